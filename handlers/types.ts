@@ -1,0 +1,49 @@
+import type { Deps } from '../bot/deps.ts';
+import type { Reply } from '../bot/chat/reply.ts';
+
+export type Role = 'viewer' | 'operator' | 'admin';
+export type Platform = 'console' | 'slack' | 'dingtalk';
+
+/** Who is asking and where: what the adapter knows before authorisation. */
+export interface Identity {
+  platform: Platform;
+  /** Platform user id (Slack `U…`, DingTalk staff id, console OS user). */
+  userId: string;
+  displayName?: string;
+  channelId: string;
+}
+
+/** A firstmate user, as the authorisation layer resolved the identity. */
+export interface User {
+  id: string;
+  name: string;
+  role: Role;
+  /** Namespaces the user may act on; `*` means all. */
+  namespaces: string[];
+}
+
+export interface CommandContext {
+  deps: Deps;
+  identity: Identity;
+  user: User;
+  /** Arguments after the command name, unquoted. */
+  args: string[];
+  /** Every registered handler, for `help`. */
+  handlers: readonly Handler[];
+}
+
+/** One chat command. Registered explicitly in `handlers/index.ts`. */
+export interface Handler {
+  name: string;
+  /** Minimal role; `anyone` runs for every known identity. */
+  role: Role | 'anyone';
+  usage: string;
+  summary: string;
+  run(ctx: CommandContext): Promise<Reply>;
+}
+
+const rank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
+
+export function roleAllows(have: Role, need: Role | 'anyone'): boolean {
+  return need === 'anyone' || rank[have] >= rank[need];
+}
