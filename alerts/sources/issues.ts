@@ -19,9 +19,12 @@ export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): strin
   return out;
 }
 
-/** An intake failure; `details` is capped so a hostile body cannot make the answer huge. */
+/**
+ * An intake failure. `details` always has at least one entry (the body itself, path `''`, when the
+ * problem has no finer place) and is capped so a hostile body cannot make the answer huge.
+ */
 export function fail(status: IntakeFailureStatus, error: string, details?: IntakeIssue[]): IntakeFailure {
-  if (!details || details.length === 0) return { ok: false, status, error };
+  if (!details || details.length === 0) return { ok: false, status, error, details: [{ path: '', message: error }] };
   return { ok: false, status, error, details: details.slice(0, MAX_DETAILS) };
 }
 
@@ -32,4 +35,10 @@ export function invalid(error: string, zodError: z.core.$ZodError, prefix = ''):
     message: issue.code === 'invalid_key' && issue.issues[0] ? `invalid key: ${issue.issues[0].message}` : issue.message,
   }));
   return fail(400, error, details);
+}
+
+/** Moves a failure's body-level details (path `''`) to `path`, e.g. `items[2].payload`. */
+export function at(failure: IntakeFailure, path: string): IntakeFailure {
+  const details = (failure.details ?? [{ path: '', message: failure.error }]).map((d) => ({ path: d.path === '' ? path : d.path, message: d.message }));
+  return { ...failure, details };
 }

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { parseJsonText } from './body.ts';
-import { fail, invalid } from './issues.ts';
+import { at, fail, invalid } from './issues.ts';
 import type { IntakeFailure } from './types.ts';
 
 export const MAX_ENVELOPE_ITEMS = 1000;
@@ -55,7 +55,7 @@ function jsonLine(bytes: Buffer, what: string): { ok: true; value: unknown } | I
 export function splitEnvelope(buf: Buffer): { ok: true; value: Envelope } | IntakeFailure {
   const first = line(buf, 0);
   const head = jsonLine(first.text, 'envelope header');
-  if (!head.ok) return head;
+  if (!head.ok) return at(head, 'header');
   const header = envelopeHeaderSchema.safeParse(head.value);
   if (!header.success) return invalid('invalid envelope header', header.error, 'header');
   const items: EnvelopeItem[] = [];
@@ -69,7 +69,7 @@ export function splitEnvelope(buf: Buffer): { ok: true; value: Envelope } | Inta
     if (index >= MAX_ENVELOPE_ITEMS) return fail(413, `more than ${MAX_ENVELOPE_ITEMS} envelope items`);
     const hl = line(buf, pos);
     const raw = jsonLine(hl.text, `item ${index} header`);
-    if (!raw.ok) return { ...raw, details: [{ path: `items[${index}].header`, message: raw.error }] };
+    if (!raw.ok) return at(raw, `items[${index}].header`);
     const itemHeader = itemHeaderSchema.safeParse(raw.value);
     if (!itemHeader.success) return invalid('invalid envelope item header', itemHeader.error, `items[${index}].header`);
     const length = itemHeader.data.length;

@@ -7,7 +7,7 @@
  */
 import { inflateSync } from 'node:zlib';
 import { DEFAULT_MAX_INFLATED_BYTES, decodeBody, decodeUtf8, parseJsonText } from './body.ts';
-import { fail, invalid } from './issues.ts';
+import { at, fail, invalid } from './issues.ts';
 import { DEFAULT_MAX_ALERTS } from './schemas.ts';
 import { checkSentryKey, keyFromDsn, requestKey } from './sentry-auth.ts';
 import { splitEnvelope } from './sentry-envelope.ts';
@@ -41,9 +41,9 @@ export function parseSentryEnvelope(req: IntakeRequest, options: SourceOptions):
     const type = item.header.type;
     if (type !== 'event' && type !== 'log') continue;
     const text = decodeUtf8(item.payload);
-    if (!text.ok) return { ...text, details: [{ path: `items[${item.index}].payload`, message: text.error }] };
+    if (!text.ok) return at(text, `items[${item.index}].payload`);
     const json = parseJsonText(text.value, `item ${item.index} payload`);
-    if (!json.ok) return { ...json, details: [{ path: `items[${item.index}].payload`, message: json.error }, ...(json.details ?? [])] };
+    if (!json.ok) return at(json, `items[${item.index}].payload`);
     if (type === 'event') {
       const parsed = sentryEventSchema.safeParse(json.value);
       if (!parsed.success) return invalid('invalid Sentry event', parsed.error, `items[${item.index}].payload`);
