@@ -5,7 +5,7 @@
  */
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import secureJson from 'secure-json-parse';
-import { fail } from './issues.ts';
+import { BODY_PATH, fail } from './issues.ts';
 import type { IntakeFailure, IntakeRequest, SourceOptions } from './types.ts';
 
 export const DEFAULT_MAX_INFLATED_BYTES = 16 * 1024 * 1024;
@@ -54,7 +54,7 @@ export function decodeBody(req: IntakeRequest, options: SourceOptions): Decoded<
       buf = inflate(buf, encoding, max);
     } catch (err) {
       if (isTooLarge(err)) return fail(413, `body inflates to more than ${max} bytes`);
-      return fail(400, `body is not valid ${encoding} data`, [{ path: '', message: (err as Error).message }]);
+      return fail(400, `body is not valid ${encoding} data`, [{ path: BODY_PATH, message: (err as Error).message }]);
     }
   }
   return { ok: true, value: buf };
@@ -97,7 +97,7 @@ export function parseJsonText(text: string, what = 'body'): Decoded<unknown> {
   } catch (err) {
     const message = (err as Error).message;
     if (/prototype/i.test(message)) return fail(400, `${what} contains a forbidden key (__proto__ or constructor.prototype)`);
-    return fail(400, `${what} is not valid JSON`, [{ path: '', message: message.slice(0, 200) }]);
+    return fail(400, `${what} is not valid JSON`, [{ path: BODY_PATH, message: message.slice(0, 200) }]);
   }
   if (tooDeep(value)) return fail(400, `${what} nests deeper than ${MAX_JSON_DEPTH} levels`);
   return { ok: true, value };

@@ -6,9 +6,11 @@ import type { z } from 'zod';
 import type { IntakeFailure, IntakeFailureStatus, IntakeIssue } from './types.ts';
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
+/** The path of problems with the body as a whole (same as the HTTP layer's own errors). */
+export const BODY_PATH = '(body)';
 const MAX_DETAILS = 50;
 
-/** Renders a path like `alerts[3].labels["app.kubernetes.io/name"]`. */
+/** Renders a path like `alerts[3].labels["app.kubernetes.io/name"]`; the empty path is {@link BODY_PATH}. */
 export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): string {
   let out = prefix;
   for (const seg of path) {
@@ -16,15 +18,15 @@ export function formatPath(path: ReadonlyArray<PropertyKey>, prefix = ''): strin
     else if (typeof seg === 'string' && IDENTIFIER.test(seg)) out += out === '' ? seg : `.${seg}`;
     else out += `[${JSON.stringify(String(seg))}]`;
   }
-  return out;
+  return out === '' ? BODY_PATH : out;
 }
 
 /**
- * An intake failure. `details` always has at least one entry (the body itself, path `''`, when the
+ * An intake failure. `details` always has at least one entry (the body itself, {@link BODY_PATH}, when the
  * problem has no finer place) and is capped so a hostile body cannot make the answer huge.
  */
 export function fail(status: IntakeFailureStatus, error: string, details?: IntakeIssue[]): IntakeFailure {
-  if (!details || details.length === 0) return { ok: false, status, error, details: [{ path: '', message: error }] };
+  if (!details || details.length === 0) return { ok: false, status, error, details: [{ path: BODY_PATH, message: error }] };
   return { ok: false, status, error, details: details.slice(0, MAX_DETAILS) };
 }
 
@@ -37,8 +39,8 @@ export function invalid(error: string, zodError: z.core.$ZodError, prefix = ''):
   return fail(400, error, details);
 }
 
-/** Moves a failure's body-level details (path `''`) to `path`, e.g. `items[2].payload`. */
+/** Moves a failure's body-level details ({@link BODY_PATH}) to `path`, e.g. `items[2].payload`. */
 export function at(failure: IntakeFailure, path: string): IntakeFailure {
-  const details = (failure.details ?? [{ path: '', message: failure.error }]).map((d) => ({ path: d.path === '' ? path : d.path, message: d.message }));
+  const details = (failure.details ?? [{ path: BODY_PATH, message: failure.error }]).map((d) => ({ path: d.path === BODY_PATH ? path : d.path, message: d.message }));
   return { ...failure, details };
 }

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { fingerprintOf } from '../model.ts';
 import type { Alert, AlertSubject } from '../model.ts';
 import { readJsonBody } from './body.ts';
-import { fail, invalid } from './issues.ts';
+import { BODY_PATH, fail, invalid } from './issues.ts';
 import { ruleFor, unknownWarningRule } from './kubernetes-rules.ts';
 import { DEFAULT_MAX_ALERTS, isoOrUndefined } from './schemas.ts';
 import type { IntakeRequest, IntakeResult, Source, SourceOptions } from './types.ts';
@@ -159,7 +159,7 @@ export function parseKubernetesEvents(req: IntakeRequest, options: SourceOptions
   const list = listOf(body.value);
   const items = list ?? [body.value];
   const max = options.maxAlerts ?? DEFAULT_MAX_ALERTS;
-  if (items.length > max) return fail(400, `more than ${max} events in one delivery`, [{ path: list === body.value ? '' : 'items', message: `at most ${max} events` }]);
+  if (items.length > max) return fail(400, `more than ${max} events in one delivery`, [{ path: Array.isArray(body.value) ? BODY_PATH : 'items', message: `at most ${max} events` }]);
   const alerts: Alert[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
