@@ -13,16 +13,37 @@ export const MAX_ANNOTATION_VALUE = 64 * 1024;
 /** Go's zero time: Alertmanager's `endsAt` while an alert fires with no known end. */
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 
+function typeName(v: unknown): string {
+  return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
+}
+
+/**
+ * A string-to-string map with bounded size, checked by hand: a zod record costs ~20x more per entry,
+ * and label maps are the bulk of every delivery. Issues carry the key in their path.
+ */
 function boundedMap(maxEntries: number, maxValue: number, what: string) {
-  return z
-    .record(z.string().min(1, `${what} name is empty`).max(MAX_LABEL_NAME), z.string().max(maxValue))
-    .check((ctx) => {
-      let n = 0;
-      for (const _ in ctx.value) n++;
-      if (n > maxEntries) {
-        ctx.issues.push({ code: 'custom', input: ctx.value, message: `more than ${maxEntries} ${what}s` });
+  return z.custom<Record<string, string>>().check((ctx) => {
+    const v = ctx.value as unknown;
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+      ctx.issues.push({ code: 'invalid_type', expected: 'record', input: v, message: `Invalid input: expected an object of ${what}s, received ${typeName(v)}` });
+      return;
+    }
+    const keys = Object.keys(v);
+    if (keys.length > maxEntries) {
+      ctx.issues.push({ code: 'custom', input: v, message: `more than ${maxEntries} ${what}s` });
+      return;
+    }
+    for (const k of keys) {
+      const x = (v as Record<string, unknown>)[k];
+      if (k.length === 0 || k.length > MAX_LABEL_NAME) {
+        ctx.issues.push({ code: 'custom', input: k, path: [k], message: `${what} name must have 1 to ${MAX_LABEL_NAME} characters` });
+      } else if (typeof x !== 'string') {
+        ctx.issues.push({ code: 'invalid_type', expected: 'string', input: x, path: [k], message: `Invalid input: expected string, received ${typeName(x)}` });
+      } else if (x.length > maxValue) {
+        ctx.issues.push({ code: 'too_big', origin: 'string', maximum: maxValue, inclusive: true, input: x, path: [k], message: `Too big: expected string to have <=${maxValue} characters` });
       }
-    });
+    }
+  });
 }
 
 /** Label set: at most 128 labels, names ≤ 256 characters, values ≤ 8 KiB. */
@@ -30,15 +51,35 @@ export const labelsSchema = boundedMap(MAX_LABELS, MAX_LABEL_VALUE, 'label');
 /** Annotations: at most 64, values ≤ 64 KiB. */
 export const annotationsSchema = boundedMap(MAX_ANNOTATIONS, MAX_ANNOTATION_VALUE, 'annotation');
 
-/** An RFC 3339 timestamp (any precision, any offset, Go's zero time included). */
-export const timestampSchema = z
-  .string()
-  .max(64)
-  .refine((s) => !Number.isNaN(Date.parse(s)), 'not an RFC 3339 timestamp');
+/** RFC 3339 in UTC as Go and Prometheus print it; groups: date-time, fraction. Checked without `Date`. */
+const RFC3339_UTC = /^(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60))(?:\.(\d{1,9}))?Z$/;
 
-/** Normalises a timestamp to ISO 8601 UTC; Go's zero time and unparsable input give `undefined`. */
+/** Whether the day exists in its month (only days after the 28th need a look). */
+function dayExists(dateTime: string): boolean {
+  const day = Number(dateTime.slice(8, 10));
+  if (day <= 28) return true;
+  return day <= new Date(Date.UTC(Number(dateTime.slice(0, 4)), Number(dateTime.slice(5, 7)), 0)).getUTCDate();
+}
+
+function validTimestamp(s: string): boolean {
+  const m = RFC3339_UTC.exec(s);
+  return m?.[1] ? dayExists(m[1]) : !Number.isNaN(Date.parse(s));
+}
+
+/** An RFC 3339 timestamp (any precision, any offset, Go's zero time included). */
+export const timestampSchema = z.string().max(64).refine(validTimestamp, 'not an RFC 3339 timestamp');
+
+/**
+ * Normalises a timestamp to ISO 8601 UTC with milliseconds; Go's zero time (any year before 1970)
+ * and unparsable input give `undefined`. The common UTC form is rewritten without `Date`.
+ */
 export function isoOrUndefined(s: string | undefined | null): string | undefined {
   if (!s) return undefined;
+  const m = RFC3339_UTC.exec(s);
+  if (m?.[1]) {
+    if (m[1] < '1970' || !dayExists(m[1])) return undefined;
+    return `${m[1]}.${`${m[2] ?? ''}000`.slice(0, 3)}Z`;
+  }
   const ms = Date.parse(s);
   if (Number.isNaN(ms) || ms <= 0) return undefined;
   return new Date(ms).toISOString();

@@ -14,18 +14,20 @@ const WORKLOAD = [
 ];
 const IP = ['ip', 'pod_ip', 'host_ip', 'internal_ip', 'k8s.pod.ip', 'host.ip', 'client_ip'];
 
-const IPV4 = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
+const IPV4_PORT = /^((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})(?::\d{1,5})?$/;
 const IPV6 = /^[0-9a-f:]+(?:%[\w.-]+)?$/i;
+const IPV6_PORT = /^\[([0-9a-f:]+(?:%[\w.-]+)?)\](?::\d{1,5})?$/i;
 
 /** The IP in `10.0.3.17`, `10.0.3.17:9100`, `[fd00::1]:9100` or `fd00::1`, else undefined. */
 export function ipOf(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  const v6 = /^\[([^\]]+)\](?::\d+)?$/.exec(value);
-  if (v6?.[1] && IPV6.test(v6[1]) && v6[1].includes(':')) return v6[1];
-  const [host, port, ...rest] = value.split(':');
-  if (rest.length === 0 && host && IPV4.test(host) && (port === undefined || /^\d{1,5}$/.test(port))) return host;
-  if (value.split(':').length > 2 && IPV6.test(value)) return value;
-  return undefined;
+  if (!value || value.length > 64) return undefined;
+  if (value.charCodeAt(0) === 0x5b) {
+    const v6 = IPV6_PORT.exec(value)?.[1];
+    return v6?.includes(':') ? v6 : undefined;
+  }
+  const v4 = IPV4_PORT.exec(value)?.[1];
+  if (v4) return v4;
+  return value.indexOf(':') !== value.lastIndexOf(':') && IPV6.test(value) ? value : undefined;
 }
 
 function first(labels: Record<string, string>, names: string[]): string | undefined {
