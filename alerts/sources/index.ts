@@ -18,4 +18,5 @@ export const sources: Source[] = [
   genericSource,
 ];
 
+export { sourceOptionsSchema } from './options.ts';
 export type { IntakeFailure, IntakeIssue, IntakeRequest, IntakeResult, IntakeSuccess, SentryEvent, Source, SourceOptions } from './types.ts';

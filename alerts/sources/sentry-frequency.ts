@@ -17,7 +17,8 @@ const levelSchema = z.enum(['fatal', 'error', 'warning', 'info', 'debug']);
 const oneOrMany = <T extends z.ZodType>(s: T) => z.union([s, z.array(s).min(1)]);
 
 export const frequencyRuleSchema = z.object({
-  name: z.string().min(1).max(128),
+  /** The alert's `alertname`. */
+  name: z.string().min(1).max(128).default('SentryEventFrequency'),
   count: z.number().int().min(1).max(1_000_000),
   windowSeconds: z.number().positive().max(7 * 86400),
   severity: z.enum(['critical', 'warning', 'info']).optional(),

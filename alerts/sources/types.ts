@@ -4,6 +4,9 @@
  * the result. Parsing is synchronous, pure and never throws.
  */
 import type { Alert, AlertSubject } from '../model.ts';
+import type { SourceOptions } from './options.ts';
+
+export type { SourceOptions } from './options.ts';
 
 /** One delivery exactly as received. */
 export interface IntakeRequest {
@@ -66,25 +69,6 @@ export interface SentryEvent {
   /** Scalar fields of the well-known contexts (`os`, `runtime`, `app`, `device`, `trace`, `cloud_resource`, `k8s`). */
   contexts: Record<string, Record<string, string>>;
   subject: AlertSubject;
-}
-
-/** Per-deployment settings the parsers need; every field is optional. */
-export interface SourceOptions {
-  /**
-   * Sentry SDK projects and their public DSN keys. When absent or empty, any project and any key
-   * are accepted; otherwise the project must be listed and the key must be one of its keys.
-   */
-  sentryProjects?: Record<string, { keys: string[] }>;
-  /** Client secrets of the Sentry integration; when non-empty, `Sentry-Hook-Signature` must match one. */
-  sentryWebhookSecrets?: string[];
-  /** Cluster name put on Kubernetes event alerts that carry none. */
-  cluster?: string;
-  /** Most alerts (or events) one delivery may carry; default 10,000. */
-  maxAlerts?: number;
-  /** Most bytes a compressed body may inflate to; default 16 MiB. */
-  maxInflatedBytes?: number;
-  /** External base URL of this hub, used for links on Sentry SDK events; optional. */
-  externalUrl?: string;
 }
 
 /** One intake format. */

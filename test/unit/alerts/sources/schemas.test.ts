@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sourceOptionsSchema } from '../../../../alerts/sources/options.ts';
 import { annotationsSchema, isoOrUndefined, labelsSchema, timestampSchema } from '../../../../alerts/sources/schemas.ts';
 
 describe('timestamps', () => {
@@ -32,5 +33,14 @@ describe('label and annotation maps', () => {
     expect(labelsSchema.safeParse(undefined).success).toBe(false);
     expect(annotationsSchema.safeParse({ description: 'x'.repeat(60_000) }).success).toBe(true);
     expect(annotationsSchema.safeParse(Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`a${i}`, 'v']))).success).toBe(false);
+  });
+});
+
+describe('source options', () => {
+  it('validates the configuration block', () => {
+    expect(sourceOptionsSchema.parse({})).toEqual({});
+    expect(sourceOptionsSchema.safeParse({ sentryProjects: { '42': { keys: ['publickey'] } }, sentryWebhookSecrets: ['s'], cluster: 'prod' }).success).toBe(true);
+    expect(sourceOptionsSchema.safeParse({ sentryProjects: { '42': { keys: [] } } }).success).toBe(false);
+    expect(sourceOptionsSchema.safeParse({ maxAlerts: 0 }).success).toBe(false);
   });
 });

@@ -38,6 +38,7 @@ describe('Sentry frequency rules (pure part)', () => {
   });
 
   it('validates rules', () => {
+    expect(frequencyRuleSchema.parse({ count: 2, windowSeconds: 20 }).name).toBe('SentryEventFrequency');
     expect(frequencyRuleSchema.safeParse({ name: 'x', count: 0, windowSeconds: 20 }).success).toBe(false);
     expect(frequencyRuleSchema.safeParse({ name: 'x', count: 2, windowSeconds: -1 }).success).toBe(false);
     expect(frequencyRuleSchema.safeParse({ name: 'x', count: 2, windowSeconds: 20, match: { level: 'loud' } }).success).toBe(false);

@@ -1,0 +1,24 @@
+/**
+ * Settings of the intake formats, as a schema the configuration can embed (the type is inferred,
+ * never written twice). Every field is optional; an empty object is a valid, permissive setup.
+ */
+import { z } from 'zod';
+
+export const sourceOptionsSchema = z.object({
+  /**
+   * Sentry SDK projects and their public DSN keys. When absent or empty, any project and any key are
+   * accepted; otherwise the project must be listed and the key must be one of its keys.
+   */
+  sentryProjects: z.record(z.string().regex(/^[\w-]{1,64}$/), z.object({ keys: z.array(z.string().min(1).max(256)).min(1) })).optional(),
+  /** Client secrets of the Sentry integration; when non-empty, `Sentry-Hook-Signature` must match one. */
+  sentryWebhookSecrets: z.array(z.string().min(1)).optional(),
+  /** Cluster name put on Kubernetes event alerts that carry none. */
+  cluster: z.string().min(1).max(256).optional(),
+  /** Most alerts (or Sentry events) one delivery may carry; default 10,000. */
+  maxAlerts: z.number().int().positive().max(1_000_000).optional(),
+  /** Most bytes a compressed body may inflate to; default 16 MiB. */
+  maxInflatedBytes: z.number().int().positive().optional(),
+});
+
+/** Per-deployment settings the parsers need. */
+export type SourceOptions = z.infer<typeof sourceOptionsSchema>;
