@@ -67,11 +67,11 @@ function compact(record: Record<string, string | number | null | undefined>): Re
 
 function alertOf(
   labels: Record<string, string>, annotations: Record<string, string>, status: AlertStatus, severity: Severity,
-  startsAt: string, generator: string | undefined, now: Date,
+  startsAt: string, generator: string | undefined, now: Date, subjectTags: Record<string, string> = labels,
 ): Alert {
   const alert: Alert = {
     source: 'sentry', fingerprint: fingerprintOf(labels), status, severity, labels, annotations, startsAt,
-    subject: subjectFromLabels(labels), links: {},
+    subject: subjectFromLabels(subjectTags), links: {},
   };
   if (status === 'resolved') alert.endsAt = now.toISOString();
   const link = linkOrUndefined(generator);
@@ -86,7 +86,7 @@ function eventAlert(body: unknown, now: Date): IntakeResult {
   const tags = Object.fromEntries((event.tags ?? []).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)]));
   const labels = compact({
     alertname: triggered_rule, project: event.project, issue_id: event.issue_id, environment: event.environment,
-    level: event.level, namespace: tags['k8s.namespace'] ?? tags.namespace, pod: tags.pod ?? tags['k8s.pod'], node: tags.node,
+    level: event.level, namespace: tags['k8s.namespace'] ?? tags.namespace,
   });
   const annotations = compact({
     summary: event.title, description: event.message, culprit: event.culprit, release: event.release,
@@ -94,7 +94,8 @@ function eventAlert(body: unknown, now: Date): IntakeResult {
   });
   const startsAt = isoOrUndefined(event.datetime ?? undefined) ?? now.toISOString();
   const link = event.web_url ?? event.issue_url ?? event.url ?? undefined;
-  return { ok: true, alerts: [alertOf(labels, annotations, 'firing', severityOf(event.level ?? undefined, 'warning'), startsAt, link, now)], events: [] };
+  const alert = alertOf(labels, annotations, 'firing', severityOf(event.level ?? undefined, 'warning'), startsAt, link, now, { ...tags, ...labels });
+  return { ok: true, alerts: [alert], events: [] };
 }
 
 function issueAlert(body: unknown, now: Date): IntakeResult {

@@ -34,12 +34,23 @@ describe('Sentry integration-platform webhooks', () => {
       source: 'sentry',
       status: 'firing',
       severity: 'warning',
-      labels: { alertname: 'Payments errors to chat', project: '1', issue_id: '1170820242', environment: 'production', namespace: 'payments', pod: 'payments-api-7c9d8-xk2lp' },
+      labels: { alertname: 'Payments errors to chat', project: '1', issue_id: '1170820242', environment: 'production', level: 'error', namespace: 'payments' },
       annotations: { summary: 'ConnectionResetError: [Errno 104] Connection reset by peer', culprit: 'payments.charge in capture' },
       startsAt: '2026-11-26T20:41:03.552Z',
       subject: { namespace: 'payments', pod: 'payments-api-7c9d8-xk2lp' },
       links: { generator: 'https://sentry.example.com/organizations/acme/issues/1170820242/events/e4874d664c3540c1a32eab185f12c5ab/' },
     });
+    expect(Object.keys(alert?.labels ?? {}).sort()).toEqual(['alertname', 'environment', 'issue_id', 'level', 'namespace', 'project']);
+  });
+
+  it('gives every event of one issue and rule the same fingerprint, whichever pod sent it', () => {
+    const body = fixtureJson<{ data: { event: { event_id: string; tags: string[][] } } }>('sentry-webhook-event-alert.json');
+    const [a] = ok(parseSentryWebhook(delivery('event_alert', fixture('sentry-webhook-event-alert.json')), options)).alerts;
+    body.data.event.event_id = 'f'.repeat(32);
+    body.data.event.tags = body.data.event.tags.map(([k, v]) => [k as string, k === 'pod' ? 'payments-api-7c9d8-zz9qq' : (v as string)]);
+    const [b] = ok(parseSentryWebhook(delivery('event_alert', Buffer.from(JSON.stringify(body))), options)).alerts;
+    expect(b?.subject.pod).toBe('payments-api-7c9d8-zz9qq');
+    expect(b?.fingerprint).toBe(a?.fingerprint);
   });
 
   it('maps issue created/resolved to firing/resolved of one fingerprint', () => {
