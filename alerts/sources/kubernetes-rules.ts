@@ -23,6 +23,11 @@ export interface KubeEventRule {
   when?: (facts: KubeEventFacts) => boolean;
   /** Identity labels taken from the message. */
   identity?: (message: string) => Record<string, string>;
+  /**
+   * A condition that lasts until a counterpart event resolves it (node not ready, pressure, taint
+   * eviction). Other events are occurrences: their alert ends a while after the last repeat.
+   */
+  lasting?: boolean;
 }
 
 function capture(re: RegExp, name: string, transform: (s: string) => string = (s) => s) {
@@ -48,17 +53,17 @@ const imagePull = (f: KubeEventFacts) => /pull(ing)? image|ErrImagePull|ImagePul
 export const kubeEventRules: KubeEventRule[] = [
   { reasons: ['Evicted'], alertname: 'KubePodEvicted', severity: 'warning', identity: starvedResource },
   { reasons: ['TaintManagerEviction'], alertname: 'KubePodTaintEviction', severity: 'info', status: 'resolved', when: (f) => /^Cancelling deletion/i.test(f.message) },
-  { reasons: ['TaintManagerEviction'], alertname: 'KubePodTaintEviction', severity: 'warning' },
+  { reasons: ['TaintManagerEviction'], alertname: 'KubePodTaintEviction', severity: 'warning', lasting: true },
   { reasons: ['Preempted', 'Preempting'], alertname: 'KubePodPreempted', severity: 'warning', when: (f) => f.kind === 'Pod' },
-  { reasons: ['NodeNotReady'], alertname: 'KubeNodeNotReady', severity: 'critical' },
+  { reasons: ['NodeNotReady'], alertname: 'KubeNodeNotReady', severity: 'critical', lasting: true },
   { reasons: ['NodeReady'], alertname: 'KubeNodeNotReady', severity: 'info', status: 'resolved' },
-  { reasons: ['NodeNotSchedulable'], alertname: 'KubeNodeNotSchedulable', severity: 'info' },
+  { reasons: ['NodeNotSchedulable'], alertname: 'KubeNodeNotSchedulable', severity: 'info', lasting: true },
   { reasons: ['NodeSchedulable'], alertname: 'KubeNodeNotSchedulable', severity: 'info', status: 'resolved' },
-  { reasons: ['NodeHasDiskPressure'], alertname: 'KubeNodeDiskPressure', severity: 'warning' },
+  { reasons: ['NodeHasDiskPressure'], alertname: 'KubeNodeDiskPressure', severity: 'warning', lasting: true },
   { reasons: ['NodeHasNoDiskPressure'], alertname: 'KubeNodeDiskPressure', severity: 'info', status: 'resolved' },
-  { reasons: ['NodeHasInsufficientMemory'], alertname: 'KubeNodeMemoryPressure', severity: 'warning' },
+  { reasons: ['NodeHasInsufficientMemory'], alertname: 'KubeNodeMemoryPressure', severity: 'warning', lasting: true },
   { reasons: ['NodeHasSufficientMemory'], alertname: 'KubeNodeMemoryPressure', severity: 'info', status: 'resolved' },
-  { reasons: ['NodeHasInsufficientPID'], alertname: 'KubeNodePIDPressure', severity: 'warning' },
+  { reasons: ['NodeHasInsufficientPID'], alertname: 'KubeNodePIDPressure', severity: 'warning', lasting: true },
   { reasons: ['NodeHasSufficientPID'], alertname: 'KubeNodePIDPressure', severity: 'info', status: 'resolved' },
   { reasons: ['EvictionThresholdMet'], alertname: 'KubeNodeEvictionThresholdMet', severity: 'warning' },
   { reasons: ['Rebooted'], alertname: 'KubeNodeRebooted', severity: 'warning' },

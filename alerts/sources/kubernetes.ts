@@ -113,8 +113,13 @@ function subjectOf(e: KubeEvent, cluster: string | undefined): AlertSubject {
   return subject;
 }
 
-/** The alert for one event, `undefined` when the event is not alert-worthy. */
-export function alertFromKubeEvent(e: KubeEvent, receivedAt: Date, fallbackCluster?: string): Alert | undefined {
+export const DEFAULT_EVENT_TTL_SECONDS = 3600;
+
+/**
+ * The alert for one event, `undefined` when the event is not alert-worthy. One-off events end
+ * `ttlSeconds` after they were last seen (a repeat extends them), like Prometheus alerts do.
+ */
+export function alertFromKubeEvent(e: KubeEvent, receivedAt: Date, fallbackCluster?: string, ttlSeconds = DEFAULT_EVENT_TTL_SECONDS): Alert | undefined {
   const rule = ruleFor({ reason: e.reason, message: e.message, type: e.type, kind: e.object.kind });
   if (!rule) return undefined;
   const cluster = e.cluster ?? fallbackCluster;
@@ -141,6 +146,10 @@ export function alertFromKubeEvent(e: KubeEvent, receivedAt: Date, fallbackClust
     startsAt: e.firstSeen ?? e.lastSeen ?? receivedAt.toISOString(), subject: subjectOf(e, cluster), links: {},
   };
   if (status === 'resolved') alert.endsAt = e.lastSeen ?? receivedAt.toISOString();
+  else if (!rule.lasting) {
+    const seen = Date.parse(e.lastSeen ?? e.firstSeen ?? '');
+    alert.endsAt = new Date((Number.isNaN(seen) ? receivedAt.getTime() : seen) + ttlSeconds * 1000).toISOString();
+  }
   return alert;
 }
 
@@ -168,7 +177,7 @@ export function parseKubernetesEvents(req: IntakeRequest, options: SourceOptions
     const parsed = isV1 ? eventsV1Schema.safeParse(item) : coreEventSchema.safeParse(item);
     if (!parsed.success) return invalid('invalid Kubernetes Event', parsed.error, prefix);
     const event = isV1 ? fromV1(parsed.data as z.infer<typeof eventsV1Schema>) : fromCore(parsed.data as z.infer<typeof coreEventSchema>);
-    const alert = alertFromKubeEvent(event, req.receivedAt, options.cluster);
+    const alert = alertFromKubeEvent(event, req.receivedAt, options.cluster, options.kubernetesEventTtlSeconds);
     if (alert) alerts.push(alert);
   }
   return { ok: true, alerts, events: [] };

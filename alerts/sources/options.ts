@@ -14,6 +14,12 @@ export const sourceOptionsSchema = z.object({
   sentryWebhookSecrets: z.array(z.string().min(1)).optional(),
   /** Cluster name put on Kubernetes event alerts that carry none. */
   cluster: z.string().min(1).max(256).optional(),
+  /**
+   * How long an alert from a one-off Kubernetes event (eviction, OOM kill, probe failure…) stays
+   * firing after the event was last seen; default 3600. Conditions (node not ready, pressure) last
+   * until their counterpart event instead.
+   */
+  kubernetesEventTtlSeconds: z.number().int().positive().max(30 * 86400).optional(),
   /** Most alerts (or Sentry events) one delivery may carry; default 10,000. */
   maxAlerts: z.number().int().positive().max(1_000_000).optional(),
   /** Most bytes a compressed body may inflate to; default 16 MiB. */

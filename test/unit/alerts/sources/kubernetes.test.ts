@@ -23,8 +23,13 @@ describe('Kubernetes events', () => {
       startsAt: '2026-11-26T21:00:01.000Z',
     });
     expect(evicted?.annotations.description).toMatch(/^The node was low on resource: memory\./);
+    expect(evicted?.endsAt).toBe('2026-11-26T22:00:01.000Z');
+    expect(backoff?.endsAt).toBe('2026-11-26T22:01:30.000Z');
     expect(oom).toMatchObject({ labels: { process: 'mysqld', node: 'node-7', kind: 'Node', component: 'kernel-monitor' }, annotations: { pid: '48213' }, subject: { node: 'node-7' } });
     expect(notReady).toMatchObject({ severity: 'critical', subject: { node: 'node-9' } });
+    expect(notReady?.endsAt).toBeUndefined();
+    const short = ok(parseKubernetesEvents(intakeRequest(fixture('kubernetes-event-list.json')), { kubernetesEventTtlSeconds: 60 })).alerts[0];
+    expect(short?.endsAt).toBe('2026-11-26T21:01:01.000Z');
     expect(backoff).toMatchObject({ labels: { container: 'web', pod: 'web-5d9f7c8b6-abcde', node: 'node-3' }, annotations: { count: '42', last_seen: '2026-11-26T21:01:30.000Z' } });
   });
 
