@@ -1,8 +1,10 @@
+import { createAuditLog } from './audit.ts';
 import { createAuthz } from './authz.ts';
 import { createConsoleChat } from './chat/console.ts';
 import { createRouter } from './chat/router.ts';
 import type { Deps } from './deps.ts';
 import { createHttpServer } from './http.ts';
+import { createRateLimiter } from './rate-limit.ts';
 import { handlers } from '../handlers/index.ts';
 
 /** Where the console chat reads and writes; the process passes its own stdio. */
@@ -18,11 +20,14 @@ export interface AppIo {
  */
 export function createApp(deps: Deps, io?: AppIo) {
   const authz = createAuthz(deps.config);
+  const audit = createAuditLog(deps);
+  const { limit, windowSeconds } = deps.config.auth.rateLimit;
   const router = createRouter({
     deps,
     authz,
     handlers,
-    observers: [(o) => deps.logger.info({ command: o.command, user: o.user?.id, platform: o.identity.platform, decision: o.decision, result: o.result, ref: o.ref, ms: Math.round(o.durationMs) }, 'chat command')],
+    observers: [audit.record],
+    rateLimiter: createRateLimiter({ redis: deps.redis, prefix: deps.config.redis.prefix, limit, windowSeconds }),
   });
   const http = createHttpServer(deps);
   deps.lifecycle.add(http);

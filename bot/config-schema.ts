@@ -16,6 +16,48 @@ export const userSchema = z.strictObject({
   console: z.array(z.string().min(1)).default([]),
 });
 
+/** Command classes a channel binding can allow, besides single command names. */
+export const commandClasses = ['query', 'alerts', 'ops', 'admin'] as const;
+
+export const bindingSchema = z.strictObject({
+  /** Shown in refusals ("ops channel"). */
+  name: z.string().min(1).optional(),
+  platform: z.enum(['slack', 'dingtalk', 'console', '*']).default('*'),
+  /** Platform channel id (Slack `C…`, DingTalk `conversationId`), or `*` for every channel. */
+  channel: z.string().min(1),
+  /** Command classes (`query`, `alerts`, `ops`, `admin`) and/or command names allowed there. */
+  allow: z.array(z.string().min(1)).min(1),
+});
+
+const dingtalkSchema = z.strictObject({
+  /** `auto`: on when a client id and secret are set. */
+  enabled: z.union([z.boolean(), z.literal('auto')]).default('auto'),
+  /** AppKey of the DingTalk app whose robot receives messages in Stream mode. */
+  clientId: z.string().min(1).optional(),
+  /** AppSecret of that app. */
+  clientSecret: z.string().min(1).optional(),
+  /** Stream-mode gateway (`connections/open`); tests and proxies point it elsewhere. */
+  gatewayUrl: z.url().default('https://api.dingtalk.com/v1.0/gateway/connections/open'),
+  /** Custom-robot webhook base for alert pushes; the access token is per destination. */
+  robotUrl: z.url().default('https://oapi.dingtalk.com/robot/send'),
+  /** The robot's display name, stripped from the start of messages (`@firstmate host …`). */
+  robotName: z.string().min(1).default('firstmate'),
+  reconnect: z.strictObject({
+    minDelayMs: z.number().int().positive().default(1_000),
+    maxDelayMs: z.number().int().positive().default(60_000),
+  }).prefault({}),
+  /** WebSocket ping interval; a connection with no pong by the next ping is dropped. */
+  heartbeatMs: z.number().int().positive().default(30_000),
+  /** How long a delivered message id is remembered to drop redeliveries. */
+  dedupSeconds: z.number().int().positive().default(600),
+  requestTimeoutMs: z.number().int().positive().default(10_000),
+}).superRefine((d, ctx) => {
+  if (d.enabled === true && (!d.clientId || !d.clientSecret)) {
+    ctx.addIssue({ code: 'custom', message: 'DingTalk is enabled but clientId/clientSecret (DINGTALK_CLIENT_ID/DINGTALK_CLIENT_SECRET) are not set', path: ['clientId'] });
+  }
+  if (d.reconnect.minDelayMs > d.reconnect.maxDelayMs) ctx.addIssue({ code: 'custom', message: 'minDelayMs must not exceed maxDelayMs', path: ['reconnect'] });
+});
+
 export const configSchema = z.strictObject({
   server: z.strictObject({
     host: z.string().default('0.0.0.0'),
@@ -43,6 +85,7 @@ export const configSchema = z.strictObject({
       enabled: z.union([z.boolean(), z.literal('auto')]).default('auto'),
       user: z.string().default('console'),
     }).prefault({}),
+    dingtalk: dingtalkSchema.prefault({}),
   }).prefault({}),
   auth: z.strictObject({
     users: z.array(userSchema).default([]),
@@ -50,9 +93,28 @@ export const configSchema = z.strictObject({
     defaultRole: z.union([role, z.literal('none')]).default('viewer'),
     /** Role of the local console user when not listed (the terminal belongs to whoever runs it). */
     consoleRole: role.default('admin'),
+    /**
+     * Which commands may run in which channel. The most specific binding for the channel wins
+     * (platform + channel id, then channel id on any platform, then `*`); with no matching binding
+     * every command is allowed. `help` and `whoami` run everywhere.
+     */
+    bindings: z.array(bindingSchema).default([]),
+    /** Commands per user per window, shared by every replica (Redis). `limit: 0` turns it off. */
+    rateLimit: z.strictObject({
+      limit: z.number().int().min(0).default(20),
+      windowSeconds: z.number().int().positive().default(60),
+    }).prefault({}),
+  }).prefault({}),
+  audit: z.strictObject({
+    /** Entries older than this are trimmed from the audit stream. */
+    retentionDays: z.number().positive().default(90),
+    /** Upper bound on entries kept, whatever their age (approximate trimming). */
+    maxEntries: z.number().int().positive().default(100_000),
   }).prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type UserConfig = z.infer<typeof userSchema>;
+export type BindingConfig = z.infer<typeof bindingSchema>;
+export type CommandClass = (typeof commandClasses)[number];
