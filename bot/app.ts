@@ -1,6 +1,7 @@
 import { createAuditLog } from './audit.ts';
 import { createAuthz } from './authz.ts';
 import { createConsoleChat } from './chat/console.ts';
+import { createDingTalkChat } from './chat/dingtalk.ts';
 import { createRouter } from './chat/router.ts';
 import type { Deps } from './deps.ts';
 import { createHttpServer } from './http.ts';
@@ -31,7 +32,10 @@ export function createApp(deps: Deps, io?: AppIo) {
   });
   const http = createHttpServer(deps);
   deps.lifecycle.add(http);
-  const consoleEnabled = deps.config.chat.console.enabled === true || deps.config.chat.console.enabled === 'auto';
+  const dt = deps.config.chat.dingtalk;
+  const dingtalkEnabled = dt.enabled === true || (dt.enabled === 'auto' && Boolean(dt.clientId && dt.clientSecret));
+  if (dingtalkEnabled) deps.lifecycle.add(createDingTalkChat({ deps, router }));
+  const consoleEnabled = deps.config.chat.console.enabled === true || (deps.config.chat.console.enabled === 'auto' && !dingtalkEnabled);
   if (consoleEnabled && io) {
     deps.lifecycle.add(createConsoleChat({ router, input: io.input as never, output: io.output as never, user: deps.config.chat.console.user, interactive: io.interactive }));
   }
