@@ -31,12 +31,12 @@ export interface ScriptedAnswer {
  * endpoint + one-time ticket, then a WebSocket at `/connect`), session webhooks under
  * `/session/<id>`, and custom robots at `/robot/send` verifying `timestamp`/`sign` against
  * `robotSecret`. It records connection attempts, up frames and POSTs, and can refuse
- * handshakes, drop connections and script robot answers.
+ * handshakes, drop connections, stop answering pings and script robot answers.
  */
 export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken?: string } = {}) {
   const tickets = new Set<string>();
   const sockets = new Set<WebSocket>();
-  const wss = new WebSocketServer({ noServer: true });
+  const wss = new WebSocketServer({ noServer: true, autoPong: false });
   const state = {
     /** `connections/open` calls, with the time each arrived. */
     openCalls: [] as Array<{ at: number; body: Record<string, unknown> }>,
@@ -49,6 +49,8 @@ export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken
     robotPosts: [] as Received[],
     refuseOpen: false,
     refuseHandshake: false,
+    /** Stop answering WebSocket pings (a half-dead connection). */
+    mutePongs: false,
     robotScript: [] as ScriptedAnswer[],
   };
   const listeners = new Set<() => void>();
@@ -128,6 +130,7 @@ export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken
         }
         changed();
       });
+      ws.on('ping', (data) => { if (!state.mutePongs) ws.pong(data); });
       ws.on('close', () => { sockets.delete(ws); changed(); });
       changed();
     });

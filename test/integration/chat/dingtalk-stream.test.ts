@@ -132,6 +132,16 @@ describe('DingTalk Stream connection', () => {
     await fake.waitFor(() => fake.state.sessionPosts.find(postTo(msg.sessionWebhook)));
   });
 
+  it('drops a connection whose pings go unanswered and opens a new one', async () => {
+    const opens = fake.state.openCalls.length;
+    fake.state.mutePongs = true;
+    await fake.waitFor(() => fake.state.openCalls.length > opens, 4000);
+    fake.state.mutePongs = false;
+    await chat.stream.whenConnected(3000);
+    expect(fake.connections()).toBe(1);
+    expect(await deps.metrics.registry.getSingleMetricAsString('firstmate_dingtalk_reconnects_total')).toMatch(/reason="heartbeat"\} 1/);
+  });
+
   it('backs off exponentially while handshakes are refused, without a storm, then recovers', async () => {
     fake.state.refuseHandshake = true;
     const from = fake.state.handshakes.length;
