@@ -31,6 +31,8 @@ export interface CommandContext {
   args: string[];
   /** Every registered handler, for `help`. */
   handlers: readonly Handler[];
+  /** Whether the channel binding lets this command run where the user is (set by the router). */
+  allowedHere?(handler: Handler): boolean;
 }
 
 /** One chat command. Registered explicitly in `handlers/index.ts`. */

@@ -32,6 +32,8 @@ export function commandUrl(command: string): string {
 }
 
 const lineBreak = '  \n';
+/** DingTalk rejects longer markdown bodies; long answers are cut with a note. */
+const MAX_TEXT = 18_000;
 
 function blockMarkdown(b: Block, error: boolean): string | undefined {
   const n = neutralizeDingTalk;
@@ -66,9 +68,10 @@ function titleOf(r: Reply, fallback: string): string {
  */
 export function renderDingTalk(r: Reply, opts: { title?: string; atUserIds?: string[] } = {}): DingTalkMessage {
   const parts = r.blocks.map((b) => blockMarkdown(b, Boolean(r.error))).filter((p): p is string => p !== undefined);
+  let text = parts.join('\n\n');
+  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT)}\n\n… (cut: the answer was too long for DingTalk; narrow the query)`;
   const atUserIds = opts.atUserIds?.filter((id) => id.length > 0) ?? [];
-  if (atUserIds.length > 0) parts.push(atUserIds.map((id) => `@${id}`).join(' '));
-  const text = parts.join('\n\n');
+  if (atUserIds.length > 0) text += `\n\n${atUserIds.map((id) => `@${id}`).join(' ')}`;
   const title = opts.title ? neutralizeDingTalk(opts.title) : titleOf(r, 'firstmate');
   const at: DingTalkAt | undefined = atUserIds.length > 0 ? { atUserIds, isAtAll: false } : undefined;
   const actions: Action[] = r.blocks.flatMap((b) => (b.kind === 'actions' ? b.actions : []));

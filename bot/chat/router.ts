@@ -115,7 +115,8 @@ export function createRouter(opts: {
         return finish({ identity, user, command, args, decision: 'refused', result: 'refused', reason: binding.reason, durationMs: 0 }, errorReply(binding.reason), started);
       }
       try {
-        const reply = await handler.run({ deps, identity, user, args, handlers });
+        const allowedHere = (h: Handler) => authz.checkBinding(identity, h).allowed;
+        const reply = await handler.run({ deps, identity, user, args, handlers, allowedHere });
         return finish({ identity, user, command, args, decision: 'allowed', result: 'ok', durationMs: 0 }, reply, started);
       } catch (err) {
         if (err instanceof UserError) {

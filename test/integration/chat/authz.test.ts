@@ -111,6 +111,17 @@ describe('channel bindings', () => {
     expect(text(slack)).toContain('needs the operator role');
   });
 
+  it('lists in help only what may run in this channel', async () => {
+    const { router, who } = await setup();
+    const listed = async (channel: string) => {
+      const table = (await router.handle(who('staff-a', channel), 'help')).blocks.find((b) => b.kind === 'table');
+      return table?.kind === 'table' ? table.rows.map((r) => r[0]!.split(' ')[0]) : [];
+    };
+    expect(await listed('cid-ops')).toEqual(expect.arrayContaining(['cordon', 'audit', 'host', 'ack']));
+    expect(await listed('cid-random')).toEqual(['help', 'whoami', 'host', 'ack']);
+    expect(text(await router.handle(who('staff-a', 'cid-random'), 'help cordon'))).toContain('you may run it, but not in this channel');
+  });
+
   it('names the binding in the refusal', async () => {
     const { router, who } = await setup({ bindings: [{ name: 'read-only', channel: 'cid-ro', allow: ['host'] }] });
     expect(text(await router.handle(who('staff-a', 'cid-ro'), 'ack 1'))).toContain('not enabled in the read-only channel; allowed here: host');

@@ -61,6 +61,15 @@ describe('renderDingTalk', () => {
     expect(m.msgtype === 'markdown' && [...m.markdown.title].length).toBe(60);
   });
 
+  it('cuts very long answers but keeps the mention', () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => [`pod-${i}`, 'default', 'Running']);
+    const m = renderDingTalk(reply({ kind: 'table', columns: ['pod', 'ns', 'phase'], rows }), { atUserIds: ['u1'] });
+    const text = m.msgtype === 'markdown' ? m.markdown.text : '';
+    expect(text.length).toBeLessThan(18_200);
+    expect(text).toContain('… (cut: the answer was too long for DingTalk');
+    expect(text.endsWith('\n\n@u1')).toBe(true);
+  });
+
   it('encodes commands for button URLs', () => {
     expect(commandUrl('ack 7f3a')).toBe('dtmd://dingtalkclient/sendMessage?content=ack%207f3a');
   });
