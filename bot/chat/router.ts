@@ -1,0 +1,102 @@
+import { randomBytes } from 'node:crypto';
+import type { Deps } from '../deps.ts';
+import type { Authz } from '../authz.ts';
+import { UserError } from '../errors.ts';
+import { errorReply, type Reply } from './reply.ts';
+import { tokenize } from './tokenize.ts';
+import { roleAllows, type Handler, type Identity, type User } from '../../handlers/types.ts';
+
+export type Decision = 'allowed' | 'refused' | 'unknown' | 'invalid';
+
+/** What happened to one command: the audit log and the metrics are built from this. */
+export interface CommandOutcome {
+  identity: Identity;
+  user?: User;
+  command: string;
+  args: string[];
+  decision: Decision;
+  result: 'ok' | 'user-error' | 'failed' | 'refused';
+  reason?: string;
+  ref?: string;
+  durationMs: number;
+  at: Date;
+}
+
+export interface Router {
+  /** Parses, authorises, runs and answers one chat line. Never throws. */
+  handle(identity: Identity, line: string): Promise<Reply>;
+  readonly handlers: readonly Handler[];
+}
+
+/**
+ * The chat core shared by every platform: line → command + args → role check → handler → reply.
+ * Errors become replies: a `UserError` as is, anything else as "failed (ref …)" with the detail
+ * only in the log. `observers` see every outcome (audit, metrics).
+ */
+export function createRouter(opts: {
+  deps: Deps;
+  authz: Authz;
+  handlers: readonly Handler[];
+  observers?: Array<(outcome: CommandOutcome) => void | Promise<void>>;
+}): Router {
+  const { deps, authz, handlers } = opts;
+  const byName = new Map(handlers.map((h) => [h.name, h]));
+  const observers = opts.observers ?? [];
+
+  const finish = async (outcome: Omit<CommandOutcome, 'at'>, reply: Reply, started: number): Promise<Reply> => {
+    const full: CommandOutcome = { ...outcome, durationMs: performance.now() - started, at: new Date() };
+    deps.metrics.chatCommands.inc({ platform: full.identity.platform, command: byName.has(full.command) ? full.command : 'unknown', outcome: full.result });
+    if (byName.has(full.command)) deps.metrics.chatCommandSeconds.observe({ command: full.command }, full.durationMs / 1000);
+    for (const observe of observers) {
+      try {
+        await observe(full);
+      } catch (err) {
+        deps.logger.error({ err }, 'command observer failed');
+      }
+    }
+    return reply;
+  };
+
+  return {
+    handlers,
+    async handle(identity, line) {
+      const started = performance.now();
+      let words: string[];
+      try {
+        words = tokenize(line.trim());
+      } catch (err) {
+        const message = (err as Error).message;
+        return finish({ identity, command: '', args: [], decision: 'invalid', result: 'user-error', reason: message, durationMs: 0 }, errorReply(message), started);
+      }
+      const [first = 'help', ...args] = words;
+      const command = first.toLowerCase();
+      const user = authz.resolve(identity);
+      if (!user) {
+        const reason = 'you are not a registered firstmate user; ask an admin to add your id ' + identity.userId;
+        return finish({ identity, command, args, decision: 'refused', result: 'refused', reason, durationMs: 0 }, errorReply(reason), started);
+      }
+      const handler = byName.get(command);
+      if (!handler) {
+        const close = handlers.filter((h) => h.name.startsWith(command.slice(0, 2))).map((h) => `\`${h.name}\``);
+        const hint = close.length > 0 ? ` Did you mean ${close.join(' or ')}?` : '';
+        const reason = `unknown command \`${command}\`.${hint} Type \`help\` for the list.`;
+        return finish({ identity, user, command, args, decision: 'unknown', result: 'user-error', reason, durationMs: 0 }, errorReply(reason), started);
+      }
+      if (!roleAllows(user.role, handler.role)) {
+        const reason = `\`${handler.name}\` needs the ${handler.role} role; you are ${user.role}.`;
+        return finish({ identity, user, command, args, decision: 'refused', result: 'refused', reason, durationMs: 0 }, errorReply(reason), started);
+      }
+      try {
+        const reply = await handler.run({ deps, identity, user, args, handlers });
+        return finish({ identity, user, command, args, decision: 'allowed', result: 'ok', durationMs: 0 }, reply, started);
+      } catch (err) {
+        if (err instanceof UserError) {
+          return finish({ identity, user, command, args, decision: 'allowed', result: 'user-error', reason: err.message, durationMs: 0 }, errorReply(err.message), started);
+        }
+        const ref = randomBytes(4).toString('hex');
+        deps.logger.error({ err, ref, command, user: user.id }, 'command failed');
+        return finish({ identity, user, command, args, decision: 'allowed', result: 'failed', reason: (err as Error).message, ref, durationMs: 0 }, errorReply(`\`${command}\` failed (ref ${ref}).`), started);
+      }
+    },
+  };
+}

@@ -1,0 +1,57 @@
+import type { Redis } from 'ioredis';
+import type { Config } from './config-schema.ts';
+import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from './lifecycle.ts';
+import type { Logger } from './logger.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
+
+/**
+ * Everything the process builds once and passes down: clients, registries, lifecycle. Handlers,
+ * workers and reconcilers get what they need from here; nothing builds its own clients.
+ */
+export interface Deps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** Shared command connection. */
+  redis: Redis;
+  redisEndpoint: RedisEndpoint;
+  /** A new connection (BullMQ workers and blocking commands need their own). */
+  newRedis(): Redis;
+  readiness: Readiness;
+  lifecycle: Lifecycle;
+}
+
+/**
+ * Builds every client once. Redis is resolved first (a private server may be started);
+ * components register with `lifecycle` in start order.
+ */
+export async function createDeps(config: Config, logger: Logger): Promise<Deps> {
+  const lifecycle = createLifecycle(logger);
+  const metrics = createMetrics();
+  const readiness = createReadiness();
+  const redisEndpoint = await ensureRedis(config.redis);
+  if (redisEndpoint.privateServer) logger.info({ url: redisEndpoint.url, dir: redisEndpoint.privateServer.dir }, 'started a private redis-server');
+  const connections: Redis[] = [];
+  const newRedis = () => {
+    const client = createRedisClient(redisEndpoint.url);
+    client.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+    connections.push(client);
+    return client;
+  };
+  const redis = newRedis();
+  readiness.add('redis', async () => {
+    const up = redis.status === 'ready' && (await redis.ping()) === 'PONG';
+    metrics.redisUp.set(up ? 1 : 0);
+    return up;
+  });
+  // Registered first so it stops last: everything else may still need Redis while draining.
+  lifecycle.add({
+    name: 'redis',
+    stop: async () => {
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      await redisEndpoint.stop();
+    },
+  });
+  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
+}

@@ -1,0 +1,68 @@
+import { Command } from 'commander';
+import { createApp } from './app.ts';
+import { loadConfig, redact } from './config.ts';
+import { createDeps } from './deps.ts';
+import { createLogger } from './logger.ts';
+import { RedisUnavailableError } from './redis.ts';
+
+/** The `firstmate` command line. */
+const program = new Command('firstmate').description('ChatOps bot and alerting hub for Kubernetes platform teams');
+
+program
+  .command('start', { isDefault: true })
+  .description('run firstmate (console chat, webhooks, pipeline, cluster watch)')
+  .option('-c, --config <file>', 'YAML configuration file (default: $FIRSTMATE_CONFIG or ./firstmate.yaml)')
+  .action(async (opts: { config?: string }) => {
+    const { config, problems } = loadConfig({ file: opts.config });
+    if (!config) {
+      for (const p of problems) process.stderr.write(`config: ${p.path}: ${p.message}\n`);
+      process.exit(1);
+    }
+    // Console chat owns stdout; logs go to stderr so the two never interleave.
+    const logger = createLogger(config.log.level, process.stderr);
+    let deps;
+    try {
+      deps = await createDeps(config, logger);
+    } catch (err) {
+      if (err instanceof RedisUnavailableError) {
+        process.stderr.write(`firstmate: ${err.message}\n`);
+        process.exit(1);
+      }
+      throw err;
+    }
+    const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+    let stopping = false;
+    const stop = async (signal: string) => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: exiting now');
+        process.exit(1);
+      }
+      stopping = true;
+      logger.info({ signal }, 'stopping');
+      const hardExit = setTimeout(() => process.exit(1), config.server.shutdownTimeoutMs + 2000);
+      hardExit.unref();
+      await deps.lifecycle.stop(config.server.shutdownTimeoutMs);
+      logger.info('stopped');
+      process.exit(0);
+    };
+    process.on('SIGTERM', () => void stop('SIGTERM'));
+    process.on('SIGINT', () => void stop('SIGINT'));
+    await deps.lifecycle.start();
+    logger.info({ port: app.http.port(), redis: deps.redisEndpoint.privateServer ? 'private' : 'external', config: redact(config) }, 'firstmate started');
+  });
+
+program
+  .command('check-config')
+  .description('validate the configuration and print every problem; exit 1 on any')
+  .option('-c, --config <file>', 'YAML configuration file')
+  .action((opts: { config?: string }) => {
+    const { config, problems, file } = loadConfig({ file: opts.config });
+    if (!config) {
+      process.stdout.write(`${file ?? 'configuration'}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
+      for (const p of problems) process.stdout.write(`  ${p.path}: ${p.message}\n`);
+      process.exit(1);
+    }
+    process.stdout.write(`${file ?? 'embedded defaults'}: ok\n`);
+  });
+
+await program.parseAsync();

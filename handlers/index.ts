@@ -1,0 +1,6 @@
+import { help } from './help.ts';
+import type { Handler } from './types.ts';
+import { whoami } from './whoami.ts';
+
+/** Every chat command, registered explicitly. `help` lists them in this order. */
+export const handlers: readonly Handler[] = [help, whoami];
