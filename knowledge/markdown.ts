@@ -30,16 +30,30 @@ export function plainText(markdown: string): string {
     for (const t of tokens) {
       if (t.type === 'code') parts.push(t.text);
       else if (t.type === 'table') {
-        for (const cell of t.header) visit(cell.tokens);
-        for (const row of t.rows) for (const cell of row) visit(cell.tokens);
-      } else if (t.type === 'list') for (const item of t.items) visit(item.tokens);
+        for (const cell of t.header) {
+          visit(cell.tokens);
+          parts.push(' ');
+        }
+        for (const row of t.rows) {
+          for (const cell of row) {
+            visit(cell.tokens);
+            parts.push(' ');
+          }
+          parts.push('\n');
+        }
+      } else if (t.type === 'list') {
+        for (const item of t.items) {
+          visit(item.tokens);
+          parts.push('\n');
+        }
+      }
       else if ('tokens' in t && Array.isArray(t.tokens)) visit(t.tokens);
       else if ('text' in t && typeof t.text === 'string') parts.push(t.text);
-      if (t.type === 'heading' || t.type === 'paragraph' || t.type === 'code' || t.type === 'list_item') parts.push('\n');
+      if (t.type === 'heading' || t.type === 'paragraph' || t.type === 'code' || t.type === 'list_item' || t.type === 'space') parts.push('\n');
     }
   };
   visit(plain.lexer(markdown));
-  return parts.join(' ').replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '')
+  return parts.join('').replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '')
     .replace(/[ \t]+/g, ' ').replace(/\s*\n\s*/g, '\n').trim();
 }
 

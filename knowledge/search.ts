@@ -32,12 +32,13 @@ interface Doc {
 const MAX_QUERY = 200;
 const SNIPPET = 160;
 
-function snippetOf(text: string, terms: string[], fallback: string): string {
+/** Plain text around the whole query if the text has it, else around the longest matched term. */
+function snippetOf(text: string, query: string, terms: string[], fallback: string): string {
   const flat = text.replace(/\s+/g, ' ');
   const lower = flat.toLowerCase();
-  const positions = terms.map((t) => lower.indexOf(t)).filter((p) => p >= 0);
-  if (positions.length === 0) return fallback;
-  const at = Math.min(...positions);
+  const candidates = [query.toLowerCase(), ...[...terms].sort((a, b) => b.length - a.length)];
+  const at = candidates.map((t) => lower.indexOf(t)).find((p) => p >= 0);
+  if (at === undefined) return fallback;
   let start = Math.max(0, at - 50);
   if (start > 0) {
     const space = flat.indexOf(' ', start);
@@ -65,11 +66,11 @@ export function createSearchIndex(articles: readonly Article[]): SearchIndex {
     prefix: (term) => !isHan(term) && term.length >= 3,
     fuzzy: (term) => (!isHan(term) && term.length >= 5 ? 0.2 : false),
   };
-  const toHit = (r: SearchResult): SearchHit => {
+  const toHit = (query: string, r: SearchResult): SearchHit => {
     const doc = docs.get(String(r.id));
     const title = doc?.title ?? '';
     const summary = doc?.summary ?? '';
-    return { id: String(r.id), title, summary, score: Math.round(r.score * 1000) / 1000, snippet: snippetOf(doc?.body ?? '', r.terms, summary) };
+    return { id: String(r.id), title, summary, score: Math.round(r.score * 1000) / 1000, snippet: snippetOf(doc?.body ?? '', query, r.terms, summary) };
   };
   return {
     search(query, limit = 10) {
@@ -77,7 +78,7 @@ export function createSearchIndex(articles: readonly Article[]): SearchIndex {
       if (q === '' || limit <= 0) return [];
       let results = index.search(q, { ...options, combineWith: 'AND' });
       if (results.length === 0) results = index.search(q, { ...options, combineWith: 'OR' });
-      return results.slice(0, limit).map(toHit);
+      return results.slice(0, limit).map((r) => toHit(q, r));
     },
   };
 }
