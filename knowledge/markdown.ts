@@ -73,7 +73,7 @@ export function renderMarkdown(markdown: string): string {
   return sanitizeHtml(raw, {
     allowedTags: [...sanitizeHtml.defaults.allowedTags, 'img', 'del', 'input'],
     allowedAttributes: {
-      a: ['href', 'title'],
+      a: ['href', 'title', 'rel'],
       img: ['src', 'alt', 'title'],
       code: ['class'],
       th: ['align'],
