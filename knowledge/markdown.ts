@@ -5,7 +5,7 @@
 import { Marked, type Token } from 'marked';
 import sanitizeHtml from 'sanitize-html';
 
-const INTERNAL = /^(?:kb:|\/kb\/)([^/#?\s]+)\/?(?:[#?].*)?$/;
+const INTERNAL = /^(?:kb:|\/kb\/)([^/#?\s]+)\/?((?:[#?].*)?)$/;
 
 /** The article id an internal link points to (`kb:other-id`, `/kb/other-id`), else undefined. */
 export function internalLinkId(href: string): string | undefined {
@@ -61,8 +61,8 @@ const html = new Marked({
   gfm: true,
   walkTokens(token) {
     if (token.type === 'link') {
-      const id = internalLinkId(token.href);
-      if (id) token.href = `/kb/${encodeURIComponent(id)}`;
+      const m = INTERNAL.exec(token.href.trim());
+      if (m?.[1]) token.href = `/kb/${encodeURIComponent(m[1])}${m[2] ?? ''}`;
     }
   },
 });

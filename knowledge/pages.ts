@@ -24,7 +24,7 @@ header{border-bottom:1px solid var(--line);background:var(--panel)}
 form{display:flex;gap:.5rem;flex:1 1 18rem;max-width:28rem}
 input[type=search]{flex:1;min-width:0;padding:.45rem .6rem;font:inherit;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
 button{padding:.45rem .9rem;font:inherit;border:1px solid var(--line);border-radius:6px;background:var(--accent);color:#fff;cursor:pointer}
-main{max-width:54rem;margin:0 auto;padding:1rem 1rem 3rem}
+main{max-width:54rem;margin:0 auto;padding:1rem 1rem 3rem;overflow-wrap:break-word}
 a{color:var(--accent)}
 h1{font-size:1.7rem;line-height:1.3;margin:.5rem 0}
 h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid var(--line);padding-bottom:.2rem}
@@ -37,7 +37,7 @@ ul.list>li{padding:.75rem 0;border-bottom:1px solid var(--line)}
 ul.list>li>a{font-weight:600;font-size:1.05rem}
 pre{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.75rem;overflow-x:auto;font-size:.875rem;line-height:1.45}
 code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
-:not(pre)>code{background:var(--panel);padding:.1em .3em;border-radius:4px}
+:not(pre)>code{background:var(--panel);padding:.1em .3em;border-radius:4px;overflow-wrap:anywhere}
 table{border-collapse:collapse;display:block;overflow-x:auto}
 th,td{border:1px solid var(--line);padding:.35rem .6rem;text-align:left}
 blockquote{margin:0;padding:0 1rem;border-left:4px solid var(--line);color:var(--muted)}
@@ -59,6 +59,7 @@ export function layout(content: string, options: PageOptions): string {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 <title>${escapeHtml(options.title)} · firstmate</title>
 <style>${CSS}</style>
 </head>
