@@ -78,7 +78,7 @@ export interface KnowledgeBaseOptions {
 }
 
 const FINGERPRINT = /^[0-9a-f]{16}$/;
-const ALERTNAME = /^[A-Za-z_:][A-Za-z0-9_:.-]{0,199}$/;
+const ALERTNAME = /^[A-Za-z_:][A-Za-z0-9_:.]{0,199}$/;
 
 function runbookOf(alert: Alert): string | undefined {
   const raw = alert.annotations.runbook_url ?? alert.annotations.runbook ?? alert.links.runbook;
@@ -136,7 +136,7 @@ export async function createKnowledgeBase(options: KnowledgeBaseOptions): Promis
       if (byId.has(r)) return { articleId: r };
       if (options.findAlert && (await options.findAlert(r))) return { fingerprint: r };
       if (FINGERPRINT.test(r)) return { fingerprint: r };
-      if (ALERTNAME.test(r) && !r.includes('-')) return { alertname: r };
+      if (ALERTNAME.test(r)) return { alertname: r };
       throw new UserError(`"${r}" is not an article id, an alert fingerprint or an alertname`);
     },
     async addNote(input) {

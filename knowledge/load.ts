@@ -21,7 +21,7 @@ export interface LoadResult {
 async function markdownFiles(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
   return entries
-    .filter((e) => e.isFile() && e.name.endsWith('.md'))
+    .filter((e) => e.isFile() && e.name.endsWith('.md') && e.name.toLowerCase() !== 'readme.md')
     .map((e) => path.join(e.parentPath, e.name))
     .sort();
 }
@@ -55,7 +55,7 @@ export function parseArticle(file: string, text: string): { article?: Article; p
   return { article: { ...fm, lang: lang ?? detectLang(`${fm.title} ${fm.summary} ${body}`), body, path: file }, problems: [] };
 }
 
-/** Loads every `*.md` file under the folders, in order. */
+/** Loads every `*.md` file under the folders (recursively, `README.md` files excepted), in order. */
 export async function loadArticles(dirs: readonly string[]): Promise<LoadResult> {
   const articles: Article[] = [];
   const problems: Problem[] = [];
