@@ -9,7 +9,7 @@ import { createRouter } from '../../../bot/chat/router.ts';
 import { createRateLimiter } from '../../../bot/rate-limit.ts';
 import { handlers as registered } from '../../../handlers/index.ts';
 import type { Handler, Identity } from '../../../handlers/types.ts';
-import { createChatTestDeps } from '../../helpers/chat-test-deps.ts';
+import { createTestDeps } from '../../helpers/deps.ts';
 
 /** Commands of each class, shaped like the real ones (role, class, namespaced argument). */
 const host: Handler = { name: 'host', role: 'viewer', usage: 'host <ip>', summary: 'host', run: async ({ args }) => textReply(`host ${args[0] ?? ''}`) };
@@ -44,8 +44,9 @@ afterEach(async () => {
 });
 
 async function setup(auth: ConfigInput['auth'] = {}) {
-  const deps = await createChatTestDeps({ auth: { users, bindings, ...auth } });
-  cleanup.push(deps.close);
+  const deps = await createTestDeps({ auth: { users, bindings, ...auth } });
+  await deps.lifecycle.start();
+  cleanup.push(deps.stop);
   const audit = createAuditLog(deps);
   const { limit, windowSeconds } = deps.config.auth.rateLimit;
   const router = createRouter({

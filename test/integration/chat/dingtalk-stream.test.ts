@@ -4,19 +4,20 @@ import { createAuthz } from '../../../bot/authz.ts';
 import { createDingTalkChat, type DingTalkChat } from '../../../bot/chat/dingtalk.ts';
 import { createRouter } from '../../../bot/chat/router.ts';
 import { handlers } from '../../../handlers/index.ts';
-import { createChatTestDeps } from '../../helpers/chat-test-deps.ts';
+import { createTestDeps } from '../../helpers/deps.ts';
 import { startFakeDingTalk, type FakeDingTalk, type Received } from '../../helpers/fake-dingtalk.ts';
 
 let fake: FakeDingTalk;
-let deps: Awaited<ReturnType<typeof createChatTestDeps>>;
+let deps: Awaited<ReturnType<typeof createTestDeps>>;
 let chat: DingTalkChat;
 
 beforeAll(async () => {
   fake = await startFakeDingTalk();
-  deps = await createChatTestDeps({
+  deps = await createTestDeps({
     chat: { dingtalk: { clientId: 'ding-app', clientSecret: 'app-secret', gatewayUrl: fake.gatewayUrl, reconnect: { minDelayMs: 100, maxDelayMs: 800 }, heartbeatMs: 1000 } },
     auth: { users: [{ name: 'ada', role: 'admin', dingtalk: ['staff-ada'] }] },
   });
+  await deps.lifecycle.start();
   const router = createRouter({ deps, authz: createAuthz(deps.config), handlers, observers: [createAuditLog(deps).record] });
   chat = createDingTalkChat({ deps, router });
   await chat.start();
@@ -26,7 +27,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await chat?.stop();
   await fake?.close();
-  await deps?.close();
+  await deps?.stop();
 });
 
 let seq = 0;
