@@ -187,3 +187,35 @@ describe('audit command', () => {
     expect(stored[1]!.durationMs).toBeGreaterThanOrEqual(0);
   });
 });
+
+describe('audit retention', () => {
+  const outcome = (i: number) => ({
+    identity: { platform: 'slack' as const, userId: 'U1', channelId: 'C1' }, command: 'host', args: [String(i)],
+    decision: 'allowed' as const, result: 'ok' as const, durationMs: 1, at: new Date(),
+  });
+
+  it('trims by age on append', async () => {
+    const deps = await createTestDeps({ audit: { retentionDays: 1.5 / 86_400 } });
+    await deps.lifecycle.start();
+    cleanup.push(deps.stop);
+    const audit = createAuditLog(deps);
+    for (let i = 0; i < 250; i++) await audit.record(outcome(i));
+    expect(await deps.redis.xlen(audit.key)).toBe(250);
+    await new Promise((r) => setTimeout(r, 1600));
+    await audit.record(outcome(250));
+    // Trimming is approximate (whole stream nodes), never below what is within the retention.
+    expect(await deps.redis.xlen(audit.key)).toBeLessThan(150);
+    expect((await audit.latest(1))[0]!.args).toEqual(['250']);
+  });
+
+  it('caps the number of entries', async () => {
+    const deps = await createTestDeps({ audit: { maxEntries: 10 } });
+    await deps.lifecycle.start();
+    cleanup.push(deps.stop);
+    const audit = createAuditLog(deps);
+    for (let i = 0; i < 300; i++) await audit.record(outcome(i));
+    const len = await deps.redis.xlen(audit.key);
+    expect(len).toBeGreaterThanOrEqual(10);
+    expect(len).toBeLessThan(150);
+  });
+});
