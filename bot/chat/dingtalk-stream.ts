@@ -25,12 +25,14 @@ export interface DingTalkStreamOptions {
 }
 
 /**
- * The SDK keeps the socket and the ticket URL in members its types declare private; the
- * gateway override must set the URL and the connection keeper must watch the socket close.
+ * The SDK keeps the socket, the ticket URL and the WebSocket options in members its types
+ * declare private; the gateway override must set the URL, the connection keeper must watch the
+ * socket close, and the handshake needs a timeout the SDK does not set.
  */
 interface SdkInternals {
   socket?: WebSocket;
   dw_url?: string;
+  sslopts: WebSocket.ClientOptions;
 }
 const internals = (c: DWClient) => c as unknown as SdkInternals;
 
@@ -45,6 +47,9 @@ class GatewayClient extends DWClient {
   ) {
     super({ clientId: gateway.clientId, clientSecret: gateway.clientSecret, keepAlive: false, debug: false, ua: 'firstmate' });
     this.config.autoReconnect = false;
+    // Robot messages only: the SDK's default also subscribes to every event of the app.
+    this.config.subscriptions = [{ type: 'CALLBACK', topic: TOPIC_ROBOT }];
+    internals(this).sslopts = { ...internals(this).sslopts, handshakeTimeout: gateway.timeoutMs };
   }
 
   override async getEndpoint(): Promise<this> {

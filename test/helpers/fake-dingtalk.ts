@@ -36,6 +36,7 @@ export interface ScriptedAnswer {
 export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken?: string } = {}) {
   const tickets = new Set<string>();
   const sockets = new Set<WebSocket>();
+  const hung = new Set<Socket>();
   const wss = new WebSocketServer({ noServer: true, autoPong: false });
   const state = {
     /** `connections/open` calls, with the time each arrived. */
@@ -49,6 +50,8 @@ export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken
     robotPosts: [] as Received[],
     refuseOpen: false,
     refuseHandshake: false,
+    /** Accept WebSocket upgrades but never answer them. */
+    hangHandshake: false,
     /** Stop answering WebSocket pings (a half-dead connection). */
     mutePongs: false,
     robotScript: [] as ScriptedAnswer[],
@@ -114,6 +117,11 @@ export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken
   server.on('upgrade', (req, socket: Socket, head) => {
     state.handshakes.push(Date.now());
     changed();
+    if (state.hangHandshake) {
+      hung.add(socket);
+      socket.on('close', () => hung.delete(socket));
+      return;
+    }
     const ticket = new URL(req.url ?? '/', 'http://127.0.0.1').searchParams.get('ticket') ?? '';
     if (state.refuseHandshake || !tickets.delete(ticket)) {
       socket.end('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
@@ -185,6 +193,7 @@ export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken
     },
     async close(): Promise<void> {
       for (const ws of sockets) ws.terminate();
+      for (const s of hung) s.destroy();
       wss.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -56,7 +56,7 @@ describe('DingTalk Stream connection', () => {
   it('opens through the configured gateway with our credentials and the robot subscription', async () => {
     const open = fake.state.openCalls[0]!.body;
     expect(open).toMatchObject({ clientId: 'ding-app', clientSecret: 'app-secret' });
-    expect(open.subscriptions).toContainEqual({ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' });
+    expect(open.subscriptions).toEqual([{ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' }]);
     expect(await deps.readiness.evaluate()).toMatchObject({ checks: { dingtalk: true } });
     expect((await deps.metrics.registry.getSingleMetricAsString('firstmate_dingtalk_connected'))).toMatch(/firstmate_dingtalk_connected 1/);
   });
@@ -166,5 +166,27 @@ describe('DingTalk Stream connection', () => {
     expect(fake.state.maxConcurrent).toBe(1);
     expect(await deps.readiness.evaluate()).toMatchObject({ checks: { dingtalk: true } });
     expect(await deps.metrics.registry.getSingleMetricAsString('firstmate_dingtalk_reconnects_total')).toMatch(/reason="handshake"\} [4-9]/);
+  });
+});
+
+describe('DingTalk Stream handshake timeout', () => {
+  it('gives up on a handshake that never completes and tries again', async () => {
+    const gateway = await startFakeDingTalk();
+    const d = await createTestDeps({ chat: { dingtalk: { clientId: 'a', clientSecret: 'b', gatewayUrl: gateway.gatewayUrl, requestTimeoutMs: 300, reconnect: { minDelayMs: 100, maxDelayMs: 200 } } } });
+    await d.lifecycle.start();
+    const c = createDingTalkChat({ deps: d, router: createRouter({ deps: d, authz: createAuthz(d.config), handlers }) });
+    try {
+      gateway.state.hangHandshake = true;
+      await c.start();
+      await gateway.waitFor(() => gateway.state.handshakes.length >= 3, 3000);
+      expect(c.stream.isConnected()).toBe(false);
+      gateway.state.hangHandshake = false;
+      await c.stream.whenConnected(3000);
+      expect(gateway.connections()).toBe(1);
+    } finally {
+      await c.stop();
+      await gateway.close();
+      await d.stop();
+    }
   });
 });
