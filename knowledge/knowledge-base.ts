@@ -70,7 +70,9 @@ export interface KnowledgeBaseOptions {
   dirs?: readonly string[];
   /** Replaces the built-in folder (tests, or a deployment shipping its own articles). */
   builtinDir?: string | null;
+  /** Default `http://localhost:8080`. */
   publicBaseUrl?: string;
+  /** Default `{firstmate}:kb:` (one Redis Cluster slot, since a note is written in one MULTI). */
   keyPrefix?: string;
   maxLinks?: number;
   /** Finds a current alert by fingerprint, so notes given by fingerprint attach to its articles. */
@@ -102,7 +104,7 @@ export async function createKnowledgeBase(options: KnowledgeBaseOptions): Promis
   const byId = new Map(articles.map((a) => [a.id, a]));
   const matcher = createMatcher(articles);
   const index = createSearchIndex(articles);
-  const notes = createNoteStore({ redis: options.redis, keyPrefix: options.keyPrefix ?? 'firstmate:kb:' });
+  const notes = createNoteStore({ redis: options.redis, keyPrefix: options.keyPrefix ?? '{firstmate}:kb:' });
   const base = (options.publicBaseUrl ?? 'http://localhost:8080').replace(/\/+$/, '');
   const maxLinks = options.maxLinks ?? 3;
   const urlFor = (id: string) => `${base}/kb/${encodeURIComponent(id)}`;
