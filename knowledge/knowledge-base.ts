@@ -38,7 +38,8 @@ export interface AddNoteInput {
   ref: NoteRef;
   text: string;
   author: string;
-  at?: Date;
+  /** When it was written (a Date or ISO 8601); default now. */
+  at?: Date | string;
   /** The alert the note is about, when the caller has it: fills fingerprint, alertname and articles. */
   alert?: Alert;
 }
@@ -151,6 +152,7 @@ export async function createKnowledgeBase(options: KnowledgeBaseOptions): Promis
         ...(ref.articleId ? [ref.articleId] : []),
         ...(alert ? attachTo(alert) : alertname ? attachTo(alertOnlyNamed(alertname)) : []),
       ];
+      if (!fingerprint && !alertname && articleIds.length === 0) throw new UserError('a note needs an alert fingerprint, an alertname or an article');
       try {
         return await notes.add({
           text: input.text,
