@@ -4,6 +4,7 @@ import { createRouter } from './chat/router.ts';
 import type { Deps } from './deps.ts';
 import { createHttpServer } from './http.ts';
 import { handlers } from '../handlers/index.ts';
+import { registerKnowledgeRoutes } from '../knowledge/index.ts';
 
 /** Where the console chat reads and writes; the process passes its own stdio. */
 export interface AppIo {
@@ -24,7 +25,7 @@ export function createApp(deps: Deps, io?: AppIo) {
     handlers,
     observers: [(o) => deps.logger.info({ command: o.command, user: o.user?.id, platform: o.identity.platform, decision: o.decision, result: o.result, ref: o.ref, ms: Math.round(o.durationMs) }, 'chat command')],
   });
-  const http = createHttpServer(deps);
+  const http = createHttpServer(deps, [(app) => registerKnowledgeRoutes(app, deps.knowledge)]);
   deps.lifecycle.add(http);
   const consoleEnabled = deps.config.chat.console.enabled === true || deps.config.chat.console.enabled === 'auto';
   if (consoleEnabled && io) {
