@@ -7,6 +7,7 @@ import type { Deps } from './deps.ts';
 import { createHttpServer } from './http.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { handlers } from '../handlers/index.ts';
+import { registerKnowledgeRoutes } from '../knowledge/index.ts';
 
 /** Where the console chat reads and writes; the process passes its own stdio. */
 export interface AppIo {
@@ -30,7 +31,7 @@ export function createApp(deps: Deps, io?: AppIo) {
     observers: [audit.record],
     rateLimiter: createRateLimiter({ redis: deps.redis, prefix: deps.config.redis.prefix, limit, windowSeconds }),
   });
-  const http = createHttpServer(deps);
+  const http = createHttpServer(deps, [(app) => registerKnowledgeRoutes(app, deps.knowledge)]);
   deps.lifecycle.add(http);
   const dt = deps.config.chat.dingtalk;
   const dingtalkEnabled = dt.enabled === true || (dt.enabled === 'auto' && Boolean(dt.clientId && dt.clientSecret));

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { knowledgeConfigSchema } from '../knowledge/config.ts';
 
 /**
  * The whole configuration, validated once at start. `Config` is inferred from it, never written
@@ -111,6 +112,7 @@ export const configSchema = z.strictObject({
     /** Upper bound on entries kept, whatever their age (approximate trimming). */
     maxEntries: z.number().int().positive().default(100_000),
   }).prefault({}),
+  knowledge: knowledgeConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

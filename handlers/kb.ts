@@ -1,17 +1,9 @@
 import { reply, textReply, type Block } from '../bot/chat/reply.ts';
-import type { Deps } from '../bot/deps.ts';
 import { UserError } from '../bot/errors.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { roleAllows, type CommandContext, type Handler } from './types.ts';
 
 const USAGE = 'kb <query> | kb show <id> | kb note <fingerprint|alertname|article> <text> | kb export [id]';
-
-/** The knowledge base from the shared deps (`Deps.knowledge`). */
-function knowledgeOf(ctx: CommandContext): KnowledgeBase {
-  const kb = (ctx.deps as Deps & { knowledge?: KnowledgeBase }).knowledge;
-  if (!kb) throw new UserError('the knowledge base is not available on this instance');
-  return kb;
-}
 
 function day(iso: string): string {
   return iso.slice(0, 10);
@@ -78,7 +70,7 @@ export const kb: Handler = {
   usage: USAGE,
   summary: 'search runbooks, show one, add a resolution note · 知识库',
   async run(ctx) {
-    const knowledge = knowledgeOf(ctx);
+    const knowledge = ctx.deps.knowledge;
     const [sub, ...rest] = ctx.args;
     if (!sub) throw new UserError(`usage: ${USAGE}`);
     switch (sub.toLowerCase()) {

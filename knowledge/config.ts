@@ -7,10 +7,10 @@ export const knowledgeConfigSchema = z
   .object({
     /** Extra folders of articles, loaded after the built-in ones. */
     dirs: z.array(z.string().min(1)).default([]),
-    /** Where people reach the web pages; links are `${publicBaseUrl}/kb/${id}`. */
-    publicBaseUrl: z.url({ protocol: /^https?$/ }).default('http://localhost:8080'),
-    /** Prefix of the Redis keys holding notes. */
-    keyPrefix: z.string().min(1).default('firstmate:kb:'),
+    /** Where people reach the web pages; links are `${publicBaseUrl}/kb/${id}`. Default: `server.publicUrl`, else `http://localhost:8080`. */
+    publicBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /** Prefix of the Redis keys holding notes. Default: `${redis.prefix}:kb:`. */
+    keyPrefix: z.string().min(1).optional(),
     /** Articles linked from one alert at most (the alert's own runbook comes on top). */
     maxLinks: z.number().int().min(1).max(10).default(3),
   })

@@ -38,7 +38,8 @@ export interface AddNoteInput {
   ref: NoteRef;
   text: string;
   author: string;
-  at?: Date;
+  /** When it was written (a Date or ISO 8601); default now. */
+  at?: Date | string;
   /** The alert the note is about, when the caller has it: fills fingerprint, alertname and articles. */
   alert?: Alert;
 }
@@ -70,7 +71,9 @@ export interface KnowledgeBaseOptions {
   dirs?: readonly string[];
   /** Replaces the built-in folder (tests, or a deployment shipping its own articles). */
   builtinDir?: string | null;
+  /** Default `http://localhost:8080`. */
   publicBaseUrl?: string;
+  /** Default `{firstmate}:kb:` (one Redis Cluster slot, since a note is written in one MULTI). */
   keyPrefix?: string;
   maxLinks?: number;
   /** Finds a current alert by fingerprint, so notes given by fingerprint attach to its articles. */
@@ -102,7 +105,7 @@ export async function createKnowledgeBase(options: KnowledgeBaseOptions): Promis
   const byId = new Map(articles.map((a) => [a.id, a]));
   const matcher = createMatcher(articles);
   const index = createSearchIndex(articles);
-  const notes = createNoteStore({ redis: options.redis, keyPrefix: options.keyPrefix ?? 'firstmate:kb:' });
+  const notes = createNoteStore({ redis: options.redis, keyPrefix: options.keyPrefix ?? '{firstmate}:kb:' });
   const base = (options.publicBaseUrl ?? 'http://localhost:8080').replace(/\/+$/, '');
   const maxLinks = options.maxLinks ?? 3;
   const urlFor = (id: string) => `${base}/kb/${encodeURIComponent(id)}`;
@@ -149,6 +152,7 @@ export async function createKnowledgeBase(options: KnowledgeBaseOptions): Promis
         ...(ref.articleId ? [ref.articleId] : []),
         ...(alert ? attachTo(alert) : alertname ? attachTo(alertOnlyNamed(alertname)) : []),
       ];
+      if (!fingerprint && !alertname && articleIds.length === 0) throw new UserError('a note needs an alert fingerprint, an alertname or an article');
       try {
         return await notes.add({
           text: input.text,

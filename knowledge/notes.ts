@@ -40,7 +40,7 @@ const noteSchema = z.object({
 export const noteInputSchema = z.object({
   text: z.string().trim().min(1, 'the note is empty').max(4000, 'the note is longer than 4000 characters'),
   author: z.string().trim().min(1, 'the author is missing').max(200),
-  at: z.date().optional(),
+  at: z.coerce.date<Date | string | number>({ error: 'the time is not a valid date' }).optional(),
   fingerprint: z.string().trim().min(1).max(200).optional(),
   alertname: z.string().trim().min(1).max(200).optional(),
   articleIds: z.array(z.string().min(1).max(80)).max(50),

@@ -67,15 +67,4 @@ describe('kb chat command', () => {
     await expect(run('note KubeNodeNotReady', 'operator')).rejects.toThrow(/usage: kb note/);
     await expect(run('note not-an-id-or-name text', 'operator')).rejects.toThrow(/not an article id, an alert fingerprint or an alertname/);
   });
-
-  it('explains when the knowledge base is not wired', async () => {
-    const ctx: CommandContext = {
-      deps: {} as Deps,
-      identity: { platform: 'console', userId: 'u1', channelId: 'c1' },
-      user: { id: 'u1', name: 'x', role: 'viewer', namespaces: ['*'] },
-      args: ['oom'],
-      handlers: kbHandlers,
-    };
-    await expect(kb.run(ctx)).rejects.toThrow(/knowledge base is not available/);
-  });
 });

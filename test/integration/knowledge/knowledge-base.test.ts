@@ -96,7 +96,7 @@ describe('knowledge base with notes in Redis', () => {
     const b = alertOf({ alertname: 'NodeTCPRetransHigh', instance: 'n2' });
     await kb.addNote({ ref: {}, alert: a, text: 'old fix on n1', author: 'bob', at: new Date('2026-11-01T00:00:00Z') });
     await kb.addNote({ ref: {}, alert: a, text: 'new fix on n1', author: 'bob', at: new Date('2026-11-10T00:00:00Z') });
-    await kb.addNote({ ref: { alertname: 'NodeTCPRetransHigh' }, text: 'fix by name', author: 'carol', at: new Date('2026-11-20T00:00:00Z') });
+    await kb.addNote({ ref: { alertname: 'NodeTCPRetransHigh' }, text: 'fix by name', author: 'carol', at: '2026-11-20T00:00:00Z' });
     expect((await kb.lastResolution(a))?.text).toBe('new fix on n1');
     expect((await kb.lastResolution(b))?.text).toBe('fix by name');
     expect((await kb.notesFor('tcp-retransmission-high')).map((n) => n.text)).toEqual(['fix by name', 'new fix on n1', 'old fix on n1']);
@@ -119,7 +119,8 @@ describe('knowledge base with notes in Redis', () => {
     await expect(kb.resolveRef('no-such-article')).rejects.toThrow(UserError);
     await expect(kb.addNote({ ref: { articleId: 'nope' }, text: 'x', author: 'a' })).rejects.toThrow(/no article "nope"/);
     await expect(kb.addNote({ ref: { alertname: 'X' }, text: '   ', author: 'a' })).rejects.toThrow(/the note is empty/);
-    await expect(kb.addNote({ ref: {}, text: 'x', author: 'a' })).rejects.toThrow(/needs an alert fingerprint/);
+    await expect(kb.addNote({ ref: {}, text: 'x', author: 'a' })).rejects.toThrow(new UserError('a note needs an alert fingerprint, an alertname or an article'));
+    await expect(kb.addNote({ ref: { alertname: 'X' }, text: 'x', author: 'a', at: 'yesterday' })).rejects.toThrow(/not a valid date/);
   });
 
   it('exports notes as markdown, with drafts for alerts without an article', async () => {
