@@ -1,6 +1,7 @@
 import { createAuthz } from './authz.ts';
 import { createConsoleChat } from './chat/console.ts';
 import { createRouter } from './chat/router.ts';
+import { createSlackChat } from './chat/slack.ts';
 import type { Deps } from './deps.ts';
 import { createHttpServer } from './http.ts';
 import { handlers } from '../handlers/index.ts';
@@ -24,11 +25,16 @@ export function createApp(deps: Deps, io?: AppIo) {
     handlers,
     observers: [(o) => deps.logger.info({ command: o.command, user: o.user?.id, platform: o.identity.platform, decision: o.decision, result: o.result, ref: o.ref, ms: Math.round(o.durationMs) }, 'chat command')],
   });
-  const http = createHttpServer(deps);
+  const slackSettings = deps.config.chat.slack;
+  const slack = slackSettings.botToken ? createSlackChat({ router, logger: deps.logger, settings: slackSettings }) : undefined;
+  const http = createHttpServer(deps, slack?.httpPlugin ? [slack.httpPlugin] : []);
   deps.lifecycle.add(http);
-  const consoleEnabled = deps.config.chat.console.enabled === true || deps.config.chat.console.enabled === 'auto';
+  // After the HTTP server: in HTTP mode Slack's events arrive there; stopped before it.
+  if (slack) deps.lifecycle.add(slack);
+  const otherChat = slack !== undefined;
+  const consoleEnabled = deps.config.chat.console.enabled === true || (deps.config.chat.console.enabled === 'auto' && !otherChat);
   if (consoleEnabled && io) {
     deps.lifecycle.add(createConsoleChat({ router, input: io.input as never, output: io.output as never, user: deps.config.chat.console.user, interactive: io.interactive }));
   }
-  return { router, http };
+  return { router, http, slack };
 }
