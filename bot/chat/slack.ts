@@ -145,7 +145,7 @@ export function createSlackChat(opts: { router: Router; logger: Logger; settings
 
 /** The command text of a mention or DM: our own mention removed, Slack's escaping undone. */
 export function stripMentions(text: string, botUserId?: string): string {
-  const own = botUserId ? new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`, 'g') : /^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>/;
+  const own = botUserId ? new RegExp(`\\s*<@${botUserId}(?:\\|[^>]*)?>\\s*`, 'g') : /^\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>\s*/;
   return slackUnescape(text.replace(own, ' ')).trim();
 }
 
