@@ -26,7 +26,7 @@ export function createApp(deps: Deps, io?: AppIo) {
     observers: [(o) => deps.logger.info({ command: o.command, user: o.user?.id, platform: o.identity.platform, decision: o.decision, result: o.result, ref: o.ref, ms: Math.round(o.durationMs) }, 'chat command')],
   });
   const slackSettings = deps.config.chat.slack;
-  const slack = slackSettings.botToken ? createSlackChat({ router, logger: deps.logger, settings: slackSettings }) : undefined;
+  const slack = slackSettings.botToken ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix }) : undefined;
   const http = createHttpServer(deps, slack?.httpPlugin ? [slack.httpPlugin] : []);
   deps.lifecycle.add(http);
   // After the HTTP server: in HTTP mode Slack's events arrive there; stopped before it.

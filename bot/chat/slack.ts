@@ -1,4 +1,5 @@
 import { App, SocketModeReceiver, type Receiver, type RespondFn, type types, type webApi } from '@slack/bolt';
+import type { Redis } from 'ioredis';
 import type { Config } from '../config-schema.ts';
 import type { HttpPlugin } from '../http.ts';
 import type { Logger } from '../logger.ts';
@@ -25,7 +26,8 @@ const MAX_RESPONSES = 5;
  * answers, errors and threads, in a thread; DMs in the DM.
  *
  * Socket Mode (default) connects out with the app-level token and reconnects on its own; HTTP
- * mode exposes `httpPlugin` (`POST /slack/events`) for the main HTTP server.
+ * mode exposes `httpPlugin` (`POST /slack/events`) for the main HTTP server. With `redis`, an
+ * Events API delivery that Slack retries (or hands to another replica) is answered only once.
  */
 export interface SlackChat {
   name: 'slack-chat';
@@ -37,7 +39,7 @@ export interface SlackChat {
   stop(): Promise<void>;
 }
 
-export function createSlackChat(opts: { router: Router; logger: Logger; settings: SlackSettings }): SlackChat {
+export function createSlackChat(opts: { router: Router; logger: Logger; settings: SlackSettings; redis?: Redis; keyPrefix?: string }): SlackChat {
   const { router, settings } = opts;
   const logger = opts.logger.child({ component: 'slack' });
   if (!settings.botToken) throw new Error('Slack needs a bot token (SLACK_BOT_TOKEN)');
@@ -68,6 +70,23 @@ export function createSlackChat(opts: { router: Router; logger: Logger; settings
     }
   };
   const ask = (identity: Identity, line: string) => router.handle(identity, line);
+
+  const { redis } = opts;
+  if (redis) {
+    // Events are acked before middleware runs; a retried or duplicated event_id is dropped here.
+    app.use(async ({ body, next }) => {
+      const eventId = (body as { event_id?: unknown }).event_id;
+      if (typeof eventId === 'string') {
+        try {
+          const first = await redis.set(`${opts.keyPrefix ?? ''}:slack:event:${eventId}`, '1', 'EX', 3600, 'NX');
+          if (first === null) return logger.debug({ eventId }, 'slack event already handled');
+        } catch (err) {
+          logger.warn({ err }, 'slack event dedup unavailable; handling anyway');
+        }
+      }
+      await next();
+    });
+  }
 
   app.command(settings.command, async ({ command, ack, respond }) => {
     await ack();

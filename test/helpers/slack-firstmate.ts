@@ -26,6 +26,10 @@ export async function startSlackFirstmate(fake: FakeSlack, slack: Record<string,
   return {
     deps,
     baseUrl: `http://127.0.0.1:${app.http.port()}`,
-    stop: () => deps.lifecycle.stop(5000),
+    async stop() {
+      const keys = await deps.redis.keys(`${config.redis.prefix}:*`);
+      if (keys.length > 0) await deps.redis.del(...keys);
+      await deps.lifecycle.stop(5000);
+    },
   };
 }

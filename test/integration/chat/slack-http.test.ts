@@ -100,6 +100,15 @@ describe('Slack HTTP mode on /slack/events', () => {
     expect(textsOf(err!)).toContain(':warning: unknown command `frobnicate`');
   });
 
+  it('answers an event delivered twice (a Slack retry) only once', async () => {
+    const payload = mention({ text: 'whoami', userId: 'UALICE' });
+    expect((await postEvent(payload)).status).toBe(200);
+    expect((await postSigned(JSON.stringify(payload), 'application/json', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })).status).toBe(200);
+    await fake.waitFor('chat.postMessage');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
+  });
+
   it('answers a direct message in the DM', async () => {
     await postEvent(directMessage({ text: 'whoami', userId: 'UALICE', channelId: 'D0ALICE' }));
     const [post] = await fake.waitFor('chat.postMessage');
