@@ -1,14 +1,13 @@
 import { webApi } from '@slack/bolt';
 import { TerminalError } from '../../bot/errors.ts';
 import type { Logger } from '../../bot/logger.ts';
+import { slackErrorCode, slackFailure } from '../../bot/chat/slack-errors.ts';
 import { boltLogger } from '../../bot/chat/slack-logger.ts';
 import { renderSlackNotification, type NotificationRenderOptions } from './slack-notification.ts';
 import { RetryableError, type MessageRef, type Notification, type Notifier } from './types.ts';
 
 export type WebClient = webApi.WebClient;
 
-/** Slack error codes that mean "try again later" rather than "this will never work". */
-const retryableCodes = new Set(['ratelimited', 'rate_limited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout']);
 /** `chat.update` failures after which posting a new message is the right thing to do. */
 const repostCodes = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed', 'msg_too_long']);
 
@@ -60,7 +59,7 @@ export function createSlackNotifier(client: WebClient, opts: NotificationRenderO
         await client.chat.update({ channel: previous.channel, ts: previous.id, text: message.text, blocks: message.blocks });
         return previous;
       } catch (err) {
-        const code = platformCode(err);
+        const code = slackErrorCode(err);
         if (code && repostCodes.has(code)) return post(channel, notification);
         throw classify(err, `chat.update of ${previous.channel}/${previous.id}`);
       }
@@ -68,34 +67,11 @@ export function createSlackNotifier(client: WebClient, opts: NotificationRenderO
   };
 }
 
-function platformCode(err: unknown): string | undefined {
-  const e = err as { code?: string; data?: { error?: string } };
-  return e.code === webApi.ErrorCode.PlatformError ? e.data?.error : undefined;
-}
-
 /** Maps a WebClient failure to `RetryableError` or `TerminalError` (passing ours through). */
 export function classify(err: unknown, what: string): Error {
   if (err instanceof RetryableError || err instanceof TerminalError) return err;
-  const e = err as { code?: string; retryAfter?: number; statusCode?: number; data?: { error?: string; response_metadata?: { retryAfter?: number } }; message?: string };
-  switch (e.code) {
-    case webApi.ErrorCode.RateLimitedError:
-      return new RetryableError(`${what}: rate limited by Slack`, seconds(e.retryAfter), { cause: err });
-    case webApi.ErrorCode.PlatformError: {
-      const code = e.data?.error ?? 'unknown_error';
-      if (retryableCodes.has(code)) return new RetryableError(`${what}: ${code}`, seconds(e.data?.response_metadata?.retryAfter), { cause: err });
-      return new TerminalError(`${what}: ${code}`, { cause: err });
-    }
-    case webApi.ErrorCode.HTTPError: {
-      const status = e.statusCode ?? 0;
-      if (status >= 500 || status === 408 || status === 429) return new RetryableError(`${what}: HTTP ${status}`, undefined, { cause: err });
-      return new TerminalError(`${what}: HTTP ${status}`, { cause: err });
-    }
-    default:
-      // Request errors (connection refused, reset, timeout) and anything unexpected from the client.
-      return new RetryableError(`${what}: ${e.message ?? String(err)}`, undefined, { cause: err });
-  }
-}
-
-function seconds(sec: number | undefined): number | undefined {
-  return sec !== undefined && Number.isFinite(sec) && sec >= 0 ? sec * 1000 : undefined;
+  const failure = slackFailure(err);
+  return failure.retryable
+    ? new RetryableError(`${what}: ${failure.reason}`, failure.retryAfterMs, { cause: err })
+    : new TerminalError(`${what}: ${failure.reason}`, { cause: err });
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../logger.ts';
 import type { Identity } from '../../handlers/types.ts';
 import type { Reply } from './reply.ts';
 import type { Router } from './router.ts';
+import { slackFailure } from './slack-errors.ts';
 import { slackSafe, slackUnescape } from './slack-escape.ts';
 import { boltLogger } from './slack-logger.ts';
 import { createSlackHttpReceiver } from './slack-receiver.ts';
@@ -39,7 +40,16 @@ export interface SlackChat {
   stop(): Promise<void>;
 }
 
-export function createSlackChat(opts: { router: Router; logger: Logger; settings: SlackSettings; redis?: Redis; keyPrefix?: string }): SlackChat {
+export function createSlackChat(opts: {
+  router: Router;
+  logger: Logger;
+  settings: SlackSettings;
+  /** Claims Events API deliveries so retries are answered once. */
+  redis?: Redis;
+  keyPrefix?: string;
+  /** First delay before reconnecting when Slack was unreachable at start (doubles up to 60 s). */
+  retryDelayMs?: number;
+}): SlackChat {
   const { router, settings } = opts;
   const logger = opts.logger.child({ component: 'slack' });
   if (!settings.botToken) throw new Error('Slack needs a bot token (SLACK_BOT_TOKEN)');
@@ -91,7 +101,7 @@ export function createSlackChat(opts: { router: Router; logger: Logger; settings
   app.command(settings.command, async ({ command, ack, respond }) => {
     await ack();
     await track('slash command', async () => {
-      const reply = await ask({ platform: 'slack', userId: command.user_id, displayName: command.user_name, channelId: command.channel_id }, command.text);
+      const reply = await ask({ platform: 'slack', userId: command.user_id, displayName: command.user_name, channelId: command.channel_id }, slackUnescape(command.text));
       await respondAll(respond, reply, renderSlackReply(reply));
     });
   });
@@ -146,16 +156,45 @@ export function createSlackChat(opts: { router: Router; logger: Logger; settings
     logger.error({ err }, 'slack listener error');
   });
 
+  // Slack being unreachable at start must not take webhooks and alerting down with it: only
+  // refused credentials fail the start; anything retryable is retried here with backoff.
+  let stopped = false;
+  let retryTimer: NodeJS.Timeout | undefined;
+  const connect = async () => {
+    await app.init();
+    await app.start();
+    logger.info({ mode: settings.mode }, 'slack connected');
+  };
+  const retryLater = (delayMs: number) => {
+    retryTimer = setTimeout(() => {
+      if (stopped) return;
+      connect().catch((err: unknown) => {
+        const failure = slackFailure(err);
+        if (!failure.retryable) return logger.error({ reason: failure.reason }, 'slack refused to connect; Slack chat stays off');
+        const next = Math.min(delayMs * 2, 60_000);
+        logger.warn({ reason: failure.reason, retryInMs: next }, 'slack still unreachable');
+        retryLater(next);
+      });
+    }, delayMs);
+  };
+
   return {
     name: 'slack-chat',
     app,
     httpPlugin,
     async start() {
-      await app.init();
-      await app.start();
-      logger.info({ mode: settings.mode }, 'slack connected');
+      try {
+        await connect();
+      } catch (err) {
+        const failure = slackFailure(err);
+        if (!failure.retryable) throw new Error(`Slack refused to connect: ${failure.reason}`, { cause: err });
+        logger.warn({ reason: failure.reason }, 'slack unreachable; retrying in the background');
+        retryLater(opts.retryDelayMs ?? 1000);
+      }
     },
     async stop() {
+      stopped = true;
+      clearTimeout(retryTimer);
       await app.stop();
       await Promise.allSettled([...inFlight]);
     },

@@ -22,7 +22,12 @@ export async function startSlackFirstmate(fake: FakeSlack, slack: Record<string,
   const config = configSchema.parse(input);
   const deps = await createDeps(config, createLogger('silent'));
   const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive: false });
-  await deps.lifecycle.start();
+  try {
+    await deps.lifecycle.start();
+  } catch (err) {
+    await deps.lifecycle.stop(5000);
+    throw err;
+  }
   return {
     deps,
     baseUrl: `http://127.0.0.1:${app.http.port()}`,
