@@ -136,24 +136,24 @@ export function splitText(text: string, max: number): string[] {
   return parts;
 }
 
-/** An aligned table in code blocks, each under the section text limit. */
+/** An aligned table in code blocks, each under the section text limit, each with the header row. */
 function tableChunks(columns: string[], rows: string[][]): string[] {
   if (rows.length === 0) return ['_(none)_'];
   const fence = '```';
   const budget = limits.sectionText - 2 * fence.length - 2;
-  const lines = alignTable(columns, rows).split('\n').map((l) => truncate(slackSafe(l, 'code'), budget));
+  const [header = '', ...lines] = alignTable(columns, rows).split('\n').map((l) => truncate(slackSafe(l, 'code'), Math.floor(budget / 2)));
   const chunks: string[] = [];
-  let current: string[] = [];
-  let size = 0;
+  let current = [header];
+  let size = header.length;
   for (const line of lines) {
-    if (current.length > 0 && size + 1 + line.length > budget) {
+    if (current.length > 1 && size + 1 + line.length > budget) {
       chunks.push(current.join('\n'));
-      current = [];
-      size = 0;
+      current = [header];
+      size = header.length;
     }
-    size += (current.length > 0 ? 1 : 0) + line.length;
+    size += 1 + line.length;
     current.push(line);
   }
-  if (current.length > 0) chunks.push(current.join('\n'));
+  chunks.push(current.join('\n'));
   return chunks.map((c) => `${fence}\n${c}\n${fence}`);
 }

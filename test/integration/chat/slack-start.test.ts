@@ -1,3 +1,4 @@
+import { PassThrough } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.ts';
 import { startSlackFirstmate } from '../../helpers/slack-firstmate.ts';
@@ -32,4 +33,19 @@ describe('Slack start', () => {
       await bot.stop();
     }
   }, 20_000);
+
+  it('turns the console chat off (enabled: auto) when Slack is configured', async () => {
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let printed = '';
+    output.on('data', (c: Buffer) => { printed += String(c); });
+    const bot = await startSlackFirstmate(fake, { mode: 'http', signingSecret: 's' }, { input, output, interactive: false });
+    try {
+      input.write('whoami\n');
+      await new Promise((r) => setTimeout(r, 300));
+      expect(printed).toBe('');
+    } finally {
+      await bot.stop();
+    }
+  });
 });

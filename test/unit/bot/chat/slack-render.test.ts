@@ -73,7 +73,7 @@ describe('renderSlackReply', () => {
     expect(blocks[1]!.fields![0]!.text).toBe('*l0*\nv0');
   });
 
-  it('splits big tables into code blocks under 3000 characters, keeping every row and CJK alignment', () => {
+  it('splits big tables into code blocks under 3000 characters, each with the header, keeping every row and CJK alignment', () => {
     const rows = Array.from({ length: 400 }, (_, i) => [`node-${i}`, '节点'.repeat(i % 3), 'x'.repeat(20)]);
     const blocks = only({ blocks: [{ kind: 'table', columns: ['name', '名称', 'detail'], rows }] });
     expect(blocks.length).toBeGreaterThan(3);
@@ -82,9 +82,11 @@ describe('renderSlackReply', () => {
       const text = b.text!.text;
       expect(text.length).toBeLessThanOrEqual(3000);
       expect(text.startsWith('```\n') && text.endsWith('\n```')).toBe(true);
-      lines += text.split('\n').length - 2;
+      const inner = text.split('\n').slice(1, -1);
+      expect(inner[0]).toBe('name      名称      detail');
+      lines += inner.length - 1;
     }
-    expect(lines).toBe(401);
+    expect(lines).toBe(400);
     const first = blocks[0]!.text!.text.split('\n');
     expect(first[1]).toBe('name      名称      detail');
     expect(first[3]).toBe('node-1    节点      xxxxxxxxxxxxxxxxxxxx');
