@@ -60,7 +60,7 @@ export function replyBlocks(reply: Reply): types.KnownBlock[] {
         out.push({ type: 'header', text: { type: 'plain_text', text: truncate(slackSafe(b.text, 'plain'), limits.headerText) || ' ', emoji: true } });
         break;
       case 'text':
-        for (const part of splitText(slackSafe(reply.error ? `:warning: ${b.text}` : b.text), limits.sectionText)) out.push(sectionBlock(part));
+        for (const part of splitMrkdwn(slackSafe(reply.error ? `:warning: ${b.text}` : b.text), limits.sectionText)) out.push(sectionBlock(part));
         break;
       case 'context':
         if (b.text.trim()) out.push({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(slackSafe(b.text), limits.contextText) }] });
@@ -134,6 +134,22 @@ export function splitText(text: string, max: number): string[] {
   }
   if (current) parts.push(current);
   return parts;
+}
+
+/**
+ * Splits mrkdwn into sections like `splitText`, closing a code block (```) at the end of a piece
+ * and reopening it at the start of the next, so that each piece renders on its own.
+ */
+export function splitMrkdwn(text: string, max: number): string[] {
+  const fence = '```';
+  const pieces = splitText(text, max - 2 * (fence.length + 1));
+  if (pieces.length === 1) return pieces;
+  let open = false;
+  return pieces.map((piece) => {
+    const startsOpen = open;
+    if (piece.split(fence).length % 2 === 0) open = !open;
+    return `${startsOpen ? `${fence}\n` : ''}${piece}${open ? `\n${fence}` : ''}`;
+  });
 }
 
 /** An aligned table in code blocks, each under the section text limit, each with the header row. */

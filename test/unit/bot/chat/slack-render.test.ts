@@ -103,6 +103,18 @@ describe('renderSlackReply', () => {
     for (const b of blocks) expect(b.text!.text.length).toBeLessThanOrEqual(3000);
   });
 
+  it('closes and reopens code blocks when long text is split', () => {
+    const code = Array.from({ length: 200 }, (_, i) => `line ${i} ${'z'.repeat(40)}`).join('\n');
+    const blocks = only({ blocks: [{ kind: 'text', text: `intro\n\`\`\`\n${code}\n\`\`\`\nafter` }] });
+    expect(blocks.length).toBeGreaterThan(2);
+    for (const b of blocks) {
+      expect(b.text!.text.length).toBeLessThanOrEqual(3000);
+      expect(b.text!.text.split('```').length % 2).toBe(1);
+    }
+    expect(blocks[1]!.text!.text.startsWith('```\n')).toBe(true);
+    expect(blocks.at(-1)!.text!.text.endsWith('```\nafter')).toBe(true);
+  });
+
   it('turns actions into buttons carrying the command, 25 per block, unique action ids', () => {
     const actions = Array.from({ length: 30 }, (_, i) => ({ label: `b${i}`, command: `ack r${i}`, style: i === 0 ? 'primary' as const : undefined }));
     const blocks = only({ blocks: [{ kind: 'actions', actions }] });
