@@ -3,6 +3,7 @@ import { TerminalError } from '../../bot/errors.ts';
 import type { Logger } from '../../bot/logger.ts';
 import { slackErrorCode, slackFailure } from '../../bot/chat/slack-errors.ts';
 import { boltLogger } from '../../bot/chat/slack-logger.ts';
+import type { SlackMessage } from '../../bot/chat/slack-render.ts';
 import { renderSlackNotification, type NotificationRenderOptions } from './slack-notification.ts';
 import { RetryableError, type MessageRef, type Notification, type Notifier } from './types.ts';
 
@@ -25,6 +26,11 @@ export function createSlackNotifierClient(opts: { botToken: string; apiUrl: stri
   });
 }
 
+export interface SlackNotifierOptions extends NotificationRenderOptions {
+  /** Replaces the built-in rendering (e.g. `(n) => renderSlackReply(renderNotification(n))[0]!`). */
+  render?: (notification: Notification) => SlackMessage;
+}
+
 /**
  * The Slack notifier. Destination: `{ channel: "C…" | "#name" }`. The first send posts with
  * `chat.postMessage` and returns `{ id: ts, channel: channelId }`; later sends with that ref
@@ -34,9 +40,10 @@ export function createSlackNotifierClient(opts: { botToken: string; apiUrl: stri
  * other Slack error (`channel_not_found`, `not_in_channel`, `invalid_auth`, …) `TerminalError`.
  * Pass a client from `createSlackNotifierClient`: its own retries would hide the Retry-After.
  */
-export function createSlackNotifier(client: WebClient, opts: NotificationRenderOptions = {}): Notifier {
+export function createSlackNotifier(client: WebClient, opts: SlackNotifierOptions = {}): Notifier {
+  const render = opts.render ?? ((n: Notification) => renderSlackNotification(n, opts));
   const post = async (channel: string, notification: Notification): Promise<MessageRef> => {
-    const message = renderSlackNotification(notification, opts);
+    const message = render(notification);
     try {
       const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, unfurl_links: false, unfurl_media: false });
       if (!res.ts) throw new TerminalError('chat.postMessage returned no message ts');
@@ -54,7 +61,7 @@ export function createSlackNotifier(client: WebClient, opts: NotificationRenderO
       // A destination given by name cannot be compared with the stored id: it is taken as unchanged.
       const moved = previous !== undefined && !channel.startsWith('#') && channel.toUpperCase() !== previous.channel.toUpperCase();
       if (!previous || moved) return post(channel, notification);
-      const message = renderSlackNotification(notification, opts);
+      const message = render(notification);
       try {
         await client.chat.update({ channel: previous.channel, ts: previous.id, text: message.text, blocks: message.blocks });
         return previous;

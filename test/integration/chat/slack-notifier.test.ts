@@ -99,6 +99,15 @@ describe('Slack notifier', () => {
     expect(acked).not.toContain('ack 7f3a');
   });
 
+  it('uses a replacement renderer when given one, for posts and updates', async () => {
+    const custom = createSlackNotifier(createSlackNotifierClient({ botToken: 'xoxb-notify', apiUrl: fake.apiUrl, logger }), {
+      render: (n) => ({ text: `custom ${n.ref} ${n.status}`, blocks: [] }),
+    });
+    const ref = await custom.send(dest, notification());
+    await custom.send(dest, notification({ status: 'resolved' }), ref);
+    expect(fake.calls.map((c) => c.params.text)).toEqual(['custom 7f3a firing', 'custom 7f3a resolved']);
+  });
+
   it('posts anew when the message to update is gone', async () => {
     const ref = await notifier().send(dest, notification(), { id: '1600000000.000001', channel: 'C0ALERTS' });
     expect(fake.calls.map((c) => c.method)).toEqual(['chat.update', 'chat.postMessage']);
