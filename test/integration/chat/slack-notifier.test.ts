@@ -108,6 +108,16 @@ describe('Slack notifier', () => {
     expect(fake.calls.map((c) => c.params.text)).toEqual(['custom 7f3a firing', 'custom 7f3a resolved']);
   });
 
+  it('posts anew in the new channel when the destination moved; a #name destination keeps updating', async () => {
+    const n = notifier();
+    const ref = await n.send(dest, notification());
+    const moved = await n.send({ channel: 'C0OTHER' }, notification(), ref);
+    expect(moved.channel).toBe('C0OTHER');
+    const named = await n.send({ channel: '#alerts' }, notification(), moved);
+    expect(named).toEqual(moved);
+    expect(fake.calls.map((c) => `${c.method} ${String(c.params.channel)}`)).toEqual(['chat.postMessage C0ALERTS', 'chat.postMessage C0OTHER', 'chat.update C0OTHER']);
+  });
+
   it('posts anew when the message to update is gone', async () => {
     const ref = await notifier().send(dest, notification(), { id: '1600000000.000001', channel: 'C0ALERTS' });
     expect(fake.calls.map((c) => c.method)).toEqual(['chat.update', 'chat.postMessage']);
