@@ -1,8 +1,9 @@
 import { createAuthz } from './authz.ts';
 import { createConsoleChat } from './chat/console.ts';
 import { createRouter } from './chat/router.ts';
+import { createSlackChat } from './chat/slack.ts';
 import type { Deps } from './deps.ts';
-import { createHttpServer } from './http.ts';
+import { createHttpServer, type HttpPlugin } from './http.ts';
 import { handlers } from '../handlers/index.ts';
 import { registerKnowledgeRoutes } from '../knowledge/index.ts';
 
@@ -25,11 +26,18 @@ export function createApp(deps: Deps, io?: AppIo) {
     handlers,
     observers: [(o) => deps.logger.info({ command: o.command, user: o.user?.id, platform: o.identity.platform, decision: o.decision, result: o.result, ref: o.ref, ms: Math.round(o.durationMs) }, 'chat command')],
   });
-  const http = createHttpServer(deps, [(app) => registerKnowledgeRoutes(app, deps.knowledge)]);
+  const slackSettings = deps.config.chat.slack;
+  const slack = slackSettings.botToken ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix }) : undefined;
+  const plugins: HttpPlugin[] = [(app) => registerKnowledgeRoutes(app, deps.knowledge)];
+  if (slack?.httpPlugin) plugins.push(slack.httpPlugin);
+  const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);
-  const consoleEnabled = deps.config.chat.console.enabled === true || deps.config.chat.console.enabled === 'auto';
+  // After the HTTP server: in HTTP mode Slack's events arrive there; stopped before it.
+  if (slack) deps.lifecycle.add(slack);
+  const otherChat = slack !== undefined;
+  const consoleEnabled = deps.config.chat.console.enabled === true || (deps.config.chat.console.enabled === 'auto' && !otherChat);
   if (consoleEnabled && io) {
     deps.lifecycle.add(createConsoleChat({ router, input: io.input as never, output: io.output as never, user: deps.config.chat.console.user, interactive: io.interactive }));
   }
-  return { router, http };
+  return { router, http, slack };
 }
