@@ -3,8 +3,9 @@ import { createAuthz } from './authz.ts';
 import { createConsoleChat } from './chat/console.ts';
 import { createDingTalkChat } from './chat/dingtalk.ts';
 import { createRouter } from './chat/router.ts';
+import { createSlackChat } from './chat/slack.ts';
 import type { Deps } from './deps.ts';
-import { createHttpServer } from './http.ts';
+import { createHttpServer, type HttpPlugin } from './http.ts';
 import { createRateLimiter } from './rate-limit.ts';
 import { handlers } from '../handlers/index.ts';
 import { registerKnowledgeRoutes } from '../knowledge/index.ts';
@@ -31,14 +32,21 @@ export function createApp(deps: Deps, io?: AppIo) {
     observers: [audit.record],
     rateLimiter: createRateLimiter({ redis: deps.redis, prefix: deps.config.redis.prefix, limit, windowSeconds }),
   });
-  const http = createHttpServer(deps, [(app) => registerKnowledgeRoutes(app, deps.knowledge)]);
+  const slackSettings = deps.config.chat.slack;
+  const slack = slackSettings.botToken ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix }) : undefined;
+  const plugins: HttpPlugin[] = [(app) => registerKnowledgeRoutes(app, deps.knowledge)];
+  if (slack?.httpPlugin) plugins.push(slack.httpPlugin);
+  const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);
+  // After the HTTP server: in HTTP mode Slack's events arrive there; stopped before it.
+  if (slack) deps.lifecycle.add(slack);
   const dt = deps.config.chat.dingtalk;
   const dingtalkEnabled = dt.enabled === true || (dt.enabled === 'auto' && Boolean(dt.clientId && dt.clientSecret));
   if (dingtalkEnabled) deps.lifecycle.add(createDingTalkChat({ deps, router }));
-  const consoleEnabled = deps.config.chat.console.enabled === true || (deps.config.chat.console.enabled === 'auto' && !dingtalkEnabled);
+  const otherChat = slack !== undefined || dingtalkEnabled;
+  const consoleEnabled = deps.config.chat.console.enabled === true || (deps.config.chat.console.enabled === 'auto' && !otherChat);
   if (consoleEnabled && io) {
     deps.lifecycle.add(createConsoleChat({ router, input: io.input as never, output: io.output as never, user: deps.config.chat.console.user, interactive: io.interactive }));
   }
-  return { router, http };
+  return { router, http, slack };
 }

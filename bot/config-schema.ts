@@ -17,6 +17,29 @@ export const userSchema = z.strictObject({
   console: z.array(z.string().min(1)).default([]),
 });
 
+/**
+ * Slack: enabled when a bot token is set. Socket Mode (default) needs the app-level token;
+ * HTTP mode serves `POST /slack/events` on the main server and needs the signing secret.
+ */
+export const slackSchema = z.strictObject({
+  mode: z.enum(['socket', 'http']).default('socket'),
+  /** Bot token `xoxb-…` (env `SLACK_BOT_TOKEN`). */
+  botToken: z.string().regex(/^xox[bp]-/, 'a Slack bot token starting with xoxb-').optional(),
+  /** App-level token `xapp-…` with `connections:write`, for Socket Mode (env `SLACK_APP_TOKEN`). */
+  appToken: z.string().regex(/^xapp-/, 'a Slack app-level token starting with xapp-').optional(),
+  /** Request signing secret, for HTTP mode (env `SLACK_SIGNING_SECRET`). */
+  signingSecret: z.string().min(1).optional(),
+  /** Web API base URL (env `SLACK_API_URL`); tests and proxies point it elsewhere. */
+  apiUrl: z.url().default('https://slack.com/api/'),
+  /** The slash command configured in the Slack app. */
+  command: z.string().regex(/^\/[a-z0-9_-]{1,31}$/, 'a slash command like /ops').default('/ops'),
+  /** Replies with more rendered blocks than this go in a thread instead of the channel. */
+  threadOverBlocks: z.number().int().min(0).default(4),
+}).superRefine((s, ctx) => {
+  if (!s.botToken) return;
+  if (s.mode === 'socket' && !s.appToken) ctx.addIssue({ code: 'custom', path: ['appToken'], message: 'Socket Mode needs an app-level token (SLACK_APP_TOKEN, xapp-…); or set chat.slack.mode: http' });
+  if (s.mode === 'http' && !s.signingSecret) ctx.addIssue({ code: 'custom', path: ['signingSecret'], message: 'HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)' });
+}).prefault({});
 /** Command classes a channel binding can allow, besides single command names. */
 export const commandClasses = ['query', 'alerts', 'ops', 'admin'] as const;
 
@@ -82,10 +105,11 @@ export const configSchema = z.strictObject({
   }).prefault({}),
   chat: z.strictObject({
     console: z.strictObject({
-      /** `auto`: on when no other chat platform is configured. */
+      /** `auto`: on when no other chat platform is configured (e.g. no Slack bot token). */
       enabled: z.union([z.boolean(), z.literal('auto')]).default('auto'),
       user: z.string().default('console'),
     }).prefault({}),
+    slack: slackSchema,
     dingtalk: dingtalkSchema.prefault({}),
   }).prefault({}),
   auth: z.strictObject({
