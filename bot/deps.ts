@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config-schema.ts';
+import { createKnowledgeBase, type KnowledgeBase } from '../knowledge/index.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -20,6 +21,8 @@ export interface Deps {
   newRedis(): Redis;
   readiness: Readiness;
   lifecycle: Lifecycle;
+  /** Runbooks, their matching and search, and resolution notes. */
+  knowledge: KnowledgeBase;
 }
 
 /**
@@ -53,5 +56,13 @@ export async function createDeps(config: Config, logger: Logger): Promise<Deps> 
       await redisEndpoint.stop();
     },
   });
-  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
+  const knowledge = await createKnowledgeBase({
+    redis,
+    dirs: config.knowledge.dirs,
+    publicBaseUrl: config.knowledge.publicBaseUrl ?? config.server.publicUrl,
+    keyPrefix: config.knowledge.keyPrefix ?? `${config.redis.prefix}:kb:`,
+    maxLinks: config.knowledge.maxLinks,
+  });
+  for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
+  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, knowledge };
 }
