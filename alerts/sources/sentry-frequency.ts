@@ -31,7 +31,18 @@ export const frequencyRuleSchema = z.object({
       environment: oneOrMany(z.string().min(1)).optional(),
       tags: z.record(z.string(), z.string()).optional(),
       /** Regular expression tested against the title. */
-      title: z.string().max(1024).optional(),
+      title: z
+        .string()
+        .max(1024)
+        .refine((re) => {
+          try {
+            new RegExp(re);
+            return true;
+          } catch {
+            return false;
+          }
+        }, 'not a valid regular expression')
+        .optional(),
     })
     .optional(),
 });
@@ -44,7 +55,17 @@ function includes<T>(want: T | T[] | undefined, value: T | undefined): boolean {
   return Array.isArray(want) ? want.includes(value) : want === value;
 }
 
-/** Whether the rule applies to the event. */
+const patterns = new Map<string, RegExp>();
+function titlePattern(source: string): RegExp {
+  let re = patterns.get(source);
+  if (!re) {
+    re = new RegExp(source);
+    patterns.set(source, re);
+  }
+  return re;
+}
+
+/** Whether the rule applies to the event (rules come from the schema, so patterns compile). */
 export function ruleMatches(rule: FrequencyRule, event: SentryEvent): boolean {
   const m = rule.match;
   if (!m) return true;
@@ -52,13 +73,7 @@ export function ruleMatches(rule: FrequencyRule, event: SentryEvent): boolean {
   if (!includes(m.projectId, event.projectId)) return false;
   if (!includes(m.environment, event.environment)) return false;
   for (const [k, v] of Object.entries(m.tags ?? {})) if (event.tags[k] !== v) return false;
-  if (m.title !== undefined) {
-    try {
-      if (!new RegExp(m.title).test(event.title)) return false;
-    } catch {
-      return false;
-    }
-  }
+  if (m.title !== undefined && !titlePattern(m.title).test(event.title)) return false;
   return true;
 }
 
@@ -140,7 +155,11 @@ export interface SentryFrequencyDeps extends FrequencyAlertOptions {
 }
 
 export interface SentryFrequencyCounter {
-  /** Counts the events (at `now`) and returns one alert per group at or over its rule's count. */
+  /**
+   * Counts the events (at `now`, normally the delivery's `receivedAt`) and returns one alert per
+   * group at or over its rule's count. Rejects when Redis fails; retrying is safe because an event
+   * id is counted once per window.
+   */
   observe(events: SentryEvent[], now?: Date): Promise<Alert[]>;
 }
 

@@ -42,5 +42,6 @@ describe('Sentry frequency rules (pure part)', () => {
     expect(frequencyRuleSchema.safeParse({ name: 'x', count: 0, windowSeconds: 20 }).success).toBe(false);
     expect(frequencyRuleSchema.safeParse({ name: 'x', count: 2, windowSeconds: -1 }).success).toBe(false);
     expect(frequencyRuleSchema.safeParse({ name: 'x', count: 2, windowSeconds: 20, match: { level: 'loud' } }).success).toBe(false);
+    expect(frequencyRuleSchema.safeParse({ name: 'x', count: 2, windowSeconds: 20, match: { title: '(' } }).success).toBe(false);
   });
 });
