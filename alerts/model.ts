@@ -43,29 +43,32 @@ export interface AlertSink {
 
 const encoder = new TextEncoder();
 
+/** Reused across calls: labels are encoded into it without allocating. */
+let scratch = new Uint8Array(4096);
+
 /**
  * Alertmanager's `model.LabelSet.Fingerprint()`: FNV-1a 64 over the labels sorted by name,
  * each as `name 0xff value 0xff`, printed as 16 lowercase hex digits. The 64-bit state is kept
- * as two 32-bit halves so the hot path stays in plain numbers.
+ * as two 32-bit halves so the hot path stays in plain numbers
+ * (prime = 2^40 + 0x1b3: both halves times 0x1b3, plus lo << 40 into the high half).
  */
 export function fingerprintOf(labels: Record<string, string>): string {
   let hi = 0xcbf29ce4;
   let lo = 0x84222325;
-  const add = (byte: number) => {
-    lo ^= byte;
-    // prime = 2^40 + 0x1b3: multiply both halves by 0x1b3 and add lo << 40 into the high half.
-    const loMul = (lo >>> 0) * 0x1b3;
-    const carry = Math.floor(loMul / 0x100000000);
-    hi = ((hi >>> 0) * 0x1b3 + ((lo << 8) >>> 0) + carry) >>> 0;
-    lo = loMul >>> 0;
-  };
   for (const name of Object.keys(labels).sort()) {
-    for (const b of encoder.encode(name)) add(b);
-    add(0xff);
-    for (const b of encoder.encode(labels[name] ?? '')) add(b);
-    add(0xff);
+    for (const s of [name, labels[name] ?? '']) {
+      if (s.length * 3 + 1 > scratch.length) scratch = new Uint8Array(s.length * 3 + 1);
+      const n = encoder.encodeInto(s, scratch).written;
+      scratch[n] = 0xff;
+      for (let i = 0; i <= n; i++) {
+        lo = (lo ^ (scratch[i] as number)) >>> 0;
+        const loMul = lo * 0x1b3;
+        hi = (Math.imul(hi, 0x1b3) + (lo << 8) + ((loMul / 0x100000000) | 0)) >>> 0;
+        lo = loMul >>> 0;
+      }
+    }
   }
-  return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
 
 /** Normalises free-form severities ("P1", "error", "page", "Critical") to the three we use. */
