@@ -155,9 +155,9 @@ export class KubeCache {
     return this.podsByNode.count(node);
   }
 
-  /** Pods whose controller reference has this uid. */
-  podsOwnedBy(uid: string): PodRecord[] {
-    return this.podsByOwner.get(uid);
+  /** Pods whose controller reference is this object. */
+  podsOwnedBy(kind: string, namespace: string, name: string): PodRecord[] {
+    return this.podsByOwner.get(objectKey(kind, namespace, name));
   }
 
   /** The last state of a pod deleted recently (the newest 10,000 deletions are kept). */
@@ -201,12 +201,16 @@ export class KubeCache {
     return { kind: o.kind, namespace: ns, name: o.name, uid: o.uid };
   }
 
-  /** Every pod of a workload (for a Deployment: the pods of all its ReplicaSets). */
+  /**
+   * Every pod of a workload: pods whose controller is the StatefulSet or ReplicaSet (also when
+   * that kind is not watched, e.g. an OpenKruise StatefulSet), or, for a Deployment, the pods of
+   * all its ReplicaSets.
+   */
   podsOfWorkload(kind: string, namespace: string, name: string): PodRecord[] {
+    if (kind !== 'Deployment') return this.podsByOwner.get(objectKey(kind, namespace, name));
     const w = this.workloads.get(objectKey(kind, namespace, name));
     if (!w) return [];
-    if (w.kind !== 'Deployment') return this.podsByOwner.get(w.metadata.uid);
-    return this.replicaSetsByOwner.get(w.metadata.uid).flatMap((rs) => this.podsByOwner.get(rs.metadata.uid));
+    return this.replicaSetsByOwner.get(w.metadata.uid).flatMap((rs) => this.podsByOwner.get(objectKey('ReplicaSet', namespace, rs.metadata.name)));
   }
 
   // ---- events
@@ -238,10 +242,11 @@ export class KubeCache {
     if (old) {
       this.podsByIP.delete(old.podIP, old);
       this.podsByNode.delete(old.nodeName, old);
-      if (old.owner) this.podsByOwner.delete(old.owner.uid, old);
+      if (old.owner) this.podsByOwner.delete(objectKey(old.owner.kind, old.metadata.namespace, old.owner.name), old);
     }
     if (verb === 'delete') {
       this.podsByKey.delete(key);
+      if (!p.deletedAt) p.deletedAt = Date.now();
       this.deletedPods.delete(key);
       this.deletedPods.set(key, p);
       if (this.deletedPods.size > 10_000) this.deletedPods.delete(this.deletedPods.keys().next().value as string);
@@ -250,7 +255,7 @@ export class KubeCache {
     this.podsByKey.set(key, p);
     this.podsByIP.add(p.podIP, p);
     this.podsByNode.add(p.nodeName, p);
-    if (p.owner) this.podsByOwner.add(p.owner.uid, p);
+    if (p.owner) this.podsByOwner.add(objectKey(p.owner.kind, p.metadata.namespace, p.owner.name), p);
     return old;
   }
 

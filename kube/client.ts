@@ -32,7 +32,8 @@ export function buildKubeConfig(opts: KubeClientOptions): KubeConfig {
   try {
     if (opts.url) {
       kc.loadFromOptions({
-        clusters: [{ name: 'firstmate', server: opts.url, skipTLSVerify: opts.insecureSkipTlsVerify ?? false }],
+        // The client refuses plain http unless TLS verification is off; there is no TLS to verify then.
+        clusters: [{ name: 'firstmate', server: opts.url, skipTLSVerify: opts.insecureSkipTlsVerify ?? opts.url.startsWith('http:') }],
         users: [{ name: 'firstmate' }],
         contexts: [{ name: 'firstmate', cluster: 'firstmate', user: 'firstmate' }],
         currentContext: 'firstmate',

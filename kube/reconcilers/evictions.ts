@@ -90,7 +90,7 @@ export function createEvictionsReconciler(deps: ReconcilerDeps): Reconciler {
         alertname: 'KubePodEvicted', cluster: deps.cluster, severity: 'warning',
         namespace, pod: name, node, reason,
         ...(w ? { workload: `${w.kind}/${w.name}` } : {}),
-        ...(w?.record?.annotations ? { ownerAnnotations: w.record.annotations } : {}),
+        ...((w?.record?.annotations ?? pod?.annotations) ? { ownerAnnotations: w?.record?.annotations ?? pod?.annotations } : {}),
         summary: `${namespace}/${name} was ${kindText[ev.kind]}${node ? ` on ${node}` : ''}${ev.kind === 'kubelet' ? ` (${ev.detail})` : ''}`,
         description: ev.message || kindText[ev.kind],
         annotations: { eviction: ev.kind, detail: ev.detail, message: ev.message },

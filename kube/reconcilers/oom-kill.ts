@@ -73,7 +73,7 @@ export function createOomKillReconciler(deps: ReconcilerDeps): Reconciler {
           alertname: 'KubeContainerOOMKilled', cluster: deps.cluster, severity: 'warning',
           namespace, pod: name, container, node: pod.nodeName, reason: 'OOMKilled',
           ...(w ? { workload: `${w.kind}/${w.name}` } : {}),
-          ...(w?.record?.annotations ? { ownerAnnotations: w.record.annotations } : {}),
+          ...((w?.record?.annotations ?? pod?.annotations) ? { ownerAnnotations: w?.record?.annotations ?? pod?.annotations } : {}),
           summary: `${namespace}/${name} container ${container} was OOM-killed (limit ${limitText})`,
           description: `Container ${container} of ${namespace}/${name} on ${pod.nodeName || 'an unknown node'} was killed for running out of memory (limit ${limitText}, exit code ${t.exitCode}); it has restarted ${restarts} time(s).`,
           annotations: {

@@ -79,12 +79,9 @@ export function createPodMigrationReconciler(deps: ReconcilerDeps): Reconciler {
     async reconcile(key) {
       const { kind, namespace, name } = splitObjectKey(key);
       const workload = cache.workload(kind as 'StatefulSet', namespace, name);
-      const pods = workload ? cache.podsOfWorkload(kind, namespace, name) : [];
+      const pods = cache.podsOfWorkload(kind, namespace, name);
       const stored = await deps.history.load(key);
-      if (!workload && pods.length === 0) {
-        if (stored.size) await deps.history.drop(key);
-        return;
-      }
+      if (pods.length === 0 && stored.size === 0) return;
       const now = Date.now();
       const changed = new Map<string, Incarnation>();
       const put = (inc: Incarnation) => {
@@ -99,6 +96,11 @@ export function createPodMigrationReconciler(deps: ReconcilerDeps): Reconciler {
       }
       for (const inc of [...stored.values()]) {
         if (live.has(inc.uid) || inc.endedAt) continue;
+        const last = cache.deletedPod(namespace, inc.name);
+        if (last?.metadata.uid === inc.uid) {
+          put(observe(deps, last, inc, now));
+          continue;
+        }
         const d = departureOf(cache, undefined, { namespace, name: inc.name, node: inc.node });
         put({ ...inc, endedAt: now, endLate: true, reason: d.reason, detail: d.detail });
       }
@@ -124,12 +126,12 @@ export function createPodMigrationReconciler(deps: ReconcilerDeps): Reconciler {
         const ipKept = !!prev.ip && prev.ip === inc.ip;
         const short = prev.endedAt && inc.readyAt ? Math.max(0, inc.readyAt - prev.endedAt) : 0;
         const why = reasonText[prev.reason as keyof typeof reasonText] ?? prev.reason;
-        const record = workload ?? undefined;
+        const annotations = workload?.annotations ?? pod.annotations;
         await emitOnce(deps, `migrated:${inc.uid}`, kubeAlert({
           alertname: 'KubePodMigrated', cluster: deps.cluster, severity: 'warning',
           namespace, pod: inc.name, node: inc.node, workload: `${kind}/${name}`, reason: prev.reason,
           labels: { from_node: prev.node },
-          ...(record?.annotations ? { ownerAnnotations: record.annotations } : {}),
+          ...(annotations ? { ownerAnnotations: annotations } : {}),
           summary: `${namespace}/${inc.name} moved from ${prev.node} to ${inc.node} (${why})`,
           description: [
             `${kind} ${namespace}/${name}: pod ${prev.name} on ${prev.node} ended (${why}${prev.detail && prev.detail !== prev.reason ? `, ${prev.detail}` : ''});`,
