@@ -50,6 +50,8 @@ export interface KubeRuntimeOptions {
   retryBackoff?: { baseMs: number; maxMs: number };
   /** Items per list page (default 500). */
   pageSize?: number;
+  /** A node OOM event no container kill explains is reported after this grace (default 5 s). */
+  nodeOomGraceMs?: number;
   /** Re-check every key this often on the leader (default 10 min; 0 disables). */
   resyncIntervalMs?: number;
 }
@@ -101,7 +103,7 @@ export function createKube(deps: CreateKubeDeps): KubeRuntime {
     reports: createReportLog({ redis: deps.redis, prefix, ttlSeconds: opts.reportTtlSeconds ?? 7 * 86400 }),
   };
   const reconcilers = [
-    createPodMigrationReconciler(rdeps), createOomKillReconciler(rdeps),
+    createPodMigrationReconciler(rdeps), createOomKillReconciler(rdeps, { ...(opts.nodeOomGraceMs !== undefined ? { nodeEventGraceMs: opts.nodeOomGraceMs } : {}) }),
     createEvictionsReconciler(rdeps), createNodeHealthReconciler(rdeps),
   ];
   const counts: Record<string, number> = {};
