@@ -82,8 +82,18 @@ export function createLister(currentRv: () => number) {
   }
 
   return {
-    invalidate(id: string): void {
-      sorted.delete(id);
+    /** Keeps the sorted key list of a type current (cheaper than re-sorting large types). */
+    added(id: string, key: string): void {
+      const keys = sorted.get(id);
+      if (!keys) return;
+      const at = lowerBound(keys, key);
+      if (keys[at] !== key) keys.splice(at, 0, key);
+    },
+    removed(id: string, key: string): void {
+      const keys = sorted.get(id);
+      if (!keys) return;
+      const at = lowerBound(keys, key);
+      if (keys[at] === key) keys.splice(at, 1);
     },
     list(def: ResourceDef, objects: Map<string, KubeObject>, opts: ListOptions): ListResult {
       const labels = parseLabelSelector(opts.labelSelector);

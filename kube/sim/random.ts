@@ -32,8 +32,8 @@ export function createRandom(seed: number): Random {
   const int = (n: number): number => Math.floor(next() * n);
   const hex = (n: number): string => {
     let s = '';
-    for (let i = 0; i < n; i++) s += '0123456789abcdef'[int(16)];
-    return s;
+    while (s.length < n) s += (Math.floor(next() * 4294967296) >>> 0).toString(16).padStart(8, '0');
+    return s.length === n ? s : s.slice(0, n);
   };
   return {
     next,

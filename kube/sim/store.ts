@@ -113,8 +113,9 @@ export function createStore(options: StoreOptions = {}): Store {
   }
 
   function insert(b: Bucket, obj: KubeObject): void {
-    b.objects.set(keyOf(b.def, obj.metadata.namespace, obj.metadata.name!), obj);
-    lister.invalidate(b.def.id);
+    const key = keyOf(b.def, obj.metadata.namespace, obj.metadata.name!);
+    if (!b.objects.has(key)) lister.added(b.def.id, key);
+    b.objects.set(key, obj);
   }
 
   const store: Store = {
@@ -240,7 +241,7 @@ export function createStore(options: StoreOptions = {}): Store {
         }
       }
       b.objects.delete(key);
-      lister.invalidate(def.id);
+      lister.removed(def.id, key);
       rv++;
       const gone = { ...old, metadata: { ...old.metadata, resourceVersion: String(rv) } };
       emit(b, { type: 'DELETED', resource: def.id, rv, object: gone, old });

@@ -3,11 +3,11 @@
  * binding, container OOM kills with restarts, and node-pressure evictions, each with the status
  * shapes and Events the real components produce.
  */
+import { createHash } from 'node:crypto';
 import type { Random } from '../random.ts';
 import type { Store } from '../store.ts';
 import type { Condition, ContainerStatus, Node, Pod } from '../types.ts';
 import type { RecordEvent } from './events.ts';
-import { templateHash } from './pod-template.ts';
 import { parseQuantity } from './quantity.ts';
 
 export function nowIso(): string {
@@ -34,6 +34,17 @@ function setCondition(conditions: Condition[], next: Condition): void {
   else if (conditions[i]!.status !== next.status || conditions[i]!.reason !== next.reason) conditions[i] = next;
 }
 
+const imageIds = new Map<string, string>();
+
+function imageIdOf(image: string): string {
+  let id = imageIds.get(image);
+  if (id === undefined) {
+    id = `${image.split(':')[0]}@sha256:${createHash('sha256').update(image).digest('hex')}`;
+    imageIds.set(image, id);
+  }
+  return id;
+}
+
 /** The status of a pod whose containers all started at `ts`. */
 export function runningPodStatus(pod: Pod, hostIP: string, podIP: string, ts: string, containerId: () => string): NonNullable<Pod['status']> {
   const conditions: Condition[] = [];
@@ -52,7 +63,7 @@ export function runningPodStatus(pod: Pod, hostIP: string, podIP: string, ts: st
     containerStatuses: pod.spec.containers.map((c): ContainerStatus => ({
       name: c.name,
       image: c.image ?? '',
-      imageID: `${(c.image ?? '').split(':')[0]}@sha256:${templateHash(c.image).padEnd(64, '0')}`,
+      imageID: imageIdOf(c.image ?? ''),
       containerID: containerId(),
       ready: true,
       started: true,

@@ -19,9 +19,13 @@ export function ownerRef(owner: KubeObject): NonNullable<KubeObject['metadata'][
   return { apiVersion: owner.apiVersion!, kind: owner.kind!, name: owner.metadata.name!, uid: owner.metadata.uid!, controller: true, blockOwnerDeletion: true };
 }
 
-/** A pod (not yet stored) from `owner`'s template with extra labels and annotations. */
-export function podFromTemplate(owner: Workload, meta: { name?: string; generateName?: string; labels?: Record<string, string>; annotations?: Record<string, string> }): Pod {
-  const template = structuredClone(owner.spec.template);
+/**
+ * A pod (not yet stored) from `owner`'s template with extra labels and annotations. With `share`,
+ * the pod reuses the template's nested objects instead of copies (for bulk-built clusters: the
+ * store never mutates stored objects in place).
+ */
+export function podFromTemplate(owner: Workload, meta: { name?: string; generateName?: string; labels?: Record<string, string>; annotations?: Record<string, string> }, share = false): Pod {
+  const template = share ? owner.spec.template : structuredClone(owner.spec.template);
   const annotations = { ...(template.metadata?.annotations ?? {}), ...(meta.annotations ?? {}) };
   const pod: Pod = {
     apiVersion: 'v1',

@@ -51,18 +51,19 @@ export function statefulSetStatus(sts: Workload, pods: Pod[]): Record<string, un
   };
 }
 
-export function statefulSetPod(sts: Workload, ordinal: number): Pod {
+export function statefulSetPod(sts: Workload, ordinal: number, share = false): Pod {
   const name = `${sts.metadata.name}-${ordinal}`;
+  const revision = `${sts.metadata.name}-${templateHash(sts.spec.template)}`;
   const mode = sts.metadata.annotations?.[NETWORK_MODE_ANNOTATION];
   const pod = podFromTemplate(sts, {
     name,
     labels: {
       'statefulset.kubernetes.io/pod-name': name,
       'apps.kubernetes.io/pod-index': String(ordinal),
-      'controller-revision-hash': `${sts.metadata.name}-${templateHash(sts.spec.template)}`,
+      'controller-revision-hash': revision,
     },
     annotations: mode ? { [NETWORK_MODE_ANNOTATION]: mode } : undefined,
-  });
+  }, share);
   pod.spec.hostname = name;
   if (sts.spec.serviceName) pod.spec.subdomain = sts.spec.serviceName;
   return pod;
