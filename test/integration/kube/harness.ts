@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import type { Alert, AlertSink } from '../../../alerts/model.ts';
 import { createKube } from '../../../kube/runtime.ts';
 import type { KubeRuntime, KubeRuntimeOptions } from '../../../kube/runtime.ts';
+import type { ClusterSpec } from '../../../kube/sim/cluster-builders.ts';
 import { buildDeployment, buildNamespace, buildNode, buildStatefulSet, isoAgo } from '../../../kube/sim/cluster-builders.ts';
 import { startSim } from '../../../kube/sim/sim.ts';
 import type { Sim, SimOptions } from '../../../kube/sim/sim.ts';
@@ -74,8 +75,8 @@ export const fastOptions = (prefix: string): KubeRuntimeOptions => ({
   leaderElection: { enabled: false }, resyncIntervalMs: 0,
 });
 
-export async function startHarness(simOptions: SimOptions = {}, objects = smallCluster()): Promise<Harness> {
-  const sim = await startSim({ cluster: { objects }, ...simOptions });
+export async function startHarness(simOptions: SimOptions = {}, cluster: ClusterSpec = { objects: smallCluster() }): Promise<Harness> {
+  const sim = await startSim({ cluster, ...simOptions });
   const kc = new KubeConfig();
   kc.loadFromOptions(sim.kubeConfig());
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
