@@ -100,7 +100,7 @@ export function createDrivers(store: Store, options: DriverOptions): Drivers {
     const obj = e.object;
     const key = `${obj.metadata.namespace}/${obj.metadata.name}`;
     if (e.resource === 'pods') {
-      if (e.type !== 'DELETED' && !(obj as Pod).spec?.nodeName) queues.schedule.add(key);
+      if (e.type !== 'DELETED' && (!(obj as Pod).spec?.nodeName || !(obj as Pod).status?.phase)) queues.schedule.add(key);
       enqueueOwner(obj);
     } else if (e.resource === 'nodes') {
       if (e.type !== 'DELETED') queues.schedule.add('*');

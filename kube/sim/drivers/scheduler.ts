@@ -3,6 +3,7 @@
  * taints they tolerate, whose labels match their nodeSelector and that have room for their
  * requests (cpu, memory, pod count); prefers the least allocated node and avoids the node a pod
  * of the same name last ran on. After binding, the kubelet starts the pod with an IP from IPAM.
+ * Pods created already bound (`spec.nodeName` set, no status yet) are started by the kubelet as is.
  * Also preempts pods on request (`Preempted` event, then deletion).
  * Input: pod keys (`ns/name`) or `*` for "retry every pending pod". Idempotent: bound pods are skipped.
  */
@@ -139,8 +140,11 @@ export function createScheduler(store: Store, indexes: PodIndexes, ipam: Ipam, k
   return {
     process(keys) {
       const pending: Pod[] = [];
+      const prebound: Pod[] = [];
       const consider = (p: Pod | undefined): void => {
-        if (p && !p.spec.nodeName && !terminal(p) && !p.metadata.deletionTimestamp) pending.push(p);
+        if (!p || terminal(p) || p.metadata.deletionTimestamp) return;
+        if (!p.spec.nodeName) pending.push(p);
+        else if (!p.status?.phase) prebound.push(p);
       };
       if (keys.has('*')) {
         for (const p of store.scan('pods')) consider(p as Pod);
@@ -149,6 +153,11 @@ export function createScheduler(store: Store, indexes: PodIndexes, ipam: Ipam, k
           const slash = key.indexOf('/');
           consider(store.peek('pods', key.slice(0, slash), key.slice(slash + 1)) as Pod | undefined);
         }
+      }
+      for (const pod of prebound) {
+        const node = store.peek('nodes', undefined, pod.spec.nodeName!) as Node | undefined;
+        const ip = node && (pod.spec.hostNetwork ? node.status.addresses?.find((a) => a.type === 'InternalIP')?.address : ipam.allocate(pod, node));
+        if (node && ip) kubelet.startPod(pod.metadata.namespace!, pod.metadata.name!, node, ip);
       }
       if (pending.length === 0) return 0;
       pending.sort((a, b) => (b.spec.priority ?? 0) - (a.spec.priority ?? 0) || podKey(a).localeCompare(podKey(b)));
