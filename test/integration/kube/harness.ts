@@ -25,6 +25,11 @@ export class RecordingSink implements AlertSink {
   named(name: string): Alert[] {
     return this.alerts.filter((a) => a.labels.alertname === name);
   }
+  /** The alerts with this name once there is at least one (for `waitFor`). */
+  some(name: string): Alert[] | undefined {
+    const found = this.named(name);
+    return found.length ? found : undefined;
+  }
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -5,6 +5,13 @@ import type { Harness } from './harness.ts';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 
+interface LeaseSpec {
+  holderIdentity?: string;
+  leaseTransitions?: number;
+}
+
+const lease_ = (h: Harness) => h.sim.store.get('leases.coordination.k8s.io', 'default', 'test-lease') as unknown as { spec: LeaseSpec };
+
 describe('leader election on a Lease', () => {
   let h: Harness;
   const electors: LeaderElector[] = [];
@@ -37,11 +44,11 @@ describe('leader election on a Lease', () => {
       await sleep(40);
     }
     const [leader, other] = a.isLeader() ? [a, b] : [b, a];
-    const lease = h.sim.store.get('leases.coordination.k8s.io', 'default', 'test-lease') as { spec: { holderIdentity: string } };
+    const lease = lease_(h);
     expect(lease.spec.holderIdentity).toBe(leader.identity);
     const t0 = Date.now();
     await leader.stop();
-    expect((h.sim.store.get('leases.coordination.k8s.io', 'default', 'test-lease') as { spec: { holderIdentity?: string } }).spec.holderIdentity || '').not.toBe(leader.identity);
+    expect(lease_(h).spec.holderIdentity || '').not.toBe(leader.identity);
     await waitFor(() => other.isLeader(), 'takeover');
     expect(Date.now() - t0).toBeLessThan(900);
     expect(log).toEqual([`${leader.identity}+`, `${leader.identity}-`, `${other.identity}+`]);
@@ -62,7 +69,7 @@ describe('leader election on a Lease', () => {
     expect(b.isLeader()).toBe(false);
     await waitFor(() => b.isLeader(), 'takeover after expiry', 5000);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
-    const lease = h.sim.store.get('leases.coordination.k8s.io', 'default', 'test-lease') as { spec: { holderIdentity: string; leaseTransitions: number } };
+    const lease = lease_(h);
     expect(lease.spec).toMatchObject({ holderIdentity: 'b', leaseTransitions: 4 });
   });
 

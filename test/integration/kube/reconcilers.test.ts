@@ -27,7 +27,7 @@ describe('reconcilers against the simulated cluster', () => {
     const before = podOf(h, 'shop', 'db-1');
     cordon(h, before.spec.nodeName);
     h.sim.store.delete('pods', 'shop', 'db-1');
-    const [alert] = await waitFor(() => h.sink.named('KubePodMigrated').length && h.sink.named('KubePodMigrated'), 'migration alert');
+    const [alert] = await waitFor(() => h.sink.some('KubePodMigrated'), 'migration alert');
     await idle(kube);
     const after = podOf(h, 'shop', 'db-1');
     expect(after.spec.nodeName).not.toBe(before.spec.nodeName);
@@ -51,7 +51,7 @@ describe('reconcilers against the simulated cluster', () => {
     const before = podOf(h, 'shop', 'db-0');
     cordon(h, before.spec.nodeName);
     h.sim.store.delete('pods', 'shop', 'db-0');
-    const [alert] = await waitFor(() => h.sink.named('KubePodMigrated').length && h.sink.named('KubePodMigrated'), 'migration alert');
+    const [alert] = await waitFor(() => h.sink.some('KubePodMigrated'), 'migration alert');
     expect(alert!.annotations.ip_kept).toBe('true');
     expect(alert!.annotations.new_ip).toBe(before.status.podIP);
     expect(alert!.annotations.description).toContain(`stayed ${before.status.podIP}`);
@@ -106,7 +106,7 @@ describe('reconcilers against the simulated cluster', () => {
     await idle(kube);
     const node = h.sim.store.get('nodes', undefined, 'node-1')!;
     h.sim.drivers.recordEvent({ involved: node, involvedUid: 'node-1', reason: 'OOMKilling', message: 'Memory cgroup out of memory: Killed process 4242 (sshd)', type: 'Warning', component: 'kernel-monitor', host: 'node-1' });
-    const [a] = await waitFor(() => h.sink.named('KubeContainerOOMKilled').length && h.sink.named('KubeContainerOOMKilled'), 'node OOM alert');
+    const [a] = await waitFor(() => h.sink.some('KubeContainerOOMKilled'), 'node OOM alert');
     expect(a!.labels).toMatchObject({ node: 'node-1', reason: 'OOMKilling' });
     expect(a!.annotations.message).toContain('sshd');
   });
@@ -118,7 +118,7 @@ describe('reconcilers against the simulated cluster', () => {
     const name = [...h.sim.store.scan('pods')].find((p) => p.metadata.namespace === 'web')!.metadata.name as string;
     const node = podOf(h, 'web', name).spec.nodeName;
     h.sim.drivers.evictForMemoryPressure('web', name);
-    const [a] = await waitFor(() => h.sink.named('KubePodEvicted').length && h.sink.named('KubePodEvicted'), 'eviction alert');
+    const [a] = await waitFor(() => h.sink.some('KubePodEvicted'), 'eviction alert');
     await idle(kube);
     expect(a!.labels).toMatchObject({ namespace: 'web', pod: name, node, reason: 'memory-pressure', workload: 'Deployment/front', owner: 'team-web' });
     expect(a!.annotations.description).toContain('low on resource: memory');
