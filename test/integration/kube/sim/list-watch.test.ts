@@ -231,7 +231,6 @@ describe('informer', () => {
     const informer = makeInformer(kc, '/api/v1/namespaces/team-b/pods', counting);
     await informer.start();
     expect(listed).toBe(1);
-    expect(Number(informer.latestResourceVersion())).toBeGreaterThan(0);
     await informer.stop();
     for (let i = 0; i < 25; i++) {
       await core.createNamespacedPod({ namespace: 'team-b', body: { metadata: { name: `late-${i}` }, spec: { nodeName: 'node-2', containers: [{ name: 'c', image: 'x' }] } } as V1Pod });
