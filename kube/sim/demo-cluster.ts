@@ -12,8 +12,13 @@
  * per-node IPs that change when a pod moves. Workloads carry `firstmate.io/owner` and
  * `firstmate.io/channel`. The scenario leaves an OOM kill of `orders/order-consumer` (its first pod,
  * restartCount 1), a memory-pressure eviction of a `search/search-api` pod and their events.
- * With the default seed: node-02 = 10.0.0.12, data/kafka-0 and the other fixed-IP pods hold
- * 10.16.1.10 upwards, per-node pod IPs look like 10.244.3.2.
+ * Examples with the default seeds (`createDemoCluster()` served by `startSim()`):
+ *   10.0.0.12    node-02 (cn-east-1b, ssd); runs search-api (10.244.2.2), recommend-svc (10.244.2.3),
+ *                web-frontend (10.244.2.4), data/kafka-1 (fixed 10.16.1.11) and the host-network pods
+ *   10.16.1.10   data/kafka-0 on node-01 (fixed IP, OpenKruise StatefulSet)
+ *   10.16.1.29   payments/mysql-0 on node-17 (fixed IP, apps/v1 StatefulSet)
+ *   10.244.25.4  search/es-data-0 on node-25 (hdd, per-node IP)
+ *   10.244.21.3  the OOM-killed orders/order-consumer pod on node-21
  */
 import { buildDeployment, buildNamespace, buildNode, buildStatefulSet, isoAgo } from './cluster-builders.ts';
 import type { ClusterSpec, WorkloadInput } from './cluster-builders.ts';
