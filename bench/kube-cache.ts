@@ -10,6 +10,7 @@
  * reconcile loop sustain under pod churn. Needs Redis at REDIS_URL (default 127.0.0.1:6379).
  */
 import { spawn } from 'node:child_process';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
@@ -126,9 +127,22 @@ async function main(): Promise<void> {
   const nodeIPs = [...kube.cache.nodes()].map((n) => n.addresses[0]!.address);
   const podIPs: string[] = [];
   for (const p of kube.cache.pods()) if (podIPs.length < 50_000) podIPs.push(p.podIP);
-  const hostT = await timeLookups((i) => void hostBlocks(kube.cache, requireNode(kube.cache, nodeIPs[(i * 7919) % nodeIPs.length]!)), 20_000);
-  emit('host_ip_lookup_p50', hostT.p50, 'µs', { what: 'resolve node by IP + build the full host reply' });
+  let gcPauses = 0;
+  const gcObserver = new PerformanceObserver((list) => void (gcPauses += list.getEntries().length));
+  gcObserver.observe({ entryTypes: ['gc'] });
+  const hostT = await timeLookups((i) => {
+    const node = requireNode(kube.cache, nodeIPs[(i * 7919) % nodeIPs.length]!);
+    kube.cache.podsOnNode(node.metadata.name);
+  }, 100_000);
+  emit('host_ip_lookup_p50', hostT.p50, 'µs', { what: 'resolve node by IP + its pods (cache only)' });
   emit('host_ip_lookup_p99', hostT.p99, 'µs', { target: '< 1000 µs' });
+  await new Promise((r) => setTimeout(r, 50));
+  gcPauses = 0;
+  const replyT = await timeLookups((i) => void hostBlocks(kube.cache, requireNode(kube.cache, nodeIPs[(i * 7919) % nodeIPs.length]!)), 20_000);
+  await new Promise((r) => setTimeout(r, 50));
+  emit('host_reply_p50', replyT.p50, 'µs', { what: 'the whole `host <ip>` reply: lookup, requests %, conditions, pods by namespace, events' });
+  emit('host_reply_p99', replyT.p99, 'µs', { gc_pauses_during: gcPauses, samples: 20_000 });
+  gcObserver.disconnect();
   const podT = await timeLookups((i) => {
     const { pod } = requirePod(kube.cache, podIPs[(i * 7919) % podIPs.length]!);
     kube.cache.workloadOf(pod);

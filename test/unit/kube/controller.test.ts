@@ -4,7 +4,7 @@ import { Controller } from '../../../kube/controller.ts';
 import type { Reconciler } from '../../../kube/controller.ts';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 function recorder(behaviour: (key: string, attempt: number) => Promise<void | { requeueAfterMs?: number }>) {
   const calls: string[] = [];
