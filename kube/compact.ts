@@ -212,7 +212,8 @@ export function compactEvent(raw: unknown): EventRecord {
   return {
     metadata: metaOf(e),
     kind: 'Event',
-    involved: { kind: intern(str(inv.kind)), namespace: intern(str(inv.namespace)), name: str(inv.name), uid: str(inv.uid) },
+    // Node events sometimes name namespace "default" for the node; nodes are cluster-scoped.
+    involved: { kind: intern(str(inv.kind)), namespace: inv.kind === 'Node' ? '' : intern(str(inv.namespace)), name: str(inv.name), uid: str(inv.uid) },
     reason: intern(str(e.reason)),
     message: str(e.message).slice(0, 500),
     type: intern(str(e.type)),

@@ -72,6 +72,14 @@ describe('host', () => {
     expect(table(r, 'condition')!.rows.find((x) => x[0] === 'Ready')![1]).toBe('True');
   });
 
+  it('shows recent node events (the OOM kill the demo left)', async () => {
+    const oom = [...kube.cache.pods()].find((p) => p.containers.some((c) => c.lastTerminated?.reason === 'OOMKilled'))!;
+    const r = await run(host, oom.nodeName);
+    const events = table(r, 'age')!;
+    expect(events.columns).toEqual(['age', 'type', 'reason', 'message']);
+    expect(events.rows.some((row) => row[2] === 'OOMKilling' && row[3]!.includes('Memory cgroup out of memory'))).toBe(true);
+  });
+
   it('answers by node name and shows a cordoned node', async () => {
     const r = await run(host, 'node-36');
     expect(field(r, 'cordoned')).toBe('yes');
