@@ -6,7 +6,7 @@ import { badRequest } from './status.ts';
 
 /** One served resource type. */
 export interface ResourceDef {
-  /** Store id: the plural for core and `apps`, `plural.group` otherwise (like `kubectl get`). */
+  /** Store id: the plural for built-in groups, `plural.group` for the custom StatefulSets (like `kubectl get`). */
   id: string;
   group: string;
   version: string;
@@ -28,7 +28,7 @@ const EVENT_FIELDS = [
 ];
 
 function def(group: string, version: string, kind: string, plural: string, namespaced: boolean, extra: Partial<ResourceDef> = {}): ResourceDef {
-  const id = group === '' || group === 'apps' ? plural : `${plural}.${group}`;
+  const id = group.includes('.') && group !== 'coordination.k8s.io' ? `${plural}.${group}` : plural;
   return { id, group, version, kind, plural, singular: kind.toLowerCase(), namespaced, subresources: [], fields: [], ...extra };
 }
 
@@ -47,11 +47,12 @@ export const RESOURCES: readonly ResourceDef[] = [
 ];
 
 const byId = new Map(RESOURCES.map((r) => [r.id, r]));
+const byFullName = new Map(RESOURCES.map((r) => [r.group ? `${r.plural}.${r.group}` : r.plural, r]));
 const byPath = new Map(RESOURCES.map((r) => [`${r.group}/${r.version}/${r.plural}`, r]));
 
-/** Finds a resource by store id (`pods`, `statefulsets.apps.kruise.io`, also `statefulsets.apps`). */
+/** Finds a resource by store id (`pods`, `leases`, `statefulsets.apps.kruise.io`) or `plural.group` (`statefulsets.apps`). */
 export function resourceById(id: string): ResourceDef {
-  const found = byId.get(id) ?? byId.get(id.replace(/\.apps$/, ''));
+  const found = byId.get(id) ?? byFullName.get(id);
   if (!found) throw badRequest(`unknown resource ${JSON.stringify(id)}`);
   return found;
 }

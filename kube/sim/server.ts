@@ -5,6 +5,7 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { evictPod } from './eviction.ts';
 import type { Faults } from './faults.ts';
 import { applyPatch } from './patch.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersionOf, apiVersions, VERSION_INFO } from './resources.ts';
@@ -140,7 +141,7 @@ async function handleResource(req: IncomingMessage, res: ServerResponse, store: 
         spec.nodeName = target;
       });
     } else {
-      store.delete(def.id, namespace, name);
+      evictPod(store, namespace!, name);
     }
     return send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }

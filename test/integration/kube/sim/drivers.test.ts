@@ -1,9 +1,9 @@
-import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, CustomObjectsApi, PatchStrategy, PolicyV1Api, Watch, setHeaderOptions } from '@kubernetes/client-node';
 import type { CoreV1Event, KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeployment, buildStatefulSet, isoAgo } from '../../../../kube/sim/cluster-builders.ts';
 import type { Sim } from '../../../../kube/sim/sim.ts';
-import { startTestSim, tinyCluster, waitFor } from './sim-fixture.ts';
+import { rejection, startTestSim, tinyCluster, waitFor } from './sim-fixture.ts';
 
 let sim: Sim;
 let kc: KubeConfig;
@@ -122,6 +122,29 @@ describe('ReplicaSet controller', () => {
       return now.length === 3 && !now.some((p) => p.metadata?.name === victim) ? now : undefined;
     }, 'replacement pod');
     expect(replaced.map((p) => p.metadata!.name!).filter((n) => !pods.some((o) => o.metadata?.name === n))).toHaveLength(1);
+  });
+});
+
+describe('Eviction API', () => {
+  it('refuses an eviction a PodDisruptionBudget forbids (429) and marks the evicted pod with DisruptionTarget', async () => {
+    const policy = kc.makeApiClient(PolicyV1Api);
+    await policy.createNamespacedPodDisruptionBudget({ namespace: 'team-b', body: { metadata: { name: 'web-strict' }, spec: { minAvailable: 3, selector: { matchLabels: { app: 'web' } } } } });
+    const victim = (await core.listNamespacedPod({ namespace: 'team-b', labelSelector: 'app=web', fieldSelector: 'status.phase=Running' })).items[0]!;
+    const name = victim.metadata!.name!;
+    const refused = await rejection(core.createNamespacedPodEviction({ namespace: 'team-b', name, body: { metadata: { name, namespace: 'team-b' } } }));
+    expect(refused.code).toBe(429);
+    expect(refused.body).toMatchObject({ reason: 'TooManyRequests', message: "Cannot evict pod as it would violate the pod's disruption budget." });
+    await policy.deleteNamespacedPodDisruptionBudget({ namespace: 'team-b', name: 'web-strict' });
+    await policy.createNamespacedPodDisruptionBudget({ namespace: 'team-b', body: { metadata: { name: 'web-one' }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'web' } } } } });
+    const deleted: V1Pod[] = [];
+    const ctrl = await new Watch(kc).watch('/api/v1/namespaces/team-b/pods', { resourceVersion: (await core.listNamespacedPod({ namespace: 'team-b' })).metadata!.resourceVersion! }, (type, obj: V1Pod) => {
+      if (type === 'DELETED') deleted.push(obj);
+    }, () => undefined);
+    await core.createNamespacedPodEviction({ namespace: 'team-b', name, body: { metadata: { name, namespace: 'team-b' } } });
+    const gone = await waitFor(() => deleted.find((p) => p.metadata?.name === name), 'evicted pod deleted');
+    ctrl.abort();
+    expect(gone.status?.conditions?.find((c) => c.type === 'DisruptionTarget')).toMatchObject({ status: 'True', reason: 'EvictionByEvictionAPI' });
+    await policy.deleteNamespacedPodDisruptionBudget({ namespace: 'team-b', name: 'web-one' });
   });
 });
 
