@@ -14,6 +14,7 @@ import type { ResourceRoute } from './route.ts';
 import { StatusError, badRequest, internalError, methodNotAllowed } from './status.ts';
 import type { Store } from './store.ts';
 import type { KubeObject } from './types.ts';
+import { toTable, wantsTable } from './table.ts';
 import { serveWatch } from './watch-stream.ts';
 import type { WatchStreamOptions } from './watch-stream.ts';
 
@@ -95,6 +96,11 @@ async function handleResource(req: IncomingMessage, res: ServerResponse, store: 
         limit: Number.isFinite(limit) ? limit : 0,
         continue: query.get('continue') ?? undefined,
       });
+      if (wantsTable(req.headers.accept)) {
+        const meta: Record<string, unknown> = { resourceVersion: result.resourceVersion };
+        if (result.continue) meta.continue = result.continue;
+        return send(res, 200, toTable(def, result.items, meta, query.get('includeObject')));
+      }
       return send(res, 200, listJson(route, result));
     }
     if (method === 'POST') {
@@ -146,8 +152,11 @@ async function handleResource(req: IncomingMessage, res: ServerResponse, store: 
     return send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
   switch (method) {
-    case 'GET':
-      return send(res, 200, store.read(def.id, namespace, name));
+    case 'GET': {
+      const obj = store.read(def.id, namespace, name);
+      if (wantsTable(req.headers.accept) && !subresource) return send(res, 200, toTable(def, [obj], { resourceVersion: obj.metadata.resourceVersion }, query.get('includeObject')));
+      return send(res, 200, obj);
+    }
     case 'PUT': {
       const obj = asObject(await readBody(req));
       if (obj.metadata.name !== name) throw badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`);

@@ -32,6 +32,19 @@ describe('discovery', () => {
   });
 });
 
+describe('server-side printing', () => {
+  it('answers kubectl-style Table requests with the usual columns', async () => {
+    const accept = 'application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json';
+    const res = await fetch(`${sim.url}/api/v1/nodes`, { headers: { accept } });
+    const table = (await res.json()) as { kind: string; columnDefinitions: { name: string }[]; rows: { cells: unknown[]; object: { kind: string } }[] };
+    expect(table.kind).toBe('Table');
+    expect(table.columnDefinitions.map((c) => c.name)).toEqual(['Name', 'Status', 'Roles', 'Age', 'Version', 'Internal-IP', 'OS-Image', 'Kernel-Version', 'Container-Runtime']);
+    expect(table.rows[0]!.cells.slice(0, 2)).toEqual(['node-1', 'Ready']);
+    expect(table.rows[0]!.cells[5]).toBe('10.0.0.11');
+    expect(table.rows[0]!.object.kind).toBe('PartialObjectMetadata');
+  });
+});
+
 describe('CRUD', () => {
   it('creates with uid, resourceVersion and creationTimestamp, gets and lists', async () => {
     const created = await core.createNamespacedPod({ namespace: 'team-a', body: podManifest('crud-1', { app: 'crud' }) as V1Pod });
