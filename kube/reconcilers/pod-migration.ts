@@ -23,8 +23,12 @@ import type { Reconciler } from '../controller.ts';
 import { emitOnce, splitObjectKey } from './deps.ts';
 import type { ReconcilerDeps } from './deps.ts';
 
-/** Ended pods of a ReplicaSet this long before a new pod was created can still be its predecessor. */
-const PAIR_WINDOW_MS = 15 * 60_000;
+/**
+ * A ReplicaSet creates the replacement of a deleted, evicted or failed pod right away, so only a
+ * pod that ended this shortly before the new one was created is its predecessor; a scale-down
+ * followed later by a scale-up is not a migration.
+ */
+const PAIR_WINDOW_MS = 2 * 60_000;
 const CLOCK_SLACK_MS = 60_000;
 
 export function workloadKeyOf(deps: ReconcilerDeps, pod: PodRecord): string | undefined {
