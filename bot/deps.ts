@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import type { Config } from './config-schema.ts';
+import { createKnowledgeBase, type KnowledgeBase } from '../knowledge/index.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -20,6 +21,8 @@ export interface Deps {
   newRedis(): Redis;
   readiness: Readiness;
   lifecycle: Lifecycle;
+  /** Runbooks, their matching and search, and resolution notes. */
+  knowledge: KnowledgeBase;
 }
 
 /**
@@ -31,7 +34,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<Deps> 
   const metrics = createMetrics();
   const readiness = createReadiness();
   const redisEndpoint = await ensureRedis(config.redis);
-  if (redisEndpoint.privateServer) logger.info({ url: redisEndpoint.url, dir: redisEndpoint.privateServer.dir }, 'started a private redis-server');
+  if (redisEndpoint.privateServer) logger.info({ url: redisEndpoint.url, ...redisEndpoint.privateServer }, 'started a private redis-server');
   const connections: Redis[] = [];
   const newRedis = () => {
     const client = createRedisClient(redisEndpoint.url);
@@ -41,7 +44,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<Deps> 
   };
   const redis = newRedis();
   readiness.add('redis', async () => {
-    const up = redis.status === 'ready' && (await redis.ping()) === 'PONG';
+    const up = (await Promise.race([redis.ping(), new Promise((r) => setTimeout(r, 1000, 'timeout'))])) === 'PONG';
     metrics.redisUp.set(up ? 1 : 0);
     return up;
   });
@@ -53,5 +56,13 @@ export async function createDeps(config: Config, logger: Logger): Promise<Deps> 
       await redisEndpoint.stop();
     },
   });
-  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
+  const knowledge = await createKnowledgeBase({
+    redis,
+    dirs: config.knowledge.dirs,
+    publicBaseUrl: config.knowledge.publicBaseUrl ?? config.server.publicUrl,
+    keyPrefix: config.knowledge.keyPrefix ?? `${config.redis.prefix}:kb:`,
+    maxLinks: config.knowledge.maxLinks,
+  });
+  for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
+  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, knowledge };
 }

@@ -4,6 +4,7 @@ import { loadConfig, redact } from './config.ts';
 import { createDeps } from './deps.ts';
 import { createLogger } from './logger.ts';
 import { RedisUnavailableError } from './redis.ts';
+import { BUILTIN_ARTICLES_DIR, formatProblems, lintKnowledge } from '../knowledge/index.ts';
 
 /** The `firstmate` command line. */
 const program = new Command('firstmate').description('ChatOps bot and alerting hub for Kubernetes platform teams');
@@ -31,13 +32,15 @@ program
       throw err;
     }
     const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
-    let stopping = false;
+    let stoppingSince = 0;
     const stop = async (signal: string) => {
-      if (stopping) {
+      if (stoppingSince) {
+        // A signal sent to the whole process group arrives twice at once; only a later one means "now".
+        if (Date.now() - stoppingSince < 1000) return;
         logger.warn({ signal }, 'second signal: exiting now');
         process.exit(1);
       }
-      stopping = true;
+      stoppingSince = Date.now();
       logger.info({ signal }, 'stopping');
       const hardExit = setTimeout(() => process.exit(1), config.server.shutdownTimeoutMs + 2000);
       hardExit.unref();
@@ -63,6 +66,22 @@ program
       process.exit(1);
     }
     process.stdout.write(`${file ?? 'embedded defaults'}: ok\n`);
+  });
+
+const kb = program.command('kb').description('knowledge base tools');
+kb
+  .command('lint')
+  .description('check every article (front matter, ids, links, match rules); exit 1 on any problem')
+  .option('-c, --config <file>', 'YAML configuration file (for extra article folders)')
+  .action(async (opts: { config?: string }) => {
+    const { config, problems } = loadConfig({ file: opts.config });
+    if (!config) {
+      for (const p of problems) process.stderr.write(`config: ${p.path}: ${p.message}\n`);
+      process.exit(1);
+    }
+    const found = await lintKnowledge([BUILTIN_ARTICLES_DIR, ...config.knowledge.dirs]);
+    process.stdout.write(found.length > 0 ? `${formatProblems(found)}\n` : 'knowledge base: ok\n');
+    process.exit(found.length > 0 ? 1 : 0);
   });
 
 await program.parseAsync();
