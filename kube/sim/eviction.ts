@@ -25,8 +25,8 @@ function resolve(value: number | string, total: number, roundUp: boolean): numbe
 
 const healthy = (p: Pod): boolean => p.status?.phase === 'Running' && (p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false);
 
-/** Evicts a pod through the Eviction API rules; throws a `StatusError` (404, 429) when refused. */
-export function evictPod(store: Store, namespace: string, name: string): void {
+/** Evicts a pod through the Eviction API rules; throws a `StatusError` (404, 429) when refused. `dryRun` only checks. */
+export function evictPod(store: Store, namespace: string, name: string, dryRun = false): void {
   const pod = store.read('pods', namespace, name) as Pod;
   const pods = store.list('pods', { namespace }).items as Pod[];
   for (const pdb of store.list('poddisruptionbudgets', { namespace }).items as Budget[]) {
@@ -46,6 +46,7 @@ export function evictPod(store: Store, namespace: string, name: string): void {
       });
     }
   }
+  if (dryRun) return;
   store.mutate('pods', namespace, name, (o) => {
     const p = o as Pod;
     const status = p.status ?? {};

@@ -85,6 +85,7 @@ async function handleResource(req: IncomingMessage, res: ServerResponse, store: 
   const { def, namespace, name, subresource } = route;
   const method = req.method ?? 'GET';
   const isWatch = route.legacyWatch || query.get('watch') === 'true' || query.get('watch') === '1';
+  const write = { dryRun: query.getAll('dryRun').includes('All') };
   if (name === undefined) {
     if (method === 'GET' && isWatch) return serveWatch(res, store, faults, def, namespace, query, watchOptions);
     if (method === 'GET') {
@@ -111,7 +112,7 @@ async function handleResource(req: IncomingMessage, res: ServerResponse, store: 
         }
         obj.metadata.namespace = namespace ?? obj.metadata.namespace;
       }
-      return send(res, 201, store.create(def.id, obj));
+      return send(res, 201, store.create(def.id, obj, write));
     }
     if (method === 'DELETE') {
       const result = store.list(def.id, { namespace, labelSelector: query.get('labelSelector') ?? undefined, fieldSelector: query.get('fieldSelector') ?? undefined });
@@ -147,7 +148,7 @@ async function handleResource(req: IncomingMessage, res: ServerResponse, store: 
         spec.nodeName = target;
       });
     } else {
-      evictPod(store, namespace!, name);
+      evictPod(store, namespace!, name, write.dryRun);
     }
     return send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
   }
@@ -161,12 +162,12 @@ async function handleResource(req: IncomingMessage, res: ServerResponse, store: 
       const obj = asObject(await readBody(req));
       if (obj.metadata.name !== name) throw badRequest(`the name of the object (${String(obj.metadata.name)}) does not match the name on the URL (${name})`);
       if (def.namespaced) obj.metadata.namespace = namespace;
-      return send(res, 200, store.update(def.id, obj, subresource));
+      return send(res, 200, store.update(def.id, obj, subresource, write));
     }
     case 'PATCH':
-      return send(res, 200, store.patch(def.id, namespace, name, req.headers['content-type'] ?? '', await readBody(req), subresource));
+      return send(res, 200, store.patch(def.id, namespace, name, req.headers['content-type'] ?? '', await readBody(req), subresource, write));
     case 'DELETE':
-      return send(res, 200, store.delete(def.id, namespace, name, deleteOptions(await readBody(req))));
+      return send(res, 200, store.delete(def.id, namespace, name, deleteOptions(await readBody(req)), write));
     default:
       throw methodNotAllowed('the server does not allow this method on the requested resource');
   }

@@ -27,6 +27,11 @@ export interface WatchOptions {
   resourceVersion?: string;
 }
 
+/** `dryRun`: validate and answer as if written, but store nothing (`?dryRun=All`). */
+export interface WriteOptions {
+  dryRun?: boolean;
+}
+
 export type WatchCallback = (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject) => void;
 
 export interface StoreOptions {
@@ -46,13 +51,13 @@ export interface Store {
   /** Like `get`, but a 404 `StatusError` when missing. */
   read(resource: string, namespace: string | undefined, name: string): KubeObject;
   list(resource: string, options?: ListOptions): ListResult;
-  create(resource: string, object: KubeObject): KubeObject;
+  create(resource: string, object: KubeObject, options?: WriteOptions): KubeObject;
   /** PUT semantics: 409 on a stale `metadata.resourceVersion`; `subresource` 'status' replaces only status. */
-  update(resource: string, object: KubeObject, subresource?: string): KubeObject;
-  patch(resource: string, namespace: string | undefined, name: string, contentType: string, body: unknown, subresource?: string): KubeObject;
+  update(resource: string, object: KubeObject, subresource?: string, options?: WriteOptions): KubeObject;
+  patch(resource: string, namespace: string | undefined, name: string, contentType: string, body: unknown, subresource?: string, options?: WriteOptions): KubeObject;
   /** Reads, changes and writes back, retrying on conflicts; returns the stored result. */
   mutate(resource: string, namespace: string | undefined, name: string, change: (obj: KubeObject) => void, subresource?: string): KubeObject;
-  delete(resource: string, namespace: string | undefined, name: string, preconditions?: { uid?: string; resourceVersion?: string }): KubeObject;
+  delete(resource: string, namespace: string | undefined, name: string, preconditions?: { uid?: string; resourceVersion?: string }, options?: WriteOptions): KubeObject;
   /** Inserts objects (any served kinds) without change history, taking ownership of them (no copy); for building clusters fast. */
   load(objects: Iterable<KubeObject>): void;
   watch(resource: string, options: WatchOptions, callback: WatchCallback): () => void;
@@ -141,7 +146,7 @@ export function createStore(options: StoreOptions = {}): Store {
       const b = bucket(resource);
       return lister.list(b.def, b.objects, opts);
     },
-    create(resource, input) {
+    create(resource, input, writeOptions) {
       const b = bucket(resource);
       const def = b.def;
       const obj = structuredClone(input);
@@ -156,6 +161,7 @@ export function createStore(options: StoreOptions = {}): Store {
       if (!meta.name) throw invalid(def.kind, def.group, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
       validate(def, obj);
       if (b.objects.has(keyOf(def, meta.namespace, meta.name))) throw alreadyExists(def.plural, def.group, meta.name);
+      if (writeOptions?.dryRun) return { ...obj, apiVersion: apiVersionOf(def), kind: def.kind, metadata: { ...meta, uid: random.uuid(), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } };
       rv++;
       obj.apiVersion = apiVersionOf(def);
       obj.kind = def.kind;
@@ -168,7 +174,7 @@ export function createStore(options: StoreOptions = {}): Store {
       emit(b, { type: 'ADDED', resource: def.id, rv, object: obj });
       return structuredClone(obj);
     },
-    update(resource, input, subresource) {
+    update(resource, input, subresource, writeOptions) {
       const b = bucket(resource);
       const def = b.def;
       const name = input.metadata?.name ?? '';
@@ -194,13 +200,14 @@ export function createStore(options: StoreOptions = {}): Store {
       next.metadata.resourceVersion = old.metadata.resourceVersion;
       if (JSON.stringify(next) === JSON.stringify(old)) return structuredClone(old);
       if (specChanged && subresource !== 'status') next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+      if (writeOptions?.dryRun) return next;
       rv++;
       next.metadata.resourceVersion = String(rv);
       insert(b, next);
       emit(b, { type: 'MODIFIED', resource: def.id, rv, object: next, old });
       return structuredClone(next);
     },
-    patch(resource, namespace, name, contentType, body, subresource) {
+    patch(resource, namespace, name, contentType, body, subresource, writeOptions) {
       const b = bucket(resource);
       const old = b.objects.get(keyOf(b.def, namespace, name));
       if (!old) throw notFound(b.def.plural, b.def.group, name);
@@ -209,7 +216,7 @@ export function createStore(options: StoreOptions = {}): Store {
         throw badRequest('patch removed the object metadata');
       }
       if (patched.metadata.name !== name) throw badRequest(`the name of the object (${String(patched.metadata.name)}) does not match the name on the URL (${name})`);
-      return store.update(resource, patched, subresource);
+      return store.update(resource, patched, subresource, writeOptions);
     },
     mutate(resource, namespace, name, change, subresource) {
       for (let attempt = 0; ; attempt++) {
@@ -222,7 +229,7 @@ export function createStore(options: StoreOptions = {}): Store {
         }
       }
     },
-    delete(resource, namespace, name, preconditions) {
+    delete(resource, namespace, name, preconditions, writeOptions) {
       const b = bucket(resource);
       const def = b.def;
       const key = keyOf(def, namespace, name);
@@ -232,6 +239,7 @@ export function createStore(options: StoreOptions = {}): Store {
         throw conflict(def.plural, def.group, name);
       }
       if (preconditions?.resourceVersion && preconditions.resourceVersion !== old.metadata.resourceVersion) throw conflict(def.plural, def.group, name);
+      if (writeOptions?.dryRun) return structuredClone(old);
       if (def.id === 'namespaces') {
         for (const other of buckets.values()) {
           if (!other.def.namespaced) continue;

@@ -115,6 +115,22 @@ describe('CRUD', () => {
     expect((await rejection(core.deleteNamespacedPod({ namespace: 'team-b', name: 'gone' }))).code).toBe(404);
   });
 
+  it('validates dryRun=All writes without storing them', async () => {
+    const before = sim.store.resourceVersion();
+    const dry = await core.createNamespacedPod({ namespace: 'team-b', body: podManifest('dry') as V1Pod, dryRun: 'All' });
+    expect(dry.metadata?.name).toBe('dry');
+    expect((await rejection(core.readNamespacedPod({ namespace: 'team-b', name: 'dry' }))).code).toBe(404);
+    await core.createNamespacedPod({ namespace: 'team-b', body: podManifest('wet') as V1Pod });
+    const afterCreate = sim.store.resourceVersion();
+    expect(afterCreate).toBeGreaterThan(before);
+    const patched = await core.patchNamespacedPod({ namespace: 'team-b', name: 'wet', body: [{ op: 'add', path: '/metadata/labels', value: { dry: 'run' } }], dryRun: 'All' });
+    expect(patched.metadata?.labels).toEqual({ dry: 'run' });
+    await core.deleteNamespacedPod({ namespace: 'team-b', name: 'wet', dryRun: 'All' });
+    const wet = await core.readNamespacedPod({ namespace: 'team-b', name: 'wet' });
+    expect(wet.metadata?.labels ?? {}).toEqual({});
+    expect((await rejection(core.createNamespacedPod({ namespace: 'team-b', body: podManifest('wet') as V1Pod, dryRun: 'All' }))).code).toBe(409);
+  });
+
   it('updates only status through the status subresource and keeps status on main updates', async () => {
     await core.createNamespacedPod({ namespace: 'team-b', body: podManifest('st', {}, { spec: { containers: [{ name: 'app', image: 'x' }], nodeName: 'node-1' } }) as V1Pod });
     sim.drivers.settle();
