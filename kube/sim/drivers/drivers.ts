@@ -131,19 +131,39 @@ export function createDrivers(store: Store, options: DriverOptions): Drivers {
     }
   }
 
+  const split = (key: string): [string, string] => [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
+  const retryTimers = new Set<NodeJS.Timeout>();
+
+  /** Runs one work item; a failure (e.g. a conflicting client write) is retried shortly, like a controller's rate-limited requeue. */
+  function attempt(queue: Set<string>, item: string, work: () => void): void {
+    try {
+      work();
+    } catch (err) {
+      if (closed) return;
+      const timer = setTimeout(() => {
+        retryTimers.delete(timer);
+        queue.add(item);
+        kick();
+      }, 50);
+      timer.unref();
+      retryTimers.add(timer);
+      if ((err as { code?: number }).code === undefined) process.emitWarning(new Error(`kube/sim controller failed on ${item}`, { cause: err }));
+    }
+  }
+
   function settle(): void {
     for (let round = 0; round < 1000; round++) {
       const busy = Object.values(queues).some((q) => q.size > 0);
       if (!busy) return;
-      for (const item of take(queues.gc)) collect(item.slice(0, item.indexOf('|')), item.slice(item.indexOf('|') + 1));
-      for (const key of take(queues.deploy)) rs.reconcileDeployment(key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1));
-      for (const key of take(queues.rs)) rs.reconcileReplicaSet(key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1));
+      for (const item of take(queues.gc)) attempt(queues.gc, item, () => collect(item.slice(0, item.indexOf('|')), item.slice(item.indexOf('|') + 1)));
+      for (const key of take(queues.deploy)) attempt(queues.deploy, key, () => rs.reconcileDeployment(...split(key)));
+      for (const key of take(queues.rs)) attempt(queues.rs, key, () => rs.reconcileReplicaSet(...split(key)));
       for (const item of take(queues.sts)) {
         const [resource, key] = item.split('|') as [string, string];
-        sts.reconcile(resource, key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1));
+        attempt(queues.sts, item, () => sts.reconcile(resource, ...split(key)));
       }
-      const pending = new Set(take(queues.schedule));
-      if (pending.size) scheduler.process(pending);
+      const pending = take(queues.schedule);
+      if (pending.length) attempt(queues.schedule, '*', () => scheduler.process(new Set(pending)));
     }
     throw new Error('kube/sim controllers did not settle after 1000 rounds');
   }
@@ -180,6 +200,8 @@ export function createDrivers(store: Store, options: DriverOptions): Drivers {
     close() {
       closed = true;
       if (scheduled) clearImmediate(scheduled);
+      for (const t of retryTimers) clearTimeout(t);
+      scheduler.close();
       lifecycle.close();
       indexes.close();
       unsubscribe();

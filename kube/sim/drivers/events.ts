@@ -70,6 +70,7 @@ export function createEventRecorder(store: Store): (input: EventInput) => KubeOb
     };
     const created = store.create('events', event);
     seen.set(key, { namespace, name: created.metadata.name! });
+    if (seen.size > 10_000) seen.delete(seen.keys().next().value!);
     return created;
   };
 }

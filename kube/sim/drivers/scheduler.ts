@@ -22,6 +22,7 @@ export interface Scheduler {
   /** Handles a batch of keys; returns how many pods were bound. */
   process(keys: Set<string>): number;
   preempt(namespace: string, name: string, by?: { namespace: string; name: string }): Pod;
+  close(): void;
 }
 
 interface Usage {
@@ -67,7 +68,7 @@ const terminal = (p: Pod): boolean => p.status?.phase === 'Failed' || p.status?.
 
 export function createScheduler(store: Store, indexes: PodIndexes, ipam: Ipam, kubelet: Kubelet, record: RecordEvent, random: Random): Scheduler {
   const lastNode = new Map<string, string>();
-  store.subscribe((e) => {
+  const unsubscribe = store.subscribe((e) => {
     if (e.resource === 'pods' && e.type === 'DELETED') {
       const node = (e.object as Pod).spec?.nodeName;
       if (node) lastNode.set(podKey(e.object), node);
@@ -187,6 +188,7 @@ export function createScheduler(store: Store, indexes: PodIndexes, ipam: Ipam, k
       }
       return bound;
     },
+    close: unsubscribe,
     preempt(namespace, name, by) {
       const victim = store.read('pods', namespace, name) as Pod;
       const node = victim.spec.nodeName ?? '';
