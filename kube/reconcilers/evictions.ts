@@ -7,6 +7,7 @@
  * its last state when already deleted) and its events from the cache.
  * Outputs: one alert per evicted pod incarnation, saying which kind of eviction (kubelet
  * pressure and which resource, taint-manager eviction after node failure, preemption) and where.
+ * A preemption waits up to 3 s for the scheduler's `Preempted` event, which names the preemptor.
  * Idempotency: reported under `evicted:<pod uid>` in Redis. During a NotReady storm,
  * taint-manager evictions from the storm's nodes are marked reported without being emitted:
  * the storm alert covers them and they never fire later.
@@ -28,6 +29,8 @@ interface Eviction {
   detail: string;
   message: string;
   at: number;
+  /** The scheduler's `Preempted` event (naming the preemptor) has not arrived yet. */
+  waitForEvent?: boolean;
 }
 
 function evictionOf(pod: PodRecord | undefined, events: EventRecord[]): Eviction | undefined {
@@ -38,7 +41,11 @@ function evictionOf(pod: PodRecord | undefined, events: EventRecord[]): Eviction
     return { uid: pod.metadata.uid, kind: 'taint-manager', detail: 'node-failure', message: `taint manager evicted the pod from ${pod.nodeName}`, at: pod.disruptionAt };
   }
   if (pod && pod.disruption.startsWith('Preemption')) {
-    return { uid: pod.metadata.uid, kind: 'preempted', detail: 'preempted', message: pod.message, at: pod.disruptionAt };
+    const said = events.find((e) => e.reason === 'Preempted' && (!e.involved.uid || e.involved.uid === pod.metadata.uid));
+    return {
+      uid: pod.metadata.uid, kind: 'preempted', detail: 'preempted', message: said?.message || pod.message || 'preempted by the scheduler',
+      at: pod.disruptionAt, ...(said ? {} : { waitForEvent: true }),
+    };
   }
   for (const e of events) {
     if (pod && e.involved.uid && e.involved.uid !== pod.metadata.uid) continue;
@@ -49,6 +56,9 @@ function evictionOf(pod: PodRecord | undefined, events: EventRecord[]): Eviction
   }
   return undefined;
 }
+
+/** How long a preemption waits for the scheduler's event before it is reported without it. */
+const EVENT_GRACE_MS = 3000;
 
 const kindText = { kubelet: 'evicted by the kubelet', 'taint-manager': 'evicted by the taint manager (node failure)', preempted: 'preempted' };
 
@@ -79,6 +89,8 @@ export function createEvictionsReconciler(deps: ReconcilerDeps): Reconciler {
       if (!ev) return;
       const node = pod?.nodeName ?? '';
       const id = `evicted:${ev.uid}`;
+      const age = Date.now() - (ev.at || Date.now());
+      if (ev.waitForEvent && age < EVENT_GRACE_MS) return { requeueAfterMs: EVENT_GRACE_MS - age };
       const storm = deps.storm();
       if (storm.active && ev.kind === 'taint-manager' && (!node || storm.notReady.has(node))) {
         await deps.reports.claim(id);

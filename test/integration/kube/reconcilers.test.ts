@@ -125,6 +125,22 @@ describe('reconcilers against the simulated cluster', () => {
     expect(h.sink.named('KubePodEvicted')).toHaveLength(1);
   });
 
+  it('preemption is one KubePodEvicted (preempted) and, once the pod is back elsewhere, one migration', async () => {
+    h = await startHarness();
+    const kube = await h.startKube();
+    await idle(kube);
+    const before = podOf(h, 'shop', 'db-2');
+    cordon(h, before.spec.nodeName);
+    h.sim.drivers.preempt('shop', 'db-2', { namespace: 'shop', name: 'db-0' });
+    await waitFor(() => h.sink.some('KubePodEvicted') && h.sink.some('KubePodMigrated'), 'eviction and migration');
+    await idle(kube);
+    const [evicted] = h.sink.named('KubePodEvicted');
+    expect(evicted!.labels).toMatchObject({ pod: 'db-2', node: before.spec.nodeName, reason: 'preempted' });
+    expect(evicted!.annotations.description).toMatch(/^Preempted by pod \S+ on node /);
+    expect(h.sink.named('KubePodMigrated')[0]!.labels).toMatchObject({ pod: 'db-2', from_node: before.spec.nodeName, reason: 'preempted' });
+    expect(h.sink.alerts).toHaveLength(2);
+  });
+
   it('node pressure fires and resolves once', async () => {
     h = await startHarness();
     const kube = await h.startKube();
