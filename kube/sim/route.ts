@@ -18,7 +18,12 @@ export interface ResourceRoute {
 
 /** A parsed path: a resource route, or `undefined` when the path names no served resource. */
 export function parseResourcePath(pathname: string): ResourceRoute | undefined {
-  const parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  let parts: string[];
+  try {
+    parts = pathname.split('/').filter((p) => p !== '').map(decodeURIComponent);
+  } catch {
+    return undefined;
+  }
   let group: string;
   let version: string;
   let rest: string[];

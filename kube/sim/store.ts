@@ -15,6 +15,7 @@ import type { ResourceDef } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { alreadyExists, badRequest, conflict, gone, invalid, notFound } from './status.ts';
 import type { KubeObject, StoreEvent } from './types.ts';
+import { validate } from './validation.ts';
 
 export type { ListOptions, ListResult } from './list.ts';
 
@@ -74,8 +75,6 @@ interface Bucket {
   watchers: Set<(event: StoreEvent) => void>;
 }
 
-const NAME_RE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-
 function keyOf(def: ResourceDef, namespace: string | undefined, name: string): string {
   return def.namespaced ? `${namespace ?? ''}/${name}` : name;
 }
@@ -102,19 +101,6 @@ export function createStore(options: StoreOptions = {}): Store {
     if (!def.namespaced) return;
     if (!namespace) throw badRequest('the server could not find the requested resource: a namespace is required');
     if (!buckets.get('namespaces')!.objects.has(namespace)) throw notFound('namespaces', '', namespace);
-  }
-
-  function validate(def: ResourceDef, obj: KubeObject): void {
-    const name = obj.metadata.name ?? '';
-    const causes: { field: string; message: string }[] = [];
-    if (!NAME_RE.test(name) || name.length > 253) {
-      causes.push({ field: 'metadata.name', message: `Invalid value: "${name}": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character` });
-    }
-    if (def.id === 'pods') {
-      const containers = (obj.spec as { containers?: unknown[] } | undefined)?.containers;
-      if (!Array.isArray(containers) || containers.length === 0) causes.push({ field: 'spec.containers', message: 'Required value' });
-    }
-    if (causes.length) throw invalid(def.kind, def.group, name, causes);
   }
 
   function insert(b: Bucket, obj: KubeObject): void {

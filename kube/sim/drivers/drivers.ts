@@ -133,21 +133,29 @@ export function createDrivers(store: Store, options: DriverOptions): Drivers {
 
   const split = (key: string): [string, string] => [key.slice(0, key.indexOf('/')), key.slice(key.indexOf('/') + 1)];
   const retryTimers = new Set<NodeJS.Timeout>();
+  const failures = new Map<string, number>();
+  const MAX_RETRIES = 8;
 
-  /** Runs one work item; a failure (e.g. a conflicting client write) is retried shortly, like a controller's rate-limited requeue. */
+  /** Runs one work item; a failure (e.g. a conflicting client write) is retried with backoff, like a controller's rate-limited requeue. */
   function attempt(queue: Set<string>, item: string, work: () => void): void {
     try {
       work();
+      failures.delete(item);
     } catch (err) {
-      if (closed) return;
+      const count = (failures.get(item) ?? 0) + 1;
+      if (closed || count > MAX_RETRIES) {
+        failures.delete(item);
+        if (!closed) process.emitWarning(new Error(`kube/sim controller gave up on ${item}`, { cause: err }));
+        return;
+      }
+      failures.set(item, count);
       const timer = setTimeout(() => {
         retryTimers.delete(timer);
         queue.add(item);
         kick();
-      }, 50);
+      }, 25 * 2 ** count);
       timer.unref();
       retryTimers.add(timer);
-      if ((err as { code?: number }).code === undefined) process.emitWarning(new Error(`kube/sim controller failed on ${item}`, { cause: err }));
     }
   }
 

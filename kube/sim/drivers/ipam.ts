@@ -70,7 +70,7 @@ export function createIpam(store: Store, indexes: PodIndexes, clusterMode: Netwo
         taken.add(ip);
         return ip;
       }
-      const cidr = node.spec.podCIDR;
+      const cidr = node.spec?.podCIDR;
       if (!cidr) return undefined;
       const base = ipToInt(cidr.split('/')[0]!);
       const size = 2 ** (32 - Number(cidr.split('/')[1] ?? 24));

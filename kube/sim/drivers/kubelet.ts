@@ -75,7 +75,7 @@ export function runningPodStatus(pod: Pod, hostIP: string, podIP: string, ts: st
 }
 
 export function internalIpOf(node: Node): string | undefined {
-  return node.status.addresses?.find((a) => a.type === 'InternalIP')?.address;
+  return node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address;
 }
 
 export interface Kubelet {
@@ -167,6 +167,7 @@ export function createKubelet(store: Store, record: RecordEvent, random: Random)
       const ts = nowIso();
       const node = store.mutate('nodes', undefined, name, (o) => {
         const n = o as Node;
+        n.status = n.status ?? {};
         const conditions = n.status.conditions ?? [];
         setCondition(conditions, pressure
           ? { type: 'MemoryPressure', status: 'True', reason: 'KubeletHasInsufficientMemory', message: 'kubelet has insufficient memory available', lastHeartbeatTime: ts, lastTransitionTime: ts }
@@ -175,6 +176,7 @@ export function createKubelet(store: Store, record: RecordEvent, random: Random)
       }, 'status') as Node;
       store.mutate('nodes', undefined, name, (o) => {
         const n = o as Node;
+        n.spec = n.spec ?? {};
         const taints = (n.spec.taints ?? []).filter((t) => t.key !== 'node.kubernetes.io/memory-pressure');
         if (pressure) taints.push({ key: 'node.kubernetes.io/memory-pressure', effect: 'NoSchedule', timeAdded: ts });
         if (taints.length) n.spec.taints = taints;

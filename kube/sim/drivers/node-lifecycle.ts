@@ -62,6 +62,7 @@ export function createNodeLifecycle(store: Store, indexes: PodIndexes, record: R
       const taints: Taint[] = [{ key, effect: 'NoSchedule', timeAdded: ts }, { key, effect: 'NoExecute', timeAdded: ts }];
       store.mutate('nodes', undefined, name, (o) => {
         const n = o as Node;
+        n.status = n.status ?? {};
         n.status.conditions = (n.status.conditions ?? []).map((c): Condition => {
           if (mode === 'unreachable') return { ...c, status: 'Unknown', reason: 'NodeStatusUnknown', message: 'Kubelet stopped posting node status.', lastTransitionTime: ts };
           if (c.type === 'Ready') return { ...c, status: 'False', reason: 'KubeletNotReady', message: 'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized', lastHeartbeatTime: ts, lastTransitionTime: ts };
@@ -70,6 +71,7 @@ export function createNodeLifecycle(store: Store, indexes: PodIndexes, record: R
       }, 'status');
       const node = store.mutate('nodes', undefined, name, (o) => {
         const n = o as Node;
+        n.spec = n.spec ?? {};
         n.spec.taints = [...(n.spec.taints ?? []).filter((t) => !TAINT_KEYS.includes(t.key)), ...taints];
       }) as Node;
       record({ involved: node, reason: 'NodeNotReady', message: `Node ${name} status is now: NodeNotReady`, type: 'Normal', component: 'node-controller' });
@@ -104,10 +106,11 @@ export function createNodeLifecycle(store: Store, indexes: PodIndexes, record: R
       const ts = nowIso();
       store.mutate('nodes', undefined, name, (o) => {
         const n = o as Node;
-        n.status.conditions = healthyNodeConditions(ts);
+        n.status = { ...(n.status ?? {}), conditions: healthyNodeConditions(ts) };
       }, 'status');
       const node = store.mutate('nodes', undefined, name, (o) => {
         const n = o as Node;
+        n.spec = n.spec ?? {};
         const rest = (n.spec.taints ?? []).filter((t) => !TAINT_KEYS.includes(t.key));
         if (rest.length) n.spec.taints = rest;
         else delete n.spec.taints;

@@ -52,7 +52,7 @@ export function tolerates(tolerations: Toleration[] | undefined, taint: Taint): 
 }
 
 export function isNodeReady(node: Node): boolean {
-  return node.status.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+  return node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
 }
 
 function charge(u: Usage, p: Pod): void {
@@ -100,12 +100,12 @@ export function createScheduler(store: Store, indexes: PodIndexes, ipam: Ipam, k
     for (const node of nodes) {
       const name = node.metadata.name!;
       if (!isNodeReady(node)) { reject('node(s) were not ready'); continue; }
-      if (node.spec.unschedulable) { reject('node(s) were unschedulable'); continue; }
-      const taint = (node.spec.taints ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod.spec.tolerations, t));
+      if (node.spec?.unschedulable) { reject('node(s) were unschedulable'); continue; }
+      const taint = (node.spec?.taints ?? []).find((t) => (t.effect === 'NoSchedule' || t.effect === 'NoExecute') && !tolerates(pod.spec.tolerations, t));
       if (taint) { reject(`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ''}}`); continue; }
       const labels = node.metadata.labels ?? {};
       if (Object.entries(pod.spec.nodeSelector ?? {}).some(([k, v]) => labels[k] !== v)) { reject("node(s) didn't match Pod's node affinity/selector"); continue; }
-      const alloc = node.status.allocatable ?? {};
+      const alloc = node.status?.allocatable ?? {};
       const cpu = milliCpu(alloc.cpu);
       const mem = parseQuantity(alloc.memory);
       const maxPods = Number(alloc.pods ?? '110');
@@ -157,7 +157,7 @@ export function createScheduler(store: Store, indexes: PodIndexes, ipam: Ipam, k
       }
       for (const pod of prebound) {
         const node = store.peek('nodes', undefined, pod.spec.nodeName!) as Node | undefined;
-        const ip = node && (pod.spec.hostNetwork ? node.status.addresses?.find((a) => a.type === 'InternalIP')?.address : ipam.allocate(pod, node));
+        const ip = node && (pod.spec.hostNetwork ? node.status?.addresses?.find((a) => a.type === 'InternalIP')?.address : ipam.allocate(pod, node));
         if (node && ip) kubelet.startPod(pod.metadata.namespace!, pod.metadata.name!, node, ip);
       }
       if (pending.length === 0) return 0;
