@@ -125,6 +125,31 @@ describe('ReplicaSet controller', () => {
   });
 });
 
+describe('Deployment controller and scale', () => {
+  it('rolls a template change onto a new ReplicaSet and scales through the scale subresource', async () => {
+    const apps = kc.makeApiClient(AppsV1Api);
+    const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+    await apps.createNamespacedDeployment({ namespace: 'team-a', body: { metadata: { name: 'api' }, spec: { replicas: 2, selector: { matchLabels: { app: 'api' } }, template: { metadata: { labels: { app: 'api' } }, spec: { containers: [{ name: 'api', image: 'api:1' }] } } } } });
+    const running = async (image: string) => (await core.listNamespacedPod({ namespace: 'team-a', labelSelector: 'app=api', fieldSelector: 'status.phase=Running' })).items.filter((p) => p.spec?.containers[0]?.image === image);
+    await waitFor(async () => (await running('api:1')).length === 2, 'two api:1 pods');
+    await apps.patchNamespacedDeployment({ namespace: 'team-a', name: 'api', body: { spec: { template: { spec: { containers: [{ name: 'api', image: 'api:2' }] } } } } }, setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch));
+    await waitFor(async () => (await running('api:2')).length === 2 && (await running('api:1')).length === 0, 'rolled to api:2');
+    const sets = (await apps.listNamespacedReplicaSet({ namespace: 'team-a', labelSelector: 'app=api' })).items;
+    expect(sets.map((rs) => rs.spec?.replicas).sort()).toEqual([0, 2]);
+    const scale = await apps.patchNamespacedDeploymentScale({ namespace: 'team-a', name: 'api', body: { spec: { replicas: 4 } } }, merge);
+    expect(scale.spec?.replicas).toBe(4);
+    await waitFor(async () => (await running('api:2')).length === 4, 'scaled to 4');
+    const deploy = await waitFor(async () => {
+      const d = await apps.readNamespacedDeployment({ namespace: 'team-a', name: 'api' });
+      return d.status?.readyReplicas === 4 ? d : undefined;
+    }, 'deployment status');
+    expect(deploy.status).toMatchObject({ replicas: 4, updatedReplicas: 4, availableReplicas: 4 });
+    await apps.deleteNamespacedDeployment({ namespace: 'team-a', name: 'api' });
+    await waitFor(async () => (await core.listNamespacedPod({ namespace: 'team-a', labelSelector: 'app=api' })).items.length === 0, 'garbage collected');
+    expect((await apps.listNamespacedReplicaSet({ namespace: 'team-a', labelSelector: 'app=api' })).items).toHaveLength(0);
+  });
+});
+
 describe('Eviction API', () => {
   it('refuses an eviction a PodDisruptionBudget forbids (429) and marks the evicted pod with DisruptionTarget', async () => {
     const policy = kc.makeApiClient(PolicyV1Api);
