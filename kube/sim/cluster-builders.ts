@@ -14,6 +14,8 @@ export interface ClusterSpec {
   objects: KubeObject[];
   /** Default network mode for StatefulSet pods. */
   networkMode?: 'per-node' | 'fixed-ip';
+  /** How long ago the controllers created the pods this spec leaves to them (default 0: now). */
+  settledAgoMs?: number;
   /** Runs once the cluster has settled, to leave some history (OOM kills, evictions, events). */
   scenario?: (drivers: Drivers, store: Store) => void;
 }

@@ -10,7 +10,7 @@
  * `data/pd`. mysql, redis, kafka, tikv and pd use the fixed-IP network mode
  * (`firstmate.io/network-mode: fixed-ip`, pool 10.16.0.0/16 from 10.16.1.10), the others get
  * per-node IPs that change when a pod moves. Workloads carry `firstmate.io/owner` and
- * `firstmate.io/channel`. The scenario leaves an OOM kill of `orders/order-consumer` (its first pod,
+ * `firstmate.io/channel`. Nodes are ~120 days old, controller-made pods ~2 days. The scenario leaves an OOM kill of `orders/order-consumer` (its first pod,
  * restartCount 1), a memory-pressure eviction of a `search/search-api` pod and their events.
  * Examples with the default seeds (`createDemoCluster()` served by `startSim()`):
  *   10.0.0.12    node-02 (cn-east-1b, ssd); runs search-api (10.244.2.2), recommend-svc (10.244.2.3),
@@ -126,6 +126,7 @@ export function createDemoCluster(options: DemoOptions = {}): ClusterSpec {
   return {
     objects,
     networkMode: 'per-node',
+    settledAgoMs: 2 * DAY + 3 * 3_600_000,
     scenario(drivers, store) {
       const pick = (ns: string, prefix: string): string | undefined =>
         store.list('pods', { namespace: ns }).items.map((p) => p.metadata.name!).find((n) => n.startsWith(prefix));

@@ -9,6 +9,7 @@
 import type { AddressInfo } from 'node:net';
 import { stringify } from 'yaml';
 import type { ClusterSpec } from './cluster-builders.ts';
+import { createClock } from './clock.ts';
 import { createDrivers } from './drivers/drivers.ts';
 import type { Drivers } from './drivers/drivers.ts';
 import { createFaults } from './faults.ts';
@@ -62,14 +63,18 @@ export interface Sim {
 
 export async function startSim(options: SimOptions = {}): Promise<Sim> {
   const seed = options.seed ?? 1;
-  const store = createStore({ seed, historySize: options.historySize });
+  const clock = createClock();
+  const store = createStore({ seed, historySize: options.historySize, clock });
   if (options.cluster) store.load(options.cluster.objects);
+  clock.setOffset(-(options.cluster?.settledAgoMs ?? 0));
   const drivers = createDrivers(store, {
+    clock,
     random: createRandom(seed ^ 0x5eed),
     networkMode: options.networkMode ?? options.cluster?.networkMode,
     podEvictionGraceMs: options.podEvictionGraceMs,
     quietBootstrap: true,
   });
+  clock.setOffset(0);
   options.cluster?.scenario?.(drivers, store);
   const faults = createFaults();
   const server = createSimServer(store, faults, {

@@ -4,6 +4,8 @@
  * history per type, and synchronous change notification for watchers and behaviour drivers.
  * Stored objects are never mutated in place; readers get copies.
  */
+import { systemClock } from './clock.ts';
+import type { Clock } from './clock.ts';
 import { createHistory } from './history.ts';
 import type { History } from './history.ts';
 import { createLister } from './list.ts';
@@ -40,6 +42,8 @@ export interface StoreOptions {
   seed?: number;
   /** Changes kept per resource type for watch resumption. */
   historySize?: number;
+  /** Time source for creationTimestamp (default: the wall clock). */
+  clock?: Clock;
 }
 
 /** The in-memory object store. Resource ids as in `resources.ts` (`pods`, `statefulsets.apps.pingcap.com`). */
@@ -82,6 +86,7 @@ function keyOf(def: ResourceDef, namespace: string | undefined, name: string): s
 export function createStore(options: StoreOptions = {}): Store {
   const random = createRandom(options.seed ?? Date.now());
   const historySize = options.historySize ?? 10_000;
+  const clock = options.clock ?? systemClock;
   let rv = 1;
   const listeners = new Set<(event: StoreEvent) => void>();
   const buckets = new Map<string, Bucket>();
@@ -147,14 +152,14 @@ export function createStore(options: StoreOptions = {}): Store {
       if (!meta.name) throw invalid(def.kind, def.group, '', [{ field: 'metadata.name', message: 'Required value: name or generateName is required' }]);
       validate(def, obj);
       if (b.objects.has(keyOf(def, meta.namespace, meta.name))) throw alreadyExists(def.plural, def.group, meta.name);
-      if (writeOptions?.dryRun) return { ...obj, apiVersion: apiVersionOf(def), kind: def.kind, metadata: { ...meta, uid: random.uuid(), creationTimestamp: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') } };
+      if (writeOptions?.dryRun) return { ...obj, apiVersion: apiVersionOf(def), kind: def.kind, metadata: { ...meta, uid: random.uuid(), creationTimestamp: clock.iso() } };
       rv++;
       obj.apiVersion = apiVersionOf(def);
       obj.kind = def.kind;
       meta.uid = random.uuid();
       meta.resourceVersion = String(rv);
       meta.generation = 1;
-      meta.creationTimestamp = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+      meta.creationTimestamp = clock.iso();
       delete meta.deletionTimestamp;
       insert(b, obj);
       emit(b, { type: 'ADDED', resource: def.id, rv, object: obj });
@@ -254,7 +259,7 @@ export function createStore(options: StoreOptions = {}): Store {
         meta.uid = meta.uid ?? random.uuid();
         meta.resourceVersion = String(rv);
         meta.generation = meta.generation ?? 1;
-        meta.creationTimestamp = meta.creationTimestamp ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+        meta.creationTimestamp = meta.creationTimestamp ?? clock.iso();
         insert(b, obj);
       }
       for (const b of buckets.values()) b.history.compactTo(rv);

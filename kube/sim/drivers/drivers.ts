@@ -5,6 +5,8 @@
  * Controllers react to store changes on the next turn of the event loop; `settle()` runs them to
  * quiescence synchronously (used to build clusters and by tests that want no waiting).
  */
+import { systemClock } from '../clock.ts';
+import type { Clock } from '../clock.ts';
 import type { Random } from '../random.ts';
 import { resourceForObject } from '../resources.ts';
 import type { Store } from '../store.ts';
@@ -27,6 +29,8 @@ export interface DriverOptions {
   /** Eviction grace after a node becomes unreachable, for pods without tolerationSeconds (default 300 000). */
   podEvictionGraceMs?: number;
   random: Random;
+  /** Time source (default: the wall clock); the store should share it. */
+  clock?: Clock;
   /** Settle the loaded cluster at once without recording events (as if it had been running for a while). */
   quietBootstrap?: boolean;
 }
@@ -55,16 +59,17 @@ export interface Drivers {
 const WORKLOADS = new Set(['statefulsets', 'statefulsets.apps.kruise.io', 'statefulsets.apps.pingcap.com', 'replicasets', 'deployments']);
 
 export function createDrivers(store: Store, options: DriverOptions): Drivers {
-  const recordAlways = createEventRecorder(store);
+  const clock = options.clock ?? systemClock;
+  const recordAlways = createEventRecorder(store, clock);
   let muted = false;
   const record = (input: EventInput): KubeObject | undefined => (muted ? undefined : recordAlways(input));
   const indexes = createPodIndexes(store);
   const ipam = createIpam(store, indexes, options.networkMode ?? 'per-node');
-  const kubelet = createKubelet(store, record, options.random);
-  const scheduler = createScheduler(store, indexes, ipam, kubelet, record, options.random);
+  const kubelet = createKubelet(store, record, options.random, clock);
+  const scheduler = createScheduler(store, indexes, ipam, kubelet, record, options.random, clock);
   const sts = createStatefulSetController(store, indexes, record);
   const rs = createReplicaSetController(store, indexes, record);
-  const lifecycle = createNodeLifecycle(store, indexes, record, options.podEvictionGraceMs ?? 300_000);
+  const lifecycle = createNodeLifecycle(store, indexes, record, options.podEvictionGraceMs ?? 300_000, clock);
 
   const queues = { schedule: new Set<string>(), sts: new Set<string>(), rs: new Set<string>(), deploy: new Set<string>(), gc: new Set<string>() };
   let scheduled: NodeJS.Immediate | undefined;

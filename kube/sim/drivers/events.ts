@@ -3,6 +3,7 @@
  * (involvedObject, reason, message, source, first/last timestamps, count), and aggregates repeats
  * of the same event into one object with a growing `count` like the client-go event correlator.
  */
+import type { Clock } from '../clock.ts';
 import type { Store } from '../store.ts';
 import type { KubeObject } from '../types.ts';
 
@@ -24,18 +25,14 @@ export interface EventInput {
 /** Records an event; returns it, or undefined while recording is muted. */
 export type RecordEvent = (input: EventInput) => KubeObject | undefined;
 
-function nowIso(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-
-export function createEventRecorder(store: Store): (input: EventInput) => KubeObject {
+export function createEventRecorder(store: Store, clock: Clock): (input: EventInput) => KubeObject {
   const seen = new Map<string, { namespace: string; name: string }>();
   let seq = 0;
   return (input) => {
     const inv = input.involved;
     const namespace = inv.metadata.namespace || 'default';
     const key = [inv.kind, namespace, inv.metadata.name, inv.metadata.uid, input.reason, input.message, input.component, input.host ?? ''].join('\u0000');
-    const ts = nowIso();
+    const ts = clock.iso();
     const prior = seen.get(key);
     if (prior && store.get('events', prior.namespace, prior.name)) {
       return store.mutate('events', prior.namespace, prior.name, (e) => {
@@ -43,7 +40,7 @@ export function createEventRecorder(store: Store): (input: EventInput) => KubeOb
         e.lastTimestamp = ts;
       });
     }
-    const stamp = (BigInt(Date.now()) * 1_000_000n + BigInt(seq++ % 1_000_000)).toString(16);
+    const stamp = (BigInt(clock.now()) * 1_000_000n + BigInt(seq++ % 1_000_000)).toString(16);
     const event: KubeObject = {
       apiVersion: 'v1',
       kind: 'Event',

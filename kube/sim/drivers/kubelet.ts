@@ -4,15 +4,12 @@
  * shapes and Events the real components produce.
  */
 import { createHash } from 'node:crypto';
+import type { Clock } from '../clock.ts';
 import type { Random } from '../random.ts';
 import type { Store } from '../store.ts';
 import type { Condition, ContainerStatus, Node, Pod } from '../types.ts';
 import type { RecordEvent } from './events.ts';
 import { parseQuantity } from './quantity.ts';
-
-export function nowIso(): string {
-  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
 
 
 /** Guaranteed, Burstable or BestEffort, from the containers' requests and limits. */
@@ -86,11 +83,11 @@ export interface Kubelet {
   setMemoryPressure(node: string, pressure: boolean): Node;
 }
 
-export function createKubelet(store: Store, record: RecordEvent, random: Random): Kubelet {
+export function createKubelet(store: Store, record: RecordEvent, random: Random, clock: Clock): Kubelet {
   const containerId = (): string => `containerd://${random.hex(64)}`;
   return {
     startPod(namespace, name, node, podIP) {
-      const ts = nowIso();
+      const ts = clock.iso();
       const hostIP = internalIpOf(node) ?? '';
       const pod = store.mutate('pods', namespace, name, (o) => {
         const p = o as Pod;
@@ -106,7 +103,7 @@ export function createKubelet(store: Store, record: RecordEvent, random: Random)
       const spec = current.spec.containers.find((c) => c.name === target);
       const node = current.spec.nodeName;
       if (!spec || !node) throw new Error(`pod ${namespace}/${name} has no running container ${String(target)}`);
-      const ts = nowIso();
+      const ts = clock.iso();
       const pod = store.mutate('pods', namespace, name, (o) => {
         const status = (o as Pod).status!;
         const cs = status.containerStatuses?.find((c) => c.name === target);
@@ -138,7 +135,7 @@ export function createKubelet(store: Store, record: RecordEvent, random: Random)
       const current = store.read('pods', namespace, name) as Pod;
       const node = current.spec.nodeName;
       if (!node) throw new Error(`pod ${namespace}/${name} is not bound to a node`);
-      const ts = nowIso();
+      const ts = clock.iso();
       const first = current.spec.containers[0];
       const request = first?.resources?.requests?.memory ?? '0';
       const usedKi = Math.round((parseQuantity(request) || 256 * 1024 ** 2) * 1.8 / 1024);
@@ -164,7 +161,7 @@ export function createKubelet(store: Store, record: RecordEvent, random: Random)
       return pod;
     },
     setMemoryPressure(name, pressure) {
-      const ts = nowIso();
+      const ts = clock.iso();
       const node = store.mutate('nodes', undefined, name, (o) => {
         const n = o as Node;
         n.status = n.status ?? {};

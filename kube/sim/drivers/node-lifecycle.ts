@@ -7,11 +7,11 @@
  * does not tolerate the taint: `TaintManagerEviction` event, DisruptionTarget condition, delete.
  * Their controllers then recreate them on other nodes. `nodeReady` reverts and cancels evictions.
  */
+import type { Clock } from '../clock.ts';
 import type { Store } from '../store.ts';
 import type { Condition, Node, Pod, Taint } from '../types.ts';
 import type { RecordEvent } from './events.ts';
 import type { PodIndexes } from './indexes.ts';
-import { nowIso } from './kubelet.ts';
 import { healthyNodeConditions } from './node-conditions.ts';
 import { tolerates } from './scheduler.ts';
 
@@ -30,7 +30,7 @@ export interface NodeLifecycle {
 
 const TAINT_KEYS = ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'];
 
-export function createNodeLifecycle(store: Store, indexes: PodIndexes, record: RecordEvent, defaultGraceMs: number): NodeLifecycle {
+export function createNodeLifecycle(store: Store, indexes: PodIndexes, record: RecordEvent, defaultGraceMs: number, clock: Clock): NodeLifecycle {
   const timers = new Map<string, Set<NodeJS.Timeout>>();
 
   function cancel(node: string): void {
@@ -47,7 +47,7 @@ export function createNodeLifecycle(store: Store, indexes: PodIndexes, record: R
       const p = o as Pod;
       const status = p.status ?? {};
       const conditions = (status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
-      conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastProbeTime: null, lastTransitionTime: nowIso() });
+      conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'DeletionByTaintManager', message: 'Taint manager: deleting due to NoExecute taint', lastProbeTime: null, lastTransitionTime: clock.iso() });
       p.status = { ...status, conditions };
     }, 'status');
     record({ involved: marked, reason: 'TaintManagerEviction', message: `Marking for deletion Pod ${namespace}/${podName}`, type: 'Normal', component: 'taint-eviction-controller' });
@@ -57,7 +57,7 @@ export function createNodeLifecycle(store: Store, indexes: PodIndexes, record: R
   return {
     nodeNotReady(name, options = {}) {
       const mode = options.mode ?? 'unreachable';
-      const ts = nowIso();
+      const ts = clock.iso();
       const key = mode === 'unreachable' ? TAINT_KEYS[0]! : TAINT_KEYS[1]!;
       const taints: Taint[] = [{ key, effect: 'NoSchedule', timeAdded: ts }, { key, effect: 'NoExecute', timeAdded: ts }];
       store.mutate('nodes', undefined, name, (o) => {
@@ -103,7 +103,7 @@ export function createNodeLifecycle(store: Store, indexes: PodIndexes, record: R
     },
     nodeReady(name) {
       cancel(name);
-      const ts = nowIso();
+      const ts = clock.iso();
       store.mutate('nodes', undefined, name, (o) => {
         const n = o as Node;
         n.status = { ...(n.status ?? {}), conditions: healthyNodeConditions(ts) };

@@ -7,6 +7,7 @@
  * Also preempts pods on request (`Preempted` event, then deletion).
  * Input: pod keys (`ns/name`) or `*` for "retry every pending pod". Idempotent: bound pods are skipped.
  */
+import type { Clock } from '../clock.ts';
 import type { Random } from '../random.ts';
 import type { Store } from '../store.ts';
 import type { Condition, Node, Pod, Taint, Toleration } from '../types.ts';
@@ -15,7 +16,6 @@ import type { PodIndexes } from './indexes.ts';
 import { controllerOf, podKey } from './indexes.ts';
 import type { Ipam } from './ipam.ts';
 import type { Kubelet } from './kubelet.ts';
-import { nowIso } from './kubelet.ts';
 import { milliCpu, parseQuantity } from './quantity.ts';
 
 export interface Scheduler {
@@ -66,7 +66,7 @@ function charge(u: Usage, p: Pod): void {
 
 const terminal = (p: Pod): boolean => p.status?.phase === 'Failed' || p.status?.phase === 'Succeeded';
 
-export function createScheduler(store: Store, indexes: PodIndexes, ipam: Ipam, kubelet: Kubelet, record: RecordEvent, random: Random): Scheduler {
+export function createScheduler(store: Store, indexes: PodIndexes, ipam: Ipam, kubelet: Kubelet, record: RecordEvent, random: Random, clock: Clock): Scheduler {
   const lastNode = new Map<string, string>();
   const unsubscribe = store.subscribe((e) => {
     if (e.resource === 'pods' && e.type === 'DELETED') {
@@ -132,7 +132,7 @@ export function createScheduler(store: Store, indexes: PodIndexes, ipam: Ipam, k
       const p = o as Pod;
       const status = p.status ?? {};
       const conditions: Condition[] = (status.conditions ?? []).filter((c) => c.type !== 'PodScheduled');
-      conditions.push({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: nowIso() });
+      conditions.push({ type: 'PodScheduled', status: 'False', reason: 'Unschedulable', message, lastProbeTime: null, lastTransitionTime: clock.iso() });
       p.status = { ...status, phase: 'Pending', conditions };
     }, 'status');
     record({ involved: updated, reason: 'FailedScheduling', message, type: 'Warning', component: 'default-scheduler' });
@@ -197,7 +197,7 @@ export function createScheduler(store: Store, indexes: PodIndexes, ipam: Ipam, k
         const p = o as Pod;
         const status = p.status ?? {};
         const conditions = (status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
-        conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', message: 'default-scheduler: preempting to accommodate a higher priority pod', lastProbeTime: null, lastTransitionTime: nowIso() });
+        conditions.push({ type: 'DisruptionTarget', status: 'True', reason: 'PreemptionByScheduler', message: 'default-scheduler: preempting to accommodate a higher priority pod', lastProbeTime: null, lastTransitionTime: clock.iso() });
         p.status = { ...status, conditions };
       }, 'status') as Pod;
       record({ involved: marked, reason: 'Preempted', message: `Preempted by pod ${preemptor} on node ${node}`, type: 'Normal', component: 'default-scheduler' });
