@@ -23,6 +23,3 @@ export interface KubeMetrics {
   /** Alerts handed to the sink. */
   alertsEmitted?(alertname: string, count: number): void;
 }
-
-/** A logger that drops everything (the default when none is given). */
-export const silentLogger: KubeLogger = { debug() {}, info() {}, warn() {}, error() {} };
