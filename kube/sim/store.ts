@@ -172,7 +172,7 @@ export function createStore(options: StoreOptions = {}): Store {
       const key = keyOf(def, input.metadata?.namespace, name);
       const old = b.objects.get(key);
       if (!old) throw notFound(def.plural, def.group, name);
-      const wanted = input.metadata.resourceVersion;
+      const wanted = input.metadata?.resourceVersion;
       if (wanted !== undefined && wanted !== '' && wanted !== old.metadata.resourceVersion) throw conflict(def.plural, def.group, name);
       let next: KubeObject;
       if (subresource === 'status') {
