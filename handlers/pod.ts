@@ -1,0 +1,96 @@
+import { reply } from '../bot/chat/reply.ts';
+import type { Block } from '../bot/chat/reply.ts';
+import { formatDuration } from '../kube/alerts.ts';
+import type { Incarnation } from '../kube/pod-history.ts';
+import { formatBytes } from '../kube/quantity.ts';
+import type { PodRecord } from '../kube/records.ts';
+import type { KubeRuntime } from '../kube/runtime.ts';
+import { age, argOf, kubeOf, requirePod } from './kube-lookup.ts';
+import type { Handler } from './types.ts';
+
+const when = (ms: number) => (ms ? new Date(ms).toISOString().replace('.000Z', 'Z') : '-');
+
+function lastTermination(p: PodRecord): string {
+  const t = p.containers
+    .flatMap((c) => [c.lastTerminated, c.terminated].filter(Boolean).map((x) => ({ c: c.name, ...x! })))
+    .sort((a, b) => b.finishedAt - a.finishedAt)[0];
+  return t ? `${t.reason || 'Terminated'} (container ${t.c}, exit ${t.exitCode}, ${when(t.finishedAt)})` : '-';
+}
+
+function historyBlocks(chain: Incarnation[]): Block[] {
+  if (chain.length === 0) return [];
+  const rows = chain.map((i) => [i.name, i.node || '-', i.ip || '-', when(i.createdAt), i.readyAt ? when(i.readyAt) : '-', i.endedAt ? `${when(i.endedAt)} (${i.reason || 'ended'})` : 'running']);
+  const moves: string[] = [];
+  for (let k = 1; k < chain.length; k++) {
+    const a = chain[k - 1] as Incarnation;
+    const b = chain[k] as Incarnation;
+    if (!a.node || !b.node) continue;
+    const ip = a.ip && a.ip === b.ip ? `IP kept ${b.ip}` : `IP ${a.ip || '-'} → ${b.ip || '-'}`;
+    const short = a.endedAt && b.readyAt ? `, short ${formatDuration(b.readyAt - a.endedAt)}` : '';
+    moves.push(`${a.node === b.node ? `restarted on ${b.node}` : `${a.node} → ${b.node}`} (${a.reason || 'replaced'}), ${ip}${short}`);
+  }
+  const blocks: Block[] = [{ kind: 'table', columns: ['pod', 'node', 'ip', 'created', 'ready', 'ended'], rows }];
+  if (moves.length) blocks.push({ kind: 'text', text: `migrations:\n${moves.map((m) => `• ${m}`).join('\n')}` });
+  return blocks;
+}
+
+/** Everything `pod` shows about one pod, history included. */
+export async function podBlocks(kube: KubeRuntime, p: PodRecord, others: PodRecord[] = [], now = Date.now()): Promise<Block[]> {
+  const { cache } = kube;
+  const ns = p.metadata.namespace;
+  const name = p.metadata.name;
+  const w = cache.workloadOf(p);
+  const restarts = p.containers.reduce((s, c) => s + c.restartCount, 0);
+  const node = p.nodeName ? cache.node(p.nodeName) : undefined;
+  const nodeIP = node?.addresses.find((a) => a.type === 'InternalIP')?.address ?? p.hostIP;
+  const fields = [
+    { label: 'pod', value: `${ns}/${name}` },
+    { label: 'node', value: p.nodeName ? `${p.nodeName}${nodeIP ? ` (${nodeIP})` : ''}` : 'not scheduled' },
+    { label: 'ip', value: `${p.podIP || '-'}${p.hostNetwork ? ' (host network)' : ''}` },
+    { label: 'phase', value: `${p.deletedAt ? 'Terminating' : p.phase || 'Unknown'}${p.reason ? ` (${p.reason})` : ''}` },
+    { label: 'ready', value: p.ready ? `yes, since ${when(p.readyAt)}` : 'no' },
+    { label: 'owner', value: p.owner ? `${p.owner.kind}/${p.owner.name}` : '<none>' },
+    { label: 'workload', value: w ? `${w.kind}/${w.name}` : '<none>' },
+    { label: 'restarts', value: String(restarts) },
+    { label: 'last termination', value: lastTermination(p) },
+    { label: 'age', value: age(p.metadata.createdAt, now) },
+  ];
+  const team = w?.record?.annotations?.['firstmate.io/owner'];
+  if (team) fields.push({ label: 'team', value: team });
+  if (p.message) fields.push({ label: 'message', value: p.message });
+  const blocks: Block[] = [
+    { kind: 'heading', text: `pod ${ns}/${name}` },
+    { kind: 'fields', fields },
+    {
+      kind: 'table', columns: ['container', 'state', 'restarts', 'last termination', 'memory limit'],
+      rows: p.containers.map((c) => [
+        c.name, `${c.state}${c.stateReason ? ` (${c.stateReason})` : ''}`, String(c.restartCount),
+        c.lastTerminated ? `${c.lastTerminated.reason} exit ${c.lastTerminated.exitCode}` : '-',
+        c.memoryLimitBytes ? formatBytes(c.memoryLimitBytes) : '-',
+      ]),
+    },
+  ];
+  blocks.push(...historyBlocks(await kube.history(ns, name)));
+  const events = cache.eventsFor('Pod', ns, name).slice(0, 8);
+  if (events.length) {
+    blocks.push({ kind: 'table', columns: ['age', 'type', 'reason', 'message'], rows: events.map((e) => [age(e.lastAt, now), e.type, e.reason, e.message.slice(0, 120)]) });
+  }
+  if (others.length) {
+    blocks.push({ kind: 'context', text: `also matching: ${others.slice(0, 5).map((o) => `${o.metadata.namespace}/${o.metadata.name}${o.hostNetwork ? ' (host network)' : ''}`).join(', ')}` });
+  }
+  if (p.nodeName) blocks.push({ kind: 'actions', actions: [{ label: `host ${p.nodeName}`, command: `host ${p.nodeName}` }] });
+  return blocks;
+}
+
+/** `pod <ip|ns/name>`: node, owner, phase, restarts, last termination, IP and node history. */
+export const pod: Handler = {
+  name: 'pod',
+  role: 'viewer',
+  usage: 'pod <ip|ns/name>',
+  summary: 'a pod: node, owner, phase, restarts, last termination, IP and node history',
+  async run(ctx) {
+    const kube = kubeOf(ctx);
+    const { pod: p, others } = requirePod(kube.cache, argOf(ctx, this.usage));
+    return reply(...(await podBlocks(kube, p, others)));
+  },
+};

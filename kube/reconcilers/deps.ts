@@ -1,0 +1,40 @@
+/** What every reconciler gets: the cache, where alerts go, and the Redis-backed memories. */
+import type { AlertSink, Alert } from '../../alerts/model.ts';
+import type { KubeCache } from '../cache.ts';
+import type { PodHistoryStore } from '../pod-history.ts';
+import type { ReportLog } from '../report-log.ts';
+import type { StormState } from '../storm.ts';
+import type { KubeLogger } from '../types.ts';
+
+export interface ReconcilerDeps {
+  cache: KubeCache;
+  sink: AlertSink;
+  reports: ReportLog;
+  history: PodHistoryStore;
+  /** Current NotReady-storm state, derived from the cache. */
+  storm: () => StormState;
+  /** Cluster name put in every alert's `cluster` label. */
+  cluster: string;
+  logger: KubeLogger;
+}
+
+/**
+ * Emits one alert exactly once per report id: claims the id, emits, and gives the claim back
+ * when the sink fails (the error propagates, so the key is retried). Returns whether it emitted.
+ */
+export async function emitOnce(deps: ReconcilerDeps, id: string, alert: Alert | Alert[]): Promise<boolean> {
+  if (!(await deps.reports.claim(id))) return false;
+  try {
+    await deps.sink.emit(Array.isArray(alert) ? alert : [alert]);
+  } catch (err) {
+    await deps.reports.release(id);
+    throw new Error(`cannot hand the alert ${id} to the pipeline`, { cause: err });
+  }
+  return true;
+}
+
+/** Splits a `Kind/namespace/name` key. */
+export function splitObjectKey(key: string): { kind: string; namespace: string; name: string } {
+  const [kind = '', namespace = '', ...rest] = key.split('/');
+  return { kind, namespace, name: rest.join('/') };
+}

@@ -1,0 +1,125 @@
+/**
+ * Test harness for the Kubernetes core: a small simulated cluster (4 nodes, a StatefulSet with
+ * an owner annotation, a Deployment), a real client, real Redis under a fresh prefix, and a
+ * sink that records what the reconcilers emit.
+ */
+import { randomUUID } from 'node:crypto';
+import { KubeConfig } from '@kubernetes/client-node';
+import { Redis } from 'ioredis';
+import type { Alert, AlertSink } from '../../../alerts/model.ts';
+import { createKube } from '../../../kube/runtime.ts';
+import type { KubeRuntime, KubeRuntimeOptions } from '../../../kube/runtime.ts';
+import type { ClusterSpec } from '../../../kube/sim/cluster-builders.ts';
+import { buildDeployment, buildNamespace, buildNode, buildStatefulSet, isoAgo } from '../../../kube/sim/cluster-builders.ts';
+import { startSim } from '../../../kube/sim/sim.ts';
+import type { Sim, SimOptions } from '../../../kube/sim/sim.ts';
+import type { KubeObject } from '../../../kube/sim/types.ts';
+
+export class RecordingSink implements AlertSink {
+  readonly alerts: Alert[] = [];
+  failing = false;
+  async emit(alerts: Alert[]): Promise<void> {
+    if (this.failing) throw new Error('sink down');
+    this.alerts.push(...alerts);
+  }
+  named(name: string): Alert[] {
+    return this.alerts.filter((a) => a.labels.alertname === name);
+  }
+  /** The alerts with this name once there is at least one (for `waitFor`). */
+  some(name: string): Alert[] | undefined {
+    const found = this.named(name);
+    return found.length ? found : undefined;
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+export function smallCluster(nodeCount = 4): KubeObject[] {
+  const now = Date.now();
+  const created = isoAgo(now, 86_400_000 * 3);
+  const objects: KubeObject[] = [buildNamespace('default', created), buildNamespace('shop', created), buildNamespace('web', created)];
+  for (let i = 1; i <= nodeCount; i++) {
+    objects.push(buildNode({
+      name: `node-${i}`, internalIp: `10.0.0.${10 + i}`, podCIDR: `10.244.${i}.0/24`, zone: `zone-${(i % 2) + 1}`, region: 'r1',
+      diskType: i % 2 ? 'ssd' : 'hdd', cpu: 8, memoryGi: 32, kernelVersion: '5.15.0-101-generic', createdAt: created,
+    }, isoAgo(now, 5000)));
+  }
+  objects.push(buildStatefulSet('statefulsets', {
+    namespace: 'shop', name: 'db', replicas: 3, image: 'postgres:16', cpu: '500m', memory: '1Gi', memoryLimit: '2Gi',
+    createdAt: created, owner: 'team-db', channel: '#db-oncall',
+  }));
+  objects.push(buildDeployment({ namespace: 'web', name: 'front', replicas: 2, image: 'nginx:1.27', cpu: '250m', memory: '256Mi', createdAt: created, owner: 'team-web' }));
+  return objects;
+}
+
+export interface Harness {
+  sim: Sim;
+  kc: KubeConfig;
+  redis: Redis;
+  prefix: string;
+  sink: RecordingSink;
+  runtimes: KubeRuntime[];
+  startKube(options?: KubeRuntimeOptions, sink?: AlertSink): Promise<KubeRuntime>;
+  close(): Promise<void>;
+}
+
+/** Fast settings for tests: short lease, quick retries, storm guard on. */
+export const fastOptions = (prefix: string): KubeRuntimeOptions => ({
+  cluster: 'test', redisPrefix: prefix, workers: 2,
+  informerBackoff: { baseMs: 50, maxMs: 400 }, retryBackoff: { baseMs: 20, maxMs: 500 },
+  leaderElection: { enabled: false }, resyncIntervalMs: 0,
+});
+
+export async function startHarness(simOptions: SimOptions = {}, cluster: ClusterSpec = { objects: smallCluster() }): Promise<Harness> {
+  const sim = await startSim({ cluster, ...simOptions });
+  const kc = new KubeConfig();
+  kc.loadFromOptions(sim.kubeConfig());
+  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const prefix = `test:kube:${randomUUID()}:`;
+  const sink = new RecordingSink();
+  const runtimes: KubeRuntime[] = [];
+  return {
+    sim, kc, redis, prefix, sink, runtimes,
+    async startKube(options, s) {
+      const kube = createKube({ kubeConfig: kc, redis, sink: s ?? sink, logger: silent, options: { ...fastOptions(prefix), ...options } });
+      runtimes.push(kube);
+      await kube.start();
+      await kube.waitForSync();
+      return kube;
+    },
+    async close() {
+      await Promise.all(runtimes.map((r) => r.stop()));
+      await sim.close();
+      let cursor = '0';
+      do {
+        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length) await redis.del(...keys);
+      } while (cursor !== '0');
+      await redis.quit();
+    },
+  };
+}
+
+const silent = { debug() {}, info() {}, warn() {}, error() {} };
+
+/** Waits until every controller of a leader has nothing queued (keys are processed). */
+export async function idle(kube: KubeRuntime, ms = 150): Promise<void> {
+  let last = JSON.stringify(kube.reconciled());
+  for (;;) {
+    await sleep(ms);
+    const now = JSON.stringify(kube.reconciled());
+    if (now === last) return;
+    last = now;
+  }
+}
