@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsConfigSchema } from '../alerts/config-schema.ts';
 
 /**
  * The whole configuration, validated once at start. `Config` is inferred from it, never written
@@ -51,6 +52,7 @@ export const configSchema = z.strictObject({
     /** Role of the local console user when not listed (the terminal belongs to whoever runs it). */
     consoleRole: role.default('admin'),
   }).prefault({}),
+  alerts: alertsConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;
