@@ -31,7 +31,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<Deps> 
   const metrics = createMetrics();
   const readiness = createReadiness();
   const redisEndpoint = await ensureRedis(config.redis);
-  if (redisEndpoint.privateServer) logger.info({ url: redisEndpoint.url, dir: redisEndpoint.privateServer.dir }, 'started a private redis-server');
+  if (redisEndpoint.privateServer) logger.info({ url: redisEndpoint.url, ...redisEndpoint.privateServer }, 'started a private redis-server');
   const connections: Redis[] = [];
   const newRedis = () => {
     const client = createRedisClient(redisEndpoint.url);
@@ -41,7 +41,7 @@ export async function createDeps(config: Config, logger: Logger): Promise<Deps> 
   };
   const redis = newRedis();
   readiness.add('redis', async () => {
-    const up = redis.status === 'ready' && (await redis.ping()) === 'PONG';
+    const up = (await Promise.race([redis.ping(), new Promise((r) => setTimeout(r, 1000, 'timeout'))])) === 'PONG';
     metrics.redisUp.set(up ? 1 : 0);
     return up;
   });

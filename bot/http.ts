@@ -30,7 +30,6 @@ export function createHttpServer(deps: Deps, plugins: readonly HttpPlugin[] = []
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
     bodyLimit: config.server.bodyLimitBytes,
-    disableRequestLogging: false,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
@@ -49,6 +48,12 @@ export function createHttpServer(deps: Deps, plugins: readonly HttpPlugin[] = []
     return res.status(500).send({ error: 'internal error', ref } satisfies ErrorBody);
   });
   app.setNotFoundHandler((req, res) => res.status(404).send({ error: `no route ${req.method} ${req.url.split('?')[0]}` } satisfies ErrorBody));
+  // Responses finished while stopping close their connection, so keep-alive clients cannot hold
+  // the server open after the last request in flight.
+  let closing = false;
+  app.addHook('onSend', async (_req, res) => {
+    if (closing) res.header('connection', 'close');
+  });
   app.addHook('onResponse', async (req, res) => {
     metrics.httpRequests.inc({ route: req.routeOptions.url ?? 'unmatched', status: String(res.statusCode) });
   });
@@ -77,6 +82,7 @@ export function createHttpServer(deps: Deps, plugins: readonly HttpPlugin[] = []
       await app.listen({ host: config.server.host, port: config.server.port });
     },
     async stop(): Promise<void> {
+      closing = true;
       await app.close();
     },
   };

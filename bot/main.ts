@@ -31,13 +31,15 @@ program
       throw err;
     }
     const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
-    let stopping = false;
+    let stoppingSince = 0;
     const stop = async (signal: string) => {
-      if (stopping) {
+      if (stoppingSince) {
+        // A signal sent to the whole process group arrives twice at once; only a later one means "now".
+        if (Date.now() - stoppingSince < 1000) return;
         logger.warn({ signal }, 'second signal: exiting now');
         process.exit(1);
       }
-      stopping = true;
+      stoppingSince = Date.now();
       logger.info({ signal }, 'stopping');
       const hardExit = setTimeout(() => process.exit(1), config.server.shutdownTimeoutMs + 2000);
       hardExit.unref();

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** A Redis the process can use, and how to let go of it (stops a private server we started). */
@@ -50,11 +50,13 @@ export async function ensureRedis(opts: { url: string; embedded: boolean; dataDi
 /** Starts `redis-server` on a free loopback port with AOF persistence under `dir`. */
 export async function startPrivateRedis(opts: { dir: string; port?: number; appendonly?: boolean }): Promise<RedisEndpoint & { port: number; child: ChildProcess }> {
   mkdirSync(opts.dir, { recursive: true });
+  stopStale(join(opts.dir, 'redis.pid'));
   const port = opts.port ?? (await freePort());
+  // Its own process group: a Ctrl-C in the terminal must not kill it before we have drained.
   const child = spawn('redis-server', [
-    '--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir,
+    '--port', String(port), '--bind', '127.0.0.1', '--dir', opts.dir, '--pidfile', join(opts.dir, 'redis.pid'),
     '--appendonly', opts.appendonly === false ? 'no' : 'yes', '--save', '', '--daemonize', 'no', '--protected-mode', 'yes',
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
   child.stderr?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
@@ -75,6 +77,17 @@ export async function startPrivateRedis(opts: { dir: string; port?: number; appe
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   };
   return { url, port, child, privateServer: { pid: child.pid ?? 0, dir: opts.dir }, stop };
+}
+
+/** A private server left behind by a process that was killed outright is stopped before a new one starts. */
+function stopStale(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').trim());
+  try {
+    if (pid > 0 && readFileSync(`/proc/${pid}/cmdline`, 'utf8').startsWith('redis-server')) process.kill(pid, 'SIGTERM');
+  } catch {
+    // Already gone.
+  }
 }
 
 /** Options every long-lived connection uses; BullMQ workers need `maxRetriesPerRequest: null`. */

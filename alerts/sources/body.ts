@@ -1,0 +1,113 @@
+/**
+ * Turning a raw body into a JSON value: content decoding (gzip, deflate, brotli) with an inflation
+ * limit, strict UTF-8, prototype-poisoning rejection (`__proto__`, `constructor.prototype`) and a
+ * nesting limit. Every failure is an {@link IntakeFailure}; nothing here throws.
+ */
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import secureJson from 'secure-json-parse';
+import { fail } from './issues.ts';
+import type { IntakeFailure, IntakeRequest, SourceOptions } from './types.ts';
+
+export const DEFAULT_MAX_INFLATED_BYTES = 16 * 1024 * 1024;
+export const MAX_JSON_DEPTH = 64;
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
+
+export type Decoded<T> = { ok: true; value: T } | IntakeFailure;
+
+/** First value of a header (names are lower case). */
+export function headerValue(headers: IntakeRequest['headers'], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+function isTooLarge(err: unknown): boolean {
+  return err instanceof RangeError || (err as { code?: string } | null)?.code === 'ERR_BUFFER_TOO_LARGE';
+}
+
+function inflate(buf: Buffer, encoding: string, maxOutputLength: number): Buffer {
+  switch (encoding) {
+    case 'gzip':
+    case 'x-gzip':
+      return gunzipSync(buf, { maxOutputLength });
+    case 'deflate':
+      // Some clients send raw deflate without the zlib wrapper (0x78 first byte).
+      return buf[0] === 0x78 ? inflateSync(buf, { maxOutputLength }) : inflateRawSync(buf, { maxOutputLength });
+    case 'br':
+      return brotliDecompressSync(buf, { maxOutputLength });
+    default:
+      throw new TypeError(`unsupported content encoding "${encoding}"`);
+  }
+}
+
+/** Undoes `Content-Encoding` (a list is undone last to first). */
+export function decodeBody(req: IntakeRequest, options: SourceOptions): Decoded<Buffer> {
+  const header = (headerValue(req.headers, 'content-encoding') ?? '').toLowerCase();
+  const encodings = header.split(',').map((e) => e.trim()).filter((e) => e !== '' && e !== 'identity');
+  const max = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
+  let buf = req.rawBody;
+  for (const encoding of encodings.reverse()) {
+    if (!['gzip', 'x-gzip', 'deflate', 'br'].includes(encoding)) {
+      return fail(415, `unsupported Content-Encoding "${encoding.slice(0, 40)}"`);
+    }
+    try {
+      buf = inflate(buf, encoding, max);
+    } catch (err) {
+      if (isTooLarge(err)) return fail(413, `body inflates to more than ${max} bytes`);
+      return fail(400, `body is not valid ${encoding} data`, [{ path: '', message: (err as Error).message }]);
+    }
+  }
+  return { ok: true, value: buf };
+}
+
+/** Strict UTF-8 (a leading BOM is dropped). */
+export function decodeUtf8(buf: Buffer): Decoded<string> {
+  try {
+    return { ok: true, value: utf8.decode(buf) };
+  } catch {
+    return fail(400, 'body is not valid UTF-8');
+  }
+}
+
+/** Iterative walk: true when arrays/objects nest deeper than `max`. */
+export function tooDeep(value: unknown, max = MAX_JSON_DEPTH): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop() as [unknown, number];
+    if (depth > max) return true;
+    if (Array.isArray(v)) {
+      for (const item of v) if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
+    } else {
+      for (const key in v as Record<string, unknown>) {
+        const item = (v as Record<string, unknown>)[key];
+        if (item !== null && typeof item === 'object') stack.push([item, depth + 1]);
+      }
+    }
+  }
+  return false;
+}
+
+/** Parses JSON text, rejecting prototype keys and absurd nesting. */
+export function parseJsonText(text: string, what = 'body'): Decoded<unknown> {
+  if (text.trim() === '') return fail(400, `${what} is empty`);
+  let value: unknown;
+  try {
+    value = secureJson.parse(text, null, { protoAction: 'error', constructorAction: 'error' });
+  } catch (err) {
+    const message = (err as Error).message;
+    if (/prototype/i.test(message)) return fail(400, `${what} contains a forbidden key (__proto__ or constructor.prototype)`);
+    return fail(400, `${what} is not valid JSON`, [{ path: '', message: message.slice(0, 200) }]);
+  }
+  if (tooDeep(value)) return fail(400, `${what} nests deeper than ${MAX_JSON_DEPTH} levels`);
+  return { ok: true, value };
+}
+
+/** Decoding, UTF-8 and JSON in one step: what every JSON webhook format needs. */
+export function readJsonBody(req: IntakeRequest, options: SourceOptions): Decoded<unknown> {
+  const body = decodeBody(req, options);
+  if (!body.ok) return body;
+  const text = decodeUtf8(body.value);
+  if (!text.ok) return text;
+  return parseJsonText(text.value);
+}

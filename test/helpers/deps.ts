@@ -1,0 +1,30 @@
+import { randomBytes } from 'node:crypto';
+import { createDeps, type Deps } from '../../bot/deps.ts';
+import { configSchema, type ConfigInput } from '../../bot/config-schema.ts';
+import { createLogger } from '../../bot/logger.ts';
+
+/** A unique key/queue prefix per test, so tests never see each other's data in Redis. */
+export function testPrefix(name = 'test'): string {
+  return `{fm-${name}-${randomBytes(4).toString('hex')}}`;
+}
+
+/**
+ * Real `Deps` for an integration test: the Redis the global setup found, a fresh prefix,
+ * HTTP on port 0, silent logs. Call `stop()` (or `deps.lifecycle.stop`) in `afterEach`.
+ */
+export async function createTestDeps(input: ConfigInput = {}): Promise<Deps & { stop(): Promise<void> }> {
+  const config = configSchema.parse({
+    ...input,
+    server: { port: 0, host: '127.0.0.1', ...input.server },
+    log: { level: 'silent', ...input.log },
+    redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: testPrefix(), embedded: false, ...input.redis },
+  });
+  const deps = await createDeps(config, createLogger(config.log.level));
+  return Object.assign(deps, {
+    async stop() {
+      const keys = await deps.redis.keys(`${config.redis.prefix}*`);
+      if (keys.length > 0) await deps.redis.del(...keys);
+      await deps.lifecycle.stop(5000);
+    },
+  });
+}

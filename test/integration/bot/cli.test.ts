@@ -1,0 +1,68 @@
+import { existsSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli.ts';
+
+const freshDir = () => mkdtempSync(join(tmpdir(), 'fm-cli-'));
+const started = /"port":(\d+)[^\n]*firstmate started/;
+
+describe('firstmate CLI', () => {
+  it('answers console chat over a pipe, serves HTTP, and stops cleanly on SIGTERM mid-command', async () => {
+    const cli = runCli(['start'], { cwd: freshDir(), env: { PORT: '0' } });
+    const [, port] = await cli.waitFor(started, 'stderr');
+    cli.child.stdin.write('help\n');
+    await cli.waitFor(/== firstmate commands ==[\s\S]*whoami/);
+    const base = `http://127.0.0.1:${port}`;
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^nodejs_heap_size_total_bytes/m);
+    expect(metrics).toMatch(/firstmate_chat_commands_total\{platform="console",command="help",outcome="ok"\} 1/);
+
+    const requests = Array.from({ length: 50 }, () => fetch(`${base}/readyz`).then((r) => r.status, () => 'refused'));
+    cli.child.stdin.write('whoami\n');
+    cli.child.kill('SIGTERM');
+    const outcomes = await Promise.all(requests);
+    expect(outcomes.every((o) => o === 200 || o === 503 || o === 'refused')).toBe(true);
+    expect(await cli.exited).toEqual({ code: 0, signal: null });
+    expect(cli.stdout()).toMatch(/role\s+admin/);
+    expect(cli.stderr()).toMatch(/"msg":"stopped"/);
+  });
+
+  it('starts a private redis-server under .firstmate/ when none answers, and stops it on exit', async () => {
+    const cwd = freshDir();
+    const cli = runCli(['start'], { cwd, env: { PORT: '0', REDIS_URL: 'redis://127.0.0.1:1' } });
+    const [line] = await cli.waitFor(/[^\n]*started a private redis-server[^\n]*/, 'stderr');
+    expect(line).toContain(join(cwd, '.firstmate', 'redis'));
+    await cli.waitFor(started, 'stderr');
+    cli.child.stdin.write('whoami\n');
+    await cli.waitFor(/platform\s+console/);
+    expect(existsSync(join(cwd, '.firstmate', 'redis'))).toBe(true);
+    const pid = Number(line.match(/"pid":(\d+)/)?.[1]);
+    expect(pid).toBeGreaterThan(0);
+    cli.child.kill('SIGTERM');
+    expect((await cli.exited).code).toBe(0);
+    expect(() => process.kill(pid, 0)).toThrow();
+  });
+
+  it('says in one line what to install when Redis is unreachable and redis-server is missing', async () => {
+    const bin = freshDir();
+    symlinkSync(process.execPath, join(bin, 'node'));
+    const cli = runCli(['start'], { cwd: freshDir(), env: { PORT: '0', REDIS_URL: 'redis://127.0.0.1:1', PATH: bin } });
+    expect((await cli.exited).code).toBe(1);
+    expect(cli.stderr().trim()).toBe('firstmate: Redis does not answer at redis://127.0.0.1:1 and redis-server is not installed: install it (apt-get install redis-server) or set REDIS_URL');
+  });
+
+  it('check-config prints every problem with its path and exits 1', async () => {
+    const dir = freshDir();
+    writeFileSync(join(dir, 'firstmate.yaml'), 'server:\n  port: -1\nredis:\n  url: http://cache\nauth:\n  defaultRole: superuser\n');
+    const cli = runCli(['check-config'], { cwd: dir, env: { REDIS_URL: undefined } });
+    expect((await cli.exited).code).toBe(1);
+    const lines = cli.stdout().trim().split('\n');
+    expect(lines[0]).toBe('firstmate.yaml: 3 problems');
+    expect(lines.slice(1).map((l) => l.trim().split(':')[0]).sort()).toEqual(['auth.defaultRole', 'redis.url', 'server.port']);
+    const ok = runCli(['check-config'], { cwd: freshDir() });
+    expect((await ok.exited).code).toBe(0);
+    expect(ok.stdout()).toBe('embedded defaults: ok\n');
+  });
+});
