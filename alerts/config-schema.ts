@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { parseMatcher } from './matchers.ts';
+import { frequencyRuleSchema } from './sources/sentry-frequency.ts';
 
 /**
  * The `alerts` section of the configuration: Alertmanager-style route tree, receivers,
@@ -91,12 +92,22 @@ export const alertsConfigSchema = z.strictObject({
   })).default([]),
   /** DingTalk robots owner routing may name (`firstmate.io/channel: db-team`). */
   robots: z.record(z.string(), z.strictObject({ webhookUrl: z.url(), secret: z.string().optional() })).default({}),
-  /**
-   * Per intake source (`alertmanager`, `sentry`, `generic`, …): bearer tokens (none = open) and
-   * the source's own options (Sentry project keys, client secret, frequency rules), which are
-   * handed to the source's parser as they are.
-   */
-  sources: z.record(z.string(), z.looseObject({ tokens: z.array(z.string().min(8, 'tokens need at least 8 characters')).default([]) })).default({}),
+  /** Intake credentials and the options the source parsers get. */
+  sources: z.strictObject({
+    /** Bearer tokens per source name (`alertmanager`, `sentry-webhook`, `generic`, …); none = open. */
+    tokens: z.record(z.string(), z.array(z.string().min(8, 'tokens need at least 8 characters'))).default({}),
+    /** Sentry SDK projects and their DSN public keys; none = any project and key. */
+    sentryProjects: z.record(z.string(), z.strictObject({ keys: z.array(z.string().min(1)).min(1) })).optional(),
+    /** Client secrets of the Sentry integration (`Sentry-Hook-Signature`). */
+    sentryWebhookSecrets: z.array(z.string().min(1)).default([]),
+    /** Cluster name for Kubernetes event alerts that carry none. */
+    cluster: z.string().min(1).optional(),
+    maxInflatedBytes: z.number().int().positive().optional(),
+    /** Frequency rules turning Sentry SDK events into alerts, tried in order. */
+    frequency: z.array(frequencyRuleSchema).default([{ name: 'SentryErrorBurst', count: 2, windowSeconds: 20, match: { level: ['fatal', 'error'] } }]),
+    /** Link on frequency alerts, with `{projectId}`, `{groupKey}`, `{eventId}` placeholders. */
+    generatorUrl: z.string().optional(),
+  }).prefault({}),
   limits: z.strictObject({
     /** Ingest jobs waiting before webhooks get 429. */
     backlog: z.number().int().positive().default(10_000),
@@ -126,6 +137,17 @@ export const alertsConfigSchema = z.strictObject({
       dingtalk: rateLimit.default({ max: 20, per: 60_000 }),
     }).catchall(rateLimit).prefault({}),
   }).prefault({}),
+  /** BullMQ worker timings: a crashed worker's jobs are taken over after about `lockDuration`. */
+  workers: z.strictObject({
+    lockDuration: duration.default(30_000),
+    stalledInterval: duration.default(30_000),
+    /** How often queue depths and open groups are sampled into metrics; 0 = never. */
+    sampleEvery: duration.default(5000),
+    /** Run the workers in this process (intake-only replicas turn them off). */
+    enabled: z.boolean().default(true),
+  }).prefault({}),
+  /** Bearer tokens for `/api/alerts`, `/api/incidents`, `/api/silences`; none = open. */
+  apiTokens: z.array(z.string().min(8)).default([]),
   /** Failed deliveries kept for `alerts failed` and the CLI. */
   failedKeep: z.number().int().positive().default(200),
 }).superRefine((cfg, ctx) => {

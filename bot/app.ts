@@ -24,7 +24,7 @@ export function createApp(deps: Deps, io?: AppIo) {
     handlers,
     observers: [(o) => deps.logger.info({ command: o.command, user: o.user?.id, platform: o.identity.platform, decision: o.decision, result: o.result, ref: o.ref, ms: Math.round(o.durationMs) }, 'chat command')],
   });
-  const http = createHttpServer(deps);
+  const http = createHttpServer(deps, deps.alerts.httpPlugins);
   deps.lifecycle.add(http);
   const consoleEnabled = deps.config.chat.console.enabled === true || deps.config.chat.console.enabled === 'auto';
   if (consoleEnabled && io) {

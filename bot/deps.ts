@@ -1,4 +1,6 @@
 import type { Redis } from 'ioredis';
+import { createAlertHub, type AlertHub } from '../alerts/hub.ts';
+import type { KnowledgeLinks } from '../alerts/knowledge.ts';
 import type { Config } from './config-schema.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
@@ -20,13 +22,22 @@ export interface Deps {
   newRedis(): Redis;
   readiness: Readiness;
   lifecycle: Lifecycle;
+  /** The alert hub: pipeline, sink, silences, incidents, notifier registry, intake routes. */
+  alerts: AlertHub;
+}
+
+/** What the process may hand to `createDeps` beyond the configuration. */
+export interface DepsOptions {
+  /** Where the console notifier prints alert notifications (the console chat output). */
+  consoleWrite?: (text: string) => void;
+  knowledge?: KnowledgeLinks;
 }
 
 /**
  * Builds every client once. Redis is resolved first (a private server may be started);
  * components register with `lifecycle` in start order.
  */
-export async function createDeps(config: Config, logger: Logger): Promise<Deps> {
+export async function createDeps(config: Config, logger: Logger, opts: DepsOptions = {}): Promise<Deps> {
   const lifecycle = createLifecycle(logger);
   const metrics = createMetrics();
   const readiness = createReadiness();
@@ -53,5 +64,8 @@ export async function createDeps(config: Config, logger: Logger): Promise<Deps> 
       await redisEndpoint.stop();
     },
   });
-  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
+  const alerts = createAlertHub({ config, redis, newRedis, logger, metrics, ...opts });
+  // After Redis (stops before it): workers drain while their connections are still up.
+  lifecycle.add(alerts.pipeline.component);
+  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, alerts };
 }

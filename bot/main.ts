@@ -22,7 +22,7 @@ program
     const logger = createLogger(config.log.level, process.stderr);
     let deps;
     try {
-      deps = await createDeps(config, logger);
+      deps = await createDeps(config, logger, { consoleWrite: (text) => process.stdout.write(text) });
     } catch (err) {
       if (err instanceof RedisUnavailableError) {
         process.stderr.write(`firstmate: ${err.message}\n`);
