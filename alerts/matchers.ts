@@ -11,10 +11,6 @@ export interface Matcher {
   value: string;
 }
 
-interface Compiled extends Matcher {
-  re?: RegExp;
-}
-
 const matcherPattern = /^\s*([A-Za-z_][A-Za-z0-9_.\-/]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/s;
 
 /** Parses one matcher; throws an `Error` that names the problem. */
