@@ -13,7 +13,8 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 /**
  * Generic outgoing webhook: POSTs `{version, action, previous, notification}` as JSON to the
  * destination's `url` (with its `headers`). `action` is `create` first and `update` afterwards,
- * with the id the receiver answered (`{"id": …}`) the first time. 429 and 5xx are retryable
+ * with the id the receiver answered (`{"id": …}`) the first time; `Idempotency-Key` is the
+ * notification id. 429 and 5xx are retryable
  * (honouring Retry-After), other 4xx are terminal.
  */
 export function createWebhookNotifier(opts: { timeoutMs: number }): Notifier {
@@ -21,7 +22,13 @@ export function createWebhookNotifier(opts: { timeoutMs: number }): Notifier {
     kind: 'webhook',
     async send(destination, notification, previous) {
       const url = String(destination.url);
-      const headers = { 'content-type': 'application/json', 'user-agent': 'firstmate', ...(destination.headers as Record<string, string> | undefined) };
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'firstmate',
+        // One key per decision: a delivery retried after a crash can be recognised by the receiver.
+        'idempotency-key': notification.id,
+        ...(destination.headers as Record<string, string> | undefined),
+      };
       const body = JSON.stringify({ version: '1', action: previous ? 'update' : 'create', previous: previous ?? null, notification });
       let res: Response;
       try {
