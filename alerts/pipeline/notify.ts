@@ -70,7 +70,7 @@ export function createNotifyProcessor(d: NotifyDeps) {
     }
     const lockKey = k.messageLock(n.incidentId, destination.key);
     const lockToken = randomBytes(8).toString('hex');
-    const locked = await d.redis.set(lockKey, lockToken, 'PX', d.config.notify.timeout * 2, 'NX');
+    const locked = await d.redis.set(lockKey, lockToken, 'PX', d.config.notify.timeout + 1000, 'NX');
     if (!locked) {
       await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 100), token);
       throw new DelayedError();
