@@ -11,7 +11,7 @@ export interface Matcher {
   value: string;
 }
 
-const matcherPattern = /^\s*([A-Za-z_][A-Za-z0-9_.\-/]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/s;
+const matcherPattern = /^\s*([\p{L}_][\p{L}\p{N}_.\-/]*)\s*(=~|!~|!=|=)\s*(.*?)\s*$/su;
 
 /** Parses one matcher; throws an `Error` that names the problem. */
 export function parseMatcher(text: string): Matcher {

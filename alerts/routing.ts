@@ -36,7 +36,7 @@ export interface GroupAssignment {
 /** Resolves inheritance down the tree (receiver, group_by and timings come from the parent). */
 export function resolveRoutes(root: RouteConfig): ResolvedRoute {
   const build = (r: RouteConfig, parent: ResolvedRoute | undefined, id: string): ResolvedRoute => {
-    const groupBy = r.group_by ?? parent?.groupBy ?? routeDefaults.group_by;
+    const groupBy = r.group_by ?? (parent ? [...parent.groupBy, ...(parent.groupByAll ? ['...'] : [])] : routeDefaults.group_by);
     const node: ResolvedRoute = {
       id,
       receiver: r.receiver ?? parent?.receiver ?? '',

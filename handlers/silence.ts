@@ -6,7 +6,7 @@ import { describeMatchers } from '../alerts/silences.ts';
 import type { Handler } from './types.ts';
 
 const MAX_SILENCE_MS = 30 * 86_400_000;
-const looksLikeMatcher = (s: string) => /^[A-Za-z_][A-Za-z0-9_.\-/]*\s*(=~|!~|!=|=)/.test(s);
+const looksLikeMatcher = (s: string) => /^[\p{L}_][\p{L}\p{N}_.\-/]*\s*(=~|!~|!=|=)/u.test(s);
 
 /** `silence <matchers> <duration> [reason]`: mutes matching alerts for a while. */
 export const silence: Handler = {
