@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import { createAlertHub, type AlertHub } from '../alerts/hub.ts';
 import type { KnowledgeLinks } from '../alerts/knowledge.ts';
+import type { DecisionEvent } from '../alerts/pipeline/types.ts';
 import type { Config } from './config-schema.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
@@ -31,6 +32,8 @@ export interface DepsOptions {
   /** Where the console notifier prints alert notifications (the console chat output). */
   consoleWrite?: (text: string) => void;
   knowledge?: KnowledgeLinks;
+  /** Sees every flush decision (benchmarks, tracing). */
+  onDecision?: (e: DecisionEvent) => void;
 }
 
 /**

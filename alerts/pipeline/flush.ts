@@ -60,8 +60,10 @@ export function createFlushProcessor(d: FlushDeps) {
   const receivers = new Map(d.config.receivers.map((r) => [r.name, r]));
   const { topN } = d.config.storm;
 
-  const scheduleFlush = (gk: string, gen: number, delay: number) =>
-    d.flushQueue.add('flush', { gk, gen }, { jobId: flushJobId(gk, gen), delay: Math.max(0, delay) });
+  const scheduleFlush = async (gk: string, gen: number, delay: number) => {
+    await d.flushQueue.add('flush', { gk, gen }, { jobId: flushJobId(gk, gen), delay: Math.max(0, delay) });
+    await d.scripts.scheduled(d.keys.groups, [d.keys.prefix, gk, String(gen)]);
+  };
 
   return async function processFlush({ gk, gen }: FlushJob): Promise<string> {
     const now = Date.now();

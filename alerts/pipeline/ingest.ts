@@ -1,9 +1,10 @@
 /**
  * Ingest worker. Input: an `IngestJob` (one delivery, all its alerts). Output: alert state
- * upserted per (group, fingerprint) in Redis by one Lua call, and one delayed flush job per
- * touched group (`f-<group>-<generation>`: group_wait for a new group, else the pending flush).
- * Idempotent: re-running a job rewrites the same state and re-adds the same job ids, which BullMQ
- * ignores while they exist and the flush ignores when their generation is stale.
+ * upserted per (group, fingerprint) in Redis by one Lua call, and a delayed flush job
+ * (`f-<group>-<generation>`, group_wait for a new group) for every touched group whose current
+ * generation is not yet marked scheduled. Idempotent: re-running a job rewrites the same state
+ * and re-adds the same job ids, which BullMQ ignores while they exist and the flush ignores when
+ * their generation is stale.
  */
 import type { Queue } from 'bullmq';
 import type { AlertsConfig } from '../config-schema.ts';
@@ -57,7 +58,10 @@ export function createIngestProcessor(d: IngestDeps) {
       const next = Number(out[i + 2]);
       jobs.push({ name: 'flush', data: { gk, gen }, opts: { jobId: flushJobId(gk, gen), delay: Math.max(0, next - now) } });
     }
-    if (jobs.length > 0) await d.flushQueue.addBulk(jobs);
+    if (jobs.length > 0) {
+      await d.flushQueue.addBulk(jobs);
+      await d.scripts.scheduled(d.keys.groups, [d.keys.prefix, ...jobs.flatMap((j) => [j.data.gk, String(j.data.gen)])]);
+    }
     return { alerts: data.alerts.length, groups: jobs.length };
   };
 }

@@ -10,7 +10,8 @@ import type { Redis } from 'ioredis';
  * Ingest: upsert alerts into their groups. ARGV: prefix, now, flipWindowMs, flipKeep, n, then n
  * entries of 11 fields (gk, fp, status f|r, payload, receiver, routeId, groupLabels, owner,
  * groupWaitMs, inhibit 0|1|2, labels). A resolved alert for a group that does not exist is
- * dropped (nothing to resolve). Answers [gk, gen, nextFlushAt, …] for every group touched.
+ * dropped (nothing to resolve). Answers [gk, gen, nextFlushAt, …] for every touched group whose
+ * current generation's flush job is not known to be scheduled (`sched` ≠ `gen`).
  */
 const ingestLua = `
 local p = ARGV[1]; local now = tonumber(ARGV[2]); local win = tonumber(ARGV[3]); local keep = tonumber(ARGV[4]); local n = tonumber(ARGV[5])
@@ -32,8 +33,8 @@ for k = 1, n do
     end
     if not seen[gk] then
       seen[gk] = true
-      local v = redis.call('HMGET', meta, 'gen', 'next')
-      out[#out+1] = gk; out[#out+1] = v[1]; out[#out+1] = v[2]
+      local v = redis.call('HMGET', meta, 'gen', 'next', 'sched')
+      if v[1] ~= v[3] then out[#out+1] = gk; out[#out+1] = v[1]; out[#out+1] = v[2] end
     end
     local sk = p..':as:'..gk
     local prev = redis.call('HGET', sk, fp)
@@ -137,6 +138,16 @@ local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
 return math.max(1, tonumber(oldest[2]) + per - now)
 `;
 
+/** Marks flush jobs as scheduled. ARGV: prefix, then pairs (gk, gen); only the current gen counts. */
+const scheduledLua = `
+local p = ARGV[1]
+for i = 2, #ARGV, 2 do
+  local meta = p..':ag:'..ARGV[i]
+  if redis.call('HGET', meta, 'gen') == ARGV[i+1] then redis.call('HSET', meta, 'sched', ARGV[i+1]) end
+end
+return 0
+`;
+
 /** Releases a lock only when we still hold it. */
 const unlockLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
@@ -145,12 +156,13 @@ export interface PipelineScripts {
   commit(key: string, args: Array<string | number>): Promise<number>;
   ack(key: string, args: Array<string | number>): Promise<[string, string, string]>;
   rateLimit(key: string, args: Array<string | number>): Promise<number>;
+  scheduled(key: string, args: Array<string | number>): Promise<number>;
   unlock(key: string, token: string): Promise<number>;
 }
 
 /** Registers the scripts on a connection (EVALSHA with automatic reload). */
 export function defineScripts(redis: Redis): PipelineScripts {
-  const defs = { fmIngest: ingestLua, fmCommit: commitLua, fmAck: ackLua, fmRateLimit: rateLimitLua, fmUnlock: unlockLua };
+  const defs = { fmIngest: ingestLua, fmCommit: commitLua, fmAck: ackLua, fmRateLimit: rateLimitLua, fmScheduled: scheduledLua, fmUnlock: unlockLua };
   for (const [name, lua] of Object.entries(defs)) {
     if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua });
   }
@@ -161,6 +173,7 @@ export function defineScripts(redis: Redis): PipelineScripts {
     commit: call('fmCommit') as PipelineScripts['commit'],
     ack: call('fmAck') as PipelineScripts['ack'],
     rateLimit: call('fmRateLimit') as PipelineScripts['rateLimit'],
+    scheduled: call('fmScheduled') as PipelineScripts['scheduled'],
     unlock: (key, token) => call('fmUnlock')(key, [token]) as Promise<number>,
   };
 }
