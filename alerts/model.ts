@@ -59,10 +59,21 @@ export function fingerprintOf(labels: Record<string, string>): string {
     hi = ((hi >>> 0) * 0x1b3 + ((lo << 8) >>> 0) + carry) >>> 0;
     lo = loMul >>> 0;
   };
+  const addString = (s: string) => {
+    // ASCII is its own UTF-8: skip the encoder (and its allocation) on the hot path.
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x80) {
+        for (const b of encoder.encode(s.slice(i))) add(b);
+        return;
+      }
+      add(c);
+    }
+  };
   for (const name of Object.keys(labels).sort()) {
-    for (const b of encoder.encode(name)) add(b);
+    addString(name);
     add(0xff);
-    for (const b of encoder.encode(labels[name] ?? '')) add(b);
+    addString(labels[name] ?? '');
     add(0xff);
   }
   return (hi >>> 0).toString(16).padStart(8, '0') + (lo >>> 0).toString(16).padStart(8, '0');

@@ -15,44 +15,68 @@ import type { Redis } from 'ioredis';
  */
 const ingestLua = `
 local p = ARGV[1]; local now = tonumber(ARGV[2]); local win = tonumber(ARGV[3]); local keep = tonumber(ARGV[4]); local n = tonumber(ARGV[5])
-local seen = {}; local out = {}
+local order = {}; local groups = {}
 local i = 6
 for k = 1, n do
-  local gk, fp, st, payload = ARGV[i], ARGV[i+1], ARGV[i+2], ARGV[i+3]
-  local recv, route, glabels, owner, wait, inh, labels = ARGV[i+4], ARGV[i+5], ARGV[i+6], ARGV[i+7], tonumber(ARGV[i+8]), ARGV[i+9], ARGV[i+10]
+  local gk, inh = ARGV[i], ARGV[i+9]
+  if inh == '1' then redis.call('HSET', p..':isrc', ARGV[i+1], ARGV[i+10]) elseif inh == '2' then redis.call('HDEL', p..':isrc', ARGV[i+1]) end
+  local g = groups[gk]
+  if not g then g = { first = i, items = {} }; groups[gk] = g; order[#order+1] = gk end
+  g.items[#g.items+1] = i
   i = i + 11
-  if inh == '1' then redis.call('HSET', p..':isrc', fp, labels) elseif inh == '2' then redis.call('HDEL', p..':isrc', fp) end
+end
+local function chunked(cmd, key, list)
+  for s = 1, #list, 2000 do redis.call(cmd, key, unpack(list, s, math.min(s + 1999, #list))) end
+end
+local out = {}
+for _, gk in ipairs(order) do
+  local g = groups[gk]
   local meta = p..':ag:'..gk
-  local exists = seen[gk] or redis.call('EXISTS', meta) == 1
-  if exists or st == 'f' then
+  local exists = redis.call('EXISTS', meta) == 1
+  local items = {}
+  for _, j in ipairs(g.items) do if exists or ARGV[j+2] == 'f' then items[#items+1] = j end end
+  if #items > 0 then
     if not exists then
+      local f = g.first
       local gen = redis.call('INCR', p..':gen:'..gk)
       redis.call('EXPIRE', p..':gen:'..gk, 2592000)
-      redis.call('HSET', meta, 'receiver', recv, 'route', route, 'labels', glabels, 'owner', owner, 'created', now, 'gen', gen, 'next', now + wait)
+      redis.call('HSET', meta, 'receiver', ARGV[f+4], 'route', ARGV[f+5], 'labels', ARGV[f+6], 'owner', ARGV[f+7], 'created', now, 'gen', gen, 'next', now + tonumber(ARGV[f+8]))
       redis.call('SADD', p..':groups', gk)
     end
-    if not seen[gk] then
-      seen[gk] = true
-      local v = redis.call('HMGET', meta, 'gen', 'next', 'sched')
-      if v[1] ~= v[3] then out[#out+1] = gk; out[#out+1] = v[1]; out[#out+1] = v[2] end
-    end
+    local v = redis.call('HMGET', meta, 'gen', 'next', 'sched')
+    if v[1] ~= v[3] then out[#out+1] = gk; out[#out+1] = v[1]; out[#out+1] = v[2] end
     local sk = p..':as:'..gk
-    local prev = redis.call('HGET', sk, fp)
-    local ver, flips = 1, ''
-    if prev then
-      local pv, pst, pf = string.match(prev, '^(%d+)|(%a)|(.*)$')
-      ver = tonumber(pv) + 1
-      flips = pf
-      if pst ~= st then
-        local kept = {}
-        for t in string.gmatch(flips, '%d+') do if tonumber(t) > now - win then kept[#kept+1] = t end end
-        kept[#kept+1] = tostring(now)
-        while #kept > keep do table.remove(kept, 1) end
-        flips = table.concat(kept, ',')
-      end
+    local fps = {}
+    for x, j in ipairs(items) do fps[x] = ARGV[j+1] end
+    local prevs = {}
+    for s = 1, #fps, 1000 do
+      local got = redis.call('HMGET', sk, unpack(fps, s, math.min(s + 999, #fps)))
+      for x = 1, #got do prevs[s + x - 1] = got[x] end
     end
-    redis.call('HSET', sk, fp, ver..'|'..st..'|'..flips)
-    redis.call('HSET', p..':aa:'..gk, fp, payload)
+    local states = {}; local payloads = {}; local latest = {}
+    for x, j in ipairs(items) do
+      local fp, st = ARGV[j+1], ARGV[j+2]
+      local prev = latest[fp] or prevs[x]
+      local ver, flips = 1, ''
+      if prev then
+        local pv, pst, pf = string.match(prev, '^(%d+)|(%a)|(.*)$')
+        ver = tonumber(pv) + 1
+        flips = pf
+        if pst ~= st then
+          local kept = {}
+          for t in string.gmatch(flips, '%d+') do if tonumber(t) > now - win then kept[#kept+1] = t end end
+          kept[#kept+1] = tostring(now)
+          while #kept > keep do table.remove(kept, 1) end
+          flips = table.concat(kept, ',')
+        end
+      end
+      local state = ver..'|'..st..'|'..flips
+      latest[fp] = state
+      states[#states+1] = fp; states[#states+1] = state
+      payloads[#payloads+1] = fp; payloads[#payloads+1] = ARGV[j+3]
+    end
+    chunked('HSET', sk, states)
+    chunked('HSET', p..':aa:'..gk, payloads)
   end
 end
 return out
