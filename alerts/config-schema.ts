@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { parseMatcher } from './matchers.ts';
+import { dingtalkDestinationSchema } from './notifiers/dingtalk.ts';
 import { frequencyRuleSchema } from './sources/sentry-frequency.ts';
 
 /**
@@ -69,7 +70,8 @@ export const receiverSchema = z.strictObject({
   /** POST the notification as JSON. */
   webhook: z.strictObject({ url: z.url(), headers: z.record(z.string(), z.string()).default({}) }).optional(),
   slack: z.strictObject({ channel: z.string().min(1) }).optional(),
-  dingtalk: z.strictObject({ webhookUrl: z.url(), secret: z.string().optional() }).optional(),
+  /** A DingTalk custom robot: `accessToken` or `webhook`, optional `secret`, `atMobiles`/`atUserIds`. */
+  dingtalk: dingtalkDestinationSchema.optional(),
   /** Tell this receiver when alerts resolve (Alertmanager's `send_resolved`). */
   send_resolved: z.boolean().default(true),
   /**
@@ -91,7 +93,7 @@ export const alertsConfigSchema = z.strictObject({
     equal: z.array(z.string().min(1)).default([]),
   })).default([]),
   /** DingTalk robots owner routing may name (`firstmate.io/channel: db-team`). */
-  robots: z.record(z.string(), z.strictObject({ webhookUrl: z.url(), secret: z.string().optional() })).default({}),
+  robots: z.record(z.string(), dingtalkDestinationSchema).default({}),
   /** Intake credentials and the options the source parsers get. */
   sources: z.strictObject({
     /** Bearer tokens per source name (`alertmanager`, `sentry-webhook`, `generic`, …); none = open. */

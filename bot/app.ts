@@ -1,9 +1,14 @@
+import { createAuditLog } from './audit.ts';
 import { createAuthz } from './authz.ts';
 import { createConsoleChat } from './chat/console.ts';
+import { createDingTalkChat } from './chat/dingtalk.ts';
 import { createRouter } from './chat/router.ts';
+import { createSlackChat } from './chat/slack.ts';
 import type { Deps } from './deps.ts';
-import { createHttpServer } from './http.ts';
+import { createHttpServer, type HttpPlugin } from './http.ts';
+import { createRateLimiter } from './rate-limit.ts';
 import { handlers } from '../handlers/index.ts';
+import { registerKnowledgeRoutes } from '../knowledge/index.ts';
 
 /** Where the console chat reads and writes; the process passes its own stdio. */
 export interface AppIo {
@@ -18,17 +23,30 @@ export interface AppIo {
  */
 export function createApp(deps: Deps, io?: AppIo) {
   const authz = createAuthz(deps.config);
+  const audit = createAuditLog(deps);
+  const { limit, windowSeconds } = deps.config.auth.rateLimit;
   const router = createRouter({
     deps,
     authz,
     handlers,
-    observers: [(o) => deps.logger.info({ command: o.command, user: o.user?.id, platform: o.identity.platform, decision: o.decision, result: o.result, ref: o.ref, ms: Math.round(o.durationMs) }, 'chat command')],
+    observers: [audit.record],
+    rateLimiter: createRateLimiter({ redis: deps.redis, prefix: deps.config.redis.prefix, limit, windowSeconds }),
   });
-  const http = createHttpServer(deps, deps.alerts.httpPlugins);
+  const slackSettings = deps.config.chat.slack;
+  const slack = slackSettings.botToken ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix }) : undefined;
+  const plugins: HttpPlugin[] = [...deps.alerts.httpPlugins, (app) => registerKnowledgeRoutes(app, deps.knowledge)];
+  if (slack?.httpPlugin) plugins.push(slack.httpPlugin);
+  const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);
-  const consoleEnabled = deps.config.chat.console.enabled === true || deps.config.chat.console.enabled === 'auto';
+  // After the HTTP server: in HTTP mode Slack's events arrive there; stopped before it.
+  if (slack) deps.lifecycle.add(slack);
+  const dt = deps.config.chat.dingtalk;
+  const dingtalkEnabled = dt.enabled === true || (dt.enabled === 'auto' && Boolean(dt.clientId && dt.clientSecret));
+  if (dingtalkEnabled) deps.lifecycle.add(createDingTalkChat({ deps, router }));
+  const otherChat = slack !== undefined || dingtalkEnabled;
+  const consoleEnabled = deps.config.chat.console.enabled === true || (deps.config.chat.console.enabled === 'auto' && !otherChat);
   if (consoleEnabled && io) {
     deps.lifecycle.add(createConsoleChat({ router, input: io.input as never, output: io.output as never, user: deps.config.chat.console.user, interactive: io.interactive }));
   }
-  return { router, http };
+  return { router, http, slack };
 }

@@ -27,6 +27,14 @@ export const envBindings: ReadonlyArray<{ name: string; path: string[]; secret?:
   { name: 'LOG_LEVEL', path: ['log', 'level'] },
   { name: 'REDIS_URL', path: ['redis', 'url'], secret: true },
   { name: 'FIRSTMATE_REDIS_PREFIX', path: ['redis', 'prefix'] },
+  { name: 'SLACK_BOT_TOKEN', path: ['chat', 'slack', 'botToken'], secret: true },
+  { name: 'SLACK_APP_TOKEN', path: ['chat', 'slack', 'appToken'], secret: true },
+  { name: 'SLACK_SIGNING_SECRET', path: ['chat', 'slack', 'signingSecret'], secret: true },
+  { name: 'SLACK_API_URL', path: ['chat', 'slack', 'apiUrl'] },
+  { name: 'DINGTALK_CLIENT_ID', path: ['chat', 'dingtalk', 'clientId'] },
+  { name: 'DINGTALK_CLIENT_SECRET', path: ['chat', 'dingtalk', 'clientSecret'], secret: true },
+  { name: 'DINGTALK_GATEWAY_URL', path: ['chat', 'dingtalk', 'gatewayUrl'] },
+  { name: 'DINGTALK_ROBOT_URL', path: ['chat', 'dingtalk', 'robotUrl'] },
 ];
 
 /** Reads the YAML file (if any) and the environment, validates, and lists every problem at once. */

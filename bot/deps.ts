@@ -2,7 +2,11 @@ import type { Redis } from 'ioredis';
 import { createAlertHub, type AlertHub } from '../alerts/hub.ts';
 import type { KnowledgeLinks } from '../alerts/knowledge.ts';
 import type { DecisionEvent } from '../alerts/pipeline/types.ts';
+import { createDingTalkNotifier } from '../alerts/notifiers/dingtalk.ts';
+import { createSlackNotifier, createSlackNotifierClient } from '../alerts/notifiers/slack.ts';
+import { renderNotification } from '../alerts/render/notification.ts';
 import type { Config } from './config-schema.ts';
+import { createKnowledgeBase, type KnowledgeBase } from '../knowledge/index.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -23,6 +27,8 @@ export interface Deps {
   newRedis(): Redis;
   readiness: Readiness;
   lifecycle: Lifecycle;
+  /** Runbooks, their matching and search, and resolution notes. */
+  knowledge: KnowledgeBase;
   /** The alert hub: pipeline, sink, silences, incidents, notifier registry, intake routes. */
   alerts: AlertHub;
 }
@@ -31,6 +37,7 @@ export interface Deps {
 export interface DepsOptions {
   /** Where the console notifier prints alert notifications (the console chat output). */
   consoleWrite?: (text: string) => void;
+  /** Replaces the knowledge base as the source of links on notifications. */
   knowledge?: KnowledgeLinks;
   /** Sees every flush decision (benchmarks, tracing). */
   onDecision?: (e: DecisionEvent) => void;
@@ -67,8 +74,21 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
       await redisEndpoint.stop();
     },
   });
-  const alerts = createAlertHub({ config, redis, newRedis, logger, metrics, ...opts });
+  const knowledge = await createKnowledgeBase({
+    redis,
+    dirs: config.knowledge.dirs,
+    publicBaseUrl: config.knowledge.publicBaseUrl ?? config.server.publicUrl,
+    keyPrefix: config.knowledge.keyPrefix ?? `${config.redis.prefix}:kb:`,
+    maxLinks: config.knowledge.maxLinks,
+  });
+  for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
+  const alerts = createAlertHub({ config, redis, newRedis, logger, metrics, ...opts, knowledge: opts.knowledge ?? knowledge });
+  if (config.chat.slack.botToken) {
+    const client = createSlackNotifierClient({ botToken: config.chat.slack.botToken, apiUrl: config.chat.slack.apiUrl, logger });
+    alerts.notifiers.register(createSlackNotifier(client, { ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}), maxFiring: config.alerts.storm.topN, maxResolved: config.alerts.storm.topN }));
+  }
+  alerts.notifiers.register(createDingTalkNotifier({ robotUrl: config.chat.dingtalk.robotUrl, render: (n) => renderNotification(n), timeoutMs: config.alerts.notify.timeout }));
   // After Redis (stops before it): workers drain while their connections are still up.
   lifecycle.add(alerts.pipeline.component);
-  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, alerts };
+  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, knowledge, alerts };
 }

@@ -5,6 +5,7 @@ import { loadConfig, redact } from './config.ts';
 import { createDeps } from './deps.ts';
 import { createLogger } from './logger.ts';
 import { RedisUnavailableError } from './redis.ts';
+import { BUILTIN_ARTICLES_DIR, formatProblems, lintKnowledge } from '../knowledge/index.ts';
 
 /** The `firstmate` command line. */
 const program = new Command('firstmate').description('ChatOps bot and alerting hub for Kubernetes platform teams');
@@ -83,6 +84,22 @@ program
       process.stderr.write(`send-test-alert: ${(err as Error).message}\n`);
       process.exit(1);
     }
+  });
+
+const kb = program.command('kb').description('knowledge base tools');
+kb
+  .command('lint')
+  .description('check every article (front matter, ids, links, match rules); exit 1 on any problem')
+  .option('-c, --config <file>', 'YAML configuration file (for extra article folders)')
+  .action(async (opts: { config?: string }) => {
+    const { config, problems } = loadConfig({ file: opts.config });
+    if (!config) {
+      for (const p of problems) process.stderr.write(`config: ${p.path}: ${p.message}\n`);
+      process.exit(1);
+    }
+    const found = await lintKnowledge([BUILTIN_ARTICLES_DIR, ...config.knowledge.dirs]);
+    process.stdout.write(found.length > 0 ? `${formatProblems(found)}\n` : 'knowledge base: ok\n');
+    process.exit(found.length > 0 ? 1 : 0);
   });
 
 await program.parseAsync();

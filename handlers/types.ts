@@ -1,5 +1,6 @@
 import type { Deps } from '../bot/deps.ts';
 import type { Reply } from '../bot/chat/reply.ts';
+import type { CommandClass } from '../bot/config-schema.ts';
 
 export type Role = 'viewer' | 'operator' | 'admin';
 export type Platform = 'console' | 'slack' | 'dingtalk';
@@ -30,6 +31,8 @@ export interface CommandContext {
   args: string[];
   /** Every registered handler, for `help`. */
   handlers: readonly Handler[];
+  /** Whether the channel binding lets this command run where the user is (set by the router). */
+  allowedHere?(handler: Handler): boolean;
 }
 
 /** One chat command. Registered explicitly in `handlers/index.ts`. */
@@ -37,6 +40,11 @@ export interface Handler {
   name: string;
   /** Minimal role; `anyone` runs for every known identity. */
   role: Role | 'anyone';
+  /**
+   * What channel bindings call it: `query`, `alerts`, `ops`, `admin`. Defaults to the class the
+   * chat contract gives the command name (`bot/authz.ts`), else `query`.
+   */
+  class?: CommandClass;
   usage: string;
   summary: string;
   run(ctx: CommandContext): Promise<Reply>;

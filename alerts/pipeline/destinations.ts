@@ -21,7 +21,7 @@ export function destinationsFor(receiver: ReceiverConfig, owner: string | undefi
   if (receiver.dingtalk) {
     const robot = routed ? robots[routed] : undefined;
     const cfg = robot ?? receiver.dingtalk;
-    out.push({ kind: 'dingtalk', key: `dingtalk-${short(cfg.webhookUrl)}`, config: { ...cfg } });
+    out.push({ kind: 'dingtalk', key: `dingtalk-${short(cfg.accessToken ?? cfg.webhook ?? '')}`, config: { ...cfg } });
   }
   return out;
 }

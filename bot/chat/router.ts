@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 import type { Authz } from '../authz.ts';
+import type { RateLimiter } from '../rate-limit.ts';
 import { UserError } from '../errors.ts';
 import { errorReply, type Reply } from './reply.ts';
 import { tokenize } from './tokenize.ts';
@@ -29,19 +30,38 @@ export interface Router {
 }
 
 /**
- * The chat core shared by every platform: line → command + args → role check → handler → reply.
- * Errors become replies: a `UserError` as is, anything else as "failed (ref …)" with the detail
- * only in the log. `observers` see every outcome (audit, metrics).
+ * The chat core shared by every platform: line → command + args → user → rate limit → role →
+ * channel binding → handler → reply. Typed commands and button presses come through here alike,
+ * always with the identity of whoever sent or pressed. Errors become replies: a `UserError` as
+ * is, anything else as "failed (ref …)" with the detail only in the log. `observers` see every
+ * outcome, allowed or refused (audit, metrics).
  */
 export function createRouter(opts: {
   deps: Deps;
   authz: Authz;
   handlers: readonly Handler[];
   observers?: Array<(outcome: CommandOutcome) => void | Promise<void>>;
+  /** Per-user command limit; absent means unlimited. */
+  rateLimiter?: RateLimiter;
 }): Router {
   const { deps, authz, handlers } = opts;
   const byName = new Map(handlers.map((h) => [h.name, h]));
   const observers = opts.observers ?? [];
+  const { rateLimiter } = opts;
+
+  /** Undefined when the user may go on, else the refusal. Fails open when Redis is unreachable. */
+  const overLimit = async (user: User): Promise<string | undefined> => {
+    if (!rateLimiter) return undefined;
+    try {
+      const verdict = await rateLimiter.take(user.id);
+      if (verdict.allowed) return undefined;
+      const seconds = Math.max(1, Math.ceil(verdict.retryAfterMs / 1000));
+      return `you are sending commands faster than allowed (${deps.config.auth.rateLimit.limit} per ${deps.config.auth.rateLimit.windowSeconds} s); please try again in ${seconds} s.`;
+    } catch (err) {
+      deps.logger.warn({ err, user: user.id }, 'rate limiter unavailable; allowing the command');
+      return undefined;
+    }
+  };
 
   const finish = async (outcome: Omit<CommandOutcome, 'at'>, reply: Reply, started: number): Promise<Reply> => {
     const full: CommandOutcome = { ...outcome, durationMs: performance.now() - started, at: new Date() };
@@ -75,6 +95,10 @@ export function createRouter(opts: {
         const reason = 'you are not a registered firstmate user; ask an admin to add your id ' + identity.userId;
         return finish({ identity, command, args, decision: 'refused', result: 'refused', reason, durationMs: 0 }, errorReply(reason), started);
       }
+      const limited = await overLimit(user);
+      if (limited) {
+        return finish({ identity, user, command, args, decision: 'refused', result: 'refused', reason: limited, durationMs: 0 }, errorReply(limited), started);
+      }
       const handler = byName.get(command);
       if (!handler) {
         const close = handlers.filter((h) => h.name.startsWith(command.slice(0, 2))).map((h) => `\`${h.name}\``);
@@ -86,8 +110,13 @@ export function createRouter(opts: {
         const reason = `\`${handler.name}\` needs the ${handler.role} role; you are ${user.role}.`;
         return finish({ identity, user, command, args, decision: 'refused', result: 'refused', reason, durationMs: 0 }, errorReply(reason), started);
       }
+      const binding = authz.checkBinding(identity, handler);
+      if (!binding.allowed) {
+        return finish({ identity, user, command, args, decision: 'refused', result: 'refused', reason: binding.reason, durationMs: 0 }, errorReply(binding.reason), started);
+      }
       try {
-        const reply = await handler.run({ deps, identity, user, args, handlers });
+        const allowedHere = (h: Handler) => authz.checkBinding(identity, h).allowed;
+        const reply = await handler.run({ deps, identity, user, args, handlers, allowedHere });
         return finish({ identity, user, command, args, decision: 'allowed', result: 'ok', durationMs: 0 }, reply, started);
       } catch (err) {
         if (err instanceof UserError) {

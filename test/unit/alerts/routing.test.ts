@@ -84,8 +84,8 @@ describe('route tree', () => {
   it('owner routing splits groups by owner and sends Slack to the owner channel, DingTalk to the named robot', () => {
     const owned = alertsConfigSchema.parse({
       route: { receiver: 'owners' },
-      receivers: [{ name: 'owners', owner_routing: true, slack: { channel: '#alerts' }, dingtalk: { webhookUrl: 'http://127.0.0.1:1/robot/default' } }],
-      robots: { 'db-team': { webhookUrl: 'http://127.0.0.1:1/robot/db' } },
+      receivers: [{ name: 'owners', owner_routing: true, slack: { channel: '#alerts' }, dingtalk: { accessToken: 'default-robot' } }],
+      robots: { 'db-team': { accessToken: 'db-robot' } },
     });
     const routing = createRouting(owned);
     const x = routing.assign(alert({ alertname: 'A' }, { 'firstmate.io/channel': 'db-team' }))[0]!;
@@ -93,9 +93,9 @@ describe('route tree', () => {
     expect(x.owner).toBe('db-team');
     expect(x.groupKey).not.toBe(y.groupKey);
     const dx = destinationsFor(owned.receivers[0]!, x.owner, owned.robots);
-    expect(dx.map((d) => [d.kind, d.config.channel ?? d.config.webhookUrl])).toEqual([['slack', 'db-team'], ['dingtalk', 'http://127.0.0.1:1/robot/db']]);
+    expect(dx.map((d) => [d.kind, d.config.channel ?? d.config.accessToken])).toEqual([['slack', 'db-team'], ['dingtalk', 'db-robot']]);
     const dy = destinationsFor(owned.receivers[0]!, y.owner, owned.robots);
-    expect(dy.map((d) => d.config.channel ?? d.config.webhookUrl)).toEqual(['#web', 'http://127.0.0.1:1/robot/default']);
+    expect(dy.map((d) => d.config.channel ?? d.config.accessToken)).toEqual(['#web', 'default-robot']);
   });
 
   it('the schema refuses unknown receivers, duplicate names and receivers without destinations', () => {

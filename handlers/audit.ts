@@ -1,0 +1,34 @@
+import { createAuditLog } from '../bot/audit.ts';
+import { reply } from '../bot/chat/reply.ts';
+import { UserError } from '../bot/errors.ts';
+import type { Handler } from './types.ts';
+
+const MAX = 200;
+
+/** `audit [n]`: the latest n audited commands (default 20), newest first. */
+export const audit: Handler = {
+  name: 'audit',
+  role: 'admin',
+  class: 'admin',
+  usage: 'audit [n]',
+  summary: 'recent audited commands, allowed or refused',
+  async run({ deps, args }) {
+    const raw = args[0];
+    const n = raw === undefined ? 20 : Number(raw);
+    if (!Number.isInteger(n) || n < 1 || n > MAX) throw new UserError(`\`audit [n]\`: n must be a whole number from 1 to ${MAX}`);
+    const entries = await createAuditLog(deps).latest(n);
+    const rows = entries.map((e) => [
+      e.at.replace('T', ' ').slice(0, 19),
+      e.user || '-',
+      `${e.platform}:${e.platformUserId}`,
+      e.channel,
+      [e.command, ...e.args].join(' ').slice(0, 60),
+      e.decision === 'allowed' ? e.result : e.decision,
+      e.reason ? e.reason.slice(0, 60) : e.ref ? `ref ${e.ref}` : '',
+    ]);
+    return reply(
+      { kind: 'heading', text: `audit: latest ${entries.length}` },
+      { kind: 'table', columns: ['time (UTC)', 'user', 'identity', 'channel', 'command', 'outcome', 'detail'], rows },
+    );
+  },
+};

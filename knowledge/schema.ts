@@ -1,0 +1,68 @@
+/**
+ * The front matter of a knowledge article and its match rules, as a zod schema: the article type
+ * is inferred from it, never written twice.
+ *
+ * A pattern is an exact string, a regular expression written `/source/flags`, or a list of those
+ * (any item may match). A rule is a set of conditions that must all hold; an article matches an
+ * alert when any of its rules does.
+ */
+import { z } from 'zod';
+
+export const ARTICLE_ID = /^[a-z0-9][a-z0-9-]{0,79}$/;
+
+const patternItem = z.string().max(500);
+
+export const patternSchema = z.union([patternItem, z.array(patternItem)]);
+
+export const ruleSchema = z
+  .object({
+    alertname: patternSchema.optional(),
+    reason: patternSchema.optional(),
+    source: patternSchema.optional(),
+    severity: patternSchema.optional(),
+    labels: z.record(z.string().min(1), patternSchema).optional(),
+  })
+  .strict();
+
+export const frontMatterSchema = z
+  .object({
+    id: z.string().regex(ARTICLE_ID, 'lowercase letters, digits and dashes, starting with a letter or digit'),
+    title: z.string().trim().min(1).max(200),
+    summary: z.string().trim().min(1).max(1000),
+    tags: z.array(z.string().trim().min(1).max(60)).default([]),
+    lang: z.enum(['en', 'zh']).optional(),
+    match: z.array(ruleSchema).default([]),
+  })
+  .strict();
+
+export type Pattern = z.infer<typeof patternSchema>;
+export type MatchRule = z.infer<typeof ruleSchema>;
+export type FrontMatter = z.infer<typeof frontMatterSchema>;
+
+/** One loaded article: its front matter, markdown body and where it came from. */
+export interface Article extends Omit<FrontMatter, 'lang'> {
+  lang: 'en' | 'zh';
+  /** Markdown without the front matter. */
+  body: string;
+  /** Absolute path of the file. */
+  path: string;
+}
+
+/** One problem found while loading or linting articles. */
+export interface Problem {
+  path: string;
+  /** The article id when it could be read. */
+  id?: string;
+  kind: 'front-matter' | 'duplicate-id' | 'dead-link' | 'rule' | 'read';
+  message: string;
+}
+
+const CJK = /[\u3400-\u9fff\uf900-\ufaff]/gu;
+const LETTER = /\p{L}/gu;
+
+/** The article language when the front matter does not say: Chinese when CJK dominates the letters. */
+export function detectLang(text: string): 'en' | 'zh' {
+  const cjk = text.match(CJK)?.length ?? 0;
+  const letters = text.match(LETTER)?.length ?? 0;
+  return letters > 0 && cjk * 3 >= letters ? 'zh' : 'en';
+}
