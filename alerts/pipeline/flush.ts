@@ -90,7 +90,11 @@ export function createFlushProcessor(d: FlushDeps) {
     const silences = await d.silences.active(now);
     const sources = new Map<string, Record<string, string>>();
     if (d.inhibitRules.length > 0) {
-      for (const [fp, labels] of Object.entries(await d.redis.hgetall(k.inhibitSources))) sources.set(fp, JSON.parse(labels) as Record<string, string>);
+      for (const [fp, raw] of Object.entries(await d.redis.hgetall(k.inhibitSources))) {
+        const { l, e } = JSON.parse(raw) as { l: Record<string, string>; e: number };
+        // Only firing alerts inhibit: one whose end time passed no longer does.
+        if (!e || e > now) sources.set(fp, l);
+      }
     }
     const firing: Held[] = [];
     const resolved: Held[] = [];

@@ -35,7 +35,7 @@ export function createIngestProcessor(d: IngestDeps) {
       const payload = JSON.stringify({ t: data.acceptedAt, a: alert });
       const source = d.inhibitRules.length > 0 && isInhibitSource(d.inhibitRules, alert.labels);
       const inh = source ? (resolved ? '2' : '1') : '0';
-      const labels = inh === '1' ? JSON.stringify(alert.labels) : '';
+      const labels = inh === '1' ? JSON.stringify({ l: alert.labels, e: alert.endsAt ? Date.parse(alert.endsAt) || 0 : 0 }) : '';
       for (const g of d.routing.assign(alert)) {
         // Alertmanager flushes at once when the alert has been firing for longer than group_wait.
         const started = Date.parse(alert.startsAt);
