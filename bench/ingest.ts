@@ -14,6 +14,8 @@
  * webhooks/s, default 500).
  */
 import { Agent, request } from 'node:http';
+import { Worker as Thread } from 'node:worker_threads';
+import type { ClientJob, ClientResult } from './ingest-client.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -24,7 +26,6 @@ import { configSchema } from '../bot/config-schema.ts';
 import { createDeps, type Deps } from '../bot/deps.ts';
 import { createHttpServer } from '../bot/http.ts';
 import { createLogger } from '../bot/logger.ts';
-import { fingerprintOf } from '../alerts/model.ts';
 import type { Notifier } from '../alerts/notifiers/types.ts';
 import type { DecisionEvent } from '../alerts/pipeline/types.ts';
 
@@ -89,21 +90,20 @@ async function cleanup(deps: Deps) {
   r.disconnect();
 }
 
-/** Runs `clients` loops posting bodies for `seconds`; answers accepted deliveries and elapsed ms. */
-async function drive(post: (path: string, body: Buffer) => Promise<number>, path: string, body: (i: number) => Buffer, clients: number, seconds: number) {
-  let ok = 0;
-  let other = 0;
-  let i = 0;
-  const start = performance.now();
-  const end = start + seconds * 1000;
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (performance.now() < end) {
-      const status = await post(path, body(i++));
-      if (status === 202) ok++;
-      else other++;
-    }
-  }));
-  return { ok, other, ms: performance.now() - start };
+/** Runs the clients in a worker thread (the server keeps this thread's event loop). */
+function runClients(job: ClientJob): Promise<ClientResult> {
+  return new Promise((resolve, reject) => {
+    // Loader hooks do not reach worker threads: register tsx inside the worker first.
+    const api = import.meta.resolve('tsx/esm/api');
+    const client = new URL('./ingest-client.ts', import.meta.url).href;
+    const code = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(client)}); })`;
+    const t = new Thread(code, { eval: true, workerData: job });
+    t.once('message', (r: ClientResult) => {
+      resolve(r);
+      void t.terminate();
+    });
+    t.once('error', reject);
+  });
 }
 
 async function waitDrained(deps: Deps, timeoutMs = 120_000) {
@@ -119,42 +119,32 @@ async function waitDrained(deps: Deps, timeoutMs = 120_000) {
 
 async function batched(o: Opts) {
   const hub = await startHub({ route: { receiver: 'console', group_by: ['alertname'], group_wait: '1s', group_interval: '1h' }, ingest: { concurrency: 8 } });
-  const post = poster(hub.port, o.clients);
-  const names = Array.from({ length: 20 }, (_, i) => `Bench${i}`);
-  const now = new Date().toISOString();
-  const body = (i: number) => Buffer.from(JSON.stringify({
-    version: '4', status: 'firing', receiver: 'firstmate', groupKey: `{}:{n="${i}"}`, truncatedAlerts: 0,
-    groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://127.0.0.1:9093',
-    alerts: Array.from({ length: 100 }, (_, j) => {
-      const labels = { alertname: names[(i + j) % names.length]!, instance: `i-${i}-${j}`, severity: 'warning' };
-      return { status: 'firing', labels, annotations: { summary: 'bench' }, startsAt: now, endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://127.0.0.1:9090/graph', fingerprint: fingerprintOf(labels) };
-    }),
-  }));
-  await drive(post, '/webhooks/alertmanager', body, o.clients, 1);
+  await runClients({ port: hub.port, kind: 'alertmanager100', clients: o.clients, seconds: 1, offset: 0 });
   await waitDrained(hub.deps);
-  const warm = await hub.deps.redis.scard(hub.deps.alerts.pipeline.keys.groups);
-  let warmStored = 0;
-  for (const gk of await hub.deps.redis.smembers(hub.deps.alerts.pipeline.keys.groups)) warmStored += await hub.deps.redis.hlen(hub.deps.alerts.pipeline.keys.groupAlerts(gk));
+  const keys = hub.deps.alerts.pipeline.keys;
+  const countStored = async () => {
+    let n = 0;
+    for (const gk of await hub.deps.redis.smembers(keys.groups)) n += await hub.deps.redis.hlen(keys.groupAlerts(gk));
+    return n;
+  };
+  const warmStored = await countStored();
   const t0 = performance.now();
-  const r = await drive(post, '/webhooks/alertmanager', (i) => body(i + 1_000_000), o.clients, o.seconds);
+  const r = await runClients({ port: hub.port, kind: 'alertmanager100', clients: o.clients, seconds: o.seconds, offset: 1_000_000 });
   await waitDrained(hub.deps);
   const drainMs = performance.now() - t0;
   const alerts = r.ok * 100;
-  let stored = -warmStored;
-  for (const gk of await hub.deps.redis.smembers(hub.deps.alerts.pipeline.keys.groups)) stored += await hub.deps.redis.hlen(hub.deps.alerts.pipeline.keys.groupAlerts(gk));
+  const stored = (await countStored()) - warmStored;
   emit('batched_alerts_per_s', { value: Math.round(alerts / (r.ms / 1000)), unit: 'alerts/s', webhooks: r.ok, refused: r.other, alerts_per_webhook: 100, clients: o.clients, seconds: +(r.ms / 1000).toFixed(2) });
-  emit('drained_alerts_per_s', { value: Math.round(alerts / (drainMs / 1000)), unit: 'alerts/s', accepted: alerts, stored_in_groups: stored, lost: alerts - stored, groups: warm });
+  emit('drained_alerts_per_s', { value: Math.round(alerts / (drainMs / 1000)), unit: 'alerts/s', accepted: alerts, stored_in_groups: stored, lost: alerts - stored, groups: await hub.deps.redis.scard(keys.groups) });
   await hub.stop();
 }
 
 async function single(o: Opts) {
   const hub = await startHub({ route: { receiver: 'console', group_by: ['alertname'], group_wait: '1s', group_interval: '1h' }, ingest: { concurrency: 32 } });
-  const post = poster(hub.port, o.clients);
-  const body = (i: number) => Buffer.from(JSON.stringify({ title: `Single${i % 20}`, severity: 'warning', labels: { instance: `s-${i}` } }));
-  await drive(post, '/webhooks/generic', (i) => body(i + 1_000_000), o.clients, 1);
+  await runClients({ port: hub.port, kind: 'generic1', clients: o.clients, seconds: 1, offset: 0 });
   await waitDrained(hub.deps);
   const t0 = performance.now();
-  const r = await drive(post, '/webhooks/generic', body, o.clients, o.seconds);
+  const r = await runClients({ port: hub.port, kind: 'generic1', clients: o.clients, seconds: o.seconds, offset: 1_000_000 });
   await waitDrained(hub.deps);
   const drainMs = performance.now() - t0;
   emit('single_webhooks_per_s', { value: Math.round(r.ok / (r.ms / 1000)), unit: 'webhooks/s', webhooks: r.ok, refused: r.other, clients: o.clients, drained_per_s: Math.round(r.ok / (drainMs / 1000)) });
