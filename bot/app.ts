@@ -34,7 +34,7 @@ export function createApp(deps: Deps, io?: AppIo) {
   });
   const slackSettings = deps.config.chat.slack;
   const slack = slackSettings.botToken ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix }) : undefined;
-  const plugins: HttpPlugin[] = [(app) => registerKnowledgeRoutes(app, deps.knowledge)];
+  const plugins: HttpPlugin[] = [...deps.alerts.httpPlugins, (app) => registerKnowledgeRoutes(app, deps.knowledge)];
   if (slack?.httpPlugin) plugins.push(slack.httpPlugin);
   const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);

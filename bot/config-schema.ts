@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsConfigSchema } from '../alerts/config-schema.ts';
 import { knowledgeConfigSchema } from '../knowledge/config.ts';
 
 /**
@@ -130,6 +131,7 @@ export const configSchema = z.strictObject({
       windowSeconds: z.number().int().positive().default(60),
     }).prefault({}),
   }).prefault({}),
+  alerts: alertsConfigSchema.prefault({}),
   audit: z.strictObject({
     /** Entries older than this are trimmed from the audit stream. */
     retentionDays: z.number().positive().default(90),

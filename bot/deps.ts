@@ -1,4 +1,10 @@
 import type { Redis } from 'ioredis';
+import { createAlertHub, type AlertHub } from '../alerts/hub.ts';
+import type { KnowledgeLinks } from '../alerts/knowledge.ts';
+import type { DecisionEvent } from '../alerts/pipeline/types.ts';
+import { createDingTalkNotifier } from '../alerts/notifiers/dingtalk.ts';
+import { createSlackNotifier, createSlackNotifierClient } from '../alerts/notifiers/slack.ts';
+import { renderNotification } from '../alerts/render/notification.ts';
 import type { Config } from './config-schema.ts';
 import { createKnowledgeBase, type KnowledgeBase } from '../knowledge/index.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from './lifecycle.ts';
@@ -23,13 +29,25 @@ export interface Deps {
   lifecycle: Lifecycle;
   /** Runbooks, their matching and search, and resolution notes. */
   knowledge: KnowledgeBase;
+  /** The alert hub: pipeline, sink, silences, incidents, notifier registry, intake routes. */
+  alerts: AlertHub;
+}
+
+/** What the process may hand to `createDeps` beyond the configuration. */
+export interface DepsOptions {
+  /** Where the console notifier prints alert notifications (the console chat output). */
+  consoleWrite?: (text: string) => void;
+  /** Replaces the knowledge base as the source of links on notifications. */
+  knowledge?: KnowledgeLinks;
+  /** Sees every flush decision (benchmarks, tracing). */
+  onDecision?: (e: DecisionEvent) => void;
 }
 
 /**
  * Builds every client once. Redis is resolved first (a private server may be started);
  * components register with `lifecycle` in start order.
  */
-export async function createDeps(config: Config, logger: Logger): Promise<Deps> {
+export async function createDeps(config: Config, logger: Logger, opts: DepsOptions = {}): Promise<Deps> {
   const lifecycle = createLifecycle(logger);
   const metrics = createMetrics();
   const readiness = createReadiness();
@@ -64,5 +82,13 @@ export async function createDeps(config: Config, logger: Logger): Promise<Deps> 
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
-  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, knowledge };
+  const alerts = createAlertHub({ config, redis, newRedis, logger, metrics, ...opts, knowledge: opts.knowledge ?? knowledge });
+  if (config.chat.slack.botToken) {
+    const client = createSlackNotifierClient({ botToken: config.chat.slack.botToken, apiUrl: config.chat.slack.apiUrl, logger });
+    alerts.notifiers.register(createSlackNotifier(client, { ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}), maxFiring: config.alerts.storm.topN, maxResolved: config.alerts.storm.topN }));
+  }
+  alerts.notifiers.register(createDingTalkNotifier({ robotUrl: config.chat.dingtalk.robotUrl, render: (n) => renderNotification(n), timeoutMs: config.alerts.notify.timeout }));
+  // After Redis (stops before it): workers drain while their connections are still up.
+  lifecycle.add(alerts.pipeline.component);
+  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, knowledge, alerts };
 }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { sendTestAlert } from '../alerts/send-test-alert.ts';
 import { createApp } from './app.ts';
 import { loadConfig, redact } from './config.ts';
 import { createDeps } from './deps.ts';
@@ -23,7 +24,7 @@ program
     const logger = createLogger(config.log.level, process.stderr);
     let deps;
     try {
-      deps = await createDeps(config, logger);
+      deps = await createDeps(config, logger, { consoleWrite: (text) => process.stdout.write(text) });
     } catch (err) {
       if (err instanceof RedisUnavailableError) {
         process.stderr.write(`firstmate: ${err.message}\n`);
@@ -66,6 +67,23 @@ program
       process.exit(1);
     }
     process.stdout.write(`${file ?? 'embedded defaults'}: ok\n`);
+  });
+
+program
+  .command('send-test-alert')
+  .description('post a sample alert to a running instance and report where it was delivered')
+  .option('--url <url>', 'base URL of the instance', 'http://127.0.0.1:8080')
+  .option('--token <token>', 'bearer token for the generic webhook and the alert API')
+  .option('--timeout <seconds>', 'how long to wait for the delivery', '90')
+  .option('--no-resolve', 'leave the test alert firing')
+  .action(async (opts: { url: string; token?: string; timeout: string; resolve: boolean }) => {
+    try {
+      const deliveries = await sendTestAlert({ url: opts.url, token: opts.token, timeoutMs: Number(opts.timeout) * 1000, resolve: opts.resolve, write: (line) => process.stdout.write(`${line}\n`) });
+      process.exit(deliveries.length > 0 ? 0 : 1);
+    } catch (err) {
+      process.stderr.write(`send-test-alert: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
   });
 
 const kb = program.command('kb').description('knowledge base tools');

@@ -1,8 +1,13 @@
+import { ack } from './ack.ts';
+import { alerts } from './alerts.ts';
 import { audit } from './audit.ts';
 import { help } from './help.ts';
 import { kb } from './kb.ts';
+import { silence } from './silence.ts';
+import { silences } from './silences.ts';
+import { unsilence } from './unsilence.ts';
 import type { Handler } from './types.ts';
 import { whoami } from './whoami.ts';
 
 /** Every chat command, registered explicitly. `help` lists them in this order. */
-export const handlers: readonly Handler[] = [help, whoami, kb, audit];
+export const handlers: readonly Handler[] = [help, whoami, alerts, ack, silence, silences, unsilence, kb, audit];

@@ -29,6 +29,13 @@ export interface Notification {
   incidentId: string;
   /** Short reference users type in chat (`ack 7f3a`). */
   ref: string;
+  /**
+   * Increases with every notification of the incident: a notifier (and the notify worker) never
+   * lets an older one overwrite a newer message.
+   */
+  seq: number;
+  /** Owner channel of the group when its receiver routes by owner (`firstmate.io/channel`). */
+  owner?: string;
   groupLabels: Record<string, string>;
   status: 'firing' | 'resolved';
   firing: Alert[];

@@ -24,7 +24,7 @@ function render(n: Notification): Reply {
 function notification(over: Partial<Notification> = {}): Notification {
   const alert = { annotations: { summary: 'disk full on node-3 @all @所有人 [runbook](http://evil.example/x)' } } as unknown as Alert;
   return {
-    id: 'n1', receiver: 'ops-dingtalk', groupKey: 'g1', incidentId: 'inc-1', ref: '7f3a',
+    id: 'n1', receiver: 'ops-dingtalk', groupKey: 'g1', incidentId: 'inc-1', ref: '7f3a', seq: 1,
     groupLabels: { alertname: 'NodeDiskFull' }, status: 'firing', firing: [alert], resolved: [],
     counts: { firing: 2, resolved: 0 }, knowledge: [], decidedAt: new Date().toISOString(),
     ...over,

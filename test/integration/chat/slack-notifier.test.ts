@@ -42,6 +42,7 @@ function notification(over: Partial<Notification> = {}): Notification {
     id: 'n-1',
     receiver: 'team-db',
     groupKey: 'g-1',
+    seq: 1,
     incidentId: 'i-1',
     ref: '7f3a',
     groupLabels: { alertname: 'DiskFull', namespace: 'prod' },

@@ -1,0 +1,69 @@
+import type { Redis } from 'ioredis';
+import type { Config } from '../bot/config-schema.ts';
+import type { HttpPlugin } from '../bot/http.ts';
+import type { Logger } from '../bot/logger.ts';
+import type { Metrics } from '../bot/metrics.ts';
+import { createAlertApiRoutes } from './api-routes.ts';
+import { createIntakeRoutes } from './intake-routes.ts';
+import type { KnowledgeLinks } from './knowledge.ts';
+import { createConsoleNotifier } from './notifiers/console.ts';
+import { createNotifierRegistry } from './notifiers/registry.ts';
+import { createWebhookNotifier } from './notifiers/webhook.ts';
+import { createAlertPipeline } from './pipeline/index.ts';
+import type { DecisionEvent } from './pipeline/types.ts';
+import { sources } from './sources/index.ts';
+import { createSentryFrequencyCounter } from './sources/sentry-frequency.ts';
+
+/**
+ * The alert hub as `Deps` holds it: notifier registry (console and webhook built in; Slack and
+ * DingTalk register theirs), the pipeline (sink, silences, incidents, queues, its lifecycle
+ * component), Sentry frequency counting and the HTTP plugins (intake and API).
+ */
+export function createAlertHub(o: {
+  config: Config;
+  redis: Redis;
+  newRedis(): Redis;
+  logger: Logger;
+  metrics: Metrics;
+  /** Where the console notifier prints (the console chat output); default: the log. */
+  consoleWrite?: (text: string) => void;
+  knowledge?: KnowledgeLinks;
+  onDecision?: (e: DecisionEvent) => void;
+}) {
+  const { config, logger } = o;
+  const cfg = config.alerts;
+  const write = o.consoleWrite ?? ((text: string) => logger.info({ notification: text }, 'alert notification'));
+  const notifiers = createNotifierRegistry([createConsoleNotifier(write), createWebhookNotifier({ timeoutMs: cfg.notify.timeout })]);
+  const pipeline = createAlertPipeline({
+    config: cfg,
+    prefix: config.redis.prefix,
+    redis: o.redis,
+    newRedis: o.newRedis,
+    logger: logger.child({ component: 'alerts' }),
+    metrics: o.metrics,
+    notifiers,
+    ...(o.knowledge ? { knowledge: o.knowledge } : {}),
+    ...(cfg.workers.enabled ? {} : { workers: { ingest: false, flush: false, notify: false } }),
+    lockDurationMs: cfg.workers.lockDuration,
+    stalledIntervalMs: cfg.workers.stalledInterval,
+    sampleEveryMs: cfg.workers.sampleEvery,
+    ...(o.onDecision ? { onDecision: o.onDecision } : {}),
+  });
+  const frequency = createSentryFrequencyCounter({ redis: o.redis, prefix: `${config.redis.prefix}:`, rules: cfg.sources.frequency, ...(cfg.sources.generatorUrl ? { generatorUrl: cfg.sources.generatorUrl } : {}) });
+  const httpPlugins: HttpPlugin[] = [
+    createIntakeRoutes({ sources, config: cfg, target: { submit: pipeline.sink.submit, backlog: pipeline.backlog }, frequency, metrics: o.metrics, ...(config.server.publicUrl ? { externalUrl: config.server.publicUrl } : {}) }),
+    createAlertApiRoutes({ pipeline, tokens: cfg.apiTokens }),
+  ];
+  return {
+    notifiers,
+    pipeline,
+    /** Where reconcilers and other producers hand alerts over. */
+    sink: pipeline.sink,
+    silences: pipeline.silences,
+    incidents: pipeline.incidents,
+    frequency,
+    httpPlugins,
+  };
+}
+
+export type AlertHub = ReturnType<typeof createAlertHub>;

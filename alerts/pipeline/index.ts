@@ -1,0 +1,151 @@
+import { Queue, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Component } from '../../bot/lifecycle.ts';
+import type { Logger } from '../../bot/logger.ts';
+import type { Metrics } from '../../bot/metrics.ts';
+import type { AlertsConfig } from '../config-schema.ts';
+import { compileInhibitRules } from '../inhibit.ts';
+import { createRunbookLinks, type KnowledgeLinks } from '../knowledge.ts';
+import type { Alert, AlertSink } from '../model.ts';
+import type { NotifierRegistry } from '../notifiers/registry.ts';
+import { createRouting } from '../routing.ts';
+import { createSilences } from '../silences.ts';
+import { createFlushProcessor } from './flush.ts';
+import { createIncidents } from './incidents.ts';
+import { createIngestProcessor } from './ingest.ts';
+import { pipelineKeys } from './keys.ts';
+import { createNotifyProcessor, notifyBackoff } from './notify.ts';
+import { defineScripts } from './scripts.ts';
+import type { DecisionEvent, FlushJob, IngestJob, NotifyJob } from './types.ts';
+
+export interface AlertPipelineOptions {
+  config: AlertsConfig;
+  /** Key and queue prefix (`deps.config.redis.prefix`). */
+  prefix: string;
+  /** Shared command connection. */
+  redis: Redis;
+  /** A new connection per worker. */
+  newRedis(): Redis;
+  logger: Logger;
+  metrics: Metrics;
+  notifiers: NotifierRegistry;
+  knowledge?: KnowledgeLinks;
+  /** Which workers this process runs (all by default; intake-only replicas turn them off). */
+  workers?: { ingest?: boolean; flush?: boolean; notify?: boolean };
+  /** BullMQ lock and stalled-check timings (ms); short in tests that kill workers. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** How often queue depths and open groups are sampled into metrics (ms, 0 = never). */
+  sampleEveryMs?: number;
+  onDecision?: (e: DecisionEvent) => void;
+}
+
+/**
+ * The alert pipeline: ingest → flush → notify queues on BullMQ with their workers, the sink
+ * producers hand alerts to, silences, incidents and acks. `start`/`stop` run the workers; the
+ * queues work as soon as it is built, so intake can enqueue before the workers start.
+ */
+export function createAlertPipeline(o: AlertPipelineOptions) {
+  const { config, prefix, redis, logger, metrics } = o;
+  const keys = pipelineKeys(prefix);
+  const scripts = defineScripts(redis);
+  const routing = createRouting(config);
+  const inhibitRules = compileInhibitRules(config.inhibit_rules);
+  const silences = createSilences(redis, prefix);
+  const knowledge = o.knowledge ?? createRunbookLinks();
+  const queueOpts = { connection: redis, prefix };
+  const ingestQueue = new Queue<IngestJob>('ingest', { ...queueOpts, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 8, backoff: { type: 'exponential', delay: 200 } } });
+  const flushQueue = new Queue<FlushJob>('flush', { ...queueOpts, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 8, backoff: { type: 'exponential', delay: 200 } } });
+  const notifyQueue = new Queue<NotifyJob>('notify', { ...queueOpts, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: config.notify.attempts, backoff: { type: 'notify' } } });
+  for (const q of [ingestQueue, flushQueue, notifyQueue]) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
+  const incidents = createIncidents({ redis, keys, scripts, flushQueue });
+
+  const processIngest = createIngestProcessor({ keys, scripts, routing, inhibitRules, flapping: config.flapping, flushQueue });
+  const processFlush = createFlushProcessor({ config, redis, keys, scripts, routing, inhibitRules, silences, knowledge, flushQueue, notifyQueue, metrics, logger, onDecision: o.onDecision });
+  const processNotify = createNotifyProcessor({ config, redis, keys, scripts, notifiers: o.notifiers, metrics, logger });
+
+  const workers: Worker[] = [];
+  let sampler: NodeJS.Timeout | undefined;
+  let backlogCache = { at: 0, value: 0 };
+
+  const workerOpts = (concurrency: number) => ({
+    connection: o.newRedis(),
+    prefix,
+    concurrency,
+    maxStalledCount: 10,
+    ...(o.lockDurationMs ? { lockDuration: o.lockDurationMs } : {}),
+    ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
+  });
+
+  const sample = async () => {
+    for (const q of [ingestQueue, flushQueue, notifyQueue]) {
+      const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
+      for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ queue: q.name, state }, n);
+    }
+    metrics.alertGroupsOpen.set(await redis.scard(keys.groups));
+    metrics.incidentsOpen.set(await incidents.countOpen());
+  };
+
+  const sink = {
+    /** Enqueues one delivery durably (resolves once the job is in Redis). */
+    async submit(source: string, alerts: Alert[], acceptedAt = Date.now()): Promise<void> {
+      const max = config.limits.maxAlertsPerDelivery;
+      for (let i = 0; i < alerts.length; i += max) await ingestQueue.add('ingest', { source, acceptedAt, alerts: alerts.slice(i, i + max) });
+    },
+    async emit(alerts: Alert[]): Promise<void> {
+      if (alerts.length > 0) await sink.submit(alerts[0]!.source, alerts);
+    },
+  } satisfies AlertSink & Record<string, unknown>;
+
+  const component: Component = {
+    name: 'alert-pipeline',
+    async start() {
+      const run = o.workers ?? {};
+      if (run.ingest !== false) workers.push(new Worker<IngestJob>('ingest', (job) => processIngest(job.data), workerOpts(config.ingest.concurrency)));
+      if (run.flush !== false) workers.push(new Worker<FlushJob>('flush', (job) => processFlush(job.data), workerOpts(config.flush.concurrency)));
+      if (run.notify !== false) {
+        workers.push(new Worker<NotifyJob>('notify', (job: Job<NotifyJob>, token?: string) => processNotify(job, token), {
+          ...workerOpts(config.notify.concurrency),
+          settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => notifyBackoff(config.notify, attemptsMade, err) },
+        }));
+      }
+      for (const w of workers) {
+        w.on('error', (err) => logger.warn({ err: err.message, queue: w.name }, 'worker error'));
+        w.on('failed', (job, err) => { if (err.name !== 'DelayedError') logger.debug({ queue: w.name, job: job?.id, err: err.message }, 'job attempt failed'); });
+      }
+      await Promise.all(workers.map((w) => w.waitUntilReady()));
+      const every = o.sampleEveryMs ?? 5000;
+      if (every > 0) {
+        sampler = setInterval(() => void sample().catch((err: Error) => logger.debug({ err: err.message }, 'metrics sample failed')), every);
+        sampler.unref();
+      }
+    },
+    async stop() {
+      if (sampler) clearInterval(sampler);
+      await Promise.all(workers.splice(0).map(async (w) => {
+        await w.close();
+        await w.disconnect();
+      }));
+      await Promise.all([ingestQueue.close(), flushQueue.close(), notifyQueue.close()]);
+    },
+  };
+
+  return {
+    component,
+    sink,
+    silences,
+    incidents,
+    routing,
+    queues: { ingest: ingestQueue, flush: flushQueue, notify: notifyQueue },
+    keys,
+    /** Ingest jobs waiting (cached for 100 ms): intake answers 429 above `limits.backlog`. */
+    async backlog(): Promise<number> {
+      const now = Date.now();
+      if (now - backlogCache.at > 100) backlogCache = { at: now, value: await ingestQueue.getWaitingCount() };
+      return backlogCache.value;
+    },
+    sample,
+  };
+}
+
+export type AlertPipeline = ReturnType<typeof createAlertPipeline>;

@@ -1,0 +1,67 @@
+/**
+ * Ingest worker. Input: an `IngestJob` (one delivery, all its alerts). Output: alert state
+ * upserted per (group, fingerprint) in Redis by one Lua call, and a delayed flush job
+ * (`f-<group>-<generation>`, group_wait for a new group) for every touched group whose current
+ * generation is not yet marked scheduled. Idempotent: re-running a job rewrites the same state
+ * and re-adds the same job ids, which BullMQ ignores while they exist and the flush ignores when
+ * their generation is stale.
+ */
+import type { Queue } from 'bullmq';
+import type { AlertsConfig } from '../config-schema.ts';
+import { isInhibitSource, type InhibitRule } from '../inhibit.ts';
+import type { Routing } from '../routing.ts';
+import { flushJobId, type PipelineKeys } from './keys.ts';
+import type { PipelineScripts } from './scripts.ts';
+import type { FlushJob, IngestJob } from './types.ts';
+
+export interface IngestDeps {
+  keys: PipelineKeys;
+  scripts: PipelineScripts;
+  routing: Routing;
+  inhibitRules: readonly InhibitRule[];
+  flapping: AlertsConfig['flapping'];
+  flushQueue: Queue<FlushJob>;
+}
+
+export function createIngestProcessor(d: IngestDeps) {
+  const flipKeep = Math.max(2, d.flapping.threshold + 1);
+  return async function processIngest(data: IngestJob): Promise<{ alerts: number; groups: number }> {
+    const now = Date.now();
+    const entries: Array<Array<string | number>> = [];
+    const waitByGroup = new Map<string, number>();
+    for (const alert of data.alerts) {
+      const resolved = alert.status === 'resolved' || (alert.endsAt !== undefined && Date.parse(alert.endsAt) <= now);
+      const st = resolved ? 'r' : 'f';
+      const payload = JSON.stringify({ t: data.acceptedAt, a: alert });
+      const source = d.inhibitRules.length > 0 && isInhibitSource(d.inhibitRules, alert.labels);
+      const inh = source ? (resolved ? '2' : '1') : '0';
+      const labels = inh === '1' ? JSON.stringify({ l: alert.labels, e: alert.endsAt ? Date.parse(alert.endsAt) || 0 : 0 }) : '';
+      for (const g of d.routing.assign(alert)) {
+        // Alertmanager flushes at once when the alert has been firing for longer than group_wait.
+        const started = Date.parse(alert.startsAt);
+        const wait = Number.isFinite(started) && started + g.route.groupWaitMs < now ? 0 : g.route.groupWaitMs;
+        waitByGroup.set(g.groupKey, Math.min(wait, waitByGroup.get(g.groupKey) ?? Infinity));
+        entries.push([g.groupKey, alert.fingerprint, st, payload, g.route.receiver, g.route.id, JSON.stringify(g.groupLabels), g.owner ?? '', 0, inh, labels]);
+      }
+    }
+    if (entries.length === 0) return { alerts: 0, groups: 0 };
+    const args: Array<string | number> = [d.keys.prefix, now, d.flapping.window, flipKeep, entries.length];
+    for (const e of entries) {
+      e[8] = waitByGroup.get(e[0] as string) ?? 0;
+      for (const v of e) args.push(v);
+    }
+    const out = await d.scripts.ingest(d.keys.groups, args);
+    const jobs: Array<{ name: string; data: FlushJob; opts: { jobId: string; delay: number } }> = [];
+    for (let i = 0; i + 2 < out.length; i += 3) {
+      const gk = out[i]!;
+      const gen = Number(out[i + 1]);
+      const next = Number(out[i + 2]);
+      jobs.push({ name: 'flush', data: { gk, gen }, opts: { jobId: flushJobId(gk, gen), delay: Math.max(0, next - now) } });
+    }
+    if (jobs.length > 0) {
+      await d.flushQueue.addBulk(jobs);
+      await d.scripts.scheduled(d.keys.groups, [d.keys.prefix, ...jobs.flatMap((j) => [j.data.gk, String(j.data.gen)])]);
+    }
+    return { alerts: data.alerts.length, groups: jobs.length };
+  };
+}

@@ -1,0 +1,29 @@
+/**
+ * Every Redis key the pipeline uses, under the configured prefix (a hash tag such as
+ * `{firstmate}` keeps them in one Redis Cluster slot, which the Lua scripts rely on).
+ */
+export function pipelineKeys(prefix: string) {
+  return {
+    prefix,
+    groups: `${prefix}:groups`,
+    groupMeta: (gk: string) => `${prefix}:ag:${gk}`,
+    groupAlerts: (gk: string) => `${prefix}:aa:${gk}`,
+    groupState: (gk: string) => `${prefix}:as:${gk}`,
+    nflog: (gk: string) => `${prefix}:nflog:${gk}`,
+    incident: (id: string) => `${prefix}:inc:${id}`,
+    incidents: `${prefix}:incidents`,
+    ref: (ref: string) => `${prefix}:ref:${ref}`,
+    message: (incidentId: string, destKey: string) => `${prefix}:msg:${incidentId}:${destKey}`,
+    messageLock: (incidentId: string, destKey: string) => `${prefix}:msglock:${incidentId}:${destKey}`,
+    inhibitSources: `${prefix}:isrc`,
+    failed: `${prefix}:failed`,
+    deliveries: (fp: string) => `${prefix}:dlv:${fp}`,
+    rateLimit: (destKey: string) => `${prefix}:rl:${destKey}`,
+  };
+}
+
+export type PipelineKeys = ReturnType<typeof pipelineKeys>;
+
+/** BullMQ job ids (no `:` allowed): one flush per group generation, one notify per destination. */
+export const flushJobId = (gk: string, gen: number) => `f-${gk}-${gen}`;
+export const notifyJobId = (notificationId: string, destKey: string) => `n-${notificationId}-${destKey}`.replace(/:/g, '_');

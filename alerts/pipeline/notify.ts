@@ -1,0 +1,114 @@
+/**
+ * Notify worker. Input: a `NotifyJob` (one notification for one destination). Waits for the
+ * destination's rate limit (the job is delayed, not held), takes a per-(incident, destination)
+ * lock, posts or updates the incident's message through the notifier of the destination's kind,
+ * and stores the `MessageRef` before the job completes. Idempotent: the stored ref carries the
+ * notification's `seq`; a retried or older notification never posts twice or overwrites a newer
+ * one. `RetryableError` retries with exponential backoff honouring Retry-After; `TerminalError`
+ * (and exhausting the attempts) records the failure in the failed-deliveries list.
+ */
+import { randomBytes } from 'node:crypto';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from '../../bot/logger.ts';
+import type { Metrics } from '../../bot/metrics.ts';
+import { TerminalError } from '../../bot/errors.ts';
+import type { AlertsConfig } from '../config-schema.ts';
+import { RetryableError, type MessageRef } from '../notifiers/types.ts';
+import type { NotifierRegistry } from '../notifiers/registry.ts';
+import type { PipelineKeys } from './keys.ts';
+import type { PipelineScripts } from './scripts.ts';
+import type { DeliveryRecord, FailedDelivery, NotifyJob } from './types.ts';
+
+export interface NotifyDeps {
+  config: AlertsConfig;
+  redis: Redis;
+  keys: PipelineKeys;
+  scripts: PipelineScripts;
+  notifiers: NotifierRegistry;
+  metrics: Metrics;
+  logger: Logger;
+}
+
+const MESSAGE_TTL_S = 30 * 86_400;
+
+/** Exponential backoff with jitter, never shorter than the destination's Retry-After. */
+export function notifyBackoff(cfg: AlertsConfig['notify'], attemptsMade: number, err?: Error): number {
+  const exp = Math.min(cfg.maxBackoff, cfg.backoff * 2 ** Math.max(0, attemptsMade - 1));
+  const jittered = Math.round(exp * (0.8 + Math.random() * 0.4));
+  const after = err instanceof RetryableError ? err.retryAfterMs : undefined;
+  return after !== undefined ? Math.max(after, Math.min(jittered, cfg.backoff)) : jittered;
+}
+
+export function createNotifyProcessor(d: NotifyDeps) {
+  const k = d.keys;
+  const limits = d.config.notify.rateLimits as Record<string, { max: number; per: number } | undefined>;
+
+  const recordFailure = async (job: Job<NotifyJob>, err: Error) => {
+    const { notification: n, destination } = job.data;
+    const failure: FailedDelivery = { notificationId: n.id, receiver: n.receiver, kind: destination.kind, destination: destination.key, ref: n.ref, error: err.message, attempts: job.attemptsMade + 1, at: new Date().toISOString() };
+    await d.redis.multi().lpush(k.failed, JSON.stringify(failure)).ltrim(k.failed, 0, d.config.failedKeep - 1).exec();
+    d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: 'failed' });
+    d.logger.error({ err, notification: n.id, receiver: n.receiver, destination: destination.key }, 'delivery failed for good');
+  };
+
+  return async function processNotify(job: Job<NotifyJob>, token?: string): Promise<string> {
+    const { notification: n, destination } = job.data;
+    const notifier = d.notifiers.get(destination.kind);
+    if (!notifier) {
+      const err = new TerminalError(`no notifier for destination kind "${destination.kind}"`);
+      await recordFailure(job, err);
+      throw new UnrecoverableError(err.message);
+    }
+    const limit = limits[destination.kind];
+    if (limit) {
+      const wait = await d.scripts.rateLimit(k.rateLimit(destination.key), [Date.now(), limit.per, limit.max, `${job.id}-${randomBytes(3).toString('hex')}`]);
+      if (wait > 0) {
+        await job.moveToDelayed(Date.now() + wait, token);
+        throw new DelayedError();
+      }
+    }
+    const lockKey = k.messageLock(n.incidentId, destination.key);
+    const lockToken = randomBytes(8).toString('hex');
+    const locked = await d.redis.set(lockKey, lockToken, 'PX', d.config.notify.timeout + 1000, 'NX');
+    if (!locked) {
+      await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 100), token);
+      throw new DelayedError();
+    }
+    try {
+      const msgKey = k.message(n.incidentId, destination.key);
+      const stored = await d.redis.get(msgKey);
+      const previous = stored ? (JSON.parse(stored) as { ref: MessageRef; seq: number }) : undefined;
+      if (previous && previous.seq >= n.seq) {
+        d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: 'skipped' });
+        return 'superseded';
+      }
+      let ref: MessageRef;
+      try {
+        ref = await notifier.send(destination.config, n, previous?.ref);
+      } catch (err) {
+        const e = err as Error;
+        const terminal = e instanceof TerminalError || e instanceof UnrecoverableError;
+        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        if (terminal || last) {
+          await recordFailure(job, e);
+          throw new UnrecoverableError(e.message);
+        }
+        d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: 'retried' });
+        throw e instanceof RetryableError ? e : new RetryableError(e.message, undefined, { cause: e });
+      }
+      const record: DeliveryRecord = { receiver: n.receiver, kind: destination.kind, channel: ref.channel, messageId: ref.id, incidentId: n.incidentId, ref: n.ref, status: n.status, updated: Boolean(previous), at: new Date().toISOString() };
+      const tx = d.redis.multi().set(msgKey, JSON.stringify({ ref, seq: n.seq }), 'EX', MESSAGE_TTL_S);
+      for (const a of [...n.firing, ...n.resolved]) {
+        const dk = k.deliveries(a.fingerprint);
+        tx.lpush(dk, JSON.stringify(record)).ltrim(dk, 0, 19).expire(dk, 86_400);
+      }
+      await tx.exec();
+      d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: previous ? 'updated' : 'sent' });
+      if (n.acceptedAt) d.metrics.alertNotifySeconds.observe({ receiver: n.receiver }, Math.max(0, Date.now() - Date.parse(n.acceptedAt)) / 1000);
+      return previous ? 'updated' : 'sent';
+    } finally {
+      await d.scripts.unlock(lockKey, lockToken).catch(() => 0);
+    }
+  };
+}

@@ -1,0 +1,65 @@
+import type { Alert } from '../model.ts';
+import type { Notification } from '../notifiers/types.ts';
+
+/** One intake delivery (a webhook, a batch from a reconciler): all its alerts in one job. */
+export interface IngestJob {
+  source: string;
+  /** Epoch ms the delivery was accepted. */
+  acceptedAt: number;
+  alerts: Alert[];
+}
+
+/** Flush one aggregation group at one generation (the deterministic job id makes it unique). */
+export interface FlushJob {
+  gk: string;
+  gen: number;
+}
+
+/** Where a receiver sends: one notifier kind and its settings. */
+export interface Destination {
+  kind: string;
+  /** Stable id of the destination (rate limits, message refs): `slack:#ops`, `webhook:<hash>`. */
+  key: string;
+  config: Record<string, unknown>;
+}
+
+export interface NotifyJob {
+  notification: Notification;
+  destination: Destination;
+}
+
+/** One delivery as the deliveries view and the CLI show it. */
+export interface DeliveryRecord {
+  receiver: string;
+  kind: string;
+  channel: string;
+  messageId: string;
+  incidentId: string;
+  ref: string;
+  status: 'firing' | 'resolved';
+  updated: boolean;
+  at: string;
+}
+
+/** A delivery that gave up, kept for `alerts failed` and the CLI. */
+export interface FailedDelivery {
+  notificationId: string;
+  receiver: string;
+  kind: string;
+  destination: string;
+  ref: string;
+  error: string;
+  attempts: number;
+  at: string;
+}
+
+/** What the flush decided for a group, for benchmarks and tracing. */
+export interface DecisionEvent {
+  gk: string;
+  receiver: string;
+  notify: boolean;
+  reason: string;
+  /** Earliest acceptance among alerts changed since the last flush (epoch ms). */
+  acceptedAt?: number;
+  decidedAt: number;
+}

@@ -1,0 +1,22 @@
+import { reply } from '../bot/chat/reply.ts';
+import { UserError } from '../bot/errors.ts';
+import type { Handler } from './types.ts';
+
+/** `ack <ref>`: marks an incident acknowledged; repeats stop and its message shows who acked. */
+export const ack: Handler = {
+  name: 'ack',
+  role: 'operator',
+  usage: 'ack <ref>',
+  summary: 'acknowledge an incident: stops repeats, shows who took it',
+  async run({ deps, args, user }) {
+    const ref = args[0];
+    if (!ref || args.length > 1 || !/^[0-9a-f]{4,16}$/i.test(ref)) throw new UserError('usage: `ack <ref>` with the ref shown on the alert message (e.g. `ack 3fa9c2`)');
+    const result = await deps.alerts.incidents.ack(ref, user.name);
+    if (!result.ok) throw new UserError(result.reason === 'unknown' ? `no incident with ref ${ref}; \`alerts\` lists the open ones` : `incident ${ref} is already resolved`);
+    const i = result.incident;
+    return reply(
+      { kind: 'text', text: `acked incident ${i.ref} (${Object.entries(i.groupLabels).map(([k, v]) => `${k}=${v}`).join(' ') || 'all alerts'}); repeats stop, the message will show it.` },
+      { kind: 'context', text: `${i.firing} firing · receiver ${i.receiver}` },
+    );
+  },
+};

@@ -1,0 +1,51 @@
+import { reply } from '../bot/chat/reply.ts';
+import { UserError } from '../bot/errors.ts';
+import { formatDuration, parseDuration } from '../alerts/duration.ts';
+import { parseMatcher } from '../alerts/matchers.ts';
+import { describeMatchers } from '../alerts/silences.ts';
+import type { Handler } from './types.ts';
+
+const MAX_SILENCE_MS = 30 * 86_400_000;
+const looksLikeMatcher = (s: string) => /^[\p{L}_][\p{L}\p{N}_.\-/]*\s*(=~|!~|!=|=)/u.test(s);
+
+/** `silence <matchers> <duration> [reason]`: mutes matching alerts for a while. */
+export const silence: Handler = {
+  name: 'silence',
+  role: 'operator',
+  usage: 'silence <name=value …> <duration> [reason]',
+  summary: 'mute alerts matching the matchers for a duration (e.g. `silence alertname=KubePodEvicted namespace=db 2h "maintenance"`)',
+  async run({ deps, args, user }) {
+    const matchers: string[] = [];
+    let i = 0;
+    while (i < args.length && looksLikeMatcher(args[i]!)) matchers.push(args[i++]!);
+    if (matchers.length === 0) throw new UserError('usage: `silence <name=value …> <duration> [reason]`, e.g. `silence alertname=KubePodEvicted namespace=db 2h "maintenance"`');
+    for (const m of matchers) {
+      try {
+        parseMatcher(m);
+      } catch (err) {
+        throw new UserError((err as Error).message, { cause: err });
+      }
+    }
+    const durationText = args[i++];
+    if (!durationText) throw new UserError('missing duration: add how long, e.g. `2h` or `30m`');
+    let ms: number;
+    try {
+      ms = parseDuration(durationText);
+    } catch (err) {
+      throw new UserError(`${(err as Error).message}`, { cause: err });
+    }
+    if (ms <= 0 || ms > MAX_SILENCE_MS) throw new UserError('a silence lasts between 1s and 30d');
+    const comment = args.slice(i).join(' ');
+    let s;
+    try {
+      s = await deps.alerts.silences.create({ matchers, endsAt: new Date(Date.now() + ms), createdBy: user.name, comment });
+    } catch (err) {
+      throw new UserError((err as Error).message, { cause: err });
+    }
+    return reply(
+      { kind: 'text', text: `silence ${s.id} mutes ${describeMatchers(s)} for ${formatDuration(ms)}` },
+      { kind: 'context', text: `until ${s.endsAt.slice(0, 16).replace('T', ' ')} UTC · by ${s.createdBy}${comment ? ` · ${comment}` : ''}` },
+      { kind: 'actions', actions: [{ label: 'Unsilence', command: `unsilence ${s.id}`, style: 'danger' }] },
+    );
+  },
+};

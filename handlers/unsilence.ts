@@ -1,0 +1,19 @@
+import { textReply } from '../bot/chat/reply.ts';
+import { UserError } from '../bot/errors.ts';
+import { describeMatchers } from '../alerts/silences.ts';
+import type { Handler } from './types.ts';
+
+/** `unsilence <id>`: ends a silence now. */
+export const unsilence: Handler = {
+  name: 'unsilence',
+  role: 'operator',
+  usage: 'unsilence <id>',
+  summary: 'end a silence now',
+  async run({ deps, args, user }) {
+    const id = args[0];
+    if (!id || args.length > 1 || !/^[0-9a-f]{8}$/i.test(id)) throw new UserError('usage: `unsilence <id>` with an id from `silences`');
+    const s = await deps.alerts.silences.expire(id.toLowerCase(), user.name);
+    if (!s) throw new UserError(`no silence ${id}; \`silences\` lists them`);
+    return textReply(`silence ${s.id} (${describeMatchers(s)}) ended; matching alerts notify again at their next flush.`);
+  },
+};

@@ -1,0 +1,91 @@
+import { Redis } from 'ioredis';
+import type { ConfigInput } from '../../bot/config-schema.ts';
+import { createHttpServer } from '../../bot/http.ts';
+import type { MessageRef, Notification, Notifier } from '../../alerts/notifiers/types.ts';
+import { createTestDeps } from './deps.ts';
+
+export interface Captured {
+  notification: Notification;
+  previous?: MessageRef;
+  destination: Record<string, unknown>;
+  at: number;
+}
+
+/** A notifier that records what it is asked to send and answers a stable message id per incident. */
+export function capturingNotifier(kind = 'console'): Notifier & { sent: Captured[] } {
+  const sent: Captured[] = [];
+  return {
+    kind,
+    sent,
+    async send(destination, notification, previous) {
+      sent.push({ notification, previous, destination, at: Date.now() });
+      return previous ?? { id: `msg-${notification.incidentId}`, channel: String(destination.channel ?? kind) };
+    },
+  };
+}
+
+/**
+ * A running hub for a test: real deps with a fresh prefix, the real HTTP server with the intake
+ * and API routes on port 0, the pipeline workers, and a capturing console notifier.
+ */
+export async function startHub(input: ConfigInput = {}) {
+  const deps = await createTestDeps({
+    ...input,
+    alerts: { ...input.alerts, workers: { sampleEvery: '0', lockDuration: '2s', stalledInterval: '1s', ...input.alerts?.workers } },
+  });
+  const capture = capturingNotifier();
+  deps.alerts.notifiers.register(capture);
+  const http = createHttpServer(deps, deps.alerts.httpPlugins);
+  deps.lifecycle.add(http);
+  await deps.lifecycle.start();
+  const url = `http://127.0.0.1:${http.port()}`;
+  return {
+    deps,
+    url,
+    http,
+    sent: capture.sent,
+    async post(path: string, body: unknown, headers: Record<string, string> = {}) {
+      const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = text;
+      }
+      return { status: res.status, body: json as Record<string, unknown>, headers: res.headers };
+    },
+    /** Stops the workers first, then removes every key under the test's prefix. */
+    async stop() {
+      await deps.lifecycle.stop(5000);
+      const r = new Redis(deps.redisEndpoint.url);
+      let cursor = '0';
+      do {
+        const [next, keys] = await r.scan(cursor, 'MATCH', `${deps.config.redis.prefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await r.del(...keys);
+      } while (cursor !== '0');
+      r.disconnect();
+    },
+  };
+}
+
+export type Hub = Awaited<ReturnType<typeof startHub>>;
+
+/** Polls until `check` returns a truthy value or the time is up (then throws with `what`). */
+export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await check();
+    if (v) return v as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A generic-webhook alert. */
+export function genericAlert(title: string, labels: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
+  return { title, severity: 'warning', labels, ...extra };
+}
