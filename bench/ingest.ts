@@ -60,6 +60,7 @@ async function startHub(alerts: Record<string, unknown>, onDecision?: (e: Decisi
     log: { level: 'silent' },
     redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `{fm-bench-${randomBytes(3).toString('hex')}}`, embedded: false },
     alerts: { ...alerts, workers: { sampleEvery: '0' }, limits: { backlog: 1_000_000 } },
+    kube: { mode: 'off' },
   });
   const deps = await createDeps(config, createLogger('silent'), onDecision ? { onDecision } : {});
   const counts = new Map<string, number>();
@@ -184,7 +185,7 @@ async function latency(o: Opts) {
 }
 
 async function rawBullmq(o: Opts, concurrency: number) {
-  const deps = await createDeps(configSchema.parse({ log: { level: 'silent' }, redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `{fm-bench-raw-${randomBytes(3).toString('hex')}}`, embedded: false } }), createLogger('silent'));
+  const deps = await createDeps(configSchema.parse({ log: { level: 'silent' }, kube: { mode: 'off' }, redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `{fm-bench-raw-${randomBytes(3).toString('hex')}}`, embedded: false } }), createLogger('silent'));
   const prefix = deps.config.redis.prefix;
   const queue = new Queue('raw', { connection: deps.redis, prefix, defaultJobOptions: { removeOnComplete: true } });
   let done = 0;

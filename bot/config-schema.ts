@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { alertsConfigSchema } from '../alerts/config-schema.ts';
 import { knowledgeConfigSchema } from '../knowledge/config.ts';
+import { kubeConfigSchema } from '../kube/config-schema.ts';
 
 /**
  * The whole configuration, validated once at start. `Config` is inferred from it, never written
@@ -139,6 +140,7 @@ export const configSchema = z.strictObject({
     maxEntries: z.number().int().positive().default(100_000),
   }).prefault({}),
   knowledge: knowledgeConfigSchema.prefault({}),
+  kube: kubeConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -7,9 +7,11 @@ import { createSlackNotifier, createSlackNotifierClient } from '../alerts/notifi
 import { renderNotification } from '../alerts/render/notification.ts';
 import type { Config } from './config-schema.ts';
 import { createKnowledgeBase, type KnowledgeBase } from '../knowledge/index.ts';
+import { connectCluster, runtimeOptions } from '../kube/connect.ts';
+import { createKube, type KubeRuntime } from '../kube/runtime.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from './lifecycle.ts';
 import type { Logger } from './logger.ts';
-import { createMetrics, type Metrics } from './metrics.ts';
+import { createMetrics, kubeMetricsOf, type Metrics } from './metrics.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
 
 /**
@@ -31,6 +33,8 @@ export interface Deps {
   knowledge: KnowledgeBase;
   /** The alert hub: pipeline, sink, silences, incidents, notifier registry, intake routes. */
   alerts: AlertHub;
+  /** The cluster cache, history and reconcilers; absent when `kube.mode` is `off`. */
+  kube?: KubeRuntime;
 }
 
 /** What the process may hand to `createDeps` beyond the configuration. */
@@ -90,5 +94,28 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   alerts.notifiers.register(createDingTalkNotifier({ robotUrl: config.chat.dingtalk.robotUrl, render: (n) => renderNotification(n), timeoutMs: config.alerts.notify.timeout }));
   // After Redis (stops before it): workers drain while their connections are still up.
   lifecycle.add(alerts.pipeline.component);
-  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, knowledge, alerts };
+  const kube = await createKubeComponent(config, logger, metrics, redis, alerts, lifecycle, readiness);
+  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, knowledge, alerts, kube };
+}
+
+/**
+ * Connects to the cluster (or starts the simulated demo one) and registers the Kubernetes core
+ * after the pipeline, so it stops first and its last alerts still reach the queues.
+ */
+async function createKubeComponent(config: Config, logger: Logger, metrics: Metrics, redis: Redis, alerts: AlertHub, lifecycle: Lifecycle, readiness: Readiness): Promise<KubeRuntime | undefined> {
+  const connection = await connectCluster(config.kube);
+  if (!connection) return undefined;
+  const kubeLogger = logger.child({ component: 'kube' });
+  if (connection.sim) kubeLogger.info({ url: connection.sim.url }, 'no kubeconfig or in-cluster account: watching the simulated demo cluster');
+  const kube = createKube({ kubeConfig: connection.kubeConfig, redis, sink: alerts.sink, logger: kubeLogger, metrics: kubeMetricsOf(metrics), options: runtimeOptions(config.kube, config.redis.prefix) });
+  lifecycle.add({
+    name: 'kube',
+    start: () => kube.start(),
+    stop: async () => {
+      await kube.stop();
+      await connection.close();
+    },
+  });
+  readiness.add('kube', () => kube.synced());
+  return kube;
 }

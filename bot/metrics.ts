@@ -26,8 +26,26 @@ export function createMetrics() {
     notifications: new Counter({ name: 'firstmate_notifications_total', help: 'Notification deliveries by outcome (sent, updated, skipped, retried, failed)', labelNames: ['receiver', 'kind', 'outcome'], registers: r }),
     alertDecisionSeconds: new Histogram({ name: 'firstmate_alert_decision_seconds', help: 'From intake acceptance to the dedup decision (includes group_wait)', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.5, 1, 5, 30, 120], registers: r }),
     alertNotifySeconds: new Histogram({ name: 'firstmate_alert_notify_seconds', help: 'From intake acceptance to delivery', labelNames: ['receiver'], buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300], registers: r }),
+    kubeInformerRestarts: new Counter({ name: 'firstmate_kube_informer_restarts_total', help: 'Informers restarted after the watch or list failed', labelNames: ['informer'], registers: r }),
+    kubeCacheEvents: new Counter({ name: 'firstmate_kube_cache_events_total', help: 'Watch and list events applied to the cluster cache', labelNames: ['kind', 'verb'], registers: r }),
+    kubeReconciles: new Histogram({ name: 'firstmate_kube_reconcile_seconds', help: 'Reconcile duration by controller and result (ok, error, terminal)', labelNames: ['controller', 'result'], buckets: [0.001, 0.005, 0.02, 0.1, 0.5, 2], registers: r }),
+    kubeQueueDepth: new Gauge({ name: 'firstmate_kube_workqueue_depth', help: 'Keys waiting in each reconciler work queue', labelNames: ['controller'], registers: r }),
+    kubeLeader: new Gauge({ name: 'firstmate_kube_leader', help: '1 while this replica holds the leader Lease and runs the reconcilers', registers: r }),
+    kubeAlerts: new Counter({ name: 'firstmate_kube_alerts_total', help: 'Alerts raised by the Kubernetes reconcilers', labelNames: ['alertname'], registers: r }),
     queueJobs: new Gauge({ name: 'firstmate_queue_jobs', help: 'Pipeline queue depth by state', labelNames: ['queue', 'state'], registers: r }),
   };
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** The Kubernetes core's metric hooks, backed by the registry above. */
+export function kubeMetricsOf(m: Metrics) {
+  return {
+    informerRestart: (informer: string) => m.kubeInformerRestarts.inc({ informer }),
+    cacheEvent: (kind: string, verb: string) => m.kubeCacheEvents.inc({ kind, verb }),
+    reconcile: (controller: string, result: string, seconds: number) => m.kubeReconciles.observe({ controller, result }, seconds),
+    queueDepth: (controller: string, depth: number) => m.kubeQueueDepth.set({ controller }, depth),
+    leader: (leading: boolean) => m.kubeLeader.set(leading ? 1 : 0),
+    alertsEmitted: (alertname: string, count: number) => m.kubeAlerts.inc({ alertname }, count),
+  };
+}

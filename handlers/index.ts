@@ -2,7 +2,10 @@ import { ack } from './ack.ts';
 import { alerts } from './alerts.ts';
 import { audit } from './audit.ts';
 import { help } from './help.ts';
+import { host } from './host.ts';
 import { kb } from './kb.ts';
+import { pod } from './pod.ts';
+import { pods } from './pods.ts';
 import { silence } from './silence.ts';
 import { silences } from './silences.ts';
 import { unsilence } from './unsilence.ts';
@@ -10,4 +13,4 @@ import type { Handler } from './types.ts';
 import { whoami } from './whoami.ts';
 
 /** Every chat command, registered explicitly. `help` lists them in this order. */
-export const handlers: readonly Handler[] = [help, whoami, alerts, ack, silence, silences, unsilence, kb, audit];
+export const handlers: readonly Handler[] = [help, whoami, host, pod, pods, alerts, ack, silence, silences, unsilence, kb, audit];

@@ -12,7 +12,7 @@ import type { CommandContext } from './types.ts';
 
 /** The Kubernetes runtime from the deps, or a clear error when the bot has no cluster. */
 export function kubeOf(ctx: CommandContext): KubeRuntime {
-  const kube = (ctx.deps as { kube?: KubeRuntime }).kube;
+  const kube = ctx.deps.kube;
   if (!kube) throw new UserError('no Kubernetes cluster is configured for this bot');
   if (!kube.synced()) throw new UserError('still loading the cluster state; try again in a few seconds');
   return kube;

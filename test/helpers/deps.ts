@@ -17,6 +17,7 @@ export async function createTestDeps(input: ConfigInput = {}): Promise<Deps & { 
     ...input,
     server: { port: 0, host: '127.0.0.1', ...input.server },
     log: { level: 'silent', ...input.log },
+    kube: { mode: 'off', ...input.kube },
     redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: testPrefix(), embedded: false, ...input.redis },
   });
   const deps = await createDeps(config, createLogger(config.log.level));

@@ -6,7 +6,7 @@ import { configSchema } from '../../bot/config-schema.ts';
 import { createDeps } from '../../bot/deps.ts';
 import { createLogger } from '../../bot/logger.ts';
 
-const config = configSchema.parse(JSON.parse(process.env.FM_CONFIG ?? '{}'));
+const config = configSchema.parse({ kube: { mode: 'off' }, ...JSON.parse(process.env.FM_CONFIG ?? '{}') });
 const deps = await createDeps(config, createLogger(config.log.level, process.stderr));
 await deps.lifecycle.start();
 process.stdout.write('ready\n');

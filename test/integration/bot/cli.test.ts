@@ -9,10 +9,16 @@ const started = /"port":(\d+)[^\n]*firstmate started/;
 
 describe('firstmate CLI', () => {
   it('answers console chat over a pipe, serves HTTP, and stops cleanly on SIGTERM mid-command', async () => {
-    const cli = runCli(['start'], { cwd: freshDir(), env: { PORT: '0' } });
+    const cli = runCli(['start'], { cwd: freshDir(), env: { PORT: '0', FIRSTMATE_KUBE_MODE: 'sim' } });
     const [, port] = await cli.waitFor(started, 'stderr');
     cli.child.stdin.write('help\n');
     await cli.waitFor(/== firstmate commands ==[\s\S]*whoami/);
+    // The embedded demo cluster answers host queries once its cache has synced.
+    for (let i = 0; i < 40 && !/== host node-02 ==/.test(cli.stdout()); i++) {
+      cli.child.stdin.write('host 10.0.0.12\n');
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    expect(cli.stdout()).toMatch(/== host node-02 ==[\s\S]*zone\s+cn-east-1b/);
     const base = `http://127.0.0.1:${port}`;
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
@@ -31,7 +37,7 @@ describe('firstmate CLI', () => {
 
   it('starts a private redis-server under .firstmate/ when none answers, and stops it on exit', async () => {
     const cwd = freshDir();
-    const cli = runCli(['start'], { cwd, env: { PORT: '0', REDIS_URL: 'redis://127.0.0.1:1' } });
+    const cli = runCli(['start'], { cwd, env: { PORT: '0', REDIS_URL: 'redis://127.0.0.1:1', FIRSTMATE_KUBE_MODE: 'off' } });
     const [line] = await cli.waitFor(/[^\n]*started a private redis-server[^\n]*/, 'stderr');
     expect(line).toContain(join(cwd, '.firstmate', 'redis'));
     await cli.waitFor(started, 'stderr');
