@@ -3,6 +3,8 @@ import type { Block } from '../bot/chat/reply.ts';
 import { formatBytes, formatCpu } from '../kube/quantity.ts';
 import type { NodeRecord } from '../kube/records.ts';
 import type { KubeCache } from '../kube/cache.ts';
+import type { Alert } from '../alerts/model.ts';
+import type { Incidents } from '../alerts/pipeline/incidents.ts';
 import { age, argOf, isActive, kubeOf, requireNode } from './kube-lookup.ts';
 import type { Handler } from './types.ts';
 
@@ -96,10 +98,30 @@ export const host: Handler = {
   name: 'host',
   role: 'viewer',
   usage: 'host <ip|node>',
-  summary: 'node identity, addresses, capacity and requests, conditions, taints, pods, recent events',
+  summary: 'node identity, addresses, capacity and requests, conditions, taints, pods, recent events, open alerts',
   async run(ctx) {
     const kube = kubeOf(ctx);
     const node = requireNode(kube.cache, argOf(ctx, this.usage));
-    return reply(...hostBlocks(kube.cache, node));
+    const blocks = hostBlocks(kube.cache, node);
+    const open = await openAlertsOn(ctx.deps.alerts.incidents, node);
+    if (open.length > 0) {
+      blocks.splice(blocks.length - 1, 0, {
+        kind: 'table', columns: ['ref', 'alert', 'severity', 'subject', 'since'],
+        rows: open.map(({ ref, alert }) => [ref, alert.labels.alertname ?? '', alert.severity, alert.subject.pod ? `${alert.subject.namespace}/${alert.subject.pod}` : alert.subject.node ?? '', age(Date.parse(alert.startsAt), Date.now())]),
+      });
+    }
+    return reply(...blocks);
   },
 };
+
+/** Firing alerts of open incidents whose subject is this node (by name or any of its addresses). */
+async function openAlertsOn(incidents: Incidents, node: NodeRecord): Promise<Array<{ ref: string; alert: Alert }>> {
+  const names = new Set([node.metadata.name, ...node.addresses.map((a) => a.address)]);
+  const out: Array<{ ref: string; alert: Alert }> = [];
+  for (const incident of await incidents.open(500)) {
+    for (const alert of incident.last?.firing ?? []) {
+      if ((alert.subject.node && names.has(alert.subject.node)) || (alert.subject.ip && names.has(alert.subject.ip))) out.push({ ref: incident.ref, alert });
+    }
+  }
+  return out.slice(0, 20);
+}

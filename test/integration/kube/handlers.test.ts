@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Block, Reply } from '../../../bot/chat/reply.ts';
-import type { Deps } from '../../../bot/deps.ts';
 import { UserError } from '../../../bot/errors.ts';
 import { host } from '../../../handlers/host.ts';
 import { pod } from '../../../handlers/pod.ts';
@@ -8,15 +7,18 @@ import { pods } from '../../../handlers/pods.ts';
 import type { CommandContext, Handler } from '../../../handlers/types.ts';
 import type { KubeRuntime } from '../../../kube/runtime.ts';
 import { createDemoCluster } from '../../../kube/sim/demo-cluster.ts';
+import { kubeAlert } from '../../../kube/alerts.ts';
+import { createTestDeps } from '../../helpers/deps.ts';
 import { idle, startHarness, waitFor } from './harness.ts';
 import type { Harness } from './harness.ts';
 
 let h: Harness;
 let kube: KubeRuntime;
+let deps: Awaited<ReturnType<typeof createTestDeps>>;
 
 const run = (handler: Handler, ...args: string[]): Promise<Reply> => {
   const ctx: CommandContext = {
-    deps: { kube } as unknown as Deps,
+    deps: { ...deps, kube },
     identity: { platform: 'console', userId: 'tester', channelId: 'console' },
     user: { id: 'tester', name: 'tester', role: 'viewer', namespaces: ['*'] },
     args, handlers: [host, pod, pods],
@@ -30,12 +32,15 @@ const tables = (r: Reply) => r.blocks.filter((b): b is Extract<Block, { kind: 't
 const table = (r: Reply, firstColumn: string) => tables(r).find((t) => t.columns[0] === firstColumn);
 
 beforeAll(async () => {
+  deps = await createTestDeps({ alerts: { route: { receiver: 'console', group_wait: '10ms' } } });
+  await deps.lifecycle.start();
   h = await startHarness({}, createDemoCluster());
   kube = await h.startKube();
   await idle(kube);
 });
 afterAll(async () => {
   await h.close();
+  await deps.stop();
 });
 
 describe('startup on the demo cluster', () => {
@@ -78,6 +83,16 @@ describe('host', () => {
     const events = table(r, 'age')!;
     expect(events.columns).toEqual(['age', 'type', 'reason', 'message']);
     expect(events.rows.some((row) => row[2] === 'OOMKilling' && row[3]!.includes('Memory cgroup out of memory'))).toBe(true);
+  });
+
+  it('lists the open alerts about the node, found by name or address', async () => {
+    const alert = kubeAlert({ alertname: 'NodeTCPRetransHigh', cluster: 'test', severity: 'warning', node: 'node-03', summary: 'retransmissions', description: '', startsAt: Date.now() });
+    await deps.alerts.sink.emit([alert, { ...alert, fingerprint: 'ffffffffffffffff', labels: { alertname: 'Other' }, subject: { node: 'node-04' } }]);
+    await waitFor(async () => (await deps.alerts.incidents.open()).length >= 2, 'two open incidents');
+    const open = table(await run(host, 'node-03'), 'ref')!;
+    expect(open.columns).toEqual(['ref', 'alert', 'severity', 'subject', 'since']);
+    expect(open.rows.map((r) => r.slice(1, 4))).toEqual([['NodeTCPRetransHigh', 'warning', 'node-03']]);
+    expect(table(await run(host, 'node-05'), 'ref')).toBeUndefined();
   });
 
   it('answers by node name and shows a cordoned node', async () => {
