@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { parseMatcher } from './matchers.ts';
 import { dingtalkDestinationSchema } from './notifiers/dingtalk.ts';
-import { frequencyRuleSchema } from './sources/sentry-frequency.ts';
+import { frequencyRuleSchema, sourceOptionsSchema } from './sources/index.ts';
 
 /**
  * The `alerts` section of the configuration: Alertmanager-style route tree, receivers,
@@ -94,17 +94,11 @@ export const alertsConfigSchema = z.strictObject({
   })).default([]),
   /** DingTalk robots owner routing may name (`firstmate.io/channel: db-team`). */
   robots: z.record(z.string(), dingtalkDestinationSchema).default({}),
-  /** Intake credentials and the options the source parsers get. */
+  /** Intake credentials and the options the source parsers get (`sources/options.ts`). */
   sources: z.strictObject({
-    /** Bearer tokens per source name (`alertmanager`, `sentry-webhook`, `generic`, …); none = open. */
+    ...sourceOptionsSchema.omit({ maxAlerts: true }).shape,
+    /** Bearer tokens per source name (`alertmanager`, `generic`, `kubernetes`, …); none = open. */
     tokens: z.record(z.string(), z.array(z.string().min(8, 'tokens need at least 8 characters'))).default({}),
-    /** Sentry SDK projects and their DSN public keys; none = any project and key. */
-    sentryProjects: z.record(z.string(), z.strictObject({ keys: z.array(z.string().min(1)).min(1) })).optional(),
-    /** Client secrets of the Sentry integration (`Sentry-Hook-Signature`). */
-    sentryWebhookSecrets: z.array(z.string().min(1)).default([]),
-    /** Cluster name for Kubernetes event alerts that carry none. */
-    cluster: z.string().min(1).optional(),
-    maxInflatedBytes: z.number().int().positive().optional(),
     /** Frequency rules turning Sentry SDK events into alerts, tried in order. */
     frequency: z.array(frequencyRuleSchema).default([{ name: 'SentryErrorBurst', count: 2, windowSeconds: 20, match: { level: ['fatal', 'error'] } }]),
     /** Link on frequency alerts, with `{projectId}`, `{groupKey}`, `{eventId}` placeholders. */

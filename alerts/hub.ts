@@ -11,8 +11,7 @@ import { createNotifierRegistry } from './notifiers/registry.ts';
 import { createWebhookNotifier } from './notifiers/webhook.ts';
 import { createAlertPipeline } from './pipeline/index.ts';
 import type { DecisionEvent } from './pipeline/types.ts';
-import { sources } from './sources/index.ts';
-import { createSentryFrequencyCounter } from './sources/sentry-frequency.ts';
+import { createSentryFrequencyCounter, sources } from './sources/index.ts';
 
 /**
  * The alert hub as `Deps` holds it: notifier registry (console and webhook built in; Slack and
@@ -51,7 +50,7 @@ export function createAlertHub(o: {
   });
   const frequency = createSentryFrequencyCounter({ redis: o.redis, prefix: `${config.redis.prefix}:`, rules: cfg.sources.frequency, ...(cfg.sources.generatorUrl ? { generatorUrl: cfg.sources.generatorUrl } : {}) });
   const httpPlugins: HttpPlugin[] = [
-    createIntakeRoutes({ sources, config: cfg, target: { submit: pipeline.sink.submit, backlog: pipeline.backlog }, frequency, metrics: o.metrics, ...(config.server.publicUrl ? { externalUrl: config.server.publicUrl } : {}) }),
+    createIntakeRoutes({ sources, config: cfg, target: { submit: pipeline.sink.submit, backlog: pipeline.backlog }, frequency, metrics: o.metrics }),
     createAlertApiRoutes({ pipeline, tokens: cfg.apiTokens }),
   ];
   return {

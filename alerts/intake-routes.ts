@@ -16,16 +16,9 @@ export interface IntakeTarget {
 const reasons: Record<number, string> = { 400: 'invalid', 401: 'credentials', 413: 'too-large', 415: 'content-type', 429: 'backlog' };
 
 /** The parser options every source gets, from `alerts.sources` and `alerts.limits`. */
-export function sourceOptions(cfg: AlertsConfig, externalUrl?: string): SourceOptions {
-  const s = cfg.sources;
-  return {
-    ...(s.sentryProjects ? { sentryProjects: s.sentryProjects } : {}),
-    sentryWebhookSecrets: s.sentryWebhookSecrets,
-    ...(s.cluster ? { cluster: s.cluster } : {}),
-    maxAlerts: cfg.limits.maxAlertsPerDelivery,
-    ...(s.maxInflatedBytes ? { maxInflatedBytes: s.maxInflatedBytes } : {}),
-    ...(externalUrl ? { externalUrl } : {}),
-  };
+export function sourceOptions(cfg: AlertsConfig): SourceOptions {
+  const { tokens: _tokens, frequency: _frequency, generatorUrl: _generatorUrl, ...options } = cfg.sources;
+  return { ...options, maxAlerts: cfg.limits.maxAlertsPerDelivery };
 }
 
 /**
@@ -41,9 +34,8 @@ export function createIntakeRoutes(o: {
   target: IntakeTarget;
   frequency?: SentryFrequencyCounter;
   metrics: Metrics;
-  externalUrl?: string;
 }): HttpPlugin {
-  const options = sourceOptions(o.config, o.externalUrl);
+  const options = sourceOptions(o.config);
   const { limits } = o.config;
   return (app: FastifyInstance) => {
     app.removeAllContentTypeParsers();
