@@ -20,6 +20,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { redisServerInstalled, startPrivateRedis } from '../bot/redis.ts';
 import { Queue, Worker } from 'bullmq';
 import { configSchema } from '../bot/config-schema.ts';
@@ -237,3 +238,5 @@ export async function main(args: string[]): Promise<void> {
   emit('bullmq_raw_jobs_per_s', { value: Math.round(raw.perS), unit: 'jobs/s', jobs: raw.added, single_webhook_drain_ratio: +(singlePerS / raw.perS).toFixed(3) });
   process.exit(0);
 }
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main(process.argv.slice(2));

@@ -1,15 +1,18 @@
 /**
- * Benchmark dispatcher: `npm run bench -- <name> [options]` runs `bench/<name>.ts`. Each
+ * Benchmark dispatcher: `npm run bench -- <name> [options]` runs `bench/<name>.ts` in its own
+ * Node process (with `--expose-gc`, so heap figures are measured after a full collection). Each
  * benchmark prints one JSON line per figure on stdout.
  */
-const benches: Record<string, () => Promise<{ main(args: string[]): Promise<void> }>> = {
-  ingest: () => import('./ingest.ts'),
-};
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
+const dir = fileURLToPath(new URL('.', import.meta.url));
+const names = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('-client.ts')).map((f) => f.slice(0, -3));
 const [name, ...rest] = process.argv.slice(2);
-const load = name ? benches[name] : undefined;
-if (!load) {
-  process.stderr.write(`usage: npm run bench -- <${Object.keys(benches).join('|')}> [options]\n`);
+if (!name || !names.includes(name) || !existsSync(`${dir}${name}.ts`)) {
+  process.stderr.write(`usage: npm run bench -- <${names.join('|')}> [options]\n`);
   process.exit(2);
 }
-await (await load()).main(rest);
+const result = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', `${dir}${name}.ts`, ...rest], { stdio: 'inherit' });
+process.exit(result.status ?? 1);
