@@ -1,5 +1,6 @@
 import { reply } from '../bot/chat/reply.ts';
 import { UserError } from '../bot/errors.ts';
+import { assertAlertsInScope } from './scope.ts';
 import type { Handler } from './types.ts';
 
 /** `ack <ref>`: marks an incident acknowledged; repeats stop and its message shows who acked. */
@@ -11,6 +12,8 @@ export const ack: Handler = {
   async run({ deps, args, user }) {
     const ref = args[0];
     if (!ref || args.length > 1 || !/^[0-9a-f]{4,16}$/i.test(ref)) throw new UserError('usage: `ack <ref>` with the ref shown on the alert message (e.g. `ack 3fa9c2`)');
+    const incident = await deps.alerts.incidents.byRef(ref);
+    if (incident?.last) assertAlertsInScope(user, [...incident.last.firing, ...incident.last.resolved]);
     const result = await deps.alerts.incidents.ack(ref, user.name);
     if (!result.ok) throw new UserError(result.reason === 'unknown' ? `no incident with ref ${ref}; \`alerts\` lists the open ones` : `incident ${ref} is already resolved`);
     const i = result.incident;

@@ -3,6 +3,7 @@ import { UserError } from '../bot/errors.ts';
 import { formatDuration, parseDuration } from '../alerts/duration.ts';
 import { parseMatcher } from '../alerts/matchers.ts';
 import { describeMatchers } from '../alerts/silences.ts';
+import { assertMatchersInScope } from './scope.ts';
 import type { Handler } from './types.ts';
 
 const MAX_SILENCE_MS = 30 * 86_400_000;
@@ -19,13 +20,14 @@ export const silence: Handler = {
     let i = 0;
     while (i < args.length && looksLikeMatcher(args[i]!)) matchers.push(args[i++]!);
     if (matchers.length === 0) throw new UserError('usage: `silence <name=value …> <duration> [reason]`, e.g. `silence alertname=KubePodEvicted namespace=db 2h "maintenance"`');
-    for (const m of matchers) {
+    const parsed = matchers.map((m) => {
       try {
-        parseMatcher(m);
+        return parseMatcher(m);
       } catch (err) {
         throw new UserError((err as Error).message, { cause: err });
       }
-    }
+    });
+    assertMatchersInScope(user, parsed);
     const durationText = args[i++];
     if (!durationText) throw new UserError('missing duration: add how long, e.g. `2h` or `30m`');
     let ms: number;

@@ -1,6 +1,7 @@
 import { textReply } from '../bot/chat/reply.ts';
 import { UserError } from '../bot/errors.ts';
 import { describeMatchers } from '../alerts/silences.ts';
+import { assertMatchersInScope } from './scope.ts';
 import type { Handler } from './types.ts';
 
 /** `unsilence <id>`: ends a silence now. */
@@ -12,7 +13,10 @@ export const unsilence: Handler = {
   async run({ deps, args, user }) {
     const id = args[0];
     if (!id || args.length > 1 || !/^[0-9a-f]{8}$/i.test(id)) throw new UserError('usage: `unsilence <id>` with an id from `silences`');
-    const s = await deps.alerts.silences.expire(id.toLowerCase(), user.name);
+    const existing = await deps.alerts.silences.get(id.toLowerCase());
+    if (!existing) throw new UserError(`no silence ${id}; \`silences\` lists them`);
+    assertMatchersInScope(user, existing.matchers);
+    const s = await deps.alerts.silences.expire(existing.id, user.name);
     if (!s) throw new UserError(`no silence ${id}; \`silences\` lists them`);
     return textReply(`silence ${s.id} (${describeMatchers(s)}) ended; matching alerts notify again at their next flush.`);
   },

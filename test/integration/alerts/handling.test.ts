@@ -76,6 +76,27 @@ describe('silences, inhibition, acks, storms and flapping', () => {
     expect((await say('ack ffffff')).error).toBe(true);
   });
 
+  it('namespace-scoped operators ack and silence only their namespaces', async () => {
+    hub = await startHub({
+      alerts: { route: { receiver: 'console', ...fast, group_by: ['alertname', 'namespace'] } },
+      auth: { users: [{ name: 'dba', role: 'operator', namespaces: ['db'], console: ['dba'] }, { name: 'lead', role: 'operator', console: ['lead'] }] },
+    });
+    const dba = chat(hub, 'dba');
+    const lead = chat(hub, 'lead');
+    await hub.post('/webhooks/generic', [genericAlert('DiskFull', { namespace: 'db' }), genericAlert('DiskFull', { namespace: 'web' }), genericAlert('NodeDown', { node: 'n1' })]);
+    await waitFor(() => hub!.sent.length >= 3 || undefined, 'three incidents');
+    const refOf = (pred: (labels: Record<string, string>) => boolean) => hub!.sent.find((x) => pred(x.notification.groupLabels))!.notification.ref;
+    expect((await dba(`ack ${refOf((l) => l.namespace === 'web')}`)).text).toMatch(/may not act on namespace `web`; your namespaces: db/);
+    expect((await dba(`ack ${refOf((l) => l.alertname === 'NodeDown')}`)).text).toMatch(/cluster-wide/);
+    expect((await dba(`ack ${refOf((l) => l.namespace === 'db')}`)).error).toBe(false);
+    expect((await dba('silence alertname=DiskFull 1h')).text).toMatch(/add `namespace=<ns>`/);
+    expect((await dba('silence alertname=DiskFull namespace=web 1h')).text).toMatch(/may not act on namespace `web`/);
+    expect((await dba('silence alertname=DiskFull namespace=db 1h')).error).toBe(false);
+    const broad = /silence ([0-9a-f]{8})/.exec((await lead('silence alertname=DiskFull 1h')).text)![1];
+    expect((await dba(`unsilence ${broad}`)).text).toMatch(/add `namespace=<ns>`/);
+    expect((await lead(`unsilence ${broad}`)).error).toBe(false);
+  });
+
   it('a storm of 300 alerts becomes one message with the top N and the counts', async () => {
     hub = await startHub({ alerts: { route: { receiver: 'console', ...fast }, storm: { topN: 5 } } });
     const alerts = Array.from({ length: 300 }, (_, i) => genericAlert('PodEvicted', { pod: `p-${i}` }, { severity: i === 7 ? 'critical' : 'warning' }));
