@@ -71,13 +71,22 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
     return up;
   });
   // Registered first so it stops last: everything else may still need Redis while draining.
-  lifecycle.add({
-    name: 'redis',
-    stop: async () => {
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
-      await redisEndpoint.stop();
-    },
-  });
+  const releaseRedis = async () => {
+    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    await redisEndpoint.stop();
+  };
+  lifecycle.add({ name: 'redis', stop: releaseRedis });
+  try {
+    return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, ...(await createServices(config, logger, metrics, redis, newRedis, lifecycle, readiness, opts)) };
+  } catch (err) {
+    // Nothing has started yet; a private redis-server must not outlive the failed start.
+    await releaseRedis();
+    throw err;
+  }
+}
+
+/** The knowledge base, the alert hub with its notifiers, and the Kubernetes core, in start order. */
+async function createServices(config: Config, logger: Logger, metrics: Metrics, redis: Redis, newRedis: () => Redis, lifecycle: Lifecycle, readiness: Readiness, opts: DepsOptions) {
   const knowledge = await createKnowledgeBase({
     redis,
     dirs: config.knowledge.dirs,
@@ -95,7 +104,7 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   // After Redis (stops before it): workers drain while their connections are still up.
   lifecycle.add(alerts.pipeline.component);
   const kube = await createKubeComponent(config, logger, metrics, redis, alerts, lifecycle, readiness);
-  return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, knowledge, alerts, kube };
+  return { knowledge, alerts, kube };
 }
 
 /**

@@ -2,10 +2,20 @@ import { Command } from 'commander';
 import { sendTestAlert } from '../alerts/send-test-alert.ts';
 import { createApp } from './app.ts';
 import { loadConfig, redact } from './config.ts';
+import type { Config } from './config-schema.ts';
+import { KubeConfigError } from '../kube/client.ts';
 import { createDeps } from './deps.ts';
 import { createLogger } from './logger.ts';
 import { RedisUnavailableError } from './redis.ts';
 import { BUILTIN_ARTICLES_DIR, formatProblems, lintKnowledge } from '../knowledge/index.ts';
+
+/** The validated configuration, or every problem on stderr and exit 1. */
+function configOrExit(file: string | undefined): Config {
+  const { config, problems } = loadConfig({ file });
+  if (config) return config;
+  for (const p of problems) process.stderr.write(`config: ${p.path}: ${p.message}\n`);
+  process.exit(1);
+}
 
 /** The `firstmate` command line. */
 const program = new Command('firstmate').description('ChatOps bot and alerting hub for Kubernetes platform teams');
@@ -15,18 +25,15 @@ program
   .description('run firstmate (console chat, webhooks, pipeline, cluster watch)')
   .option('-c, --config <file>', 'YAML configuration file (default: $FIRSTMATE_CONFIG or ./firstmate.yaml)')
   .action(async (opts: { config?: string }) => {
-    const { config, problems } = loadConfig({ file: opts.config });
-    if (!config) {
-      for (const p of problems) process.stderr.write(`config: ${p.path}: ${p.message}\n`);
-      process.exit(1);
-    }
+    const config = configOrExit(opts.config);
     // Console chat owns stdout; logs go to stderr so the two never interleave.
     const logger = createLogger(config.log.level, process.stderr);
     let deps;
     try {
       deps = await createDeps(config, logger, { consoleWrite: (text) => process.stdout.write(text) });
     } catch (err) {
-      if (err instanceof RedisUnavailableError) {
+      // What the operator must fix gets one clear line; anything else is a bug and keeps its stack.
+      if (err instanceof RedisUnavailableError || err instanceof KubeConfigError) {
         process.stderr.write(`firstmate: ${err.message}\n`);
         process.exit(1);
       }
@@ -92,11 +99,7 @@ kb
   .description('check every article (front matter, ids, links, match rules); exit 1 on any problem')
   .option('-c, --config <file>', 'YAML configuration file (for extra article folders)')
   .action(async (opts: { config?: string }) => {
-    const { config, problems } = loadConfig({ file: opts.config });
-    if (!config) {
-      for (const p of problems) process.stderr.write(`config: ${p.path}: ${p.message}\n`);
-      process.exit(1);
-    }
+    const config = configOrExit(opts.config);
     const found = await lintKnowledge([BUILTIN_ARTICLES_DIR, ...config.knowledge.dirs]);
     process.stdout.write(found.length > 0 ? `${formatProblems(found)}\n` : 'knowledge base: ok\n');
     process.exit(found.length > 0 ? 1 : 0);

@@ -59,6 +59,14 @@ describe('firstmate CLI', () => {
     expect(cli.stderr().trim()).toBe('firstmate: Redis does not answer at redis://127.0.0.1:1 and redis-server is not installed: install it (apt-get install redis-server) or set REDIS_URL');
   });
 
+  it('says in one line when the kubeconfig cannot be loaded', async () => {
+    const cli = runCli(['start'], { cwd: freshDir(), env: { PORT: '0', KUBECONFIG: '/nonexistent/kubeconfig', FIRSTMATE_KUBE_MODE: undefined } });
+    expect((await cli.exited).code).toBe(1);
+    expect(cli.stderr().split('\n').filter((l) => l && !l.startsWith('{'))).toEqual([
+      "firstmate: cannot load the cluster configuration: ENOENT: no such file or directory, open '/nonexistent/kubeconfig'",
+    ]);
+  });
+
   it('check-config prints every problem with its path and exits 1', async () => {
     const dir = freshDir();
     writeFileSync(join(dir, 'firstmate.yaml'), 'server:\n  port: -1\nredis:\n  url: http://cache\nauth:\n  defaultRole: superuser\n');
