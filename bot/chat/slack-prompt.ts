@@ -1,7 +1,8 @@
 import type { App, types, webApi } from '@slack/bolt';
 import type { Identity } from '../../handlers/types.ts';
 import type { Logger } from '../logger.ts';
-import type { Reply } from './reply.ts';
+import { errorReply, type Reply } from './reply.ts';
+import { slackFailure } from './slack-errors.ts';
 import { slackSafe, truncate } from './slack-escape.ts';
 import { PROMPT_ACTION_PREFIX, renderSlackReply } from './slack-render.ts';
 import { quoteWord } from './tokenize.ts';
@@ -57,7 +58,8 @@ export function promptView(command: string, question: string, channel: string): 
  * the button as the conversation, so authorisation, bindings, rate limit and audit are those of
  * the typed command. Output: the submission is acked at once (closing the form, or
  * `response_action: errors` for an empty answer); the outcome goes to the submitter only, as an
- * ephemeral message in that channel, or a DM when that fails.
+ * ephemeral message in that channel, or a DM when that fails. When the form cannot be opened
+ * (an expired trigger), the presser is told the command to type instead.
  */
 export function registerSlackPrompts(app: App, deps: {
   ask: (identity: Identity, line: string) => Promise<Reply>;
@@ -74,7 +76,12 @@ export function registerSlackPrompts(app: App, deps: {
     if (!prompt) return logger.warn({ actionId: 'action_id' in action ? action.action_id : undefined }, 'slack prompt button without a usable value');
     const channel = body.channel?.id ?? (body.container as { channel_id?: string } | undefined)?.channel_id ?? '';
     await track('prompt form', async () => {
-      await client.views.open({ trigger_id: body.trigger_id, view: promptView(prompt.c, prompt.q, channel) });
+      try {
+        await client.views.open({ trigger_id: body.trigger_id, view: promptView(prompt.c, prompt.q, channel) });
+      } catch (err) {
+        logger.warn({ err }, 'slack form could not be opened; telling the presser what to type');
+        await tellUser(client, body.user.id, channel, errorReply(`The form could not be opened (${slackFailure(err).reason}). Type \`${prompt.c} <answer>\` instead.`), logger);
+      }
     });
   });
 

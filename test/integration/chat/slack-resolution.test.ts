@@ -122,4 +122,14 @@ describe('the Resolution button on Slack alert messages', () => {
     expect(fake.callsTo('chat.postEphemeral')).toHaveLength(0);
     expect(await deps.knowledge.lastResolution(alert)).toBeUndefined();
   });
+
+  it('tells the presser what to type when the form cannot be opened', async () => {
+    const { message, resolution, fingerprint } = await alertMessage('PodCrashLooping');
+    fake.failNext(1, { error: 'expired_trigger_id' });
+    await openForm(message, resolution, 'UALICE');
+    const [eph] = await fake.waitFor('chat.postEphemeral');
+    expect(eph!.params).toMatchObject({ channel: 'C0ALERTS', user: 'UALICE' });
+    expect(textsOf(eph!)).toContain('expired_trigger_id');
+    expect(textsOf(eph!)).toContain(`kb note ${fingerprint} &lt;answer&gt;`);
+  });
 });
