@@ -21,7 +21,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { redisServerInstalled, startPrivateRedis } from '../bot/redis.ts';
+import { deletePrefix, redisServerInstalled, startPrivateRedis } from '../bot/redis.ts';
 import { Queue, Worker } from 'bullmq';
 import { configSchema } from '../bot/config-schema.ts';
 import { createDeps, type Deps } from '../bot/deps.ts';
@@ -81,15 +81,7 @@ async function startHub(alerts: Record<string, unknown>, onDecision?: (e: Decisi
 
 async function cleanup(deps: Deps) {
   await deps.lifecycle.stop(10_000);
-  const { Redis } = await import('ioredis');
-  const r = new Redis(deps.redisEndpoint.url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await r.scan(cursor, 'MATCH', `${deps.config.redis.prefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await r.del(...keys);
-  } while (cursor !== '0');
-  r.disconnect();
+  await deletePrefix(deps.redisEndpoint.url, deps.config.redis.prefix);
 }
 
 /** Runs the clients in a worker thread (the server keeps this thread's event loop). */

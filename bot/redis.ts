@@ -90,6 +90,21 @@ function stopStale(pidFile: string): void {
   }
 }
 
+/** Deletes every key under `prefix` (SCAN, so a large keyspace never blocks Redis). */
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
+  const r = new Redis(url, { maxRetriesPerRequest: 2 });
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await r.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await r.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    r.disconnect();
+  }
+}
+
 /** Options every long-lived connection uses; BullMQ workers need `maxRetriesPerRequest: null`. */
 export function createRedisClient(url: string, options: RedisOptions = {}): Redis {
   return new Redis(url, { maxRetriesPerRequest: null, enableReadyCheck: true, ...options });

@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import type { ConfigInput } from '../../bot/config-schema.ts';
 import { createHttpServer } from '../../bot/http.ts';
 import type { MessageRef, Notification, Notifier } from '../../alerts/notifiers/types.ts';
@@ -57,15 +56,7 @@ export async function startHub(input: ConfigInput = {}) {
     },
     /** Stops the workers first, then removes every key under the test's prefix. */
     async stop() {
-      await deps.lifecycle.stop(5000);
-      const r = new Redis(deps.redisEndpoint.url);
-      let cursor = '0';
-      do {
-        const [next, keys] = await r.scan(cursor, 'MATCH', `${deps.config.redis.prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length > 0) await r.del(...keys);
-      } while (cursor !== '0');
-      r.disconnect();
+      await deps.stop();
     },
   };
 }

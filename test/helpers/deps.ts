@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createDeps, type Deps } from '../../bot/deps.ts';
 import { configSchema, type ConfigInput } from '../../bot/config-schema.ts';
 import { createLogger } from '../../bot/logger.ts';
+import { deletePrefix } from '../../bot/redis.ts';
 
 /** A unique key/queue prefix per test, so tests never see each other's data in Redis. */
 export function testPrefix(name = 'test'): string {
@@ -22,10 +23,10 @@ export async function createTestDeps(input: ConfigInput = {}): Promise<Deps & { 
   });
   const deps = await createDeps(config, createLogger(config.log.level));
   return Object.assign(deps, {
+    /** Stops every component first (workers may still write), then removes the test's keys. */
     async stop() {
-      const keys = await deps.redis.keys(`${config.redis.prefix}*`);
-      if (keys.length > 0) await deps.redis.del(...keys);
       await deps.lifecycle.stop(5000);
+      await deletePrefix(deps.redisEndpoint.url, config.redis.prefix);
     },
   });
 }
