@@ -21,6 +21,13 @@ export function notificationMetadata(n: Notification) {
   return { event_type: NOTIFICATION_EVENT_TYPE, event_payload: { incident: n.incidentId, notification: n.id, seq: n.seq } };
 }
 
+/**
+ * `conversations.history` failures that mean "cannot read this channel back" (no history scope
+ * yet, or posting with `chat:write.public` without being a member): `find` then answers
+ * `undefined`, so a possible repeat is preferred over losing the notification.
+ */
+const unreadableCodes = new Set(['missing_scope', 'not_in_channel']);
+
 /** `chat.update` failures after which posting a new message is the right thing to do. */
 const repostCodes = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed', 'msg_too_long']);
 
@@ -41,6 +48,8 @@ export function createSlackNotifierClient(opts: { botToken: string; apiUrl: stri
 export interface SlackNotifierOptions extends NotificationRenderOptions {
   /** Replaces the built-in rendering (e.g. `(n) => renderSlackReply(renderNotification(n))[0]!`). */
   render?: (notification: Notification) => SlackMessage;
+  /** Warns when a channel cannot be read back (see `find`). */
+  logger?: Logger;
 }
 
 /**
@@ -51,7 +60,8 @@ export interface SlackNotifierOptions extends NotificationRenderOptions {
  * message metadata (`firstmate_notification`: incident, notification id, seq), which `find`
  * reads back with `conversations.history` (scope `channels:history`, `groups:history` for
  * private channels) to adopt a post whose answer was lost; a `#name` destination cannot be read
- * back that way, so `find` answers `undefined` for it. Errors: rate limits (HTTP 429 or
+ * back that way, so `find` answers `undefined` for it, as it does (with a warning) when Slack
+ * refuses the history with `missing_scope` or `not_in_channel`. Errors: rate limits (HTTP 429 or
  * `ratelimited`), 5xx and network failures throw `RetryableError` (with Retry-After); every
  * other Slack error (`channel_not_found`, `not_in_channel`, `missing_scope`, …) `TerminalError`.
  * Pass a client from `createSlackNotifierClient`: its own retries would hide the Retry-After.
@@ -96,6 +106,11 @@ export function createSlackNotifier(client: WebClient, opts: SlackNotifierOption
         try {
           res = await client.conversations.history({ channel, oldest, inclusive: true, limit: FIND_PAGE_SIZE, include_all_metadata: true, ...(cursor ? { cursor } : {}) });
         } catch (err) {
+          const code = slackErrorCode(err);
+          if (code && unreadableCodes.has(code)) {
+            opts.logger?.warn({ channel, error: code }, 'cannot read the Slack channel back to find an earlier post; posting again (add the channels:history / groups:history scope)');
+            return undefined;
+          }
           throw classify(err, `conversations.history of ${channel}`);
         }
         // Newest first: the first match is the incident's latest message.

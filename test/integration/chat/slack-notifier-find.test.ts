@@ -92,7 +92,7 @@ describe('Slack notifier find', () => {
     expect(fake.calls).toHaveLength(0);
   });
 
-  it('maps history errors: rate limits and 5xx retry, missing scope and unknown channels do not', async () => {
+  it('maps history errors: rate limits and 5xx retry, unknown channels do not', async () => {
     const dest = freshChannel();
     fake.failNext(1, { status: 429, retryAfterSec: 3 });
     const limited = await notifier().find!(dest, notification(), hourAgo()).catch((e: unknown) => e);
@@ -100,7 +100,7 @@ describe('Slack notifier find', () => {
     expect((limited as RetryableError).retryAfterMs).toBe(3000);
     fake.failNext(1, { status: 503 });
     await expect(notifier().find!(dest, notification(), hourAgo())).rejects.toBeInstanceOf(RetryableError);
-    for (const code of ['missing_scope', 'channel_not_found', 'not_in_channel']) {
+    for (const code of ['channel_not_found', 'invalid_auth', 'is_archived']) {
       fake.failNext(1, { error: code });
       const err = await notifier().find!(dest, notification(), hourAgo()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TerminalError);
@@ -108,5 +108,19 @@ describe('Slack notifier find', () => {
       expect((err as Error).cause).toMatchObject({ code: webApi.ErrorCode.PlatformError });
     }
     await expect(notifier().find!({}, notification(), hourAgo())).rejects.toBeInstanceOf(TerminalError);
+  });
+
+  it('answers "nothing found", with a warning, when the channel cannot be read back (no history scope, not a member)', async () => {
+    const dest = freshChannel();
+    const lines: string[] = [];
+    const warned = createSlackNotifier(client(), { logger: createLogger('warn', { write: (l: string) => lines.push(l) }) });
+    await warned.send(dest, notification());
+    for (const code of ['missing_scope', 'not_in_channel']) {
+      fake.failNext(1, { error: code });
+      expect(await warned.find!(dest, notification(), hourAgo())).toBeUndefined();
+    }
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toContain('missing_scope');
+    expect(lines[1]).toContain('channels:history');
   });
 });
