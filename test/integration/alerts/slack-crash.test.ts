@@ -70,6 +70,18 @@ describe('Slack first posts across a crash', () => {
     for (const m of slack.messages(CHANNEL)) expect(Number(m.metadata?.event_payload.seq)).toBeGreaterThan(posted.find((p) => p.ts === m.ts)!.seq);
   }, 40_000);
 
+  it('a first post whose answer times out: the retry adopts the message Slack took', async () => {
+    slack = await startFakeSlack();
+    const s = settings(slack);
+    hub = await startHub({ chat: s.chat, alerts: { ...s.alerts, notify: { ...s.alerts.notify, timeout: '500ms' } } });
+    slack.delayNext('chat.postMessage', 3000);
+    expect((await hub.post('/webhooks/generic', genericAlert('SlowAnswer'))).status).toBe(202);
+    await waitFor(async () => slack!.callsTo('conversations.history').length === 1 && (await markers(hub!)) === 0, 'the adopted message');
+    await sleep(300);
+    expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'conversations.history']);
+    expect(slack.messages(CHANNEL)).toHaveLength(1);
+  });
+
   it('a first post that never reached Slack: the retry finds nothing in the history and posts once', async () => {
     slack = await startFakeSlack();
     const s = settings(slack);
