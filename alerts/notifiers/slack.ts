@@ -63,7 +63,7 @@ export interface SlackNotifierOptions extends NotificationRenderOptions {
  * back that way, so `find` answers `undefined` for it, as it does (with a warning) when Slack
  * refuses the history with `missing_scope` or `not_in_channel`. Errors: rate limits (HTTP 429 or
  * `ratelimited`), 5xx and network failures throw `RetryableError` (with Retry-After); every
- * other Slack error (`channel_not_found`, `not_in_channel`, `missing_scope`, …) `TerminalError`.
+ * other Slack error (`channel_not_found`, `not_in_channel`, `invalid_auth`, …) `TerminalError`.
  * Pass a client from `createSlackNotifierClient`: its own retries would hide the Retry-After.
  */
 export function createSlackNotifier(client: WebClient, opts: SlackNotifierOptions = {}): Notifier {
