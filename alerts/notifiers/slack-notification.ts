@@ -2,7 +2,8 @@ import type { types } from '@slack/bolt';
 import type { Alert, Severity } from '../model.ts';
 import type { Notification } from './types.ts';
 import { slackLink, slackSafe, truncate } from '../../bot/chat/slack-escape.ts';
-import { button, limits, sectionBlock, type SlackMessage } from '../../bot/chat/slack-render.ts';
+import { button, limits, promptButton, sectionBlock, type SlackMessage } from '../../bot/chat/slack-render.ts';
+import { resolutionPrompt } from '../render/notification.ts';
 
 const severityEmoji: Record<Severity, string> = { critical: ':red_circle:', warning: ':large_orange_circle:', info: ':large_blue_circle:' };
 const severityRank: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
@@ -19,8 +20,9 @@ export interface NotificationRenderOptions {
  * One incident as a Slack message: a title line with severity emoji, status and counts; the
  * group labels and the ref; the top firing alerts with their subject (cluster, namespace/pod,
  * node, IP); recently resolved ones; knowledge, runbook and generator links; who acked it; how
- * it was fixed last time; and buttons `ack <ref>` and `silence <group matchers> 1h`, which run
- * as chat commands for whoever presses them. All alert text is neutralised.
+ * it was fixed last time; buttons `ack <ref>` and `silence <group matchers> 1h`, which run as
+ * chat commands for whoever presses them; and a Resolution button, which asks the presser how it
+ * was resolved and records it with `kb note <fingerprint> <text>`. All alert text is neutralised.
  */
 export function renderSlackNotification(n: Notification, opts: NotificationRenderOptions = {}): SlackMessage {
   const maxFiring = opts.maxFiring ?? 5;
@@ -66,6 +68,11 @@ export function renderSlackNotification(n: Notification, opts: NotificationRende
     if (matchers.length > 0) buttons.push(button({ label: 'Silence 1h', command: `silence ${matchers.join(' ')} 1h`, style: 'danger' }, 1));
     const usable = buttons.filter((b) => (b.value ?? '').length <= limits.buttonValue);
     if (usable.length > 0) blocks.push({ type: 'actions', elements: usable });
+  }
+  const resolution = resolutionPrompt(n);
+  if (resolution) {
+    const element = promptButton(resolution, 2);
+    if ((element.value ?? '').length <= limits.buttonValue) blocks.push({ type: 'actions', elements: [element] });
   }
   const fallback = `${firing ? '' : '✓ '}[${status}] ${title}${labels ? ` (${labels})` : ''}`;
   return { text: truncate(slackSafe(fallback), limits.fallbackText), blocks };

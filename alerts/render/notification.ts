@@ -1,4 +1,5 @@
-import type { Action, Block, Reply } from '../../bot/chat/reply.ts';
+import type { Action, Block, PromptBlock, Reply } from '../../bot/chat/reply.ts';
+import { quoteWord } from '../../bot/chat/tokenize.ts';
 import { formatDuration } from '../duration.ts';
 import type { Alert } from '../model.ts';
 import type { Notification } from '../notifiers/types.ts';
@@ -34,9 +35,21 @@ export function severityOfNotification(n: Notification): Alert['severity'] {
 }
 
 /**
+ * The Resolution prompt of an incident: `kb note <ref> <how it was resolved>`, where the ref is
+ * the fingerprint of the top firing (else resolved) alert, or its alertname.
+ */
+export function resolutionPrompt(n: Notification): PromptBlock | undefined {
+  const top = n.firing[0] ?? n.resolved[0];
+  const ref = top?.fingerprint || top?.labels.alertname;
+  if (!ref) return undefined;
+  return { kind: 'prompt', label: 'Resolution', question: 'How was it resolved?', command: `kb note ${quoteWord(ref)}`, placeholder: 'how it was resolved' };
+}
+
+/**
  * A notification as platform-neutral reply blocks: title with severity, status and counts, a
  * table of the top alerts (storm summary: the rest as a count), subject, links (knowledge,
- * runbook, generator), who acked, last resolution, and ack/silence buttons while firing.
+ * runbook, generator), who acked, last resolution, ack/silence buttons while firing, and the
+ * Resolution prompt (`kb note <fingerprint> …`).
  */
 export function renderNotification(n: Notification, now = Date.now()): Reply {
   const sev = severityOfNotification(n);
@@ -77,5 +90,7 @@ export function renderNotification(n: Notification, now = Date.now()): Reply {
     if (name) actions.push({ label: 'Silence 2h', command: `silence alertname=${JSON.stringify(name)} 2h "from ${n.ref}"` });
     if (actions.length > 0) blocks.push({ kind: 'actions', actions });
   }
+  const resolution = resolutionPrompt(n);
+  if (resolution) blocks.push(resolution);
   return { blocks };
 }

@@ -1,4 +1,4 @@
-import type { Action, Block, Reply } from './reply.ts';
+import { promptGuidance, type Action, type Block, type Reply } from './reply.ts';
 
 /** A DingTalk robot message body as the session webhook and custom robots accept it. */
 export type DingTalkMessage =
@@ -51,6 +51,8 @@ function blockMarkdown(b: Block, error: boolean): string | undefined {
       return [`**${b.columns.map(n).join(' · ')}**`, ...b.rows.map((r) => `- ${r.map((c) => n(c) || '-').join(' · ')}`)].join('\n');
     case 'actions':
       return undefined;
+    case 'prompt':
+      return `> ${n(promptGuidance(b, `‹${b.placeholder}›`))}`;
   }
 }
 
@@ -63,7 +65,8 @@ function titleOf(r: Reply, fallback: string): string {
 
 /**
  * Renders a platform-neutral reply as DingTalk markdown, or as an actionCard when it has buttons
- * (each button sends its command back as the person who clicks it, who is authorised then). All
+ * (each button sends its command back as the person who clicks it, who is authorised then). A
+ * button cannot collect text, so prompts become a guidance line to type instead. All
  * text is neutralised; `atUserIds` are mentioned at the end of the message.
  */
 export function renderDingTalk(r: Reply, opts: { title?: string; atUserIds?: string[] } = {}): DingTalkMessage {

@@ -1,4 +1,4 @@
-import { alignTable, width, type Reply } from './reply.ts';
+import { alignTable, promptGuidance, width, type Reply } from './reply.ts';
 
 /** Renders a reply as plain terminal text (the console adapter, logs, test output). */
 export function renderText(r: Reply): string {
@@ -24,6 +24,9 @@ export function renderText(r: Reply): string {
         break;
       case 'actions':
         parts.push(b.actions.map((a) => `[${a.label}: ${a.command}]`).join('  '));
+        break;
+      case 'prompt':
+        parts.push(`  ${promptGuidance(b)}`);
         break;
     }
   }

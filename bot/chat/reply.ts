@@ -8,7 +8,28 @@ export type Block =
   | { kind: 'fields'; fields: Array<{ label: string; value: string }> }
   | { kind: 'table'; columns: string[]; rows: string[][] }
   | { kind: 'context'; text: string }
-  | { kind: 'actions'; actions: Action[] };
+  | { kind: 'actions'; actions: Action[] }
+  | PromptBlock;
+
+/**
+ * A command that needs free text from the person: `command` followed by their text (one quoted
+ * word). Chats that can collect text ask `question` behind a button labelled `label` (Slack: a
+ * form); the others show it as guidance to type: `label: command <placeholder>`.
+ *
+ * @example { kind: 'prompt', label: 'Resolution', question: 'How was it resolved?', command: 'kb note 0a1b2c3d4e5f6071', placeholder: 'how it was resolved' }
+ */
+export interface PromptBlock {
+  kind: 'prompt';
+  label: string;
+  question: string;
+  command: string;
+  placeholder: string;
+}
+
+/** The guidance line for a prompt where no text can be collected: `label: command <placeholder>`. */
+export function promptGuidance(p: PromptBlock, placeholder = `<${p.placeholder}>`): string {
+  return `${p.label}: ${p.command} ${placeholder}`;
+}
 
 /** A button. `command` is the chat command it runs, authorised like a typed one. */
 export interface Action {

@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import { alignTable, type Action, type Reply } from './reply.ts';
+import { alignTable, type Action, type PromptBlock, type Reply } from './reply.ts';
 import { renderText } from './render-text.ts';
 import { slackSafe, truncate } from './slack-escape.ts';
 
@@ -11,6 +11,12 @@ export interface SlackMessage {
 
 /** Button `action_id`s start with this; the button's `value` is the chat command it runs. */
 export const COMMAND_ACTION_PREFIX = 'firstmate:cmd:';
+
+/**
+ * Prompt button `action_id`s start with this; the value is `{"c": command, "q": question}` (see
+ * `PromptBlock`). Pressing one opens a form asking the question; its text completes the command.
+ */
+export const PROMPT_ACTION_PREFIX = 'firstmate:prompt:';
 
 /** Block Kit limits (https://docs.slack.dev/reference/block-kit). */
 export const limits = {
@@ -30,8 +36,9 @@ export const limits = {
  * Renders a platform-neutral reply as Block Kit: heading → header, text → mrkdwn sections,
  * fields → section fields (two columns, at most 10 per section), table → aligned monospace in
  * code blocks (split under the section limit), context → context block, actions → buttons whose
- * value is the command. Every piece of text goes through `slackSafe`. Replies longer than one
- * message allows (50 blocks) come back as several messages, in order.
+ * value is the command, prompt → a button opening a form. Every piece of text goes through
+ * `slackSafe`. Replies longer than one message allows (50 blocks) come back as several
+ * messages, in order.
  */
 export function renderSlackReply(reply: Reply): SlackMessage[] {
   const blocks = replyBlocks(reply);
@@ -86,9 +93,24 @@ export function replyBlocks(reply: Reply): types.KnownBlock[] {
         }
         break;
       }
+      case 'prompt': {
+        const element = promptButton(b, buttons++);
+        if ((element.value ?? '').length <= limits.buttonValue) out.push({ type: 'actions', elements: [element] });
+        break;
+      }
     }
   }
   return out;
+}
+
+/** A button that asks the presser `prompt.question` in a form and runs `prompt.command <their text>`. */
+export function promptButton(prompt: Pick<PromptBlock, 'label' | 'question' | 'command'>, index: number): types.Button {
+  return {
+    type: 'button',
+    action_id: `${PROMPT_ACTION_PREFIX}${index}`,
+    text: { type: 'plain_text', text: truncate(slackSafe(prompt.label, 'plain'), limits.buttonText) || 'note', emoji: true },
+    value: JSON.stringify({ c: prompt.command, q: prompt.question }),
+  };
 }
 
 /** A button that runs `action.command` as the person who presses it. */

@@ -9,6 +9,7 @@ import type { Router } from './router.ts';
 import { slackFailure } from './slack-errors.ts';
 import { slackSafe, slackUnescape } from './slack-escape.ts';
 import { boltLogger } from './slack-logger.ts';
+import { registerSlackPrompts } from './slack-prompt.ts';
 import { createSlackHttpReceiver } from './slack-receiver.ts';
 import { COMMAND_ACTION_PREFIX, renderSlackReply, type SlackMessage } from './slack-render.ts';
 
@@ -20,9 +21,10 @@ const MAX_RESPONSES = 5;
 /**
  * The Slack chat adapter (Bolt). Input: the slash command (`/ops <command>`), mentions
  * (`@firstmate <command>`) and direct messages, plus presses of our buttons, whose value is a
- * command. Everything goes through `router.handle` with the Slack identity of the person typing
- * or pressing, so authorisation and audit are the same as for typed commands. Everything is
- * acknowledged at once and answered when the handler is done: slash commands through
+ * command, and answers to prompt forms (`registerSlackPrompts`). Everything goes through
+ * `router.handle` with the Slack identity of the person typing, pressing or submitting, so
+ * authorisation and audit are the same as for typed commands. Everything is acknowledged at
+ * once and answered when the handler is done: slash commands through
  * `response_url` (in channel, errors only to the caller), mentions in the channel or, for long
  * answers, errors and threads, in a thread; DMs in the DM.
  *
@@ -151,6 +153,8 @@ export function createSlackChat(opts: {
       await postAll(client, channel, messages, threadTs);
     });
   });
+
+  registerSlackPrompts(app, { ask, track, logger });
 
   app.error(async (err) => {
     logger.error({ err }, 'slack listener error');

@@ -37,3 +37,9 @@ export function tokenize(line: string): string[] {
   if (inWord) words.push(current);
   return words;
 }
+
+/** Quotes one word so that `tokenize` reads it back as that single word (spaces, newlines, quotes). */
+export function quoteWord(word: string): string {
+  if (/^[\p{L}\p{N}_.:/=@,+-]+$/u.test(word)) return word;
+  return `"${word.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+}

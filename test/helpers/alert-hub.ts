@@ -72,18 +72,7 @@ export async function startHub(input: ConfigInput = {}) {
 
 export type Hub = Awaited<ReturnType<typeof startHub>>;
 
-/** Polls until `check` returns a truthy value or the time is up (then throws with `what`). */
-export async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+export { sleep, waitFor } from './wait.ts';
 
 /** A generic-webhook alert. */
 export function genericAlert(title: string, labels: Record<string, string> = {}, extra: Record<string, unknown> = {}) {

@@ -88,3 +88,24 @@ export function buttonPress(opts: { value: string; userId: string; channelId?: s
     actions: [{ action_id: opts.actionId ?? 'firstmate:cmd:0', block_id: 'b1', text: { type: 'plain_text', text: 'Ack' }, value: opts.value, type: 'button', action_ts: nextTs() }],
   };
 }
+
+/**
+ * The submission of a modal the bot opened (`view_submission`): `view` is the view as passed to
+ * `views.open`, `values` the input state by block id and action id.
+ */
+export function viewSubmission(opts: { view: Record<string, unknown>; userId: string; values: Record<string, Record<string, string>> }): Record<string, unknown> {
+  const values = Object.fromEntries(Object.entries(opts.values).map(([blockId, actions]) => [
+    blockId,
+    Object.fromEntries(Object.entries(actions).map(([actionId, value]) => [actionId, { type: 'plain_text_input', value }])),
+  ]));
+  return {
+    type: 'view_submission',
+    team: { id: FAKE_TEAM_ID, domain: 'fake' },
+    user: { id: opts.userId, username: opts.userId.toLowerCase(), name: opts.userId.toLowerCase(), team_id: FAKE_TEAM_ID },
+    api_app_id: 'AFAKE',
+    token: 'legacy-verification-token',
+    trigger_id: '4.5.6',
+    view: { id: 'VFAKE', team_id: FAKE_TEAM_ID, app_id: 'AFAKE', bot_id: 'BFIRSTMATE', hash: '1.abc', ...opts.view, state: { values } },
+    response_urls: [],
+  };
+}

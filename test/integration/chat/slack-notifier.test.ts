@@ -72,7 +72,8 @@ describe('Slack notifier', () => {
     expect(fake.calls[0]!.token).toBe('xoxb-notify');
     expect(fake.calls[0]!.params.text).toBe('[FIRING:1] DiskFull (alertname=DiskFull · namespace=prod)');
     expect(fake.calls[1]!.params.text).toBe('✓ [RESOLVED] DiskFull (alertname=DiskFull · namespace=prod)');
-    expect(blocksJson(1)).not.toContain('"actions"');
+    expect(blocksJson(1)).not.toContain('firstmate:cmd:');
+    expect(blocksJson(1)).toContain('firstmate:prompt:');
   });
 
   it('renders subject, counts, links, ack state, last resolution and the ack/silence buttons', async () => {

@@ -31,15 +31,7 @@ export async function startTestSim(options: SimOptions = {}, cluster: ClusterSpe
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(fn: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 5000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(15);
-  }
-}
+export { waitFor } from '../../../helpers/wait.ts';
 
 /** A minimal pod manifest. */
 export function podManifest(name: string, labels: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
