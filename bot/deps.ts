@@ -97,8 +97,8 @@ async function createServices(config: Config, logger: Logger, metrics: Metrics, 
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
   const alerts = createAlertHub({ config, redis, newRedis, logger, metrics, ...opts, knowledge: opts.knowledge ?? knowledge });
   if (config.chat.slack.botToken) {
-    const client = createSlackNotifierClient({ botToken: config.chat.slack.botToken, apiUrl: config.chat.slack.apiUrl, logger });
-    alerts.notifiers.register(createSlackNotifier(client, { ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}), maxFiring: config.alerts.storm.topN, maxResolved: config.alerts.storm.topN }));
+    const client = createSlackNotifierClient({ botToken: config.chat.slack.botToken, apiUrl: config.chat.slack.apiUrl, logger, timeoutMs: config.alerts.notify.timeout });
+    alerts.notifiers.register(createSlackNotifier(client, { ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}), maxFiring: config.alerts.storm.topN, maxResolved: config.alerts.storm.topN, logger }));
   }
   alerts.notifiers.register(createDingTalkNotifier({ robotUrl: config.chat.dingtalk.robotUrl, render: (n) => renderNotification(n), timeoutMs: config.alerts.notify.timeout }));
   // After Redis (stops before it): workers drain while their connections are still up.

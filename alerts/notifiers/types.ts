@@ -68,6 +68,14 @@ export class RetryableError extends Error {
   }
 }
 
+/** A message `Notifier.find` found: its ref and the notification it shows now. */
+export interface FoundMessage extends MessageRef {
+  /** Id of the notification the message was posted (or last updated) with. */
+  notificationId: string;
+  /** That notification's `seq`. */
+  seq: number;
+}
+
 /**
  * Delivers notifications to one kind of destination. `send` posts a new message when `previous`
  * is absent and updates (or, where the platform cannot edit, follows up on) it otherwise.
@@ -76,4 +84,11 @@ export class RetryableError extends Error {
 export interface Notifier {
   kind: string;
   send(destination: Record<string, unknown>, notification: Notification, previous?: MessageRef): Promise<MessageRef>;
+  /**
+   * Optional, for platforms that can read their messages back: the newest message at
+   * `destination` posted since `sinceMs` (epoch ms) for the notification's incident (this
+   * notification or an earlier one of it), or `undefined` when there is none. The notify worker
+   * asks before a first post that may repeat one lost in a crash. Throws like `send`.
+   */
+  find?(destination: Record<string, unknown>, notification: Notification, sinceMs: number): Promise<FoundMessage | undefined>;
 }

@@ -14,6 +14,8 @@ export function pipelineKeys(prefix: string) {
     incidents: `${prefix}:incidents`,
     ref: (ref: string) => `${prefix}:ref:${ref}`,
     message: (incidentId: string, destKey: string) => `${prefix}:msg:${incidentId}:${destKey}`,
+    /** A first post of the incident to the destination is (or was) in flight: epoch ms of the first try. */
+    messageAttempt: (incidentId: string, destKey: string) => `${prefix}:msgtry:${incidentId}:${destKey}`,
     messageLock: (incidentId: string, destKey: string) => `${prefix}:msglock:${incidentId}:${destKey}`,
     inhibitSources: `${prefix}:isrc`,
     failed: `${prefix}:failed`,

@@ -2,9 +2,16 @@
  * Notify worker. Input: a `NotifyJob` (one notification for one destination). Waits for the
  * destination's rate limit (the job is delayed, not held), takes a per-(incident, destination)
  * lock, posts or updates the incident's message through the notifier of the destination's kind,
- * and stores the `MessageRef` before the job completes. Idempotent: the stored ref carries the
- * notification's `seq`; a retried or older notification never posts twice or overwrites a newer
- * one. `RetryableError` retries with exponential backoff honouring Retry-After; `TerminalError`
+ * and stores the `MessageRef` (with the notification's `seq`) before the job completes; it also
+ * appends a delivery record per alert and counts the outcome.
+ * Idempotent: a retried or older notification never posts twice or overwrites a newer one. A
+ * crash between the platform accepting a first post and the ref being stored is covered by an
+ * in-flight marker, set atomically with reading the ref before every first post and cleared
+ * when the ref is stored: a job that finds the marker without a ref asks the notifier's `find`
+ * (where the platform can read messages back) and adopts the message it finds, as an update or
+ * as done when it already shows this notification, instead of posting again. Notifiers without
+ * `find` post again (the webhook one with the same Idempotency-Key).
+ * `RetryableError` retries with exponential backoff honouring Retry-After; `TerminalError`
  * (and exhausting the attempts) records the failure in the failed-deliveries list.
  */
 import { randomBytes } from 'node:crypto';
@@ -31,6 +38,10 @@ export interface NotifyDeps {
 }
 
 const MESSAGE_TTL_S = 30 * 86_400;
+/** How long an unfinished first post stays worth looking up (a week, like a closed incident). */
+const ATTEMPT_TTL_S = 7 * 86_400;
+/** Looking up starts this long before the first try: platform clocks (Slack `ts`) may differ from ours. */
+const FIND_MARGIN_MS = 5 * 60_000;
 
 /** Exponential backoff with jitter, never shorter than the destination's Retry-After. */
 export function notifyBackoff(cfg: AlertsConfig['notify'], attemptsMade: number, err?: Error): number {
@@ -77,16 +88,14 @@ export function createNotifyProcessor(d: NotifyDeps) {
     }
     try {
       const msgKey = k.message(n.incidentId, destination.key);
-      const stored = await d.redis.get(msgKey);
-      const previous = stored ? (JSON.parse(stored) as { ref: MessageRef; seq: number }) : undefined;
+      const attemptKey = k.messageAttempt(n.incidentId, destination.key);
+      const [stored, marker] = await d.scripts.claim(msgKey, [attemptKey, Date.now(), ATTEMPT_TTL_S]);
+      let previous = stored ? (JSON.parse(stored) as { ref: MessageRef; seq: number }) : undefined;
       if (previous && previous.seq >= n.seq) {
         d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: 'skipped' });
         return 'superseded';
       }
-      let ref: MessageRef;
-      try {
-        ref = await notifier.send(destination.config, n, previous?.ref);
-      } catch (err) {
+      const fail = async (err: unknown): Promise<never> => {
         const e = err as Error;
         const terminal = e instanceof TerminalError || e instanceof UnrecoverableError;
         const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
@@ -96,16 +105,36 @@ export function createNotifyProcessor(d: NotifyDeps) {
         }
         d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: 'retried' });
         throw e instanceof RetryableError ? e : new RetryableError(e.message, undefined, { cause: e });
+      };
+      const store = async (ref: MessageRef, seq: number, updated: boolean, withRecords: boolean) => {
+        const tx = d.redis.multi().set(msgKey, JSON.stringify({ ref, seq }), 'EX', MESSAGE_TTL_S).del(attemptKey);
+        if (withRecords) {
+          const record: DeliveryRecord = { receiver: n.receiver, kind: destination.kind, channel: ref.channel, messageId: ref.id, incidentId: n.incidentId, ref: n.ref, status: n.status, updated, at: new Date().toISOString() };
+          for (const a of [...n.firing, ...n.resolved]) {
+            const dk = k.deliveries(a.fingerprint);
+            tx.lpush(dk, JSON.stringify(record)).ltrim(dk, 0, 19).expire(dk, 86_400);
+          }
+        }
+        await tx.exec();
+        d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: !withRecords ? 'skipped' : updated ? 'updated' : 'sent' });
+        if (withRecords && n.acceptedAt) d.metrics.alertNotifySeconds.observe({ receiver: n.receiver }, Math.max(0, Date.now() - Date.parse(n.acceptedAt)) / 1000);
+      };
+      if (!previous && marker !== null && notifier.find) {
+        // A first post was tried before and its ref never stored: it may have been delivered.
+        const found = await notifier.find(destination.config, n, Number(marker) - FIND_MARGIN_MS).catch(fail);
+        if (found) {
+          const ref: MessageRef = { id: found.id, channel: found.channel };
+          if (found.seq >= n.seq) {
+            // This very notification (or a newer one) is on show already: adopt it, post nothing.
+            const mine = found.notificationId === n.id;
+            await store(ref, found.seq, false, mine);
+            return mine ? 'recovered' : 'superseded';
+          }
+          previous = { ref, seq: found.seq };
+        }
       }
-      const record: DeliveryRecord = { receiver: n.receiver, kind: destination.kind, channel: ref.channel, messageId: ref.id, incidentId: n.incidentId, ref: n.ref, status: n.status, updated: Boolean(previous), at: new Date().toISOString() };
-      const tx = d.redis.multi().set(msgKey, JSON.stringify({ ref, seq: n.seq }), 'EX', MESSAGE_TTL_S);
-      for (const a of [...n.firing, ...n.resolved]) {
-        const dk = k.deliveries(a.fingerprint);
-        tx.lpush(dk, JSON.stringify(record)).ltrim(dk, 0, 19).expire(dk, 86_400);
-      }
-      await tx.exec();
-      d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: previous ? 'updated' : 'sent' });
-      if (n.acceptedAt) d.metrics.alertNotifySeconds.observe({ receiver: n.receiver }, Math.max(0, Date.now() - Date.parse(n.acceptedAt)) / 1000);
+      const ref = await notifier.send(destination.config, n, previous?.ref).catch(fail);
+      await store(ref, n.seq, Boolean(previous), true);
       return previous ? 'updated' : 'sent';
     } finally {
       await d.scripts.unlock(lockKey, lockToken).catch(() => 0);

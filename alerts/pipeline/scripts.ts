@@ -175,6 +175,18 @@ return 0
 /** Releases a lock only when we still hold it. */
 const unlockLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
 
+/**
+ * Before a delivery. KEYS[1]: the incident's stored message ref at the destination; ARGV: the
+ * in-flight marker key (same prefix), now (epoch ms), marker TTL (s). Answers [ref, marker] as
+ * they were; when neither exists (a first post is about to start) sets the marker to `now`.
+ */
+const claimLua = `
+local stored = redis.call('GET', KEYS[1])
+local marker = redis.call('GET', ARGV[1])
+if not stored and not marker then redis.call('SET', ARGV[1], ARGV[2], 'EX', tonumber(ARGV[3])) end
+return { stored or false, marker or false }
+`;
+
 export interface PipelineScripts {
   ingest(key: string, args: Array<string | number>): Promise<string[]>;
   commit(key: string, args: Array<string | number>): Promise<number>;
@@ -182,11 +194,13 @@ export interface PipelineScripts {
   rateLimit(key: string, args: Array<string | number>): Promise<number>;
   scheduled(key: string, args: Array<string | number>): Promise<number>;
   unlock(key: string, token: string): Promise<number>;
+  /** See `claimLua`: the stored ref JSON and the in-flight marker (epoch ms), each null when absent. */
+  claim(msgKey: string, args: [attemptKey: string, now: number, ttlS: number]): Promise<[string | null, string | null]>;
 }
 
 /** Registers the scripts on a connection (EVALSHA with automatic reload). */
 export function defineScripts(redis: Redis): PipelineScripts {
-  const defs = { fmIngest: ingestLua, fmCommit: commitLua, fmAck: ackLua, fmRateLimit: rateLimitLua, fmScheduled: scheduledLua, fmUnlock: unlockLua };
+  const defs = { fmIngest: ingestLua, fmCommit: commitLua, fmAck: ackLua, fmRateLimit: rateLimitLua, fmScheduled: scheduledLua, fmUnlock: unlockLua, fmClaim: claimLua };
   for (const [name, lua] of Object.entries(defs)) {
     if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua });
   }
@@ -199,5 +213,6 @@ export function defineScripts(redis: Redis): PipelineScripts {
     rateLimit: call('fmRateLimit') as PipelineScripts['rateLimit'],
     scheduled: call('fmScheduled') as PipelineScripts['scheduled'],
     unlock: (key, token) => call('fmUnlock')(key, [token]) as Promise<number>,
+    claim: call('fmClaim') as PipelineScripts['claim'],
   };
 }

@@ -21,6 +21,14 @@ export type FakeSlackFailure =
   | { status: 500 | 502 | 503 }
   | { error: string };
 
+/** A message the fake holds, as `conversations.history` answers it. */
+export interface FakeSlackMessage {
+  ts: string;
+  text?: unknown;
+  blocks?: unknown;
+  metadata?: { event_type: string; event_payload: Record<string, unknown> };
+}
+
 /** An acknowledgement the Socket Mode client sent back over the WebSocket. */
 export interface FakeSocketAck {
   envelope_id: string;
@@ -31,7 +39,8 @@ export interface FakeSocketAck {
  * A local fake of the Slack Web API and Socket Mode, for tests. Point a `WebClient` or Bolt
  * `App` at it with `slackApiUrl: fake.apiUrl`. It answers `auth.test`, `chat.postMessage`
  * (new `ts` each time), `chat.update` (only for a known `channel` + `ts`, else
- * `message_not_found`), `chat.postEphemeral`, `apps.connections.open` (a WebSocket URL on the
+ * `message_not_found`), `conversations.history` (newest first, `metadata` only with
+ * `include_all_metadata`; `channel_not_found` for a `#name`), `chat.postEphemeral`, `apps.connections.open` (a WebSocket URL on the
  * same server), `views.*`, and records every call in order.
  *
  * @example
@@ -53,6 +62,10 @@ export interface FakeSlack {
   waitFor(method: string, count?: number, timeoutMs?: number): Promise<FakeSlackCall[]>;
   /** The next `n` Web API calls (any method but `apps.connections.open`) fail this way. */
   failNext(n: number, failure: FakeSlackFailure): void;
+  /** Messages posted to a channel (with their metadata as last posted or updated), oldest first. */
+  messages(channel: string): readonly FakeSlackMessage[];
+  /** The next `n` calls to `method` take effect at once but are answered only after `delayMs`. */
+  delayNext(method: string, delayMs: number, n?: number): void;
   /** Socket Mode: resolves when a client has connected (and got `hello`). */
   waitForSocket(timeoutMs?: number): Promise<void>;
   /** Socket Mode: sends an envelope (`slash_commands`, `events_api`, `interactive`) and returns its id. */
@@ -76,7 +89,8 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
   const calls: FakeSlackCall[] = [];
   const waiters: Array<() => void> = [];
   const failures: FakeSlackFailure[] = [];
-  const messages = new Set<string>();
+  const messages = new Map<string, FakeSlackMessage[]>();
+  const delays: Array<{ method: string; delayMs: number }> = [];
   const acks = new Map<string, FakeSocketAck>();
   const sockets = new Set<WebSocket>();
   let tsCounter = 0;
@@ -141,7 +155,10 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
       }
       if (failure) return send(200, { ok: false, error: failure.error });
     }
-    send(200, answer(method, params, token));
+    const body = answer(method, params, token);
+    const delay = delays.findIndex((x) => x.method === method);
+    if (delay >= 0) setTimeout(() => send(200, body), delays.splice(delay, 1)[0]!.delayMs).unref();
+    else send(200, body);
   }
 
   function answer(method: string, params: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
@@ -154,17 +171,37 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
         return { ok: true, url: `${base.replace('http', 'ws')}/link/?ticket=${connectionsOpened}` };
       case 'chat.postMessage': {
         const ts = `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}`;
-        messages.add(`${String(params.channel)}/${ts}`);
+        const channel = String(params.channel);
+        messages.set(channel, [...(messages.get(channel) ?? []), { ts, text: params.text, blocks: params.blocks, ...metadataOf(params) }]);
         return { ok: true, channel: params.channel, ts, message: { text: params.text, blocks: params.blocks, ts } };
       }
-      case 'chat.update':
-        if (!messages.has(`${String(params.channel)}/${String(params.ts)}`)) return { ok: false, error: 'message_not_found' };
+      case 'chat.update': {
+        const message = messages.get(String(params.channel))?.find((m) => m.ts === String(params.ts));
+        if (!message) return { ok: false, error: 'message_not_found' };
+        Object.assign(message, { text: params.text, blocks: params.blocks }, metadataOf(params));
         return { ok: true, channel: params.channel, ts: params.ts, text: params.text };
+      }
+      case 'conversations.history':
+        return history(params);
       case 'chat.postEphemeral':
         return { ok: true, message_ts: `${Math.floor(Date.now() / 1000)}.${String(++tsCounter).padStart(6, '0')}` };
       default:
         return method.startsWith('views.') ? { ok: true, view: { id: 'VFAKE' } } : { ok: false, error: 'unknown_method' };
     }
+  }
+
+  function history(params: Record<string, unknown>): Record<string, unknown> {
+    const channel = String(params.channel);
+    if (channel.startsWith('#')) return { ok: false, error: 'channel_not_found' };
+    const oldest = Number(params.oldest ?? 0);
+    const inclusive = String(params.inclusive) === 'true';
+    const newestFirst = (messages.get(channel) ?? []).filter((m) => Number(m.ts) > oldest || (inclusive && Number(m.ts) === oldest)).reverse();
+    const start = Number(params.cursor ?? 0);
+    const limit = Number(params.limit ?? 100);
+    const withMetadata = String(params.include_all_metadata) === 'true';
+    const page = newestFirst.slice(start, start + limit).map(({ metadata, ...m }) => ({ type: 'message', bot_id: FAKE_BOT_ID, ...m, ...(withMetadata && metadata ? { metadata } : {}) }));
+    const more = start + limit < newestFirst.length;
+    return { ok: true, messages: page, has_more: more, pin_count: 0, response_metadata: { next_cursor: more ? String(start + limit) : '' } };
   }
 
   const until = (check: () => boolean, timeoutMs: number, what: string) =>
@@ -187,6 +224,10 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
     async waitFor(method, count = 1, timeoutMs = 5000) {
       await until(() => calls.filter((c) => c.method === method).length >= count, timeoutMs, `${count} × ${method}`);
       return calls.filter((c) => c.method === method);
+    },
+    messages: (channel) => messages.get(channel) ?? [],
+    delayNext(method, delayMs, n = 1) {
+      for (let i = 0; i < n; i++) delays.push({ method, delayMs });
     },
     failNext(n, failure) {
       for (let i = 0; i < n; i++) failures.push(failure);
@@ -234,6 +275,11 @@ function parseBody(raw: string, contentType: string): Record<string, unknown> {
     out[k] = /^[[{]/.test(v) ? tryJson(v) : v;
   }
   return out;
+}
+
+function metadataOf(params: Record<string, unknown>): Pick<FakeSlackMessage, 'metadata'> {
+  const m = params.metadata as FakeSlackMessage['metadata'] | undefined;
+  return m && typeof m === 'object' && typeof m.event_type === 'string' ? { metadata: m } : {};
 }
 
 function tryJson(v: string): unknown {

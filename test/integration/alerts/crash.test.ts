@@ -1,27 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../bot/config-schema.ts';
 import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
 import { startFakeWebhook } from '../../helpers/fake-webhook.ts';
-
-const workerPath = fileURLToPath(new URL('../../helpers/pipeline-worker.ts', import.meta.url));
-
-function startWorker(config: ConfigInput): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerPath], { env: { ...process.env, FM_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`worker did not start: ${err}`)), 20_000);
-    child.stdout!.on('data', (d: Buffer) => {
-      if (d.toString().includes('ready')) {
-        clearTimeout(t);
-        resolve(child);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`worker exited ${code}: ${err}`)));
-  });
-}
+import { startWorkerProcess as startWorker } from '../../helpers/worker-process.ts';
 
 let hub: Hub | undefined;
 let hook: Awaited<ReturnType<typeof startFakeWebhook>> | undefined;
