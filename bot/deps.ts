@@ -77,7 +77,8 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   };
   lifecycle.add({ name: 'redis', stop: releaseRedis });
   try {
-    return { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, ...(await createServices(config, logger, metrics, redis, newRedis, lifecycle, readiness, opts)) };
+    const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
+    return { ...base, ...(await createServices(base, opts)) };
   } catch (err) {
     // Nothing has started yet; a private redis-server must not outlive the failed start.
     await releaseRedis();
@@ -85,8 +86,12 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   }
 }
 
+/** What the services below are built from: the clients and registries. */
+type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube'>;
+
 /** The knowledge base, the alert hub with its notifiers, and the Kubernetes core, in start order. */
-async function createServices(config: Config, logger: Logger, metrics: Metrics, redis: Redis, newRedis: () => Redis, lifecycle: Lifecycle, readiness: Readiness, opts: DepsOptions) {
+async function createServices(base: BaseDeps, opts: DepsOptions) {
+  const { config, logger, metrics, redis, newRedis, lifecycle } = base;
   const knowledge = await createKnowledgeBase({
     redis,
     dirs: config.knowledge.dirs,
@@ -103,7 +108,7 @@ async function createServices(config: Config, logger: Logger, metrics: Metrics, 
   alerts.notifiers.register(createDingTalkNotifier({ robotUrl: config.chat.dingtalk.robotUrl, render: (n) => renderNotification(n), timeoutMs: config.alerts.notify.timeout }));
   // After Redis (stops before it): workers drain while their connections are still up.
   lifecycle.add(alerts.pipeline.component);
-  const kube = await createKubeComponent(config, logger, metrics, redis, alerts, lifecycle, readiness);
+  const kube = await createKubeComponent(base, alerts);
   return { knowledge, alerts, kube };
 }
 
@@ -111,7 +116,7 @@ async function createServices(config: Config, logger: Logger, metrics: Metrics, 
  * Connects to the cluster (or starts the simulated demo one) and registers the Kubernetes core
  * after the pipeline, so it stops first and its last alerts still reach the queues.
  */
-async function createKubeComponent(config: Config, logger: Logger, metrics: Metrics, redis: Redis, alerts: AlertHub, lifecycle: Lifecycle, readiness: Readiness): Promise<KubeRuntime | undefined> {
+async function createKubeComponent({ config, logger, metrics, redis, lifecycle, readiness }: BaseDeps, alerts: AlertHub): Promise<KubeRuntime | undefined> {
   const connection = await connectCluster(config.kube);
   if (!connection) return undefined;
   const kubeLogger = logger.child({ component: 'kube' });
