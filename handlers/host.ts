@@ -100,7 +100,7 @@ export const host: Handler = {
   usage: 'host <ip|node>',
   summary: 'node identity, addresses, capacity and requests, conditions, taints, pods, recent events, open alerts',
   async run(ctx) {
-    const kube = kubeOf(ctx);
+    const kube = await kubeOf(ctx);
     const node = requireNode(kube.cache, argOf(ctx, this.usage));
     const blocks = hostBlocks(kube.cache, node);
     const open = await openAlertsOn(ctx.deps.alerts.incidents, node);

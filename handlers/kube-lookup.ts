@@ -11,10 +11,17 @@ import type { KubeRuntime } from '../kube/runtime.ts';
 import type { CommandContext } from './types.ts';
 
 /** The Kubernetes runtime from the deps, or a clear error when the bot has no cluster. */
-export function kubeOf(ctx: CommandContext): KubeRuntime {
+/** How long a query made while the cache is still loading waits for it (start-up, a piped script). */
+const SYNC_WAIT_MS = 10_000;
+
+export async function kubeOf(ctx: CommandContext): Promise<KubeRuntime> {
   const kube = ctx.deps.kube;
   if (!kube) throw new UserError('no Kubernetes cluster is configured for this bot');
-  if (!kube.synced()) throw new UserError('still loading the cluster state; try again in a few seconds');
+  if (!kube.synced()) {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([kube.waitForSync(), new Promise((r) => { timer = setTimeout(r, SYNC_WAIT_MS); })]).finally(() => clearTimeout(timer));
+    if (!kube.synced()) throw new UserError('still loading the cluster state; try again in a few seconds');
+  }
   return kube;
 }
 

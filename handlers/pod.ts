@@ -89,7 +89,7 @@ export const pod: Handler = {
   usage: 'pod <ip|ns/name>',
   summary: 'a pod: node, owner, phase, restarts, last termination, IP and node history',
   async run(ctx) {
-    const kube = kubeOf(ctx);
+    const kube = await kubeOf(ctx);
     const { pod: p, others } = requirePod(kube.cache, argOf(ctx, this.usage));
     return reply(...(await podBlocks(kube, p, others)));
   },

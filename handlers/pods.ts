@@ -13,7 +13,7 @@ export const pods: Handler = {
   usage: 'pods <node|ip>',
   summary: 'pods on a node',
   async run(ctx) {
-    const kube = kubeOf(ctx);
+    const kube = await kubeOf(ctx);
     const { cache } = kube;
     const query = argOf(ctx, this.usage);
     let note = '';
