@@ -14,10 +14,15 @@ beforeAll(async () => {
   fake = await startFakeSlack();
   deps = await createTestDeps({
     chat: { console: { enabled: 'auto' }, slack: { botToken: 'xoxb-test', apiUrl: fake.apiUrl, mode: 'http', signingSecret: SIGNING_SECRET } },
-    auth: { users: [{ name: 'alice', role: 'operator', slack: ['UALICE'] }, { name: 'vera', role: 'viewer', slack: ['UVERA'] }], defaultRole: 'none' },
+    auth: {
+      users: [{ name: 'alice', role: 'operator', slack: ['UALICE'] }, { name: 'vera', role: 'viewer', slack: ['UVERA'] }],
+      defaultRole: 'none',
+      // C0QUIET takes alert handling only: notes must be refused there.
+      bindings: [{ channel: '*', allow: ['query', 'alerts', 'ops', 'admin'] }, { platform: 'slack', channel: 'C0QUIET', allow: ['alerts'] }],
+    },
     alerts: {
-      route: { receiver: 'ops', group_wait: '100ms', group_interval: '400ms', repeat_interval: '1h', group_by: ['alertname'] },
-      receivers: [{ name: 'ops', slack: { channel: 'C0ALERTS' } }],
+      route: { receiver: 'ops', group_wait: '100ms', group_interval: '400ms', repeat_interval: '1h', group_by: ['alertname'], routes: [{ matchers: ['alertname=QuietDisk'], receiver: 'quiet' }] },
+      receivers: [{ name: 'ops', slack: { channel: 'C0ALERTS' } }, { name: 'quiet', slack: { channel: 'C0QUIET' } }],
     },
   });
   const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive: false });
@@ -47,11 +52,11 @@ const buttonsOf = (call: FakeSlackCall) =>
 const textsOf = (call: FakeSlackCall) => JSON.stringify(call.params.blocks);
 
 /** Posts an alert through the intake and returns the Slack alert message and its Resolution button. */
-async function alertMessage(alertname: string) {
+async function alertMessage(alertname: string, channel = 'C0ALERTS') {
   const res = await post('/webhooks/generic', JSON.stringify({ title: alertname, severity: 'critical', labels: { alertname, namespace: 'db' } }), 'application/json');
   expect(res.status).toBeLessThan(300);
   const posts = await fake.waitFor('chat.postMessage', 1, 10_000);
-  const message = posts.find((c) => c.params.channel === 'C0ALERTS' && String(c.params.text).includes(alertname))!;
+  const message = posts.find((c) => c.params.channel === channel && String(c.params.text).includes(alertname))!;
   expect(message).toBeDefined();
   const resolution = buttonsOf(message).find((b) => b.text.text === 'Resolution')!;
   expect(resolution).toBeDefined();
@@ -63,9 +68,9 @@ async function alertMessage(alertname: string) {
 }
 
 /** Presses the button as `userId` and returns the modal sent to `views.open`. */
-async function openForm(message: FakeSlackCall, button: Button, userId: string) {
+async function openForm(message: FakeSlackCall, button: Button, userId: string, channelId = 'C0ALERTS') {
   const before = fake.callsTo('views.open').length;
-  const pressed = await postInteraction(buttonPress({ value: button.value!, actionId: button.action_id, userId, channelId: 'C0ALERTS', messageTs: String((message.params as { ts?: string }).ts ?? '1700000000.000100'), responseUrl: fake.responseUrl() }));
+  const pressed = await postInteraction(buttonPress({ value: button.value!, actionId: button.action_id, userId, channelId, messageTs: String((message.params as { ts?: string }).ts ?? '1700000000.000100'), responseUrl: fake.responseUrl() }));
   expect(pressed.status).toBe(200);
   const calls = await fake.waitFor('views.open', before + 1);
   return calls[before]!;
@@ -120,6 +125,20 @@ describe('the Resolution button on Slack alert messages', () => {
     expect(Object.keys(ack.errors)).toEqual(['answer']);
     await new Promise((r) => setTimeout(r, 200));
     expect(fake.callsTo('chat.postEphemeral')).toHaveLength(0);
+    expect(await deps.knowledge.lastResolution(alert)).toBeUndefined();
+  });
+
+  it('runs the note in the alert channel, so a binding that refuses notes there applies', async () => {
+    const { message, resolution, alert } = await alertMessage('QuietDisk', 'C0QUIET');
+    const open = await openForm(message, resolution, 'UALICE', 'C0QUIET');
+    const view = open.params.view as { private_metadata: string; blocks: Array<Record<string, unknown>> };
+    expect(JSON.parse(view.private_metadata)).toMatchObject({ ch: 'C0QUIET' });
+    const input = view.blocks.find((b) => b.type === 'input') as { block_id: string; element: { action_id: string } };
+    fake.calls.length = 0;
+    await postInteraction(viewSubmission({ view, userId: 'UALICE', values: { [input.block_id]: { [input.element.action_id]: 'freed space' } } }));
+    const [eph] = await fake.waitFor('chat.postEphemeral');
+    expect(eph!.params).toMatchObject({ channel: 'C0QUIET', user: 'UALICE' });
+    expect(textsOf(eph!)).toContain("`kb` (query) is not enabled in this channel; allowed here: alerts.");
     expect(await deps.knowledge.lastResolution(alert)).toBeUndefined();
   });
 
