@@ -148,13 +148,14 @@ export function createFlushProcessor(d: FlushDeps) {
           fields.last = JSON.stringify(notification);
           const destinations = receiver ? destinationsFor(receiver, meta.owner || undefined, d.config.robots) : [];
           if (!receiver) d.logger.warn({ receiver: meta.receiver, gk }, 'receiver no longer configured; notification dropped');
-          if (destinations.length > 0) {
-            await d.notifyQueue.addBulk(destinations.map((destination) => ({
-              name: destination.kind,
-              data: { notification, destination },
-              opts: { jobId: notifyJobId(notification.id, destination.key) },
-            })));
-          }
+          const jobs = destinations.map((destination) => ({
+            name: destination.kind,
+            data: { notification, destination },
+            opts: { jobId: notifyJobId(notification.id, destination.key) },
+          }));
+          // A single destination (the usual case) skips the transaction `addBulk` wraps jobs in.
+          if (jobs.length === 1) await d.notifyQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
+          else if (jobs.length > 1) await d.notifyQueue.addBulk(jobs);
         }
       }
     }
