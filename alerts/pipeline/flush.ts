@@ -18,7 +18,7 @@ import type { KnowledgeLinks } from '../knowledge.ts';
 import type { Alert } from '../model.ts';
 import type { KnowledgeLink, Notification } from '../notifiers/types.ts';
 import { routeDefaults, type ResolvedRoute, type Routing } from '../routing.ts';
-import { silencedBy, type Silences } from '../silences.ts';
+import { silencedBy, silenceState, type Silence } from '../silences.ts';
 import { isFlapping, needsUpdate, type NflogEntry } from './dedup.ts';
 import { destinationsFor } from './destinations.ts';
 import { flushJobId, notifyJobId, type PipelineKeys } from './keys.ts';
@@ -32,7 +32,6 @@ export interface FlushDeps {
   scripts: PipelineScripts;
   routing: Routing;
   inhibitRules: readonly InhibitRule[];
-  silences: Silences;
   knowledge: KnowledgeLinks;
   flushQueue: Queue<FlushJob>;
   notifyQueue: Queue<NotifyJob>;
@@ -60,21 +59,28 @@ export function createFlushProcessor(d: FlushDeps) {
   const receivers = new Map(d.config.receivers.map((r) => [r.name, r]));
   const { topN } = d.config.storm;
 
+  const addFlush = (gk: string, gen: number, delay: number) => d.flushQueue.add('flush', { gk, gen }, { jobId: flushJobId(gk, gen), delay: Math.max(0, delay) });
   const scheduleFlush = async (gk: string, gen: number, delay: number) => {
-    await d.flushQueue.add('flush', { gk, gen }, { jobId: flushJobId(gk, gen), delay: Math.max(0, delay) });
+    await addFlush(gk, gen, delay);
     await d.scripts.scheduled(d.keys.groups, [d.keys.prefix, gk, String(gen)]);
   };
 
   return async function processFlush({ gk, gen }: FlushJob): Promise<string> {
     const now = Date.now();
     const k = d.keys;
-    const res = await d.redis.multi().hgetall(k.groupMeta(gk)).hgetall(k.groupAlerts(gk)).hgetall(k.groupState(gk)).get(k.nflog(gk)).exec();
+    // One round trip reads the group, its notification log, the silences and (with inhibit
+    // rules) the inhibiting alerts.
+    const tx = d.redis.multi().hgetall(k.groupMeta(gk)).hgetall(k.groupAlerts(gk)).hgetall(k.groupState(gk)).get(k.nflog(gk)).hvals(k.silences);
+    if (d.inhibitRules.length > 0) tx.hgetall(k.inhibitSources);
+    const res = await tx.exec();
     if (!res) throw new Error('flush read was aborted');
     for (const [err] of res) if (err) throw err;
     const meta = res[0]![1] as Record<string, string>;
     const rawAlerts = res[1]![1] as Record<string, string>;
     const rawState = res[2]![1] as Record<string, string>;
     const nflogRaw = res[3]![1] as string | null;
+    const rawSilences = res[4]![1] as string[];
+    const rawSources = (res[5]?.[1] ?? {}) as Record<string, string>;
     if (!meta.gen) return 'gone';
     const current = Number(meta.gen);
     if (current !== gen) {
@@ -87,14 +93,12 @@ export function createFlushProcessor(d: FlushDeps) {
     const receiver = receivers.get(meta.receiver ?? '');
     const sendResolved = receiver?.send_resolved ?? true;
 
-    const silences = await d.silences.active(now);
+    const silences = rawSilences.map((v) => JSON.parse(v) as Silence).filter((s) => silenceState(s, now) === 'active');
     const sources = new Map<string, Record<string, string>>();
-    if (d.inhibitRules.length > 0) {
-      for (const [fp, raw] of Object.entries(await d.redis.hgetall(k.inhibitSources))) {
-        const { l, e } = JSON.parse(raw) as { l: Record<string, string>; e: number };
-        // Only firing alerts inhibit: one whose end time passed no longer does.
-        if (!e || e > now) sources.set(fp, l);
-      }
+    for (const [fp, raw] of Object.entries(rawSources)) {
+      const { l, e } = JSON.parse(raw) as { l: Record<string, string>; e: number };
+      // Only firing alerts inhibit: one whose end time passed no longer does.
+      if (!e || e > now) sources.set(fp, l);
     }
     const firing: Held[] = [];
     const resolved: Held[] = [];
@@ -144,19 +148,21 @@ export function createFlushProcessor(d: FlushDeps) {
           fields.last = JSON.stringify(notification);
           const destinations = receiver ? destinationsFor(receiver, meta.owner || undefined, d.config.robots) : [];
           if (!receiver) d.logger.warn({ receiver: meta.receiver, gk }, 'receiver no longer configured; notification dropped');
-          if (destinations.length > 0) {
-            await d.notifyQueue.addBulk(destinations.map((destination) => ({
-              name: destination.kind,
-              data: { notification, destination },
-              opts: { jobId: notifyJobId(notification.id, destination.key) },
-            })));
-          }
+          const jobs = destinations.map((destination) => ({
+            name: destination.kind,
+            data: { notification, destination },
+            opts: { jobId: notifyJobId(notification.id, destination.key) },
+          }));
+          // A single destination (the usual case) skips the transaction `addBulk` wraps jobs in.
+          if (jobs.length === 1) await d.notifyQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
+          else if (jobs.length > 1) await d.notifyQueue.addBulk(jobs);
         }
       }
     }
     const args: Array<string | number> = [k.prefix, gk, String(gen), now, interval, nflog, op, incidentId || '-', ref, JSON.stringify(fields), ...drop];
     const next = await d.scripts.commit(k.groups, args);
-    if (next > 0) await scheduleFlush(gk, next, interval);
+    // The commit marked generation `next` as scheduled already (see `commitLua`): only the job is left.
+    if (next > 0) await addFlush(gk, next, interval);
     return next === -1 ? 'stale' : decision.reason;
   };
 

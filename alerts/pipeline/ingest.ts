@@ -59,7 +59,10 @@ export function createIngestProcessor(d: IngestDeps) {
       jobs.push({ name: 'flush', data: { gk, gen }, opts: { jobId: flushJobId(gk, gen), delay: Math.max(0, next - now) } });
     }
     if (jobs.length > 0) {
-      await d.flushQueue.addBulk(jobs);
+      // One job (the usual case: a delivery touching one group) goes in by one script call;
+      // `addBulk` wraps even one job in a transaction, which costs a pipeline and MULTI/EXEC.
+      if (jobs.length === 1) await d.flushQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
+      else await d.flushQueue.addBulk(jobs);
       await d.scripts.scheduled(d.keys.groups, [d.keys.prefix, ...jobs.flatMap((j) => [j.data.gk, String(j.data.gen)])]);
     }
     return { alerts: data.alerts.length, groups: jobs.length };

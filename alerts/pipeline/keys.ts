@@ -18,6 +18,8 @@ export function pipelineKeys(prefix: string) {
     messageAttempt: (incidentId: string, destKey: string) => `${prefix}:msgtry:${incidentId}:${destKey}`,
     messageLock: (incidentId: string, destKey: string) => `${prefix}:msglock:${incidentId}:${destKey}`,
     inhibitSources: `${prefix}:isrc`,
+    /** Silences (a hash by id, written by `createSilences`). */
+    silences: `${prefix}:silences`,
     failed: `${prefix}:failed`,
     deliveries: (fp: string) => `${prefix}:dlv:${fp}`,
     rateLimit: (destKey: string) => `${prefix}:rl:${destKey}`,
