@@ -59,9 +59,8 @@ export function createFlushProcessor(d: FlushDeps) {
   const receivers = new Map(d.config.receivers.map((r) => [r.name, r]));
   const { topN } = d.config.storm;
 
-  const addFlush = (gk: string, gen: number, delay: number) => d.flushQueue.add('flush', { gk, gen }, { jobId: flushJobId(gk, gen), delay: Math.max(0, delay) });
   const scheduleFlush = async (gk: string, gen: number, delay: number) => {
-    await addFlush(gk, gen, delay);
+    await d.flushQueue.add('flush', { gk, gen }, { jobId: flushJobId(gk, gen), delay: Math.max(0, delay) });
     await d.scripts.scheduled(d.keys.groups, [d.keys.prefix, gk, String(gen)]);
   };
 
@@ -161,8 +160,7 @@ export function createFlushProcessor(d: FlushDeps) {
     }
     const args: Array<string | number> = [k.prefix, gk, String(gen), now, interval, nflog, op, incidentId || '-', ref, JSON.stringify(fields), ...drop];
     const next = await d.scripts.commit(k.groups, args);
-    // The commit marked generation `next` as scheduled already (see `commitLua`): only the job is left.
-    if (next > 0) await addFlush(gk, next, interval);
+    if (next > 0) await scheduleFlush(gk, next, interval);
     return next === -1 ? 'stale' : decision.reason;
   };
 

@@ -86,9 +86,9 @@ return out
  * Flush commit. ARGV: prefix, gk, gen, now, intervalMs, nflog ('' = unchanged), incident op
  * ('' | 'open' | 'update' | 'close'), incidentId, ref, incidentFields (JSON), then pairs of
  * (fp, version) of resolved alerts to drop when unmodified. Answers -1 when `gen` is stale,
- * 0 when the group was deleted, else the next generation, already marked scheduled (`sched`):
- * the flush job that commits adds the next one before it completes, and when it dies first its
- * retry finds its generation stale and schedules the current one, so ingest need not.
+ * 0 when the group was deleted, else the next generation. It is marked scheduled only once its
+ * job is added, so while adding fails (Redis trouble after the commit) the next ingest for the
+ * group adds it again: a group never waits for a flush nobody scheduled.
  */
 const commitLua = `
 local p, gk, gen, now, interval = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
@@ -132,7 +132,7 @@ if redis.call('HLEN', p..':aa:'..gk) == 0 and not redis.call('HGET', meta, 'inci
 end
 local next = redis.call('INCR', p..':gen:'..gk)
 redis.call('EXPIRE', p..':gen:'..gk, 2592000)
-redis.call('HSET', meta, 'gen', next, 'next', now + interval, 'sched', next)
+redis.call('HSET', meta, 'gen', next, 'next', now + interval)
 return next
 `;
 
