@@ -1,31 +1,21 @@
-import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderText } from '../../../bot/chat/render-text.ts';
-import type { Deps } from '../../../bot/deps.ts';
 import { UserError } from '../../../bot/errors.ts';
 import { kb, kbHandlers } from '../../../handlers/kb.ts';
 import type { CommandContext, Role } from '../../../handlers/types.ts';
-import { createKnowledgeBase, type KnowledgeBase } from '../../../knowledge/knowledge-base.ts';
+import { createTestDeps } from '../../helpers/deps.ts';
 
 describe('kb chat command', () => {
-  let redis: Redis;
-  let knowledge: KnowledgeBase;
-  const keyPrefix = `test:kb:${randomUUID()}:`;
+  let deps: Awaited<ReturnType<typeof createTestDeps>>;
 
   beforeAll(async () => {
-    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2 });
-    knowledge = await createKnowledgeBase({ redis, keyPrefix, publicBaseUrl: 'http://kb.test:8080' });
+    deps = await createTestDeps({ knowledge: { publicBaseUrl: 'http://kb.test:8080' } });
   });
-  afterAll(async () => {
-    const keys = await redis.keys(`${keyPrefix}*`);
-    if (keys.length > 0) await redis.del(...keys);
-    await redis.quit();
-  });
+  afterAll(() => deps.stop());
 
   const run = async (line: string, role: Role = 'viewer') => {
     const ctx: CommandContext = {
-      deps: { knowledge } as unknown as Deps,
+      deps,
       identity: { platform: 'console', userId: 'u1', channelId: 'c1' },
       user: { id: 'u1', name: '小王', role, namespaces: ['*'] },
       args: line.split(/\s+/).filter(Boolean),
