@@ -84,82 +84,112 @@ export const receiverSchema = z.strictObject({
 
 const rateLimit = z.strictObject({ max: z.number().int().positive(), per: duration });
 
-export const alertsConfigSchema = z.strictObject({
-  route: routeSchema.prefault({ receiver: 'console' }),
-  receivers: z.array(receiverSchema).default([{ name: 'console', console: true, send_resolved: true, owner_routing: false }]),
-  inhibit_rules: z.array(z.strictObject({
-    source_matchers: z.array(matcher).min(1),
-    target_matchers: z.array(matcher).min(1),
-    equal: z.array(z.string().min(1)).default([]),
-  })).default([]),
-  /** DingTalk robots owner routing may name (`firstmate.io/channel: db-team`). */
-  robots: z.record(z.string(), dingtalkDestinationSchema).default({}),
-  /** Intake credentials and the options the source parsers get (`sources/options.ts`). */
-  sources: z.strictObject({
-    ...sourceOptionsSchema.omit({ maxAlerts: true }).shape,
-    /** Bearer tokens per source name (`alertmanager`, `generic`, `kubernetes`, …); none = open. */
-    tokens: z.record(z.string(), z.array(z.string().min(8, 'tokens need at least 8 characters'))).default({}),
-    /** Frequency rules turning Sentry SDK events into alerts, tried in order. */
-    frequency: z.array(frequencyRuleSchema).default([{ name: 'SentryErrorBurst', count: 2, windowSeconds: 20, match: { level: ['fatal', 'error'] } }]),
-    /** Link on frequency alerts, with `{projectId}`, `{groupKey}`, `{eventId}` placeholders. */
-    generatorUrl: z.string().optional(),
-  }).prefault({}),
-  limits: z.strictObject({
-    /** Ingest jobs waiting before webhooks get 429. */
-    backlog: z.number().int().positive().default(10_000),
-    maxAlertsPerDelivery: z.number().int().positive().default(5_000),
-    /** Retry-After seconds answered with 429. */
-    retryAfterSeconds: z.number().int().positive().default(5),
-  }).prefault({}),
-  flapping: z.strictObject({
-    /** Status changes within `window` that make an alert flapping; 0 turns damping off. */
-    threshold: z.number().int().min(0).default(4),
-    window: duration.default(600_000),
-  }).prefault({}),
-  storm: z.strictObject({ topN: z.number().int().positive().default(10) }).prefault({}),
-  ingest: z.strictObject({ concurrency: z.number().int().positive().default(16) }).prefault({}),
-  flush: z.strictObject({ concurrency: z.number().int().positive().default(16) }).prefault({}),
-  notify: z.strictObject({
-    concurrency: z.number().int().positive().default(16),
-    attempts: z.number().int().positive().default(10),
-    backoff: duration.default(1000),
-    maxBackoff: duration.default(300_000),
-    timeout: duration.default(10_000),
-    /** Per destination (one Slack channel, one robot, one URL). */
-    rateLimits: z.strictObject({
-      console: rateLimit.optional(),
-      webhook: rateLimit.optional(),
-      slack: rateLimit.default({ max: 1, per: 1000 }),
-      dingtalk: rateLimit.default({ max: 20, per: 60_000 }),
-    }).catchall(rateLimit).prefault({}),
-  }).prefault({}),
-  /** BullMQ worker timings: a crashed worker's jobs are taken over after about `lockDuration`. */
-  workers: z.strictObject({
-    lockDuration: duration.default(30_000),
-    stalledInterval: duration.default(30_000),
-    /** How often queue depths and open groups are sampled into metrics; 0 = never. */
-    sampleEvery: duration.default(5000),
-    /** Run the workers in this process (intake-only replicas turn them off). */
-    enabled: z.boolean().default(true),
-  }).prefault({}),
-  /** Bearer tokens for `/api/alerts`, `/api/incidents`, `/api/silences`; none = open. */
-  apiTokens: z.array(z.string().min(8)).default([]),
-  /** Failed deliveries kept for `alerts failed` and the CLI. */
-  failedKeep: z.number().int().positive().default(200),
-}).superRefine((cfg, ctx) => {
-  const names = new Set<string>();
-  cfg.receivers.forEach((r, i) => {
-    if (names.has(r.name)) ctx.issues.push({ code: 'custom', message: `duplicate receiver "${r.name}"`, path: ['receivers', i, 'name'], input: r.name });
-    names.add(r.name);
-    if (!r.console && !r.webhook && !r.slack && !r.dingtalk) ctx.issues.push({ code: 'custom', message: `receiver "${r.name}" has no destination (console, webhook, slack or dingtalk)`, path: ['receivers', i], input: r });
+export const alertsConfigSchema = z
+  .strictObject({
+    route: routeSchema.prefault({ receiver: 'console' }),
+    receivers: z.array(receiverSchema).default([{ name: 'console', console: true, send_resolved: true, owner_routing: false }]),
+    inhibit_rules: z
+      .array(
+        z.strictObject({
+          source_matchers: z.array(matcher).min(1),
+          target_matchers: z.array(matcher).min(1),
+          equal: z.array(z.string().min(1)).default([]),
+        }),
+      )
+      .default([]),
+    /** DingTalk robots owner routing may name (`firstmate.io/channel: db-team`). */
+    robots: z.record(z.string(), dingtalkDestinationSchema).default({}),
+    /** Intake credentials and the options the source parsers get (`sources/options.ts`). */
+    sources: z
+      .strictObject({
+        ...sourceOptionsSchema.omit({ maxAlerts: true }).shape,
+        /** Bearer tokens per source name (`alertmanager`, `generic`, `kubernetes`, …); none = open. */
+        tokens: z.record(z.string(), z.array(z.string().min(8, 'tokens need at least 8 characters'))).default({}),
+        /** Frequency rules turning Sentry SDK events into alerts, tried in order. */
+        frequency: z
+          .array(frequencyRuleSchema)
+          .default([{ name: 'SentryErrorBurst', count: 2, windowSeconds: 20, match: { level: ['fatal', 'error'] } }]),
+        /** Link on frequency alerts, with `{projectId}`, `{groupKey}`, `{eventId}` placeholders. */
+        generatorUrl: z.string().optional(),
+      })
+      .prefault({}),
+    limits: z
+      .strictObject({
+        /** Ingest jobs waiting before webhooks get 429. */
+        backlog: z.number().int().positive().default(10_000),
+        maxAlertsPerDelivery: z.number().int().positive().default(5_000),
+        /** Retry-After seconds answered with 429. */
+        retryAfterSeconds: z.number().int().positive().default(5),
+      })
+      .prefault({}),
+    flapping: z
+      .strictObject({
+        /** Status changes within `window` that make an alert flapping; 0 turns damping off. */
+        threshold: z.number().int().min(0).default(4),
+        window: duration.default(600_000),
+      })
+      .prefault({}),
+    storm: z.strictObject({ topN: z.number().int().positive().default(10) }).prefault({}),
+    ingest: z.strictObject({ concurrency: z.number().int().positive().default(16) }).prefault({}),
+    flush: z.strictObject({ concurrency: z.number().int().positive().default(16) }).prefault({}),
+    notify: z
+      .strictObject({
+        concurrency: z.number().int().positive().default(16),
+        attempts: z.number().int().positive().default(10),
+        backoff: duration.default(1000),
+        maxBackoff: duration.default(300_000),
+        timeout: duration.default(10_000),
+        /** Per destination (one Slack channel, one robot, one URL). */
+        rateLimits: z
+          .strictObject({
+            console: rateLimit.optional(),
+            webhook: rateLimit.optional(),
+            slack: rateLimit.default({ max: 1, per: 1000 }),
+            dingtalk: rateLimit.default({ max: 20, per: 60_000 }),
+          })
+          .catchall(rateLimit)
+          .prefault({}),
+      })
+      .prefault({}),
+    /** BullMQ worker timings: a crashed worker's jobs are taken over after about `lockDuration`. */
+    workers: z
+      .strictObject({
+        lockDuration: duration.default(30_000),
+        stalledInterval: duration.default(30_000),
+        /** How often queue depths and open groups are sampled into metrics; 0 = never. */
+        sampleEvery: duration.default(5000),
+        /** Run the workers in this process (intake-only replicas turn them off). */
+        enabled: z.boolean().default(true),
+      })
+      .prefault({}),
+    /** Bearer tokens for `/api/alerts`, `/api/incidents`, `/api/silences`; none = open. */
+    apiTokens: z.array(z.string().min(8)).default([]),
+    /** Failed deliveries kept for `alerts failed` and the CLI. */
+    failedKeep: z.number().int().positive().default(200),
+  })
+  .superRefine((cfg, ctx) => {
+    const names = new Set<string>();
+    cfg.receivers.forEach((r, i) => {
+      if (names.has(r.name))
+        ctx.issues.push({ code: 'custom', message: `duplicate receiver "${r.name}"`, path: ['receivers', i, 'name'], input: r.name });
+      names.add(r.name);
+      if (!r.console && !r.webhook && !r.slack && !r.dingtalk)
+        ctx.issues.push({
+          code: 'custom',
+          message: `receiver "${r.name}" has no destination (console, webhook, slack or dingtalk)`,
+          path: ['receivers', i],
+          input: r,
+        });
+    });
+    if (!cfg.route.receiver)
+      ctx.issues.push({ code: 'custom', message: 'the root route needs a receiver', path: ['route', 'receiver'], input: cfg.route });
+    const walk = (r: RouteConfig, path: PropertyKey[]) => {
+      if (r.receiver && !names.has(r.receiver))
+        ctx.issues.push({ code: 'custom', message: `unknown receiver "${r.receiver}"`, path: [...path, 'receiver'], input: r.receiver });
+      r.routes.forEach((c, i) => walk(c, [...path, 'routes', i]));
+    };
+    walk(cfg.route, ['route']);
   });
-  if (!cfg.route.receiver) ctx.issues.push({ code: 'custom', message: 'the root route needs a receiver', path: ['route', 'receiver'], input: cfg.route });
-  const walk = (r: RouteConfig, path: PropertyKey[]) => {
-    if (r.receiver && !names.has(r.receiver)) ctx.issues.push({ code: 'custom', message: `unknown receiver "${r.receiver}"`, path: [...path, 'receiver'], input: r.receiver });
-    r.routes.forEach((c, i) => walk(c, [...path, 'routes', i]));
-  };
-  walk(cfg.route, ['route']);
-});
 
 export type AlertsConfig = z.infer<typeof alertsConfigSchema>;
 export type ReceiverConfig = z.infer<typeof receiverSchema>;

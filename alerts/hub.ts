@@ -1,8 +1,8 @@
 import type { Redis } from 'ioredis';
-import type { Config } from '../bot/config-schema.ts';
-import type { HttpPlugin } from '../bot/http.ts';
-import type { Logger } from '../bot/logger.ts';
-import type { Metrics } from '../bot/metrics.ts';
+import type { AlertsConfig } from './config-schema.ts';
+import type { HttpPlugin } from '../core/http.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Metrics } from '../core/metrics.ts';
 import { createAlertApiRoutes } from './api-routes.ts';
 import { createIntakeRoutes } from './intake-routes.ts';
 import type { KnowledgeLinks } from './knowledge.ts';
@@ -19,7 +19,7 @@ import { createSentryFrequencyCounter, sources } from './sources/index.ts';
  * component), Sentry frequency counting and the HTTP plugins (intake and API).
  */
 export function createAlertHub(o: {
-  config: Config;
+  config: { alerts: AlertsConfig; redis: { prefix: string } };
   redis: Redis;
   newRedis(): Redis;
   logger: Logger;
@@ -48,9 +48,20 @@ export function createAlertHub(o: {
     sampleEveryMs: cfg.workers.sampleEvery,
     ...(o.onDecision ? { onDecision: o.onDecision } : {}),
   });
-  const frequency = createSentryFrequencyCounter({ redis: o.redis, prefix: `${config.redis.prefix}:`, rules: cfg.sources.frequency, ...(cfg.sources.generatorUrl ? { generatorUrl: cfg.sources.generatorUrl } : {}) });
+  const frequency = createSentryFrequencyCounter({
+    redis: o.redis,
+    prefix: `${config.redis.prefix}:`,
+    rules: cfg.sources.frequency,
+    ...(cfg.sources.generatorUrl ? { generatorUrl: cfg.sources.generatorUrl } : {}),
+  });
   const httpPlugins: HttpPlugin[] = [
-    createIntakeRoutes({ sources, config: cfg, target: { submit: pipeline.sink.submit, backlog: pipeline.backlog }, frequency, metrics: o.metrics }),
+    createIntakeRoutes({
+      sources,
+      config: cfg,
+      target: { submit: pipeline.sink.submit, backlog: pipeline.backlog },
+      frequency,
+      metrics: o.metrics,
+    }),
     createAlertApiRoutes({ pipeline, tokens: cfg.apiTokens }),
   ];
   return {

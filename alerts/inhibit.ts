@@ -22,7 +22,12 @@ export function isInhibitSource(rules: readonly InhibitRule[], labels: Record<st
 }
 
 /** The fingerprint of the first firing source alert that inhibits `labels`, if any. */
-export function inhibitedBy(rules: readonly InhibitRule[], fingerprint: string, labels: Record<string, string>, sources: ReadonlyMap<string, Record<string, string>>): string | undefined {
+export function inhibitedBy(
+  rules: readonly InhibitRule[],
+  fingerprint: string,
+  labels: Record<string, string>,
+  sources: ReadonlyMap<string, Record<string, string>>,
+): string | undefined {
   for (const r of rules) {
     if (!matchesAll(r.target, labels)) continue;
     for (const [fp, src] of sources) {

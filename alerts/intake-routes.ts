@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { ErrorBody, HttpPlugin } from '../bot/http.ts';
-import type { Metrics } from '../bot/metrics.ts';
+import type { ErrorBody, HttpPlugin } from '../core/http.ts';
+import type { Metrics } from '../core/metrics.ts';
 import { bearerToken, tokenAllowed } from './auth.ts';
 import type { AlertsConfig } from './config-schema.ts';
 import type { Alert } from './model.ts';
@@ -42,21 +42,31 @@ export function createIntakeRoutes(o: {
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     app.addHook('onResponse', async (req, res) => {
       const source = (req.routeOptions.config as { source?: string } | undefined)?.source;
-      if (source && res.statusCode >= 400) o.metrics.alertsRejected.inc({ source, reason: reasons[res.statusCode] ?? String(res.statusCode) });
+      if (source && res.statusCode >= 400)
+        o.metrics.alertsRejected.inc({ source, reason: reasons[res.statusCode] ?? String(res.statusCode) });
     });
     for (const source of o.sources) {
       const tokens = o.config.sources.tokens[source.name] ?? [];
       const handler = async (req: FastifyRequest, res: FastifyReply) => {
         const query = (req.query ?? {}) as Record<string, string | undefined>;
         if (source.bearerAuth && !tokenAllowed(tokens, bearerToken(req.headers, query))) {
-          return res.status(401).header('www-authenticate', 'Bearer').send({ error: 'missing or wrong bearer token' } satisfies ErrorBody);
+          return res
+            .status(401)
+            .header('www-authenticate', 'Bearer')
+            .send({ error: 'missing or wrong bearer token' } satisfies ErrorBody);
         }
         const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
         if (source.contentTypes.length > 0 && !source.contentTypes.includes(type)) {
-          return res.status(415).send({ error: 'unsupported content type', details: [{ path: 'content-type', message: `expected ${source.contentTypes.join(' or ')}, got ${type || 'none'}` }] } satisfies ErrorBody);
+          return res.status(415).send({
+            error: 'unsupported content type',
+            details: [{ path: 'content-type', message: `expected ${source.contentTypes.join(' or ')}, got ${type || 'none'}` }],
+          } satisfies ErrorBody);
         }
         if ((await o.target.backlog()) >= limits.backlog) {
-          return res.status(429).header('retry-after', String(limits.retryAfterSeconds)).send({ error: 'the alert pipeline is over its backlog limit; retry later' } satisfies ErrorBody);
+          return res
+            .status(429)
+            .header('retry-after', String(limits.retryAfterSeconds))
+            .send({ error: 'the alert pipeline is over its backlog limit; retry later' } satisfies ErrorBody);
         }
         const intake: IntakeRequest = {
           params: (req.params ?? {}) as Record<string, string>,

@@ -53,10 +53,14 @@ const regexCache = new Map<string, RegExp>();
 
 export function matches(m: Matcher, value: string): boolean {
   switch (m.op) {
-    case '=': return value === m.value;
-    case '!=': return value !== m.value;
-    case '=~': return compileRegex(m.value).test(value);
-    case '!~': return !compileRegex(m.value).test(value);
+    case '=':
+      return value === m.value;
+    case '!=':
+      return value !== m.value;
+    case '=~':
+      return compileRegex(m.value).test(value);
+    case '!~':
+      return !compileRegex(m.value).test(value);
   }
 }
 

@@ -6,9 +6,18 @@ import type { DeliveryRecord } from './pipeline/types.ts';
  * waits until the pipeline delivered it (polling `GET /api/alerts/:fingerprint/deliveries`),
  * prints where it went, and resolves it again. Answers the deliveries (empty on timeout).
  */
-export async function sendTestAlert(o: { url: string; token?: string; timeoutMs: number; write: (line: string) => void; resolve?: boolean }): Promise<DeliveryRecord[]> {
+export async function sendTestAlert(o: {
+  url: string;
+  token?: string;
+  timeoutMs: number;
+  write: (line: string) => void;
+  resolve?: boolean;
+}): Promise<DeliveryRecord[]> {
   const base = o.url.replace(/\/+$/, '');
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(o.token ? { authorization: `Bearer ${o.token}` } : {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
+  };
   const id = randomBytes(4).toString('hex');
   const fingerprint = `firstmate-test-${id}`;
   const alert = {
@@ -17,7 +26,10 @@ export async function sendTestAlert(o: { url: string; token?: string; timeoutMs:
     fingerprint,
     source: 'firstmate-cli',
     labels: { alertname: 'FirstmateTestAlert', test_id: id },
-    annotations: { summary: `test alert ${id} from firstmate send-test-alert`, description: 'Sent to check that alerts reach their receivers. It resolves by itself.' },
+    annotations: {
+      summary: `test alert ${id} from firstmate send-test-alert`,
+      description: 'Sent to check that alerts reach their receivers. It resolves by itself.',
+    },
   };
   const post = async (body: unknown) => {
     const res = await fetch(`${base}/webhooks/generic`, { method: 'POST', headers, body: JSON.stringify(body) });
@@ -39,7 +51,8 @@ export async function sendTestAlert(o: { url: string; token?: string; timeoutMs:
     o.write(`not delivered within ${Math.round(o.timeoutMs / 1000)}s: check \`alerts failed\`, the receivers and the route tree`);
     return deliveries;
   }
-  for (const d of [...deliveries].reverse()) o.write(`delivered: receiver ${d.receiver} → ${d.kind} ${d.channel} (message ${d.messageId}, incident ref ${d.ref}) at ${d.at}`);
+  for (const d of [...deliveries].reverse())
+    o.write(`delivered: receiver ${d.receiver} → ${d.kind} ${d.channel} (message ${d.messageId}, incident ref ${d.ref}) at ${d.at}`);
   if (o.resolve !== false) await post({ ...alert, status: 'resolved' });
   return deliveries;
 }

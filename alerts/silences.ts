@@ -43,7 +43,14 @@ export function createSilences(redis: Redis, prefix: string) {
       }
       const startsAt = input.startsAt ?? new Date();
       if (!(input.endsAt.getTime() > startsAt.getTime())) throw new Error('a silence must end after it starts');
-      const s: Silence = { id: randomBytes(4).toString('hex'), matchers, startsAt: startsAt.toISOString(), endsAt: input.endsAt.toISOString(), createdBy: input.createdBy, comment: input.comment ?? '' };
+      const s: Silence = {
+        id: randomBytes(4).toString('hex'),
+        matchers,
+        startsAt: startsAt.toISOString(),
+        endsAt: input.endsAt.toISOString(),
+        createdBy: input.createdBy,
+        comment: input.comment ?? '',
+      };
       await redis.hset(key, s.id, JSON.stringify(s));
       return s;
     },

@@ -26,43 +26,76 @@ const now = new Date().toISOString();
 
 function body(kind: ClientJob['kind'], i: number): { path: string; data: Buffer } {
   if (kind === 'generic1') {
-    return { path: '/webhooks/generic', data: Buffer.from(JSON.stringify({ title: `Single${i % 20}`, severity: 'warning', labels: { instance: `s-${i}` } })) };
+    return {
+      path: '/webhooks/generic',
+      data: Buffer.from(JSON.stringify({ title: `Single${i % 20}`, severity: 'warning', labels: { instance: `s-${i}` } })),
+    };
   }
   return {
     path: '/webhooks/alertmanager',
-    data: Buffer.from(JSON.stringify({
-      version: '4', status: 'firing', receiver: 'firstmate', groupKey: `{}:{n="${i}"}`, truncatedAlerts: 0,
-      groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://127.0.0.1:9093',
-      alerts: Array.from({ length: 100 }, (_, j) => {
-        const labels = { alertname: names[(i + j) % names.length]!, instance: `i-${i}-${j}`, severity: 'warning' };
-        return { status: 'firing', labels, annotations: { summary: 'bench' }, startsAt: now, endsAt: '0001-01-01T00:00:00Z', generatorURL: 'http://127.0.0.1:9090/graph', fingerprint: fingerprintOf(labels) };
+    data: Buffer.from(
+      JSON.stringify({
+        version: '4',
+        status: 'firing',
+        receiver: 'firstmate',
+        groupKey: `{}:{n="${i}"}`,
+        truncatedAlerts: 0,
+        groupLabels: {},
+        commonLabels: {},
+        commonAnnotations: {},
+        externalURL: 'http://127.0.0.1:9093',
+        alerts: Array.from({ length: 100 }, (_, j) => {
+          const labels = { alertname: names[(i + j) % names.length]!, instance: `i-${i}-${j}`, severity: 'warning' };
+          return {
+            status: 'firing',
+            labels,
+            annotations: { summary: 'bench' },
+            startsAt: now,
+            endsAt: '0001-01-01T00:00:00Z',
+            generatorURL: 'http://127.0.0.1:9090/graph',
+            fingerprint: fingerprintOf(labels),
+          };
+        }),
       }),
-    })),
+    ),
   };
 }
 
 async function run(job: ClientJob): Promise<ClientResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: job.clients });
-  const post = (path: string, data: Buffer) => new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port: job.port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': data.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+  const post = (path: string, data: Buffer) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port: job.port,
+          path,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': data.length },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(data);
     });
-    req.on('error', reject);
-    req.end(data);
-  });
   let ok = 0;
   let other = 0;
   let i = job.offset;
   const start = performance.now();
   const end = start + job.seconds * 1000;
-  await Promise.all(Array.from({ length: job.clients }, async () => {
-    while (performance.now() < end) {
-      const b = body(job.kind, i++);
-      if ((await post(b.path, b.data)) === 202) ok++;
-      else other++;
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: job.clients }, async () => {
+      while (performance.now() < end) {
+        const b = body(job.kind, i++);
+        if ((await post(b.path, b.data)) === 202) ok++;
+        else other++;
+      }
+    }),
+  );
   agent.destroy();
   return { ok, other, ms: performance.now() - start };
 }

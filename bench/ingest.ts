@@ -21,16 +21,20 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { deletePrefix, redisServerInstalled, startPrivateRedis } from '../bot/redis.ts';
+import { deletePrefix, redisServerInstalled, startPrivateRedis } from '../app/redis.ts';
 import { Queue, Worker } from 'bullmq';
-import { configSchema } from '../bot/config-schema.ts';
-import { createDeps, type Deps } from '../bot/deps.ts';
-import { createHttpServer } from '../bot/http.ts';
-import { createLogger } from '../bot/logger.ts';
+import { configSchema } from '../app/config-schema.ts';
+import { createDeps, type Deps } from '../app/deps.ts';
+import { createHttpServer } from '../app/http-server.ts';
+import { createLogger } from '../core/logger.ts';
 import type { Notifier } from '../alerts/notifiers/types.ts';
 import type { DecisionEvent } from '../alerts/pipeline/types.ts';
 
-interface Opts { seconds: number; clients: number; rate: number }
+interface Opts {
+  seconds: number;
+  clients: number;
+  rate: number;
+}
 
 function parseArgs(args: string[]): Opts {
   const get = (name: string, def: number) => {
@@ -40,26 +44,42 @@ function parseArgs(args: string[]): Opts {
   return { seconds: get('seconds', 5), clients: get('clients', 32), rate: get('rate', 500) };
 }
 
-const emit = (figure: string, fields: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ bench: 'ingest', figure, ...fields })}\n`);
+const emit = (figure: string, fields: Record<string, unknown>) =>
+  process.stdout.write(`${JSON.stringify({ bench: 'ingest', figure, ...fields })}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function poster(port: number, clients: number) {
   const agent = new Agent({ keepAlive: true, maxSockets: clients });
-  return (path: string, body: Buffer) => new Promise<number>((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+  return (path: string, body: Buffer) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: '127.0.0.1',
+          port,
+          path,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': 'application/json', 'content-length': body.length },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
     });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 async function startHub(alerts: Record<string, unknown>, onDecision?: (e: DecisionEvent) => void) {
   const config = configSchema.parse({
     server: { port: 0, host: '127.0.0.1', bodyLimitBytes: 4 * 1024 * 1024 },
     log: { level: 'silent' },
-    redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `{fm-bench-${randomBytes(3).toString('hex')}}`, embedded: false },
+    redis: {
+      url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      prefix: `{fm-bench-${randomBytes(3).toString('hex')}}`,
+      embedded: false,
+    },
     alerts: { ...alerts, workers: { sampleEvery: '0' }, limits: { backlog: 1_000_000 } },
     kube: { mode: 'off' },
   });
@@ -112,7 +132,10 @@ async function waitDrained(deps: Deps, timeoutMs = 120_000) {
 }
 
 async function batched(o: Opts) {
-  const hub = await startHub({ route: { receiver: 'console', group_by: ['alertname'], group_wait: '1s', group_interval: '1h' }, ingest: { concurrency: 8 } });
+  const hub = await startHub({
+    route: { receiver: 'console', group_by: ['alertname'], group_wait: '1s', group_interval: '1h' },
+    ingest: { concurrency: 8 },
+  });
   await runClients({ port: hub.port, kind: 'alertmanager100', clients: o.clients, seconds: 1, offset: 0 });
   await waitDrained(hub.deps);
   const keys = hub.deps.alerts.pipeline.keys;
@@ -128,29 +151,61 @@ async function batched(o: Opts) {
   const drainMs = performance.now() - t0;
   const alerts = r.ok * 100;
   const stored = (await countStored()) - warmStored;
-  emit('batched_alerts_per_s', { value: Math.round(alerts / (r.ms / 1000)), unit: 'alerts/s', webhooks: r.ok, refused: r.other, alerts_per_webhook: 100, clients: o.clients, seconds: +(r.ms / 1000).toFixed(2) });
-  emit('drained_alerts_per_s', { value: Math.round(alerts / (drainMs / 1000)), unit: 'alerts/s', accepted: alerts, stored_in_groups: stored, lost: alerts - stored, groups: await hub.deps.redis.scard(keys.groups) });
+  emit('batched_alerts_per_s', {
+    value: Math.round(alerts / (r.ms / 1000)),
+    unit: 'alerts/s',
+    webhooks: r.ok,
+    refused: r.other,
+    alerts_per_webhook: 100,
+    clients: o.clients,
+    seconds: +(r.ms / 1000).toFixed(2),
+  });
+  emit('drained_alerts_per_s', {
+    value: Math.round(alerts / (drainMs / 1000)),
+    unit: 'alerts/s',
+    accepted: alerts,
+    stored_in_groups: stored,
+    lost: alerts - stored,
+    groups: await hub.deps.redis.scard(keys.groups),
+  });
   await hub.stop();
 }
 
 async function single(o: Opts) {
-  const hub = await startHub({ route: { receiver: 'console', group_by: ['alertname'], group_wait: '1s', group_interval: '1h' }, ingest: { concurrency: 32 } });
+  const hub = await startHub({
+    route: { receiver: 'console', group_by: ['alertname'], group_wait: '1s', group_interval: '1h' },
+    ingest: { concurrency: 32 },
+  });
   await runClients({ port: hub.port, kind: 'generic1', clients: o.clients, seconds: 1, offset: 0 });
   await waitDrained(hub.deps);
   const t0 = performance.now();
   const r = await runClients({ port: hub.port, kind: 'generic1', clients: o.clients, seconds: o.seconds, offset: 1_000_000 });
   await waitDrained(hub.deps);
   const drainMs = performance.now() - t0;
-  emit('single_webhooks_per_s', { value: Math.round(r.ok / (r.ms / 1000)), unit: 'webhooks/s', webhooks: r.ok, refused: r.other, clients: o.clients, drained_per_s: Math.round(r.ok / (drainMs / 1000)) });
+  emit('single_webhooks_per_s', {
+    value: Math.round(r.ok / (r.ms / 1000)),
+    unit: 'webhooks/s',
+    webhooks: r.ok,
+    refused: r.other,
+    clients: o.clients,
+    drained_per_s: Math.round(r.ok / (drainMs / 1000)),
+  });
   await hub.stop();
   return r.ok / (drainMs / 1000);
 }
 
 async function latency(o: Opts) {
   const samples: number[] = [];
-  const hub = await startHub({ route: { receiver: 'console', group_by: ['...'], group_wait: '0', group_interval: '1h', repeat_interval: '24h' }, flush: { concurrency: 32 }, notify: { concurrency: 32 } }, (e) => {
-    if (e.notify && e.acceptedAt !== undefined) samples.push(e.decidedAt - e.acceptedAt);
-  });
+  const hub = await startHub(
+    {
+      route: { receiver: 'console', group_by: ['...'], group_wait: '0', group_interval: '1h', repeat_interval: '24h' },
+      flush: { concurrency: 32 },
+      notify: { concurrency: 32 },
+    },
+    (e) => {
+      if (e.notify && e.acceptedAt !== undefined) samples.push(e.decidedAt - e.acceptedAt);
+    },
+  );
   const post = poster(hub.port, o.clients);
   const total = Math.round(o.rate * o.seconds);
   const interval = 1000 / o.rate;
@@ -171,34 +226,63 @@ async function latency(o: Opts) {
   const pct = (p: number) => samples[Math.min(samples.length - 1, Math.floor((p / 100) * samples.length))] ?? NaN;
   const notified = [...hub.counts.values()];
   emit('accept_to_decision_ms', {
-    p50: pct(50), p99: pct(99), max: samples[samples.length - 1], unit: 'ms', rate_per_s: o.rate, alerts: accepted, decisions: samples.length,
-    notified_groups: notified.length, lost: accepted - notified.length, duplicated: notified.filter((c) => c > 1).length,
+    p50: pct(50),
+    p99: pct(99),
+    max: samples[samples.length - 1],
+    unit: 'ms',
+    rate_per_s: o.rate,
+    alerts: accepted,
+    decisions: samples.length,
+    notified_groups: notified.length,
+    lost: accepted - notified.length,
+    duplicated: notified.filter((c) => c > 1).length,
   });
   await hub.stop();
 }
 
 async function rawBullmq(o: Opts, concurrency: number) {
-  const deps = await createDeps(configSchema.parse({ log: { level: 'silent' }, kube: { mode: 'off' }, redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: `{fm-bench-raw-${randomBytes(3).toString('hex')}}`, embedded: false } }), createLogger('silent'));
+  const deps = await createDeps(
+    configSchema.parse({
+      log: { level: 'silent' },
+      kube: { mode: 'off' },
+      redis: {
+        url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+        prefix: `{fm-bench-raw-${randomBytes(3).toString('hex')}}`,
+        embedded: false,
+      },
+    }),
+    createLogger('silent'),
+  );
   const prefix = deps.config.redis.prefix;
   const queue = new Queue('raw', { connection: deps.redis, prefix, defaultJobOptions: { removeOnComplete: true } });
   let done = 0;
-  const worker = new Worker('raw', async () => { done++; }, { connection: deps.newRedis(), prefix, concurrency });
+  const worker = new Worker(
+    'raw',
+    async () => {
+      done++;
+    },
+    { connection: deps.newRedis(), prefix, concurrency },
+  );
   await worker.waitUntilReady();
   let added = 0;
   const warmEnd = performance.now() + 1000;
-  await Promise.all(Array.from({ length: o.clients }, async () => {
-    while (performance.now() < warmEnd) await queue.add('job', { n: added++ });
-  }));
+  await Promise.all(
+    Array.from({ length: o.clients }, async () => {
+      while (performance.now() < warmEnd) await queue.add('job', { n: added++ });
+    }),
+  );
   while (done < added) await sleep(10);
   done = 0;
   added = 0;
   const start = performance.now();
   const end = start + o.seconds * 1000;
-  await Promise.all(Array.from({ length: o.clients }, async () => {
-    while (performance.now() < end) {
-      await queue.add('job', { n: added++ });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: o.clients }, async () => {
+      while (performance.now() < end) {
+        await queue.add('job', { n: added++ });
+      }
+    }),
+  );
   while (done < added) await sleep(10);
   const ms = performance.now() - start;
   await worker.close();
@@ -220,14 +304,24 @@ export async function main(args: string[]): Promise<void> {
       rmSync(dir, { recursive: true, force: true });
     });
   }
-  emit('environment', { redis: process.env.REDIS_URL, cpus: availableParallelism(), loadavg: loadavg().map((l) => +l.toFixed(2)), node: process.version });
+  emit('environment', {
+    redis: process.env.REDIS_URL,
+    cpus: availableParallelism(),
+    loadavg: loadavg().map((l) => +l.toFixed(2)),
+    node: process.version,
+  });
   const only = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
   if (!only || only === 'batched') await batched(o);
   const singlePerS = !only || only === 'single' ? await single(o) : 0;
   if (!only || only === 'latency') await latency(o);
   if (only && only !== 'raw') process.exit(0);
   const raw = await rawBullmq(o, 32);
-  emit('bullmq_raw_jobs_per_s', { value: Math.round(raw.perS), unit: 'jobs/s', jobs: raw.added, single_webhook_drain_ratio: +(singlePerS / raw.perS).toFixed(3) });
+  emit('bullmq_raw_jobs_per_s', {
+    value: Math.round(raw.perS),
+    unit: 'jobs/s',
+    jobs: raw.added,
+    single_webhook_drain_ratio: +(singlePerS / raw.perS).toFixed(3),
+  });
   process.exit(0);
 }
 

@@ -29,11 +29,13 @@ const podCount = arg('pods', 150_000);
 const churn = arg('churn', 20_000);
 const pageSize = arg('page-size', 500);
 const emit = (figure: string, value: number, unit: string, extra: Record<string, unknown> = {}) =>
-  console.log(JSON.stringify({ bench: 'kube-cache', figure, value: Math.round(value * 1000) / 1000, unit, nodes, pods: podCount, ...extra }));
+  console.log(
+    JSON.stringify({ bench: 'kube-cache', figure, value: Math.round(value * 1000) / 1000, unit, nodes, pods: podCount, ...extra }),
+  );
 
 async function serveSim(): Promise<void> {
-  const { startSim } = await import('../kube/sim/sim.ts');
-  const { generateCluster } = await import('../kube/sim/generate-cluster.ts');
+  const { startSim } = await import('../sim/sim.ts');
+  const { generateCluster } = await import('../sim/generate-cluster.ts');
   const sim = await startSim({ cluster: generateCluster({ nodes, pods: podCount }), historySize: 200_000 });
   console.log(`URL ${sim.url}`);
   const lines = createInterface(process.stdin);
@@ -68,22 +70,37 @@ async function timeLookups(fn: (i: number) => void, n: number): Promise<{ p50: n
 }
 
 async function main(): Promise<void> {
-  const child = spawn(process.execPath, [...process.execArgv.filter((a) => a !== '--expose-gc'), fileURLToPath(import.meta.url), '--serve-sim', '--nodes', String(nodes), '--pods', String(podCount)], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(
+    process.execPath,
+    [
+      ...process.execArgv.filter((a) => a !== '--expose-gc'),
+      fileURLToPath(import.meta.url),
+      '--serve-sim',
+      '--nodes',
+      String(nodes),
+      '--pods',
+      String(podCount),
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
   const out = createInterface(child.stdout);
-  const waitLine = (prefix: string) => new Promise<string>((resolve) => {
-    const on = (l: string) => {
-      if (l.startsWith(prefix)) {
-        out.off('line', on);
-        resolve(l.slice(prefix.length).trim());
-      }
-    };
-    out.on('line', on);
-  });
+  const waitLine = (prefix: string) =>
+    new Promise<string>((resolve) => {
+      const on = (l: string) => {
+        if (l.startsWith(prefix)) {
+          out.off('line', on);
+          resolve(l.slice(prefix.length).trim());
+        }
+      };
+      out.on('line', on);
+    });
   const url = await waitLine('URL ');
   const kc = new KubeConfig();
   kc.loadFromOptions({
-    clusters: [{ name: 'sim', server: url, skipTLSVerify: true }], users: [{ name: 'sim' }],
-    contexts: [{ name: 'sim', cluster: 'sim', user: 'sim' }], currentContext: 'sim',
+    clusters: [{ name: 'sim', server: url, skipTLSVerify: true }],
+    users: [{ name: 'sim' }],
+    contexts: [{ name: 'sim', cluster: 'sim', user: 'sim' }],
+    currentContext: 'sim',
   });
   const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
   const prefix = `bench:kube:${process.pid}:`;
@@ -92,7 +109,9 @@ async function main(): Promise<void> {
   gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   const kube = createKube({
-    kubeConfig: kc, redis, logger: { debug() {}, info() {}, warn() {}, error() {} },
+    kubeConfig: kc,
+    redis,
+    logger: { debug() {}, info() {}, warn() {}, error() {} },
     sink: { emit: async (a) => void alerts.push(...a) },
     options: { redisPrefix: prefix, leaderElection: { enabled: false }, resyncIntervalMs: 0, workers: 16, pageSize },
   });
@@ -105,7 +124,9 @@ async function main(): Promise<void> {
   const syncMs = performance.now() - t0;
   const syncCpu = process.cpuUsage(cpu0);
   emit('initial_sync', syncMs / 1000, 's', { objects: cacheEvents, page_size: pageSize, target: '< 60 s' });
-  emit('initial_sync_client_cpu', (syncCpu.user + syncCpu.system) / 1e6, 's', { what: 'CPU this process spent on list, parse, compaction and indexes; the rest of the wall time is the simulated API server' });
+  emit('initial_sync_client_cpu', (syncCpu.user + syncCpu.system) / 1e6, 's', {
+    what: 'CPU this process spent on list, parse, compaction and indexes; the rest of the wall time is the simulated API server',
+  });
   emit('cache_objects', kube.cache.podCount, 'pods', { nodes_cached: kube.cache.nodeCount });
 
   const reconcileStart = performance.now();
@@ -120,7 +141,11 @@ async function main(): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   }
   const resyncSeconds = (lastChange - reconcileStart) / 1000;
-  emit('initial_resync_reconciles_per_s', last / resyncSeconds, 'reconciles/s', { reconciles: last, seconds: Math.round(resyncSeconds * 10) / 10, by_controller: kube.reconciled() });
+  emit('initial_resync_reconciles_per_s', last / resyncSeconds, 'reconciles/s', {
+    reconciles: last,
+    seconds: Math.round(resyncSeconds * 10) / 10,
+    by_controller: kube.reconciled(),
+  });
 
   gc?.();
   const mem = process.memoryUsage();
@@ -141,9 +166,14 @@ async function main(): Promise<void> {
   emit('host_ip_lookup_p99', hostT.p99, 'µs', { target: '< 1000 µs' });
   await new Promise((r) => setTimeout(r, 50));
   gcPauses = 0;
-  const replyT = await timeLookups((i) => void hostBlocks(kube.cache, requireNode(kube.cache, nodeIPs[(i * 7919) % nodeIPs.length]!)), 20_000);
+  const replyT = await timeLookups(
+    (i) => void hostBlocks(kube.cache, requireNode(kube.cache, nodeIPs[(i * 7919) % nodeIPs.length]!)),
+    20_000,
+  );
   await new Promise((r) => setTimeout(r, 50));
-  emit('host_reply_p50', replyT.p50, 'µs', { what: 'the whole `host <ip>` reply: lookup, requests %, conditions, pods by namespace, events' });
+  emit('host_reply_p50', replyT.p50, 'µs', {
+    what: 'the whole `host <ip>` reply: lookup, requests %, conditions, pods by namespace, events',
+  });
   emit('host_reply_p99', replyT.p99, 'µs', { gc_pauses_during: gcPauses, samples: 20_000 });
   gcObserver.disconnect();
   const podT = await timeLookups((i) => {
@@ -174,9 +204,19 @@ async function main(): Promise<void> {
     const drained = changed - c0;
     const churnCpu = process.cpuUsage(churnCpu0);
     const cpuSeconds = (churnCpu.user + churnCpu.system) / 1e6;
-    emit('churn_client_capacity', churn / cpuSeconds, 'events/s', { what: 'events per CPU second this process spent (watch parse, compaction, indexes, queue, reconcile, Redis I/O)', cpu_seconds: Math.round(cpuSeconds * 100) / 100 });
-    emit('watch_events_applied_per_s', churn / (applied / 1000), 'events/s', { events: churn, includes: 'sim write + HTTP watch + compaction + indexes' });
-    emit('churn_events_reconciled_per_s', churn / (drained / 1000), 'events/s', { events: churn, reconciles: prev - r0, seconds: Math.round(drained / 100) / 10 });
+    emit('churn_client_capacity', churn / cpuSeconds, 'events/s', {
+      what: 'events per CPU second this process spent (watch parse, compaction, indexes, queue, reconcile, Redis I/O)',
+      cpu_seconds: Math.round(cpuSeconds * 100) / 100,
+    });
+    emit('watch_events_applied_per_s', churn / (applied / 1000), 'events/s', {
+      events: churn,
+      includes: 'sim write + HTTP watch + compaction + indexes',
+    });
+    emit('churn_events_reconciled_per_s', churn / (drained / 1000), 'events/s', {
+      events: churn,
+      reconciles: prev - r0,
+      seconds: Math.round(drained / 100) / 10,
+    });
   }
   emit('alerts_emitted', alerts.length, 'alerts');
 

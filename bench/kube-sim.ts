@@ -7,8 +7,8 @@
  * Prints one JSON line per figure.
  */
 import { Watch, KubeConfig } from '@kubernetes/client-node';
-import { generateCluster } from '../kube/sim/generate-cluster.ts';
-import { startSim } from '../kube/sim/sim.ts';
+import { generateCluster } from '../sim/generate-cluster.ts';
+import { startSim } from '../sim/sim.ts';
 
 const arg = (name: string, def: number): number => {
   const i = process.argv.indexOf(`--${name}`);
@@ -59,9 +59,16 @@ kc.loadFromOptions(sim.kubeConfig());
 let received = 0;
 const controllers: AbortController[] = [];
 for (let i = 0; i < watchers; i++) {
-  controllers.push(await new Watch(kc).watch('/api/v1/pods', { resourceVersion: String(sim.store.resourceVersion()) }, () => received++, () => undefined));
+  controllers.push(
+    await new Watch(kc).watch(
+      '/api/v1/pods',
+      { resourceVersion: String(sim.store.resourceVersion()) },
+      () => received++,
+      () => undefined,
+    ),
+  );
 }
-const victims = (sim.store.list('pods', { limit: updates }).items).map((p) => [p.metadata.namespace!, p.metadata.name!] as const);
+const victims = sim.store.list('pods', { limit: updates }).items.map((p) => [p.metadata.namespace!, p.metadata.name!] as const);
 t0 = performance.now();
 for (const [ns, name] of victims) {
   sim.store.mutate('pods', ns, name, (o) => {

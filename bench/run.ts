@@ -8,7 +8,9 @@ import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const dir = fileURLToPath(new URL('.', import.meta.url));
-const names = readdirSync(dir).filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('-client.ts')).map((f) => f.slice(0, -3));
+const names = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.endsWith('-client.ts'))
+  .map((f) => f.slice(0, -3));
 const [name, ...rest] = process.argv.slice(2);
 if (!name || !names.includes(name) || !existsSync(`${dir}${name}.ts`)) {
   process.stderr.write(`usage: npm run bench -- <${names.join('|')}> [options]\n`);

@@ -1,5 +1,5 @@
-import { reply } from '../bot/chat/reply.ts';
-import { UserError } from '../bot/errors.ts';
+import { reply } from '../core/reply.ts';
+import { UserError } from '../core/errors.ts';
 import { assertAlertsInScope } from './scope.ts';
 import type { Handler } from './types.ts';
 
@@ -9,16 +9,27 @@ export const ack: Handler = {
   role: 'operator',
   usage: 'ack <ref>',
   summary: 'acknowledge an incident: stops repeats, shows who took it',
-  async run({ deps, args, user }) {
+  async run({ services, args, user }) {
     const ref = args[0];
-    if (!ref || args.length > 1 || !/^[0-9a-f]{4,16}$/i.test(ref)) throw new UserError('usage: `ack <ref>` with the ref shown on the alert message (e.g. `ack 3fa9c2`)');
-    const incident = await deps.alerts.incidents.byRef(ref);
+    if (!ref || args.length > 1 || !/^[0-9a-f]{4,16}$/i.test(ref))
+      throw new UserError('usage: `ack <ref>` with the ref shown on the alert message (e.g. `ack 3fa9c2`)');
+    const incident = await services.incidents.byRef(ref);
     if (incident?.last) assertAlertsInScope(user, [...incident.last.firing, ...incident.last.resolved]);
-    const result = await deps.alerts.incidents.ack(ref, user.name);
-    if (!result.ok) throw new UserError(result.reason === 'unknown' ? `no incident with ref ${ref}; \`alerts\` lists the open ones` : `incident ${ref} is already resolved`);
+    const result = await services.incidents.ack(ref, user.name);
+    if (!result.ok)
+      throw new UserError(
+        result.reason === 'unknown' ? `no incident with ref ${ref}; \`alerts\` lists the open ones` : `incident ${ref} is already resolved`,
+      );
     const i = result.incident;
     return reply(
-      { kind: 'text', text: `acked incident ${i.ref} (${Object.entries(i.groupLabels).map(([k, v]) => `${k}=${v}`).join(' ') || 'all alerts'}); repeats stop, the message will show it.` },
+      {
+        kind: 'text',
+        text: `acked incident ${i.ref} (${
+          Object.entries(i.groupLabels)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(' ') || 'all alerts'
+        }); repeats stop, the message will show it.`,
+      },
       { kind: 'context', text: `${i.firing} firing · receiver ${i.receiver}` },
     );
   },

@@ -1,9 +1,12 @@
-import { reply, type Block } from '../bot/chat/reply.ts';
-import { UserError } from '../bot/errors.ts';
+import { reply, type Block } from '../core/reply.ts';
+import { UserError } from '../core/errors.ts';
 import { formatDuration } from '../alerts/duration.ts';
 import type { Handler } from './types.ts';
 
-const labelsText = (labels: Record<string, string>) => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(' ') || '(all)';
+const labelsText = (labels: Record<string, string>) =>
+  Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ') || '(all)';
 
 /** `alerts [failed]`: open incidents (ref, receiver, counts, age, acked by), or failed deliveries. */
 export const alerts: Handler = {
@@ -11,27 +14,50 @@ export const alerts: Handler = {
   role: 'viewer',
   usage: 'alerts [failed]',
   summary: 'open incidents with their refs, or deliveries that failed',
-  async run({ deps, args }) {
+  async run({ services, args }) {
     const now = Date.now();
     if (args[0] === 'failed') {
-      const failed = await deps.alerts.incidents.failed(20);
+      const failed = await services.incidents.failed(20);
       return reply(
         { kind: 'heading', text: `failed deliveries (${failed.length})` },
-        { kind: 'table', columns: ['when', 'ref', 'receiver', 'kind', 'attempts', 'error'], rows: failed.map((f) => [formatDuration(now - Date.parse(f.at)) + ' ago', f.ref, f.receiver, f.kind, String(f.attempts), f.error.slice(0, 120)]) },
+        {
+          kind: 'table',
+          columns: ['when', 'ref', 'receiver', 'kind', 'attempts', 'error'],
+          rows: failed.map((f) => [
+            formatDuration(now - Date.parse(f.at)) + ' ago',
+            f.ref,
+            f.receiver,
+            f.kind,
+            String(f.attempts),
+            f.error.slice(0, 120),
+          ]),
+        },
       );
     }
     if (args.length > 0) throw new UserError('usage: `alerts` or `alerts failed`');
-    const open = await deps.alerts.incidents.open(50);
+    const open = await services.incidents.open(50);
     const blocks: Block[] = [
       { kind: 'heading', text: `open incidents (${open.length})` },
       {
         kind: 'table',
         columns: ['ref', 'group', 'receiver', 'firing', 'resolved', 'age', 'acked by'],
-        rows: open.map((i) => [i.ref, labelsText(i.groupLabels), i.receiver, String(i.firing), String(i.resolved), formatDuration(now - i.openedAt), i.ackedBy ?? '-']),
+        rows: open.map((i) => [
+          i.ref,
+          labelsText(i.groupLabels),
+          i.receiver,
+          String(i.firing),
+          String(i.resolved),
+          formatDuration(now - i.openedAt),
+          i.ackedBy ?? '-',
+        ]),
       },
     ];
     const unacked = open.filter((i) => !i.ackedBy).slice(0, 5);
-    if (unacked.length > 0) blocks.push({ kind: 'actions', actions: unacked.map((i) => ({ label: `Ack ${i.ref}`, command: `ack ${i.ref}`, style: 'primary' as const })) });
+    if (unacked.length > 0)
+      blocks.push({
+        kind: 'actions',
+        actions: unacked.map((i) => ({ label: `Ack ${i.ref}`, command: `ack ${i.ref}`, style: 'primary' as const })),
+      });
     return reply(...blocks);
   },
 };

@@ -1,6 +1,5 @@
-import { createAuditLog } from '../bot/audit.ts';
-import { reply } from '../bot/chat/reply.ts';
-import { UserError } from '../bot/errors.ts';
+import { reply } from '../core/reply.ts';
+import { UserError } from '../core/errors.ts';
 import type { Handler } from './types.ts';
 
 const MAX = 200;
@@ -12,11 +11,11 @@ export const audit: Handler = {
   class: 'admin',
   usage: 'audit [n]',
   summary: 'recent audited commands, allowed or refused',
-  async run({ deps, args }) {
+  async run({ services, args }) {
     const raw = args[0];
     const n = raw === undefined ? 20 : Number(raw);
     if (!Number.isInteger(n) || n < 1 || n > MAX) throw new UserError(`\`audit [n]\`: n must be a whole number from 1 to ${MAX}`);
-    const entries = await createAuditLog(deps).latest(n);
+    const entries = await services.audit.latest(n);
     const rows = entries.map((e) => [
       e.at.replace('T', ' ').slice(0, 19),
       e.user || '-',

@@ -1,5 +1,5 @@
-import { reply } from '../bot/chat/reply.ts';
-import { UserError } from '../bot/errors.ts';
+import { reply } from '../core/reply.ts';
+import { UserError } from '../core/errors.ts';
 import { roleAllows, type Handler } from './types.ts';
 
 /** `help [command]`: the commands this user may run here, or the usage of one. */
@@ -15,8 +15,22 @@ export const help: Handler = {
     if (wanted) {
       const h = handlers.find((x) => x.name === wanted);
       if (!h) throw new UserError(`no command \`${wanted}\`; type \`help\` for the list`);
-      const access = !roleAllows(user.role, h.role) ? `needs the ${h.role} role; you are ${user.role}` : here(h) ? 'you may run it' : 'you may run it, but not in this channel';
-      return reply({ kind: 'heading', text: h.name }, { kind: 'text', text: h.summary }, { kind: 'fields', fields: [{ label: 'usage', value: h.usage }, { label: 'access', value: access }] });
+      const access = !roleAllows(user.role, h.role)
+        ? `needs the ${h.role} role; you are ${user.role}`
+        : here(h)
+          ? 'you may run it'
+          : 'you may run it, but not in this channel';
+      return reply(
+        { kind: 'heading', text: h.name },
+        { kind: 'text', text: h.summary },
+        {
+          kind: 'fields',
+          fields: [
+            { label: 'usage', value: h.usage },
+            { label: 'access', value: access },
+          ],
+        },
+      );
     }
     return reply(
       { kind: 'heading', text: 'firstmate commands' },

@@ -1,5 +1,5 @@
-import { reply } from '../bot/chat/reply.ts';
-import type { Block } from '../bot/chat/reply.ts';
+import { reply } from '../core/reply.ts';
+import type { Block } from '../core/reply.ts';
 import { formatBytes, formatCpu } from '../kube/quantity.ts';
 import type { NodeRecord } from '../kube/records.ts';
 import type { KubeCache } from '../kube/cache.ts';
@@ -24,7 +24,9 @@ function diskType(n: NodeRecord): string {
 }
 
 function roles(n: NodeRecord): string {
-  const r = Object.keys(n.labels).filter((k) => k.startsWith('node-role.kubernetes.io/')).map((k) => k.slice(24));
+  const r = Object.keys(n.labels)
+    .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+    .map((k) => k.slice(24));
   return r.join(',') || n.labels['kubernetes.io/role'] || '<none>';
 }
 
@@ -40,7 +42,8 @@ export function hostBlocks(cache: KubeCache, node: NodeRecord, now = Date.now())
   const c = node.capacity;
   const byNs = new Map<string, number>();
   for (const p of active) byNs.set(p.metadata.namespace, (byNs.get(p.metadata.namespace) ?? 0) + 1);
-  const status = ready?.status === 'True' ? 'Ready' : ready ? `NotReady (${ready.status}${ready.reason ? `, ${ready.reason}` : ''})` : 'Unknown';
+  const status =
+    ready?.status === 'True' ? 'Ready' : ready ? `NotReady (${ready.status}${ready.reason ? `, ${ready.reason}` : ''})` : 'Unknown';
   const fields = [
     { label: 'node', value: name },
     { label: 'status', value: `${status}${node.unschedulable ? ', SchedulingDisabled (cordoned)' : ''}` },
@@ -48,7 +51,10 @@ export function hostBlocks(cache: KubeCache, node: NodeRecord, now = Date.now())
     { label: 'roles', value: roles(node) },
     { label: 'zone', value: labelOf(node, ZONE_LABELS) || '-' },
     { label: 'region', value: labelOf(node, REGION_LABELS) || '-' },
-    { label: 'instance type', value: node.labels['node.kubernetes.io/instance-type'] ?? node.labels['beta.kubernetes.io/instance-type'] ?? '-' },
+    {
+      label: 'instance type',
+      value: node.labels['node.kubernetes.io/instance-type'] ?? node.labels['beta.kubernetes.io/instance-type'] ?? '-',
+    },
     { label: 'disk type', value: diskType(node) || '-' },
     { label: 'cordoned', value: node.unschedulable ? 'yes' : 'no' },
     { label: 'taints', value: node.taints.map((t) => `${t.key}${t.value ? `=${t.value}` : ''}:${t.effect}`).join(', ') || '<none>' },
@@ -62,7 +68,8 @@ export function hostBlocks(cache: KubeCache, node: NodeRecord, now = Date.now())
     { kind: 'heading', text: `host ${name}` },
     { kind: 'fields', fields },
     {
-      kind: 'table', columns: ['resource', 'capacity', 'allocatable', 'requested', 'requested %'],
+      kind: 'table',
+      columns: ['resource', 'capacity', 'allocatable', 'requested', 'requested %'],
       rows: [
         ['cpu', formatCpu(c.cpuMillis), formatCpu(a.cpuMillis), formatCpu(cpu), pct(cpu, a.cpuMillis)],
         ['memory', formatBytes(c.memoryBytes), formatBytes(a.memoryBytes), formatBytes(mem), pct(mem, a.memoryBytes)],
@@ -70,13 +77,15 @@ export function hostBlocks(cache: KubeCache, node: NodeRecord, now = Date.now())
       ],
     },
     {
-      kind: 'table', columns: ['condition', 'status', 'reason', 'since'],
+      kind: 'table',
+      columns: ['condition', 'status', 'reason', 'since'],
       rows: node.conditions.map((x) => [x.type, x.status, x.reason || '-', age(x.lastTransition, now)]),
     },
   ];
   if (byNs.size) {
     blocks.push({
-      kind: 'table', columns: ['namespace', 'pods'],
+      kind: 'table',
+      columns: ['namespace', 'pods'],
       rows: [...byNs.entries()].sort((x, y) => y[1] - x[1] || x[0].localeCompare(y[0])).map(([ns, n]) => [ns, String(n)]),
     });
   } else {
@@ -85,7 +94,8 @@ export function hostBlocks(cache: KubeCache, node: NodeRecord, now = Date.now())
   const events = cache.eventsFor('Node', '', name).slice(0, 10);
   if (events.length) {
     blocks.push({
-      kind: 'table', columns: ['age', 'type', 'reason', 'message'],
+      kind: 'table',
+      columns: ['age', 'type', 'reason', 'message'],
       rows: events.map((e) => [age(e.lastAt, now), e.type, e.reason, e.message.slice(0, 120)]),
     });
   }
@@ -103,11 +113,18 @@ export const host: Handler = {
     const kube = await kubeOf(ctx);
     const node = requireNode(kube.cache, argOf(ctx, this.usage));
     const blocks = hostBlocks(kube.cache, node);
-    const open = await openAlertsOn(ctx.deps.alerts.incidents, node);
+    const open = await openAlertsOn(ctx.services.incidents, node);
     if (open.length > 0) {
       blocks.splice(blocks.length - 1, 0, {
-        kind: 'table', columns: ['ref', 'alert', 'severity', 'subject', 'since'],
-        rows: open.map(({ ref, alert }) => [ref, alert.labels.alertname ?? '', alert.severity, alert.subject.pod ? `${alert.subject.namespace}/${alert.subject.pod}` : alert.subject.node ?? '', age(Date.parse(alert.startsAt), Date.now())]),
+        kind: 'table',
+        columns: ['ref', 'alert', 'severity', 'subject', 'since'],
+        rows: open.map(({ ref, alert }) => [
+          ref,
+          alert.labels.alertname ?? '',
+          alert.severity,
+          alert.subject.pod ? `${alert.subject.namespace}/${alert.subject.pod}` : (alert.subject.node ?? ''),
+          age(Date.parse(alert.startsAt), Date.now()),
+        ]),
       });
     }
     return reply(...blocks);
@@ -120,7 +137,8 @@ async function openAlertsOn(incidents: Incidents, node: NodeRecord): Promise<Arr
   const out: Array<{ ref: string; alert: Alert }> = [];
   for (const incident of await incidents.open(500)) {
     for (const alert of incident.last?.firing ?? []) {
-      if ((alert.subject.node && names.has(alert.subject.node)) || (alert.subject.ip && names.has(alert.subject.ip))) out.push({ ref: incident.ref, alert });
+      if ((alert.subject.node && names.has(alert.subject.node)) || (alert.subject.ip && names.has(alert.subject.ip)))
+        out.push({ ref: incident.ref, alert });
     }
   }
   return out.slice(0, 20);

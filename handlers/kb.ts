@@ -1,5 +1,5 @@
-import { reply, textReply, type Block } from '../bot/chat/reply.ts';
-import { UserError } from '../bot/errors.ts';
+import { reply, textReply, type Block } from '../core/reply.ts';
+import { UserError } from '../core/errors.ts';
 import type { KnowledgeBase } from '../knowledge/knowledge-base.ts';
 import { roleAllows, type CommandContext, type Handler } from './types.ts';
 
@@ -29,14 +29,18 @@ async function showReply(kb: KnowledgeBase, id: string | undefined) {
   const blocks: Block[] = [
     { kind: 'heading', text: article.title },
     { kind: 'text', text: article.summary },
-    { kind: 'fields', fields: [
-      { label: 'id', value: article.id },
-      { label: 'tags', value: article.tags.join(', ') || '-' },
-      { label: 'link', value: kb.urlFor(article.id) },
-    ] },
+    {
+      kind: 'fields',
+      fields: [
+        { label: 'id', value: article.id },
+        { label: 'tags', value: article.tags.join(', ') || '-' },
+        { label: 'link', value: kb.urlFor(article.id) },
+      ],
+    },
   ];
   if (notes.length === 0) blocks.push({ kind: 'context', text: `no notes yet: \`kb note ${article.id} <what fixed it>\`` });
-  for (const n of notes) blocks.push({ kind: 'context', text: `${day(n.at)} ${n.author}${n.alertname ? ` (${n.alertname})` : ''}: ${n.text}` });
+  for (const n of notes)
+    blocks.push({ kind: 'context', text: `${day(n.at)} ${n.author}${n.alertname ? ` (${n.alertname})` : ''}: ${n.text}` });
   return reply(...blocks);
 }
 
@@ -47,9 +51,14 @@ async function noteReply(kb: KnowledgeBase, ctx: CommandContext, rest: string[])
   if (!ref || !text) throw new UserError('usage: kb note <fingerprint|alertname|article> <what fixed it>');
   const note = await kb.addNote({ ref: await kb.resolveRef(ref), text, author: ctx.user.name });
   const about = note.alertname ?? note.fingerprint ?? note.articleIds[0] ?? ref;
-  const attached = note.articleIds.length ? note.articleIds.map((id) => `${id} ${kb.urlFor(id)}`).join('\n') : 'no article yet (it shows up in `kb export all` as a draft)';
+  const attached = note.articleIds.length
+    ? note.articleIds.map((id) => `${id} ${kb.urlFor(id)}`).join('\n')
+    : 'no article yet (it shows up in `kb export all` as a draft)';
   return reply(
-    { kind: 'text', text: `Noted for ${about}. The next alert like it will show: last time: ${note.text} (by ${note.author}, ${day(note.at)})` },
+    {
+      kind: 'text',
+      text: `Noted for ${about}. The next alert like it will show: last time: ${note.text} (by ${note.author}, ${day(note.at)})`,
+    },
     { kind: 'context', text: `attached to: ${attached}` },
   );
 }
@@ -70,7 +79,7 @@ export const kb: Handler = {
   usage: USAGE,
   summary: 'search runbooks, show one, add a resolution note · 知识库',
   async run(ctx) {
-    const knowledge = ctx.deps.knowledge;
+    const knowledge = ctx.services.knowledge;
     const [sub, ...rest] = ctx.args;
     if (!sub) throw new UserError(`usage: ${USAGE}`);
     switch (sub.toLowerCase()) {

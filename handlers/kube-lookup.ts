@@ -1,25 +1,30 @@
 /**
- * Shared lookups of the `host`, `pod` and `pods` commands: find the runtime in the deps and
+ * Shared lookups of the `host`, `pod` and `pods` commands: find the runtime in the services and
  * resolve what the user typed (a node name, a node or pod IP, `ns/name`) against the cache.
  * Everything is answered from memory; "not found" is a `UserError` with a hint.
  */
 import { isIP } from 'node:net';
-import { UserError } from '../bot/errors.ts';
+import { UserError } from '../core/errors.ts';
 import type { KubeCache } from '../kube/cache.ts';
 import type { NodeRecord, PodRecord } from '../kube/records.ts';
 import type { KubeRuntime } from '../kube/runtime.ts';
 import type { CommandContext } from './types.ts';
 
-/** The Kubernetes runtime from the deps, or a clear error when the bot has no cluster. */
+/** The Kubernetes runtime from the services, or a clear error when the bot has no cluster. */
 /** How long a query made while the cache is still loading waits for it (start-up, a piped script). */
 const SYNC_WAIT_MS = 10_000;
 
 export async function kubeOf(ctx: CommandContext): Promise<KubeRuntime> {
-  const kube = ctx.deps.kube;
+  const kube = ctx.services.kube;
   if (!kube) throw new UserError('no Kubernetes cluster is configured for this bot');
   if (!kube.synced()) {
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([kube.waitForSync(), new Promise((r) => { timer = setTimeout(r, SYNC_WAIT_MS); })]).finally(() => clearTimeout(timer));
+    await Promise.race([
+      kube.waitForSync(),
+      new Promise((r) => {
+        timer = setTimeout(r, SYNC_WAIT_MS);
+      }),
+    ]).finally(() => clearTimeout(timer));
     if (!kube.synced()) throw new UserError('still loading the cluster state; try again in a few seconds');
   }
   return kube;
@@ -42,7 +47,10 @@ export function requireNode(cache: KubeCache, query: string): NodeRecord {
   if (node) return node;
   if (isIP(query)) {
     const pod = cache.podsWithIP(query)[0];
-    if (pod) throw new UserError(`${query} is not a node address; it is the IP of pod ${pod.metadata.namespace}/${pod.metadata.name} on ${pod.nodeName || 'no node yet'}. Try \`pod ${query}\`.`);
+    if (pod)
+      throw new UserError(
+        `${query} is not a node address; it is the IP of pod ${pod.metadata.namespace}/${pod.metadata.name} on ${pod.nodeName || 'no node yet'}. Try \`pod ${query}\`.`,
+      );
     throw new UserError(`no node or pod has the address ${query}. Check the IP, or try \`host <node name>\`.`);
   }
   throw new UserError(`no node named ${query}. Try its IP (\`host 10.0.0.12\`) or \`pods <node>\`.`);
@@ -65,7 +73,8 @@ export function requirePod(cache: KubeCache, query: string): { pod: PodRecord; o
   const found = findPods(cache, query);
   const [pod, ...others] = found;
   if (pod) return { pod, others };
-  if (isIP(query) && findNode(cache, query)) throw new UserError(`${query} is a node address, not a pod IP. Try \`host ${query}\` or \`pods ${query}\`.`);
+  if (isIP(query) && findNode(cache, query))
+    throw new UserError(`${query} is a node address, not a pod IP. Try \`host ${query}\` or \`pods ${query}\`.`);
   throw new UserError(`no pod matches ${query}. Give a pod IP or \`namespace/name\` (\`pod default/web-0\`).`);
 }
 

@@ -1,5 +1,5 @@
-import { reply } from '../bot/chat/reply.ts';
-import type { Block } from '../bot/chat/reply.ts';
+import { reply } from '../core/reply.ts';
+import type { Block } from '../core/reply.ts';
 import { formatDuration } from '../kube/alerts.ts';
 import type { Incarnation } from '../kube/pod-history.ts';
 import { formatBytes } from '../kube/quantity.ts';
@@ -19,7 +19,14 @@ function lastTermination(p: PodRecord): string {
 
 function historyBlocks(chain: Incarnation[]): Block[] {
   if (chain.length === 0) return [];
-  const rows = chain.map((i) => [i.name, i.node || '-', i.ip || '-', when(i.createdAt), i.readyAt ? when(i.readyAt) : '-', i.endedAt ? `${when(i.endedAt)} (${i.reason || 'ended'})` : 'running']);
+  const rows = chain.map((i) => [
+    i.name,
+    i.node || '-',
+    i.ip || '-',
+    when(i.createdAt),
+    i.readyAt ? when(i.readyAt) : '-',
+    i.endedAt ? `${when(i.endedAt)} (${i.reason || 'ended'})` : 'running',
+  ]);
   const moves: string[] = [];
   for (let k = 1; k < chain.length; k++) {
     const a = chain[k - 1] as Incarnation;
@@ -62,9 +69,12 @@ export async function podBlocks(kube: KubeRuntime, p: PodRecord, others: PodReco
     { kind: 'heading', text: `pod ${ns}/${name}` },
     { kind: 'fields', fields },
     {
-      kind: 'table', columns: ['container', 'state', 'restarts', 'last termination', 'memory limit'],
+      kind: 'table',
+      columns: ['container', 'state', 'restarts', 'last termination', 'memory limit'],
       rows: p.containers.map((c) => [
-        c.name, `${c.state}${c.stateReason ? ` (${c.stateReason})` : ''}`, String(c.restartCount),
+        c.name,
+        `${c.state}${c.stateReason ? ` (${c.stateReason})` : ''}`,
+        String(c.restartCount),
         c.lastTerminated ? `${c.lastTerminated.reason} exit ${c.lastTerminated.exitCode}` : '-',
         c.memoryLimitBytes ? formatBytes(c.memoryLimitBytes) : '-',
       ]),
@@ -73,10 +83,20 @@ export async function podBlocks(kube: KubeRuntime, p: PodRecord, others: PodReco
   blocks.push(...historyBlocks(await kube.history(ns, name)));
   const events = cache.eventsFor('Pod', ns, name).slice(0, 8);
   if (events.length) {
-    blocks.push({ kind: 'table', columns: ['age', 'type', 'reason', 'message'], rows: events.map((e) => [age(e.lastAt, now), e.type, e.reason, e.message.slice(0, 120)]) });
+    blocks.push({
+      kind: 'table',
+      columns: ['age', 'type', 'reason', 'message'],
+      rows: events.map((e) => [age(e.lastAt, now), e.type, e.reason, e.message.slice(0, 120)]),
+    });
   }
   if (others.length) {
-    blocks.push({ kind: 'context', text: `also matching: ${others.slice(0, 5).map((o) => `${o.metadata.namespace}/${o.metadata.name}${o.hostNetwork ? ' (host network)' : ''}`).join(', ')}` });
+    blocks.push({
+      kind: 'context',
+      text: `also matching: ${others
+        .slice(0, 5)
+        .map((o) => `${o.metadata.namespace}/${o.metadata.name}${o.hostNetwork ? ' (host network)' : ''}`)
+        .join(', ')}`,
+    });
   }
   if (p.nodeName) blocks.push({ kind: 'actions', actions: [{ label: `host ${p.nodeName}`, command: `host ${p.nodeName}` }] });
   return blocks;

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
-import { reply } from '../bot/chat/reply.ts';
-import type { Block } from '../bot/chat/reply.ts';
+import { reply } from '../core/reply.ts';
+import type { Block } from '../core/reply.ts';
 import { age, argOf, findNode, kubeOf, requireNode } from './kube-lookup.ts';
 import type { Handler } from './types.ts';
 
@@ -27,13 +27,22 @@ export const pods: Handler = {
     }
     node ??= requireNode(cache, query);
     const now = Date.now();
-    const list = cache.podsOnNode(node.metadata.name)
+    const list = cache
+      .podsOnNode(node.metadata.name)
       .sort((a, b) => a.metadata.namespace.localeCompare(b.metadata.namespace) || a.metadata.name.localeCompare(b.metadata.name));
     const rows = list.slice(0, MAX_ROWS).map((p) => {
       const ready = p.containers.filter((c) => c.ready).length;
       const restarts = p.containers.reduce((s, c) => s + c.restartCount, 0);
       const status = p.deletedAt ? 'Terminating' : p.reason || p.phase || 'Unknown';
-      return [p.metadata.namespace, p.metadata.name, `${ready}/${p.containers.length}`, status, String(restarts), p.podIP || '-', age(p.metadata.createdAt, now)];
+      return [
+        p.metadata.namespace,
+        p.metadata.name,
+        `${ready}/${p.containers.length}`,
+        status,
+        String(restarts),
+        p.podIP || '-',
+        age(p.metadata.createdAt, now),
+      ];
     });
     const blocks: Block[] = [{ kind: 'heading', text: `pods on ${node.metadata.name}` }];
     if (rows.length) blocks.push({ kind: 'table', columns: ['namespace', 'pod', 'ready', 'status', 'restarts', 'ip', 'age'], rows });

@@ -1,5 +1,5 @@
-import { assertNamespace } from '../bot/authz.ts';
-import { UserError } from '../bot/errors.ts';
+import { assertNamespace } from '../chat/authz.ts';
+import { UserError } from '../core/errors.ts';
 import type { Matcher } from '../alerts/matchers.ts';
 import type { Alert } from '../alerts/model.ts';
 import type { User } from './types.ts';
@@ -14,7 +14,10 @@ export function assertAlertsInScope(user: Pick<User, 'name' | 'namespaces'>, ale
   if (unscoped(user)) return;
   for (const a of alerts) {
     const ns = a.subject.namespace ?? a.labels.namespace;
-    if (!ns) throw new UserError(`\`${a.labels.alertname ?? a.fingerprint}\` is cluster-wide; only users with every namespace may handle it (yours: ${user.namespaces.join(', ') || 'none'})`);
+    if (!ns)
+      throw new UserError(
+        `\`${a.labels.alertname ?? a.fingerprint}\` is cluster-wide; only users with every namespace may handle it (yours: ${user.namespaces.join(', ') || 'none'})`,
+      );
     assertNamespace(user, ns);
   }
 }
@@ -23,6 +26,9 @@ export function assertAlertsInScope(user: Pick<User, 'name' | 'namespaces'>, ale
 export function assertMatchersInScope(user: Pick<User, 'name' | 'namespaces'>, matchers: readonly Matcher[]): void {
   if (unscoped(user)) return;
   const ns = matchers.find((m) => m.name === 'namespace' && m.op === '=');
-  if (!ns) throw new UserError(`add \`namespace=<ns>\` to the silence: you may silence only your namespaces (${user.namespaces.join(', ') || 'none'})`);
+  if (!ns)
+    throw new UserError(
+      `add \`namespace=<ns>\` to the silence: you may silence only your namespaces (${user.namespaces.join(', ') || 'none'})`,
+    );
   assertNamespace(user, ns.value);
 }

@@ -1,5 +1,5 @@
-import { reply } from '../bot/chat/reply.ts';
-import { UserError } from '../bot/errors.ts';
+import { reply } from '../core/reply.ts';
+import { UserError } from '../core/errors.ts';
 import { formatDuration, parseDuration } from '../alerts/duration.ts';
 import { parseMatcher } from '../alerts/matchers.ts';
 import { describeMatchers } from '../alerts/silences.ts';
@@ -15,11 +15,14 @@ export const silence: Handler = {
   role: 'operator',
   usage: 'silence <name=value …> <duration> [reason]',
   summary: 'mute alerts matching the matchers for a duration (e.g. `silence alertname=KubePodEvicted namespace=db 2h "maintenance"`)',
-  async run({ deps, args, user }) {
+  async run({ services, args, user }) {
     const matchers: string[] = [];
     let i = 0;
     while (i < args.length && looksLikeMatcher(args[i]!)) matchers.push(args[i++]!);
-    if (matchers.length === 0) throw new UserError('usage: `silence <name=value …> <duration> [reason]`, e.g. `silence alertname=KubePodEvicted namespace=db 2h "maintenance"`');
+    if (matchers.length === 0)
+      throw new UserError(
+        'usage: `silence <name=value …> <duration> [reason]`, e.g. `silence alertname=KubePodEvicted namespace=db 2h "maintenance"`',
+      );
     const parsed = matchers.map((m) => {
       try {
         return parseMatcher(m);
@@ -40,13 +43,16 @@ export const silence: Handler = {
     const comment = args.slice(i).join(' ');
     let s;
     try {
-      s = await deps.alerts.silences.create({ matchers, endsAt: new Date(Date.now() + ms), createdBy: user.name, comment });
+      s = await services.silences.create({ matchers, endsAt: new Date(Date.now() + ms), createdBy: user.name, comment });
     } catch (err) {
       throw new UserError((err as Error).message, { cause: err });
     }
     return reply(
       { kind: 'text', text: `silence ${s.id} mutes ${describeMatchers(s)} for ${formatDuration(ms)}` },
-      { kind: 'context', text: `until ${s.endsAt.slice(0, 16).replace('T', ' ')} UTC · by ${s.createdBy}${comment ? ` · ${comment}` : ''}` },
+      {
+        kind: 'context',
+        text: `until ${s.endsAt.slice(0, 16).replace('T', ' ')} UTC · by ${s.createdBy}${comment ? ` · ${comment}` : ''}`,
+      },
       { kind: 'actions', actions: [{ label: 'Unsilence', command: `unsilence ${s.id}`, style: 'danger' }] },
     );
   },

@@ -1,4 +1,4 @@
-import { reply } from '../bot/chat/reply.ts';
+import { reply } from '../core/reply.ts';
 import { formatDuration } from '../alerts/duration.ts';
 import { describeMatchers, silenceState } from '../alerts/silences.ts';
 import type { Handler } from './types.ts';
@@ -9,9 +9,9 @@ export const silences: Handler = {
   role: 'viewer',
   usage: 'silences',
   summary: 'list silences: id, matchers, state, time left, who and why',
-  async run({ deps }) {
+  async run({ services }) {
     const now = Date.now();
-    const list = await deps.alerts.silences.list();
+    const list = await services.silences.list();
     const order = { active: 0, pending: 1, expired: 2 } as const;
     list.sort((a, b) => order[silenceState(a, now)] - order[silenceState(b, now)]);
     return reply(
@@ -21,8 +21,16 @@ export const silences: Handler = {
         columns: ['id', 'matchers', 'state', 'ends', 'by', 'comment'],
         rows: list.map((s) => {
           const state = silenceState(s, now);
-          const ends = state === 'expired' ? `${formatDuration(now - Date.parse(s.endsAt))} ago` : `in ${formatDuration(Date.parse(s.endsAt) - now)}`;
-          return [s.id, describeMatchers(s), state, ends, s.expiredBy ? `${s.createdBy} (ended by ${s.expiredBy})` : s.createdBy, s.comment];
+          const ends =
+            state === 'expired' ? `${formatDuration(now - Date.parse(s.endsAt))} ago` : `in ${formatDuration(Date.parse(s.endsAt) - now)}`;
+          return [
+            s.id,
+            describeMatchers(s),
+            state,
+            ends,
+            s.expiredBy ? `${s.createdBy} (ended by ${s.expiredBy})` : s.createdBy,
+            s.comment,
+          ];
         }),
       },
     );

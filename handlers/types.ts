@@ -1,57 +1,25 @@
-import type { Deps } from '../bot/deps.ts';
-import type { Reply } from '../bot/chat/reply.ts';
-import type { CommandClass } from '../bot/config-schema.ts';
+import type { AuditLog } from '../chat/audit.ts';
+import type { CommandContext as ChatCommandContext, Handler as ChatHandler } from '../chat/command.ts';
+import type { Incidents } from '../alerts/pipeline/incidents.ts';
+import type { Silences } from '../alerts/silences.ts';
+import type { KnowledgeBase } from '../knowledge/index.ts';
+import type { KubeRuntime } from '../kube/runtime.ts';
 
-export type Role = 'viewer' | 'operator' | 'admin';
-export type Platform = 'console' | 'slack' | 'dingtalk';
+export type { Identity, Platform, Role, User } from '../chat/command.ts';
+export { roleAllows } from '../chat/command.ts';
 
-/** Who is asking and where: what the adapter knows before authorisation. */
-export interface Identity {
-  platform: Platform;
-  /** Platform user id (Slack `U…`, DingTalk staff id, console OS user). */
-  userId: string;
-  displayName?: string;
-  channelId: string;
+/**
+ * What chat commands act through: incidents and silences of the alert hub, the knowledge base,
+ * the Kubernetes runtime (absent when the bot has no cluster) and the audit log. Narrower than the
+ * process's `Deps` on purpose: a handler cannot reach clients it has no business with.
+ */
+export interface CommandServices {
+  incidents: Incidents;
+  silences: Silences;
+  knowledge: KnowledgeBase;
+  kube?: KubeRuntime;
+  audit: Pick<AuditLog, 'latest'>;
 }
 
-/** A firstmate user, as the authorisation layer resolved the identity. */
-export interface User {
-  id: string;
-  name: string;
-  role: Role;
-  /** Namespaces the user may act on; `*` means all. */
-  namespaces: string[];
-}
-
-export interface CommandContext {
-  deps: Deps;
-  identity: Identity;
-  user: User;
-  /** Arguments after the command name, unquoted. */
-  args: string[];
-  /** Every registered handler, for `help`. */
-  handlers: readonly Handler[];
-  /** Whether the channel binding lets this command run where the user is (set by the router). */
-  allowedHere?(handler: Handler): boolean;
-}
-
-/** One chat command. Registered explicitly in `handlers/index.ts`. */
-export interface Handler {
-  name: string;
-  /** Minimal role; `anyone` runs for every known identity. */
-  role: Role | 'anyone';
-  /**
-   * What channel bindings call it: `query`, `alerts`, `ops`, `admin`. Defaults to the class the
-   * chat contract gives the command name (`bot/authz.ts`), else `query`.
-   */
-  class?: CommandClass;
-  usage: string;
-  summary: string;
-  run(ctx: CommandContext): Promise<Reply>;
-}
-
-const rank: Record<Role, number> = { viewer: 1, operator: 2, admin: 3 };
-
-export function roleAllows(have: Role, need: Role | 'anyone'): boolean {
-  return need === 'anyone' || rank[have] >= rank[need];
-}
+export type CommandContext = ChatCommandContext<CommandServices>;
+export type Handler = ChatHandler<CommandServices>;

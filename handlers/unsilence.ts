@@ -1,5 +1,5 @@
-import { textReply } from '../bot/chat/reply.ts';
-import { UserError } from '../bot/errors.ts';
+import { textReply } from '../core/reply.ts';
+import { UserError } from '../core/errors.ts';
 import { describeMatchers } from '../alerts/silences.ts';
 import { assertMatchersInScope } from './scope.ts';
 import type { Handler } from './types.ts';
@@ -10,13 +10,13 @@ export const unsilence: Handler = {
   role: 'operator',
   usage: 'unsilence <id>',
   summary: 'end a silence now',
-  async run({ deps, args, user }) {
+  async run({ services, args, user }) {
     const id = args[0];
     if (!id || args.length > 1 || !/^[0-9a-f]{8}$/i.test(id)) throw new UserError('usage: `unsilence <id>` with an id from `silences`');
-    const existing = await deps.alerts.silences.get(id.toLowerCase());
+    const existing = await services.silences.get(id.toLowerCase());
     if (!existing) throw new UserError(`no silence ${id}; \`silences\` lists them`);
     assertMatchersInScope(user, existing.matchers);
-    const s = await deps.alerts.silences.expire(existing.id, user.name);
+    const s = await services.silences.expire(existing.id, user.name);
     if (!s) throw new UserError(`no silence ${id}; \`silences\` lists them`);
     return textReply(`silence ${s.id} (${describeMatchers(s)}) ended; matching alerts notify again at their next flush.`);
   },

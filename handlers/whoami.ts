@@ -1,4 +1,4 @@
-import { reply } from '../bot/chat/reply.ts';
+import { reply } from '../core/reply.ts';
 import type { Handler } from './types.ts';
 
 /** `whoami`: the identity firstmate sees, the user it maps to, role and namespaces. */

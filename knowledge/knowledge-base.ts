@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Alert } from '../alerts/model.ts';
-import { UserError } from '../bot/errors.ts';
+import { UserError } from '../core/errors.ts';
 import { BUILTIN_ARTICLES_DIR, loadArticles } from './load.ts';
 import { createMatcher, type ArticleMatch } from './match.ts';
 import { allNotesMarkdown, articleNotesMarkdown } from './notes-export.ts';
@@ -95,7 +95,17 @@ function runbookOf(alert: Alert): string | undefined {
 }
 
 function alertOnlyNamed(alertname: string): Alert {
-  return { source: '', fingerprint: '', status: 'firing', severity: 'warning', labels: { alertname }, annotations: {}, startsAt: new Date(0).toISOString(), subject: {}, links: {} };
+  return {
+    source: '',
+    fingerprint: '',
+    status: 'firing',
+    severity: 'warning',
+    labels: { alertname },
+    annotations: {},
+    startsAt: new Date(0).toISOString(),
+    subject: {},
+    links: {},
+  };
 }
 
 export async function createKnowledgeBase(options: KnowledgeBaseOptions): Promise<KnowledgeBase> {
@@ -152,7 +162,8 @@ export async function createKnowledgeBase(options: KnowledgeBaseOptions): Promis
         ...(ref.articleId ? [ref.articleId] : []),
         ...(alert ? attachTo(alert) : alertname ? attachTo(alertOnlyNamed(alertname)) : []),
       ];
-      if (!fingerprint && !alertname && articleIds.length === 0) throw new UserError('a note needs an alert fingerprint, an alertname or an article');
+      if (!fingerprint && !alertname && articleIds.length === 0)
+        throw new UserError('a note needs an alert fingerprint, an alertname or an article');
       try {
         return await notes.add({
           text: input.text,

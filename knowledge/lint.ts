@@ -19,7 +19,12 @@ export async function lintKnowledge(dirs: readonly string[]): Promise<Problem[]>
     try {
       targets = linkTargets(article.body);
     } catch (err) {
-      problems.push({ path: article.path, id: article.id, kind: 'front-matter', message: `unreadable markdown: ${(err as Error).message}` });
+      problems.push({
+        path: article.path,
+        id: article.id,
+        kind: 'front-matter',
+        message: `unreadable markdown: ${(err as Error).message}`,
+      });
     }
     for (const href of targets) {
       const id = internalLinkId(href);

@@ -33,10 +33,16 @@ export function parseArticle(file: string, text: string): { article?: Article; p
     // Passing options turns off gray-matter's content cache, which would share parsed objects.
     parsed = matter(text, { excerpt: false });
   } catch (err) {
-    return { problems: [{ path: file, kind: 'front-matter', message: `unreadable front matter: ${(err as Error).message.split('\n')[0]}` }] };
+    return {
+      problems: [{ path: file, kind: 'front-matter', message: `unreadable front matter: ${(err as Error).message.split('\n')[0]}` }],
+    };
   }
   if (Object.keys(parsed.data).length === 0) {
-    return { problems: [{ path: file, kind: 'front-matter', message: 'no front matter (expected a --- block with id, title, summary, tags, match)' }] };
+    return {
+      problems: [
+        { path: file, kind: 'front-matter', message: 'no front matter (expected a --- block with id, title, summary, tags, match)' },
+      ],
+    };
   }
   const result = frontMatterSchema.safeParse(parsed.data);
   if (!result.success) {
@@ -81,7 +87,12 @@ export async function loadArticles(dirs: readonly string[]): Promise<LoadResult>
       if (!article) continue;
       const first = seen.get(article.id);
       if (first !== undefined) {
-        problems.push({ path: file, id: article.id, kind: 'duplicate-id', message: `duplicate id "${article.id}", already used by ${first}` });
+        problems.push({
+          path: file,
+          id: article.id,
+          kind: 'duplicate-id',
+          message: `duplicate id "${article.id}", already used by ${first}`,
+        });
         continue;
       }
       seen.set(article.id, file);

@@ -17,7 +17,7 @@ const plain = new Marked({ gfm: true });
 /** Every link target in the markdown (code blocks and code spans excluded). */
 export function linkTargets(markdown: string): string[] {
   const hrefs: string[] = [];
-  plain.walkTokens(plain.lexer(markdown), (token) => {
+  void plain.walkTokens(plain.lexer(markdown), (token) => {
     if (token.type === 'link') hrefs.push(token.href);
   });
   return hrefs;
@@ -46,15 +46,19 @@ export function plainText(markdown: string): string {
           visit(item.tokens);
           parts.push('\n');
         }
-      }
-      else if ('tokens' in t && Array.isArray(t.tokens)) visit(t.tokens);
+      } else if ('tokens' in t && Array.isArray(t.tokens)) visit(t.tokens);
       else if ('text' in t && typeof t.text === 'string') parts.push(t.text);
-      if (t.type === 'heading' || t.type === 'paragraph' || t.type === 'code' || t.type === 'list_item' || t.type === 'space') parts.push('\n');
+      if (t.type === 'heading' || t.type === 'paragraph' || t.type === 'code' || t.type === 'list_item' || t.type === 'space')
+        parts.push('\n');
     }
   };
   visit(plain.lexer(markdown));
-  return parts.join('').replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '')
-    .replace(/[ \t]+/g, ' ').replace(/\s*\n\s*/g, '\n').trim();
+  return parts
+    .join('')
+    .replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '')
+    .replace(/[ \t]+/g, ' ')
+    .replace(/\s*\n\s*/g, '\n')
+    .trim();
 }
 
 const html = new Marked({
@@ -82,7 +86,10 @@ export function renderMarkdown(markdown: string): string {
     },
     allowedSchemes: ['http', 'https', 'mailto'],
     transformTags: {
-      a: (tagName, attribs) => ({ tagName, attribs: /^https?:/.test(attribs.href ?? '') ? { ...attribs, rel: 'noopener noreferrer' } : attribs }),
+      a: (tagName, attribs) => ({
+        tagName,
+        attribs: /^https?:/.test(attribs.href ?? '') ? { ...attribs, rel: 'noopener noreferrer' } : attribs,
+      }),
     },
     allowedSchemesAppliedToAttributes: ['href', 'src'],
   });

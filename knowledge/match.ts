@@ -83,7 +83,9 @@ function contradictions(conditions: CompiledCondition[]): string[] {
     let candidates = (exactOnly[0]?.pattern.items ?? []).map((i) => i.source);
     for (const c of group) candidates = candidates.filter((v) => c.pattern.find(v));
     if (candidates.length === 0) {
-      problems.push(`contradicting conditions: ${group.map((c) => `${c.field}=${c.pattern.items.map((i) => i.source).join('|')}`).join(' and ')} can never hold together`);
+      problems.push(
+        `contradicting conditions: ${group.map((c) => `${c.field}=${c.pattern.items.map((i) => i.source).join('|')}`).join(' and ')} can never hold together`,
+      );
     }
   }
   return problems;

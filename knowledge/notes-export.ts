@@ -11,15 +11,21 @@ function when(iso: string): string {
 }
 
 function noteMarkdown(note: Note, level: string): string {
-  const about = [
-    note.alertname ? `alert \`${note.alertname}\`` : '',
-    note.fingerprint ? `fingerprint \`${note.fingerprint}\`` : '',
-  ].filter(Boolean).join(', ');
+  const about = [note.alertname ? `alert \`${note.alertname}\`` : '', note.fingerprint ? `fingerprint \`${note.fingerprint}\`` : '']
+    .filter(Boolean)
+    .join(', ');
   return [`${level} ${when(note.at)} — ${note.author}`, '', ...(about ? [`_${about}_`, ''] : []), note.text.trim(), ''].join('\n');
 }
 
 function slug(name: string): string {
-  return name.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 60) || 'alert';
+  return (
+    name
+      .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 60) || 'alert'
+  );
 }
 
 /** Markdown of one article's notes, newest first. */
@@ -56,7 +62,17 @@ export function allNotesMarkdown(articles: readonly Pick<Article, 'id' | 'title'
       tags: [name],
       match: [{ alertname: name }],
     });
-    parts.push(`## Draft article for ${name}\n`, '````markdown', `---\n${frontMatter}---`, '', `# ${name}`, '', ...group.map((n) => noteMarkdown(n, '##')), '````', '');
+    parts.push(
+      `## Draft article for ${name}\n`,
+      '````markdown',
+      `---\n${frontMatter}---`,
+      '',
+      `# ${name}`,
+      '',
+      ...group.map((n) => noteMarkdown(n, '##')),
+      '````',
+      '',
+    );
   }
   if (parts.length === 1) parts.push('No notes yet.\n');
   return parts.join('\n');

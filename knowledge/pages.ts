@@ -90,10 +90,16 @@ function tagList(tags: readonly string[]): string {
 export function indexPage(articles: readonly Article[]): string {
   const items = [...articles]
     .sort((a, b) => a.title.localeCompare(b.title))
-    .map((a) => `<li${langAttr(a)}><a href="/kb/${encodeURIComponent(a.id)}">${escapeHtml(a.title)}</a><div>${escapeHtml(a.summary)}</div>${tagList(a.tags)}</li>`);
-  return layout(`<h1>Runbooks</h1>
+    .map(
+      (a) =>
+        `<li${langAttr(a)}><a href="/kb/${encodeURIComponent(a.id)}">${escapeHtml(a.title)}</a><div>${escapeHtml(a.summary)}</div>${tagList(a.tags)}</li>`,
+    );
+  return layout(
+    `<h1>Runbooks</h1>
 <p class="muted">${articles.length} article${articles.length === 1 ? '' : 's'}. Every alert links the ones that match it.</p>
-<ul class="list" id="articles">${items.join('\n')}</ul>`, { title: 'Knowledge base' });
+<ul class="list" id="articles">${items.join('\n')}</ul>`,
+    { title: 'Knowledge base' },
+  );
 }
 
 export function resultsPage(query: string, hits: readonly SearchHit[], byId: (id: string) => Article | undefined): string {
@@ -101,9 +107,10 @@ export function resultsPage(query: string, hits: readonly SearchHit[], byId: (id
     const a = byId(h.id);
     return `<li${a ? langAttr(a) : ''}><a href="/kb/${encodeURIComponent(h.id)}">${escapeHtml(h.title)}</a><div>${escapeHtml(h.summary)}</div><div class="meta">${escapeHtml(h.snippet)}</div></li>`;
   });
-  const head = hits.length === 0
-    ? `<p id="no-results">Nothing found for “${escapeHtml(query)}”. Try fewer or other words.</p>`
-    : `<p class="muted">${hits.length} result${hits.length === 1 ? '' : 's'} for “${escapeHtml(query)}”</p>`;
+  const head =
+    hits.length === 0
+      ? `<p id="no-results">Nothing found for “${escapeHtml(query)}”. Try fewer or other words.</p>`
+      : `<p class="muted">${hits.length} result${hits.length === 1 ? '' : 's'} for “${escapeHtml(query)}”</p>`;
   return layout(`<h1>Search</h1>\n${head}\n<ul class="list" id="results">${items.join('\n')}</ul>`, { title: `${query} – search`, query });
 }
 
@@ -119,26 +126,36 @@ function ruleText(rule: MatchRule): string {
 }
 
 function notesSection(notes: readonly Note[] | undefined): string {
-  if (notes === undefined) return '<section id="notes"><h2>Notes from past incidents</h2><p class="muted">Notes are unavailable right now.</p></section>';
-  const items = notes.map((n) => `<div class="note"><div class="meta">${escapeHtml(n.author)} · <time datetime="${escapeHtml(n.at)}">${escapeHtml(n.at.slice(0, 16).replace('T', ' '))} UTC</time>${n.alertname ? ` · <code>${escapeHtml(n.alertname)}</code>` : ''}</div><p>${escapeHtml(n.text)}</p></div>`);
+  if (notes === undefined)
+    return '<section id="notes"><h2>Notes from past incidents</h2><p class="muted">Notes are unavailable right now.</p></section>';
+  const items = notes.map(
+    (n) =>
+      `<div class="note"><div class="meta">${escapeHtml(n.author)} · <time datetime="${escapeHtml(n.at)}">${escapeHtml(n.at.slice(0, 16).replace('T', ' '))} UTC</time>${n.alertname ? ` · <code>${escapeHtml(n.alertname)}</code>` : ''}</div><p>${escapeHtml(n.text)}</p></div>`,
+  );
   return `<section id="notes"><h2>Notes from past incidents</h2>${items.length ? items.join('\n') : '<p class="muted">No notes yet. Add one from chat: <code>kb note &lt;fingerprint|alertname|article&gt; &lt;what fixed it&gt;</code></p>'}</section>`;
 }
 
 export function articlePage(article: Article, notes: readonly Note[] | undefined): string {
   const rules = article.match.map((r) => `<li><code>${escapeHtml(ruleText(r))}</code></li>`).join('');
-  return layout(`<article${langAttr(article)}>
+  return layout(
+    `<article${langAttr(article)}>
 <h1>${escapeHtml(article.title)}</h1>
 <p class="summary">${escapeHtml(article.summary)}</p>
 ${tagList(article.tags)}
 <div class="body">${renderMarkdown(article.body)}</div>
 ${rules ? `<h2 lang="en">Linked from alerts</h2><ul>${rules}</ul>` : ''}
 </article>
-${notesSection(notes)}`, { title: article.title });
+${notesSection(notes)}`,
+    { title: article.title },
+  );
 }
 
 export function notFoundPage(id: string, suggestions: readonly SearchHit[]): string {
   const items = suggestions.map((h) => `<li><a href="/kb/${encodeURIComponent(h.id)}">${escapeHtml(h.title)}</a></li>`).join('');
-  return layout(`<h1>No article “${escapeHtml(id)}”</h1>
+  return layout(
+    `<h1>No article “${escapeHtml(id)}”</h1>
 <p>It may have been renamed. <a href="/kb">See all articles</a> or search above.</p>
-${items ? `<h2>Perhaps</h2><ul>${items}</ul>` : ''}`, { title: 'Not found' });
+${items ? `<h2>Perhaps</h2><ul>${items}</ul>` : ''}`,
+    { title: 'Not found' },
+  );
 }

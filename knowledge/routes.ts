@@ -7,7 +7,8 @@ import type { KnowledgeBase } from './knowledge-base.ts';
 import type { Note } from './notes.ts';
 import { articlePage, indexPage, notFoundPage, resultsPage } from './pages.ts';
 
-const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 function html(reply: FastifyReply, status: number, body: string): FastifyReply {
   return reply
@@ -27,7 +28,9 @@ function firstString(v: unknown): string {
 
 export function registerKnowledgeRoutes(app: FastifyInstance, kb: KnowledgeBase): void {
   app.get('/kb', async (request, reply) => {
-    const q = firstString((request.query as Record<string, unknown> | undefined)?.q).trim().slice(0, 200);
+    const q = firstString((request.query as Record<string, unknown> | undefined)?.q)
+      .trim()
+      .slice(0, 200);
     if (q === '') return html(reply, 200, indexPage(kb.articles));
     return html(reply, 200, resultsPage(q, kb.search(q, 20), kb.get));
   });

@@ -70,7 +70,13 @@ export function createSearchIndex(articles: readonly Article[]): SearchIndex {
     const doc = docs.get(String(r.id));
     const title = doc?.title ?? '';
     const summary = doc?.summary ?? '';
-    return { id: String(r.id), title, summary, score: Math.round(r.score * 1000) / 1000, snippet: snippetOf(doc?.body ?? '', query, r.terms, summary) };
+    return {
+      id: String(r.id),
+      title,
+      summary,
+      score: Math.round(r.score * 1000) / 1000,
+      snippet: snippetOf(doc?.body ?? '', query, r.terms, summary),
+    };
   };
   return {
     search(query, limit = 10) {

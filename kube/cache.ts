@@ -60,11 +60,15 @@ export class KubeCache {
     this.eventsPerObject = opts.eventsPerObject ?? 20;
     const sources = opts.sources ?? createSources(opts.kubeConfig);
     const common = {
-      kubeConfig: opts.kubeConfig, logger: opts.logger, pageSize: opts.pageSize ?? 500,
-      backoff: opts.backoff ?? { baseMs: 500, maxMs: 30_000 }, ...(opts.metrics ? { metrics: opts.metrics } : {}),
+      kubeConfig: opts.kubeConfig,
+      logger: opts.logger,
+      pageSize: opts.pageSize ?? 500,
+      backoff: opts.backoff ?? { baseMs: 500, maxMs: 30_000 },
+      ...(opts.metrics ? { metrics: opts.metrics } : {}),
     };
     const wire = <R extends NodeRecord | PodRecord | EventRecord | WorkloadRecord>(
-      inf: ResilientInformer<R>, apply: (verb: 'add' | 'update' | 'delete', obj: R) => R | undefined,
+      inf: ResilientInformer<R>,
+      apply: (verb: 'add' | 'update' | 'delete', obj: R) => R | undefined,
     ) => {
       for (const verb of ['add', 'update', 'delete'] as const) {
         inf.on(verb, (obj) => {
@@ -144,7 +148,9 @@ export class KubeCache {
 
   /** Pods with this pod IP; pods on the pod network first, then host-network ones. */
   podsWithIP(ip: string): PodRecord[] {
-    return this.podsByIP.get(ip).sort((a, b) => Number(a.hostNetwork) - Number(b.hostNetwork) || Number(!!a.deletedAt) - Number(!!b.deletedAt));
+    return this.podsByIP
+      .get(ip)
+      .sort((a, b) => Number(a.hostNetwork) - Number(b.hostNetwork) || Number(!!a.deletedAt) - Number(!!b.deletedAt));
   }
 
   podsOnNode(node: string): PodRecord[] {
@@ -210,7 +216,9 @@ export class KubeCache {
     if (kind !== 'Deployment') return this.podsByOwner.get(objectKey(kind, namespace, name));
     const w = this.workloads.get(objectKey(kind, namespace, name));
     if (!w) return [];
-    return this.replicaSetsByOwner.get(w.metadata.uid).flatMap((rs) => this.podsByOwner.get(objectKey('ReplicaSet', namespace, rs.metadata.name)));
+    return this.replicaSetsByOwner
+      .get(w.metadata.uid)
+      .flatMap((rs) => this.podsByOwner.get(objectKey('ReplicaSet', namespace, rs.metadata.name)));
   }
 
   // ---- events

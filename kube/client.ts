@@ -1,6 +1,6 @@
 /**
  * Builds the KubeConfig the reconciliation core talks through. Every value comes in as a
- * parameter (only `bot/config.ts` reads the environment): an explicit kubeconfig file, the
+ * parameter (only `app/config.ts` reads the environment): an explicit kubeconfig file, the
  * content of `KUBECONFIG` as passed by the caller, the in-cluster service account, or a plain
  * server URL (the simulated cluster, a `kubectl proxy`).
  */

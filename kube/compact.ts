@@ -6,8 +6,16 @@
  */
 import { cpuMillis, quantityValue } from './quantity.ts';
 import type {
-  ContainerRecord, ContainerTermination, EventRecord, NodeRecord, NodeResources, OwnerRef, PodRecord,
-  RecordMeta, WorkloadKind, WorkloadRecord,
+  ContainerRecord,
+  ContainerTermination,
+  EventRecord,
+  NodeRecord,
+  NodeResources,
+  OwnerRef,
+  PodRecord,
+  RecordMeta,
+  WorkloadKind,
+  WorkloadRecord,
 } from './records.ts';
 
 type Obj = Record<string, unknown>;
@@ -93,8 +101,11 @@ export function compactNode(raw: unknown): NodeRecord {
     conditions: arr(status.conditions).map((c) => {
       const x = o(c);
       return {
-        type: intern(str(x.type)), status: intern(str(x.status)), reason: intern(str(x.reason)),
-        message: str(x.message).slice(0, 300), lastTransition: timeOf(x.lastTransitionTime),
+        type: intern(str(x.type)),
+        status: intern(str(x.status)),
+        reason: intern(str(x.reason)),
+        message: str(x.message).slice(0, 300),
+        lastTransition: timeOf(x.lastTransitionTime),
       };
     }),
     taints: arr(spec.taints).map((t) => ({ key: intern(str(o(t).key)), value: intern(str(o(t).value)), effect: intern(str(o(t).effect)) })),
@@ -110,8 +121,10 @@ function termination(v: unknown): ContainerTermination | undefined {
   const t = o(v);
   if (!v || typeof v !== 'object') return undefined;
   return {
-    reason: intern(str(t.reason)), exitCode: num(t.exitCode),
-    startedAt: timeOf(t.startedAt), finishedAt: timeOf(t.finishedAt),
+    reason: intern(str(t.reason)),
+    exitCode: num(t.exitCode),
+    startedAt: timeOf(t.startedAt),
+    finishedAt: timeOf(t.finishedAt),
   };
 }
 
@@ -213,7 +226,12 @@ export function compactEvent(raw: unknown): EventRecord {
     metadata: metaOf(e),
     kind: 'Event',
     // Node events sometimes name namespace "default" for the node; nodes are cluster-scoped.
-    involved: { kind: intern(str(inv.kind)), namespace: inv.kind === 'Node' ? '' : intern(str(inv.namespace)), name: str(inv.name), uid: str(inv.uid) },
+    involved: {
+      kind: intern(str(inv.kind)),
+      namespace: inv.kind === 'Node' ? '' : intern(str(inv.namespace)),
+      name: str(inv.name),
+      uid: str(inv.uid),
+    },
     reason: intern(str(e.reason)),
     message: str(e.message).slice(0, 500),
     type: intern(str(e.type)),

@@ -3,7 +3,7 @@
  * `reconcile(key)` reads the latest state from the cache. Failures are retried with per-key
  * backoff; a `TerminalError` is logged and dropped. A key is never reconciled twice at once.
  */
-import { TerminalError } from '../bot/errors.ts';
+import { TerminalError } from '../core/errors.ts';
 import type { CacheChange } from './cache.ts';
 import type { KubeLogger, KubeMetrics } from './types.ts';
 import { WorkQueue } from './workqueue.ts';

@@ -35,7 +35,9 @@ export function pressureOf(message: string): string {
 }
 
 export function departureOf(
-  cache: KubeCache, pod: PodRecord | undefined, ref: { namespace: string; name: string; node: string },
+  cache: KubeCache,
+  pod: PodRecord | undefined,
+  ref: { namespace: string; name: string; node: string },
 ): Departure {
   if (pod?.reason === 'Evicted') return { reason: 'evicted', detail: pressureOf(pod.message), message: pod.message };
   switch (pod?.disruption) {
@@ -59,7 +61,11 @@ export function departureOf(
   }
   const node = ref.node ? cache.node(ref.node) : undefined;
   if (ref.node && (!node || readyStatus(node) === 'False' || readyStatus(node) === 'Unknown')) {
-    return { reason: 'node-failure', detail: node ? 'node-not-ready' : 'node-gone', message: `node ${ref.node} ${node ? 'is not ready' : 'is gone'}` };
+    return {
+      reason: 'node-failure',
+      detail: node ? 'node-not-ready' : 'node-gone',
+      message: `node ${ref.node} ${node ? 'is not ready' : 'is gone'}`,
+    };
   }
   if (pod?.deletedAt) return { reason: 'deleted', detail: 'deleted', message: 'the pod was deleted' };
   if (pod && pod.phase === 'Failed') return { reason: 'failed', detail: 'failed', message: pod.message };

@@ -52,7 +52,10 @@ export function backoffDelay(attempt: number, b: BackoffOptions, random: () => n
 }
 
 class CompactingWatch<R extends KubernetesObject> extends Watch {
-  constructor(kc: KubeConfig, private readonly compact: (raw: unknown) => R) {
+  constructor(
+    kc: KubeConfig,
+    private readonly compact: (raw: unknown) => R,
+  ) {
     super(kc);
   }
 
@@ -62,10 +65,15 @@ class CompactingWatch<R extends KubernetesObject> extends Watch {
     callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
     done: (err: unknown) => void,
   ): Promise<AbortController> {
-    return super.watch(path, queryParams, (phase, obj) => {
-      if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') callback(phase, this.compact(obj));
-      else callback(phase, obj);
-    }, done);
+    return super.watch(
+      path,
+      queryParams,
+      (phase, obj) => {
+        if (phase === 'ADDED' || phase === 'MODIFIED' || phase === 'DELETED') callback(phase, this.compact(obj));
+        else callback(phase, obj);
+      },
+      done,
+    );
   }
 }
 
@@ -96,7 +104,9 @@ export class ResilientInformer<R extends KubernetesObject> {
       return { apiVersion: 'v1', kind: 'List', metadata: { resourceVersion }, items };
     };
     const delayFn = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.min(ms, opts.backoff.maxMs)).unref());
-    this.lw = new ListWatch<R>(source.path, new CompactingWatch(opts.kubeConfig, source.compact), listFn, false, undefined, undefined, { delayFn });
+    this.lw = new ListWatch<R>(source.path, new CompactingWatch(opts.kubeConfig, source.compact), listFn, false, undefined, undefined, {
+      delayFn,
+    });
     this.lw.on('add', (o) => this.fire('add', o));
     this.lw.on('update', (o) => this.fire('update', o));
     this.lw.on('delete', (o) => this.fire('delete', o));

@@ -130,7 +130,9 @@ export class LeaderElector {
         await this.api.createNamespacedLease({
           namespace,
           body: {
-            apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: this.name, namespace },
+            apiVersion: 'coordination.k8s.io/v1',
+            kind: 'Lease',
+            metadata: { name: this.name, namespace },
             spec: { holderIdentity: identity, leaseDurationSeconds: leaseSeconds, acquireTime: now, renewTime: now, leaseTransitions: 0 },
           },
         });
@@ -175,7 +177,8 @@ export class LeaderElector {
       const lease = await this.api.readNamespacedLease({ name: this.name, namespace: this.opts.namespace });
       if (lease.spec?.holderIdentity !== this.opts.identity) return;
       await this.api.replaceNamespacedLease({
-        name: this.name, namespace: this.opts.namespace,
+        name: this.name,
+        namespace: this.opts.namespace,
         body: { ...lease, spec: { ...lease.spec, holderIdentity: '', leaseDurationSeconds: 1, renewTime: new V1MicroTime(Date.now()) } },
       });
     } catch (err) {

@@ -12,7 +12,11 @@ import type { ListPage } from './informer.ts';
 /** A failed list call; `statusCode` 410 means the continue token expired. */
 export class ListError extends Error {
   override name = 'ListError';
-  constructor(message: string, readonly statusCode: number, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly statusCode: number,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }
@@ -30,25 +34,31 @@ export function createRawLister(kc: KubeConfig, timeoutMs = 60_000): RawLister {
     await kc.applyToHTTPSOptions(opts);
     const body = await new Promise<string>((resolve, reject) => {
       const mod = url.protocol === 'https:' ? https : http;
-      const req = mod.request(url, { ...opts, method: 'GET', headers: { ...opts.headers, Accept: 'application/json' }, timeout: timeoutMs }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', reject);
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString('utf8');
-          const code = res.statusCode ?? 0;
-          if (code >= 200 && code < 300) return resolve(text);
-          let message = text.slice(0, 300);
-          try {
-            message = (JSON.parse(text) as { message?: string }).message ?? message;
-          } catch {
-            // not a Status object: keep the raw text
-          }
-          reject(new ListError(`list ${path} answered ${code}: ${message}`, code));
-        });
-      });
+      const req = mod.request(
+        url,
+        { ...opts, method: 'GET', headers: { ...opts.headers, Accept: 'application/json' }, timeout: timeoutMs },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('error', reject);
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            const code = res.statusCode ?? 0;
+            if (code >= 200 && code < 300) return resolve(text);
+            let message = text.slice(0, 300);
+            try {
+              message = (JSON.parse(text) as { message?: string }).message ?? message;
+            } catch {
+              // not a Status object: keep the raw text
+            }
+            reject(new ListError(`list ${path} answered ${code}: ${message}`, code));
+          });
+        },
+      );
       req.on('timeout', () => req.destroy(new ListError(`list ${path} timed out`, 0)));
-      req.on('error', (err) => reject(err instanceof ListError ? err : new ListError(`list ${path} failed: ${err.message}`, 0, { cause: err })));
+      req.on('error', (err) =>
+        reject(err instanceof ListError ? err : new ListError(`list ${path} failed: ${err.message}`, 0, { cause: err })),
+      );
       req.end();
     });
     const list = JSON.parse(body) as { items?: unknown[]; metadata?: { resourceVersion?: string; continue?: string } };

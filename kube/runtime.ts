@@ -92,19 +92,28 @@ export function createKube(deps: CreateKubeDeps): KubeRuntime {
   const prefix = opts.redisPrefix ?? 'firstmate:kube:';
   const cluster = opts.cluster ?? 'default';
   const cache = new KubeCache({
-    kubeConfig: deps.kubeConfig, logger, ...(metrics ? { metrics } : {}),
-    ...(opts.informerBackoff ? { backoff: opts.informerBackoff } : {}), ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+    kubeConfig: deps.kubeConfig,
+    logger,
+    ...(metrics ? { metrics } : {}),
+    ...(opts.informerBackoff ? { backoff: opts.informerBackoff } : {}),
+    ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
   });
   const history = createPodHistory({ redis: deps.redis, prefix });
   const storm = createStormView(cache, { ...defaultStormOptions, ...opts.storm });
   const rdeps: ReconcilerDeps = {
-    cache, history, storm, cluster, logger,
+    cache,
+    history,
+    storm,
+    cluster,
+    logger,
     sink: countingSink(deps.sink, metrics),
     reports: createReportLog({ redis: deps.redis, prefix, ttlSeconds: opts.reportTtlSeconds ?? 7 * 86400 }),
   };
   const reconcilers = [
-    createPodMigrationReconciler(rdeps), createOomKillReconciler(rdeps, { ...(opts.nodeOomGraceMs !== undefined ? { nodeEventGraceMs: opts.nodeOomGraceMs } : {}) }),
-    createEvictionsReconciler(rdeps), createNodeHealthReconciler(rdeps),
+    createPodMigrationReconciler(rdeps),
+    createOomKillReconciler(rdeps, { ...(opts.nodeOomGraceMs !== undefined ? { nodeEventGraceMs: opts.nodeOomGraceMs } : {}) }),
+    createEvictionsReconciler(rdeps),
+    createNodeHealthReconciler(rdeps),
   ];
   const counts: Record<string, number> = {};
   let controllers: Controller[] = [];
@@ -118,10 +127,16 @@ export function createKube(deps: CreateKubeDeps): KubeRuntime {
     await cache.waitForSync();
     if (gen !== generation) return;
     const retry = opts.retryBackoff ?? { baseMs: 50, maxMs: 300_000 };
-    controllers = reconcilers.map((reconciler) => new Controller({
-      reconciler, logger, workers: opts.workers ?? 4, ...(metrics ? { metrics } : {}),
-      queue: { baseDelayMs: retry.baseMs, maxDelayMs: retry.maxMs },
-    }));
+    controllers = reconcilers.map(
+      (reconciler) =>
+        new Controller({
+          reconciler,
+          logger,
+          workers: opts.workers ?? 4,
+          ...(metrics ? { metrics } : {}),
+          queue: { baseDelayMs: retry.baseMs, maxDelayMs: retry.maxMs },
+        }),
+    );
     unsubscribe = cache.onChange((c) => {
       for (const ctl of controllers) ctl.observe(c);
     });
@@ -150,22 +165,28 @@ export function createKube(deps: CreateKubeDeps): KubeRuntime {
   };
 
   const le = opts.leaderElection ?? {};
-  const elector = le.enabled === false ? undefined : new LeaderElector({
-    kubeConfig: deps.kubeConfig, logger, ...(metrics ? { metrics } : {}),
-    namespace: le.namespace ?? 'default', name: le.leaseName ?? 'firstmate-leader',
-    identity: le.identity ?? `firstmate-${Math.random().toString(36).slice(2, 10)}`,
-    ...(le.leaseDurationMs ? { leaseDurationMs: le.leaseDurationMs } : {}),
-    ...(le.renewDeadlineMs ? { renewDeadlineMs: le.renewDeadlineMs } : {}),
-    ...(le.retryPeriodMs ? { retryPeriodMs: le.retryPeriodMs } : {}),
-    onStartedLeading: () => {
-      leading = true;
-      startControllers().catch((err: unknown) => logger.error({ err }, 'cannot start the reconcilers'));
-    },
-    onStoppedLeading: async () => {
-      leading = false;
-      await stopControllers();
-    },
-  });
+  const elector =
+    le.enabled === false
+      ? undefined
+      : new LeaderElector({
+          kubeConfig: deps.kubeConfig,
+          logger,
+          ...(metrics ? { metrics } : {}),
+          namespace: le.namespace ?? 'default',
+          name: le.leaseName ?? 'firstmate-leader',
+          identity: le.identity ?? `firstmate-${Math.random().toString(36).slice(2, 10)}`,
+          ...(le.leaseDurationMs ? { leaseDurationMs: le.leaseDurationMs } : {}),
+          ...(le.renewDeadlineMs ? { renewDeadlineMs: le.renewDeadlineMs } : {}),
+          ...(le.retryPeriodMs ? { retryPeriodMs: le.retryPeriodMs } : {}),
+          onStartedLeading: () => {
+            leading = true;
+            startControllers().catch((err: unknown) => logger.error({ err }, 'cannot start the reconcilers'));
+          },
+          onStoppedLeading: async () => {
+            leading = false;
+            await stopControllers();
+          },
+        });
 
   return {
     cache,

@@ -19,8 +19,11 @@ export interface KubeSources {
 
 export function createSources(kc: KubeConfig): KubeSources {
   const list = createRawLister(kc);
-  const source = <R extends { metadata: { name: string } }>(name: string, path: string, compact: (raw: unknown) => R): InformerSource<R> =>
-    ({ name, path, compact, list: (p) => list(path, p) });
+  const source = <R extends { metadata: { name: string } }>(
+    name: string,
+    path: string,
+    compact: (raw: unknown) => R,
+  ): InformerSource<R> => ({ name, path, compact, list: (p) => list(path, p) });
   return {
     nodes: source('nodes', '/api/v1/nodes', compactNode),
     pods: source('pods', '/api/v1/pods', compactPod),

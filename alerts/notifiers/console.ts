@@ -1,4 +1,4 @@
-import { renderText } from '../../bot/chat/render-text.ts';
+import { renderText } from '../../platforms/console/render-text.ts';
 import { renderNotification } from '../render/notification.ts';
 import type { Notifier } from './types.ts';
 

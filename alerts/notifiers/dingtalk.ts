@@ -1,23 +1,25 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { postDingTalk, type DingTalkAnswer } from '../../bot/chat/dingtalk-http.ts';
-import { neutralizeDingTalk, renderDingTalk, type DingTalkMessage } from '../../bot/chat/dingtalk-render.ts';
-import type { Reply } from '../../bot/chat/reply.ts';
-import { TerminalError } from '../../bot/errors.ts';
+import { postDingTalk, type DingTalkAnswer } from '../../platforms/dingtalk/robot-http.ts';
+import { neutralizeDingTalk, renderDingTalk, type DingTalkMessage } from '../../platforms/dingtalk/render.ts';
+import type { Reply } from '../../core/reply.ts';
+import { TerminalError } from '../../core/errors.ts';
 import { RetryableError, type MessageRef, type Notification, type Notifier } from './types.ts';
 
 /** A DingTalk custom-robot destination (a receiver's `dingtalk` entry). */
-export const dingtalkDestinationSchema = z.strictObject({
-  /** The robot's `access_token` (the part after `access_token=` in its webhook URL). */
-  accessToken: z.string().min(1).optional(),
-  /** Or the whole webhook URL. */
-  webhook: z.url().optional(),
-  /** The 加签 (signing) secret, `SEC…`; when set every request is signed. */
-  secret: z.string().min(1).optional(),
-  /** People to @mention in new incidents (phone numbers, or user ids for internal robots). */
-  atMobiles: z.array(z.string().min(1)).default([]),
-  atUserIds: z.array(z.string().min(1)).default([]),
-}).refine((d) => Boolean(d.accessToken) !== Boolean(d.webhook), { message: 'give exactly one of accessToken or webhook' });
+export const dingtalkDestinationSchema = z
+  .strictObject({
+    /** The robot's `access_token` (the part after `access_token=` in its webhook URL). */
+    accessToken: z.string().min(1).optional(),
+    /** Or the whole webhook URL. */
+    webhook: z.url().optional(),
+    /** The 加签 (signing) secret, `SEC…`; when set every request is signed. */
+    secret: z.string().min(1).optional(),
+    /** People to @mention in new incidents (phone numbers, or user ids for internal robots). */
+    atMobiles: z.array(z.string().min(1)).default([]),
+    atUserIds: z.array(z.string().min(1)).default([]),
+  })
+  .refine((d) => Boolean(d.accessToken) !== Boolean(d.webhook), { message: 'give exactly one of accessToken or webhook' });
 export type DingTalkDestination = z.infer<typeof dingtalkDestinationSchema>;
 
 /** DingTalk's custom-robot limit is 20 messages per minute per robot; wait out the minute. */
@@ -44,7 +46,11 @@ export function robotUrl(baseUrl: string, dest: DingTalkDestination, now = Date.
 }
 
 /** Counts carried in the MessageRef so a follow-up can say what changed since the last message. */
-interface Posted { firing: number; resolved: number; acked: boolean }
+interface Posted {
+  firing: number;
+  resolved: number;
+  acked: boolean;
+}
 
 function refId(n: Notification): string {
   return `${n.incidentId}#${n.counts.firing}/${n.counts.resolved}/${n.acked ? 1 : 0}`;
@@ -87,7 +93,8 @@ function classify(answer: DingTalkAnswer): void {
   if (code === 0) return;
   const detail = `DingTalk robot errcode ${code}: ${answer.errmsg ?? ''}`.trim();
   if (RETRYABLE.has(code)) throw new RetryableError(detail, code === -1 ? answer.retryAfterMs : THROTTLE_RETRY_MS);
-  if (code === 310000) throw new TerminalError(`${detail} (signature, keyword or IP allow-list mismatch: check the robot's security settings)`);
+  if (code === 310000)
+    throw new TerminalError(`${detail} (signature, keyword or IP allow-list mismatch: check the robot's security settings)`);
   throw new TerminalError(code === 300001 || (code >= 400000 && code < 500000) ? `${detail} (invalid or revoked access token)` : detail);
 }
 
@@ -134,7 +141,10 @@ export function createDingTalkNotifier(opts: {
         throw new RetryableError(`DingTalk robot unreachable: ${(err as Error).message}`, undefined, { cause: err });
       }
       classify(answer);
-      const channel = `robot:${createHash('sha256').update(dest.accessToken ?? dest.webhook ?? '').digest('hex').slice(0, 12)}`;
+      const channel = `robot:${createHash('sha256')
+        .update(dest.accessToken ?? dest.webhook ?? '')
+        .digest('hex')
+        .slice(0, 12)}`;
       return { id: refId(n), channel };
     },
   };

@@ -1,8 +1,8 @@
 import type { types } from '@slack/bolt';
 import type { Alert, Severity } from '../model.ts';
 import type { Notification } from './types.ts';
-import { slackLink, slackSafe, truncate } from '../../bot/chat/slack-escape.ts';
-import { button, limits, promptButton, sectionBlock, type SlackMessage } from '../../bot/chat/slack-render.ts';
+import { slackLink, slackSafe, truncate } from '../../platforms/slack/escape.ts';
+import { button, limits, promptButton, sectionBlock, type SlackMessage } from '../../platforms/slack/render.ts';
 import { resolutionPrompt } from '../render/notification.ts';
 
 const severityEmoji: Record<Severity, string> = { critical: ':red_circle:', warning: ':large_orange_circle:', info: ':large_blue_circle:' };
@@ -34,10 +34,14 @@ export function renderSlackNotification(n: Notification, opts: NotificationRende
   const firing = n.status === 'firing';
   const status = firing ? `FIRING:${n.counts.firing}` : 'RESOLVED';
   const emoji = firing ? severityEmoji[severity] : ':white_check_mark:';
-  const extra = [firing && n.counts.resolved > 0 ? `${n.counts.resolved} resolved` : '', n.flapping ? ':repeat: flapping' : ''].filter(Boolean).join(' · ');
+  const extra = [firing && n.counts.resolved > 0 ? `${n.counts.resolved} resolved` : '', n.flapping ? ':repeat: flapping' : '']
+    .filter(Boolean)
+    .join(' · ');
   const blocks: types.KnownBlock[] = [sectionBlock(`${emoji} *${slackSafe(`[${status}] ${title}`, 'bold')}*${extra ? `  ${extra}` : ''}`)];
 
-  const labels = Object.entries(n.groupLabels).map(([k, v]) => `${k}=${v}`).join(' · ');
+  const labels = Object.entries(n.groupLabels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' · ');
   blocks.push(context(`${labels ? `${slackSafe(labels)} · ` : ''}ref \`${slackSafe(n.ref, 'code')}\``));
 
   if (n.firing.length > 0) {
@@ -57,7 +61,9 @@ export function renderSlackNotification(n: Notification, opts: NotificationRende
   if (links.length > 0) blocks.push(context(truncate(`:book: ${links.join(' · ')}`, limits.contextText)));
   if (n.lastResolution) {
     const lr = n.lastResolution;
-    blocks.push(sectionBlock(truncate(`*Last time:* ${slackSafe(lr.text)}\n(${slackSafe(lr.author)}, ${slackSafe(lr.at)})`, limits.sectionText)));
+    blocks.push(
+      sectionBlock(truncate(`*Last time:* ${slackSafe(lr.text)}\n(${slackSafe(lr.author)}, ${slackSafe(lr.at)})`, limits.sectionText)),
+    );
   }
   if (n.acked) blocks.push(context(`:eyes: acked by ${slackSafe(n.acked.by)} at ${slackSafe(n.acked.at)}`));
 

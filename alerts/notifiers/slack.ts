@@ -1,9 +1,9 @@
 import { webApi } from '@slack/bolt';
-import { TerminalError } from '../../bot/errors.ts';
-import type { Logger } from '../../bot/logger.ts';
-import { slackErrorCode, slackFailure } from '../../bot/chat/slack-errors.ts';
-import { boltLogger } from '../../bot/chat/slack-logger.ts';
-import type { SlackMessage } from '../../bot/chat/slack-render.ts';
+import { TerminalError } from '../../core/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import { slackErrorCode, slackFailure } from '../../platforms/slack/errors.ts';
+import { boltLogger } from '../../platforms/slack/logger.ts';
+import type { SlackMessage } from '../../platforms/slack/render.ts';
 import { renderSlackNotification, type NotificationRenderOptions } from './slack-notification.ts';
 import { RetryableError, type FoundMessage, type MessageRef, type Notification, type Notifier } from './types.ts';
 
@@ -71,7 +71,14 @@ export function createSlackNotifier(client: WebClient, opts: SlackNotifierOption
   const post = async (channel: string, notification: Notification): Promise<MessageRef> => {
     const message = render(notification);
     try {
-      const res = await client.chat.postMessage({ channel, text: message.text, blocks: message.blocks, metadata: notificationMetadata(notification), unfurl_links: false, unfurl_media: false });
+      const res = await client.chat.postMessage({
+        channel,
+        text: message.text,
+        blocks: message.blocks,
+        metadata: notificationMetadata(notification),
+        unfurl_links: false,
+        unfurl_media: false,
+      });
       if (!res.ts) throw new TerminalError('chat.postMessage returned no message ts');
       return { id: res.ts, channel: res.channel ?? channel };
     } catch (err) {
@@ -88,7 +95,13 @@ export function createSlackNotifier(client: WebClient, opts: SlackNotifierOption
       if (!previous || moved) return post(channel, notification);
       const message = render(notification);
       try {
-        await client.chat.update({ channel: previous.channel, ts: previous.id, text: message.text, blocks: message.blocks, metadata: notificationMetadata(notification) });
+        await client.chat.update({
+          channel: previous.channel,
+          ts: previous.id,
+          text: message.text,
+          blocks: message.blocks,
+          metadata: notificationMetadata(notification),
+        });
         return previous;
       } catch (err) {
         const code = slackErrorCode(err);
@@ -104,11 +117,21 @@ export function createSlackNotifier(client: WebClient, opts: SlackNotifierOption
       for (let page = 0; page < FIND_PAGES; page++) {
         let res: webApi.ConversationsHistoryResponse;
         try {
-          res = await client.conversations.history({ channel, oldest, inclusive: true, limit: FIND_PAGE_SIZE, include_all_metadata: true, ...(cursor ? { cursor } : {}) });
+          res = await client.conversations.history({
+            channel,
+            oldest,
+            inclusive: true,
+            limit: FIND_PAGE_SIZE,
+            include_all_metadata: true,
+            ...(cursor ? { cursor } : {}),
+          });
         } catch (err) {
           const code = slackErrorCode(err);
           if (code && unreadableCodes.has(code)) {
-            opts.logger?.warn({ channel, error: code }, 'cannot read the Slack channel back to find an earlier post; posting again (add the channels:history / groups:history scope)');
+            opts.logger?.warn(
+              { channel, error: code },
+              'cannot read the Slack channel back to find an earlier post; posting again (add the channels:history / groups:history scope)',
+            );
             return undefined;
           }
           throw classify(err, `conversations.history of ${channel}`);
@@ -128,12 +151,17 @@ export function createSlackNotifier(client: WebClient, opts: SlackNotifierOption
 
 function channelOf(destination: Record<string, unknown>): string {
   const channel = destination.channel;
-  if (typeof channel !== 'string' || channel.trim() === '') throw new TerminalError('slack destination needs a channel (id like C0123 or #name)');
+  if (typeof channel !== 'string' || channel.trim() === '')
+    throw new TerminalError('slack destination needs a channel (id like C0123 or #name)');
   return channel;
 }
 
 /** The message as a `FoundMessage` when its metadata names the incident. */
-function match(m: { ts?: string; metadata?: { event_type?: string; event_payload?: unknown } }, incidentId: string, channel: string): FoundMessage | undefined {
+function match(
+  m: { ts?: string; metadata?: { event_type?: string; event_payload?: unknown } },
+  incidentId: string,
+  channel: string,
+): FoundMessage | undefined {
   if (!m.ts || m.metadata?.event_type !== NOTIFICATION_EVENT_TYPE) return undefined;
   const p = m.metadata.event_payload as { incident?: unknown; notification?: unknown; seq?: unknown } | undefined;
   if (p?.incident !== incidentId || typeof p.notification !== 'string') return undefined;

@@ -63,7 +63,11 @@ export interface MessageRef {
 /** A delivery failure that may succeed later; `retryAfterMs` honours the platform's Retry-After. */
 export class RetryableError extends Error {
   override name = 'RetryableError';
-  constructor(message: string, readonly retryAfterMs?: number, options?: ErrorOptions) {
+  constructor(
+    message: string,
+    readonly retryAfterMs?: number,
+    options?: ErrorOptions,
+  ) {
     super(message, options);
   }
 }

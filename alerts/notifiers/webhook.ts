@@ -1,4 +1,4 @@
-import { TerminalError } from '../../bot/errors.ts';
+import { TerminalError } from '../../core/errors.ts';
 import { RetryableError, type Notifier } from './types.ts';
 
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
@@ -37,7 +37,8 @@ export function createWebhookNotifier(opts: { timeoutMs: number }): Notifier {
         throw new RetryableError(`webhook ${url} unreachable: ${(err as Error).message}`, undefined, { cause: err });
       }
       const text = await res.text().catch(() => '');
-      if (res.status === 429 || res.status >= 500) throw new RetryableError(`webhook ${url} answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
+      if (res.status === 429 || res.status >= 500)
+        throw new RetryableError(`webhook ${url} answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
       if (res.status >= 400) throw new TerminalError(`webhook ${url} answered ${res.status}: ${text.slice(0, 200)}`);
       let id = previous?.id ?? notification.incidentId;
       try {

@@ -12,7 +12,8 @@ export interface NflogEntry {
   ackedBy?: string;
 }
 
-export type DedupReason = 'first' | 'firing-changed' | 'all-resolved' | 'resolved-changed' | 'repeat' | 'ack' | 'unchanged' | 'nothing-firing' | 'acked';
+export type DedupReason =
+  'first' | 'firing-changed' | 'all-resolved' | 'resolved-changed' | 'repeat' | 'ack' | 'unchanged' | 'nothing-firing' | 'acked';
 
 export interface DedupInput {
   entry?: NflogEntry;
@@ -33,7 +34,8 @@ export function needsUpdate(i: DedupInput): { notify: boolean; reason: DedupReas
   for (const fp of firing) if (!sent.has(fp)) return { notify: true, reason: 'firing-changed' };
   // Everything resolved: tell the receiver (send_resolved or not, the log must forget the firing set),
   // unless it never heard of anything firing.
-  if (firing.size === 0) return entry.firing.length > 0 ? { notify: true, reason: 'all-resolved' } : { notify: false, reason: 'nothing-firing' };
+  if (firing.size === 0)
+    return entry.firing.length > 0 ? { notify: true, reason: 'all-resolved' } : { notify: false, reason: 'nothing-firing' };
   if (i.sendResolved) {
     const sentResolved = new Set(entry.resolved);
     for (const fp of resolved) if (!sentResolved.has(fp)) return { notify: true, reason: 'resolved-changed' };

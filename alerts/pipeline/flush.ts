@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../bot/logger.ts';
-import type { Metrics } from '../../bot/metrics.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Metrics } from '../../core/metrics.ts';
 import type { AlertsConfig } from '../config-schema.ts';
 import { inhibitedBy, type InhibitRule } from '../inhibit.ts';
 import type { KnowledgeLinks } from '../knowledge.ts';
@@ -47,14 +47,18 @@ interface Held {
 }
 
 const severityRank = { critical: 0, warning: 1, info: 2 } as const;
-const byImportance = (a: Held, b: Held) => severityRank[a.alert.severity] - severityRank[b.alert.severity] || b.alert.startsAt.localeCompare(a.alert.startsAt);
+const byImportance = (a: Held, b: Held) =>
+  severityRank[a.alert.severity] - severityRank[b.alert.severity] || b.alert.startsAt.localeCompare(a.alert.startsAt);
 
 /** The short ref users type (`ack 3fa9c2`), derived from the incident id. */
 export const refOf = (incidentId: string) => createHash('sha256').update(incidentId).digest('hex').slice(0, 6);
 
 export function createFlushProcessor(d: FlushDeps) {
   const routes = new Map<string, ResolvedRoute>();
-  const index = (r: ResolvedRoute) => { routes.set(r.id, r); r.routes.forEach(index); };
+  const index = (r: ResolvedRoute) => {
+    routes.set(r.id, r);
+    r.routes.forEach(index);
+  };
   index(d.routing.root);
   const receivers = new Map(d.config.receivers.map((r) => [r.name, r]));
   const { topN } = d.config.storm;
@@ -69,7 +73,13 @@ export function createFlushProcessor(d: FlushDeps) {
     const k = d.keys;
     // One round trip reads the group, its notification log, the silences and (with inhibit
     // rules) the inhibiting alerts.
-    const tx = d.redis.multi().hgetall(k.groupMeta(gk)).hgetall(k.groupAlerts(gk)).hgetall(k.groupState(gk)).get(k.nflog(gk)).hvals(k.silences);
+    const tx = d.redis
+      .multi()
+      .hgetall(k.groupMeta(gk))
+      .hgetall(k.groupAlerts(gk))
+      .hgetall(k.groupState(gk))
+      .get(k.nflog(gk))
+      .hvals(k.silences);
     if (d.inhibitRules.length > 0) tx.hgetall(k.inhibitSources);
     const res = await tx.exec();
     if (!res) throw new Error('flush read was aborted');
@@ -125,7 +135,8 @@ export function createFlushProcessor(d: FlushDeps) {
     });
     const since = entry?.at ?? 0;
     let acceptedAt: number | undefined;
-    for (const h of [...firing, ...resolved]) if (h.acceptedAt > since && (acceptedAt === undefined || h.acceptedAt < acceptedAt)) acceptedAt = h.acceptedAt;
+    for (const h of [...firing, ...resolved])
+      if (h.acceptedAt > since && (acceptedAt === undefined || h.acceptedAt < acceptedAt)) acceptedAt = h.acceptedAt;
     d.metrics.dedupDecisions.inc({ receiver: meta.receiver ?? '', reason: decision.reason });
     if (acceptedAt !== undefined) d.metrics.alertDecisionSeconds.observe(Math.max(0, now - acceptedAt) / 1000);
     d.onDecision?.({ gk, receiver: meta.receiver ?? '', notify: decision.notify, reason: decision.reason, acceptedAt, decidedAt: now });
@@ -136,12 +147,24 @@ export function createFlushProcessor(d: FlushDeps) {
     let ref = '';
     let fields: Record<string, string | number> = {};
     if (decision.notify) {
-      nflog = JSON.stringify({ firing: firing.map((h) => h.alert.fingerprint), resolved: resolved.map((h) => h.alert.fingerprint), at: now, ...(meta.ackedBy ? { ackedBy: meta.ackedBy } : {}) } satisfies NflogEntry);
+      nflog = JSON.stringify({
+        firing: firing.map((h) => h.alert.fingerprint),
+        resolved: resolved.map((h) => h.alert.fingerprint),
+        at: now,
+        ...(meta.ackedBy ? { ackedBy: meta.ackedBy } : {}),
+      } satisfies NflogEntry);
       incidentId = meta.incident || (firing.length > 0 ? `${gk}.${gen}` : '');
       if (incidentId) {
         ref = meta.ref || refOf(incidentId);
         op = !meta.incident ? 'open' : firing.length === 0 ? 'close' : 'update';
-        fields = { receiver: meta.receiver ?? '', labels: meta.labels ?? '{}', firing: firing.length, resolved: resolved.length, updatedAt: now, seq: gen };
+        fields = {
+          receiver: meta.receiver ?? '',
+          labels: meta.labels ?? '{}',
+          firing: firing.length,
+          resolved: resolved.length,
+          updatedAt: now,
+          seq: gen,
+        };
         if (firing.length > 0 || sendResolved) {
           const notification = await buildNotification({ gk, gen, incidentId, ref, meta, firing, resolved, sendResolved, now, acceptedAt });
           fields.last = JSON.stringify(notification);
@@ -158,13 +181,36 @@ export function createFlushProcessor(d: FlushDeps) {
         }
       }
     }
-    const args: Array<string | number> = [k.prefix, gk, String(gen), now, interval, nflog, op, incidentId || '-', ref, JSON.stringify(fields), ...drop];
+    const args: Array<string | number> = [
+      k.prefix,
+      gk,
+      String(gen),
+      now,
+      interval,
+      nflog,
+      op,
+      incidentId || '-',
+      ref,
+      JSON.stringify(fields),
+      ...drop,
+    ];
     const next = await d.scripts.commit(k.groups, args);
     if (next > 0) await scheduleFlush(gk, next, interval);
     return next === -1 ? 'stale' : decision.reason;
   };
 
-  async function buildNotification(i: { gk: string; gen: number; incidentId: string; ref: string; meta: Record<string, string>; firing: Held[]; resolved: Held[]; sendResolved: boolean; now: number; acceptedAt?: number }): Promise<Notification> {
+  async function buildNotification(i: {
+    gk: string;
+    gen: number;
+    incidentId: string;
+    ref: string;
+    meta: Record<string, string>;
+    firing: Held[];
+    resolved: Held[];
+    sendResolved: boolean;
+    now: number;
+    acceptedAt?: number;
+  }): Promise<Notification> {
     const firing = [...i.firing].sort(byImportance).slice(0, topN);
     const resolved = i.sendResolved ? [...i.resolved].sort(byImportance).slice(0, topN) : [];
     const knowledge: KnowledgeLink[] = [];

@@ -1,8 +1,8 @@
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Component } from '../../bot/lifecycle.ts';
-import type { Logger } from '../../bot/logger.ts';
-import type { Metrics } from '../../bot/metrics.ts';
+import type { Component } from '../../core/lifecycle.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Metrics } from '../../core/metrics.ts';
 import type { AlertsConfig } from '../config-schema.ts';
 import { compileInhibitRules } from '../inhibit.ts';
 import { createRunbookLinks, type KnowledgeLinks } from '../knowledge.ts';
@@ -60,14 +60,42 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
   const silences = createSilences(redis, prefix);
   const knowledge = o.knowledge ?? createRunbookLinks();
   const queueOpts = { connection: redis, prefix };
-  const ingestQueue = new Queue<IngestJob>('ingest', { ...queueOpts, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 8, backoff: { type: 'exponential', delay: 200 } } });
-  const flushQueue = new Queue<FlushJob>('flush', { ...queueOpts, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 8, backoff: { type: 'exponential', delay: 200 } } });
-  const notifyQueue = new Queue<NotifyJob>('notify', { ...queueOpts, defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: config.notify.attempts, backoff: { type: 'notify' } } });
-  for (const q of [ingestQueue, flushQueue, notifyQueue]) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
+  const ingestQueue = new Queue<IngestJob>('ingest', {
+    ...queueOpts,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 8, backoff: { type: 'exponential', delay: 200 } },
+  });
+  const flushQueue = new Queue<FlushJob>('flush', {
+    ...queueOpts,
+    defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 8, backoff: { type: 'exponential', delay: 200 } },
+  });
+  const notifyQueue = new Queue<NotifyJob>('notify', {
+    ...queueOpts,
+    defaultJobOptions: {
+      removeOnComplete: true,
+      removeOnFail: { count: 1000 },
+      attempts: config.notify.attempts,
+      backoff: { type: 'notify' },
+    },
+  });
+  for (const q of [ingestQueue, flushQueue, notifyQueue])
+    q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
   const incidents = createIncidents({ redis, keys, scripts, flushQueue });
 
   const processIngest = createIngestProcessor({ keys, scripts, routing, inhibitRules, flapping: config.flapping, flushQueue });
-  const processFlush = createFlushProcessor({ config, redis, keys, scripts, routing, inhibitRules, knowledge, flushQueue, notifyQueue, metrics, logger, onDecision: o.onDecision });
+  const processFlush = createFlushProcessor({
+    config,
+    redis,
+    keys,
+    scripts,
+    routing,
+    inhibitRules,
+    knowledge,
+    flushQueue,
+    notifyQueue,
+    metrics,
+    logger,
+    onDecision: o.onDecision,
+  });
   const processNotify = createNotifyProcessor({ config, redis, keys, scripts, notifiers: o.notifiers, metrics, logger });
 
   const workers: Worker[] = [];
@@ -96,7 +124,8 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     /** Enqueues one delivery durably (resolves once the job is in Redis). */
     async submit(source: string, alerts: Alert[], acceptedAt = Date.now()): Promise<void> {
       const max = config.limits.maxAlertsPerDelivery;
-      for (let i = 0; i < alerts.length; i += max) await ingestQueue.add('ingest', { source, acceptedAt, alerts: alerts.slice(i, i + max) });
+      for (let i = 0; i < alerts.length; i += max)
+        await ingestQueue.add('ingest', { source, acceptedAt, alerts: alerts.slice(i, i + max) });
     },
     async emit(alerts: Alert[]): Promise<void> {
       if (alerts.length > 0) await sink.submit(alerts[0]!.source, alerts);
@@ -107,31 +136,44 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     name: 'alert-pipeline',
     async start() {
       const run = o.workers ?? {};
-      if (run.ingest !== false) workers.push(new Worker<IngestJob>('ingest', (job) => processIngest(job.data), workerOpts(config.ingest.concurrency)));
-      if (run.flush !== false) workers.push(new Worker<FlushJob>('flush', (job) => processFlush(job.data), workerOpts(config.flush.concurrency)));
+      if (run.ingest !== false)
+        workers.push(new Worker<IngestJob>('ingest', (job) => processIngest(job.data), workerOpts(config.ingest.concurrency)));
+      if (run.flush !== false)
+        workers.push(new Worker<FlushJob>('flush', (job) => processFlush(job.data), workerOpts(config.flush.concurrency)));
       if (run.notify !== false) {
-        workers.push(new Worker<NotifyJob>('notify', (job: Job<NotifyJob>, token?: string) => processNotify(job, token), {
-          ...workerOpts(config.notify.concurrency),
-          settings: { backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => notifyBackoff(config.notify, attemptsMade, err) },
-        }));
+        workers.push(
+          new Worker<NotifyJob>('notify', (job: Job<NotifyJob>, token?: string) => processNotify(job, token), {
+            ...workerOpts(config.notify.concurrency),
+            settings: {
+              backoffStrategy: (attemptsMade: number, _type?: string, err?: Error) => notifyBackoff(config.notify, attemptsMade, err),
+            },
+          }),
+        );
       }
       for (const w of workers) {
         w.on('error', (err) => logger.warn({ err: err.message, queue: w.name }, 'worker error'));
-        w.on('failed', (job, err) => { if (err.name !== 'DelayedError') logger.debug({ queue: w.name, job: job?.id, err: err.message }, 'job attempt failed'); });
+        w.on('failed', (job, err) => {
+          if (err.name !== 'DelayedError') logger.debug({ queue: w.name, job: job?.id, err: err.message }, 'job attempt failed');
+        });
       }
       await Promise.all(workers.map((w) => w.waitUntilReady()));
       const every = o.sampleEveryMs ?? 5000;
       if (every > 0) {
-        sampler = setInterval(() => void sample().catch((err: Error) => logger.debug({ err: err.message }, 'metrics sample failed')), every);
+        sampler = setInterval(
+          () => void sample().catch((err: Error) => logger.debug({ err: err.message }, 'metrics sample failed')),
+          every,
+        );
         sampler.unref();
       }
     },
     async stop() {
       if (sampler) clearInterval(sampler);
-      await Promise.all(workers.splice(0).map(async (w) => {
-        await w.close();
-        await w.disconnect();
-      }));
+      await Promise.all(
+        workers.splice(0).map(async (w) => {
+          await w.close();
+          await w.disconnect();
+        }),
+      );
       await Promise.all([ingestQueue.close(), flushQueue.close(), notifyQueue.close()]);
     },
   };

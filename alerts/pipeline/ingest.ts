@@ -41,7 +41,19 @@ export function createIngestProcessor(d: IngestDeps) {
         const started = Date.parse(alert.startsAt);
         const wait = Number.isFinite(started) && started + g.route.groupWaitMs < now ? 0 : g.route.groupWaitMs;
         waitByGroup.set(g.groupKey, Math.min(wait, waitByGroup.get(g.groupKey) ?? Infinity));
-        entries.push([g.groupKey, alert.fingerprint, st, payload, g.route.receiver, g.route.id, JSON.stringify(g.groupLabels), g.owner ?? '', 0, inh, labels]);
+        entries.push([
+          g.groupKey,
+          alert.fingerprint,
+          st,
+          payload,
+          g.route.receiver,
+          g.route.id,
+          JSON.stringify(g.groupLabels),
+          g.owner ?? '',
+          0,
+          inh,
+          labels,
+        ]);
       }
     }
     if (entries.length === 0) return { alerts: 0, groups: 0 };

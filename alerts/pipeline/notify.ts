@@ -17,9 +17,9 @@
 import { randomBytes } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../bot/logger.ts';
-import type { Metrics } from '../../bot/metrics.ts';
-import { TerminalError } from '../../bot/errors.ts';
+import type { Logger } from '../../core/logger.ts';
+import type { Metrics } from '../../core/metrics.ts';
+import { TerminalError } from '../../core/errors.ts';
 import type { AlertsConfig } from '../config-schema.ts';
 import { RetryableError, type MessageRef } from '../notifiers/types.ts';
 import type { NotifierRegistry } from '../notifiers/registry.ts';
@@ -57,8 +57,21 @@ export function createNotifyProcessor(d: NotifyDeps) {
 
   const recordFailure = async (job: Job<NotifyJob>, err: Error) => {
     const { notification: n, destination } = job.data;
-    const failure: FailedDelivery = { notificationId: n.id, receiver: n.receiver, kind: destination.kind, destination: destination.key, ref: n.ref, error: err.message, attempts: job.attemptsMade + 1, at: new Date().toISOString() };
-    await d.redis.multi().lpush(k.failed, JSON.stringify(failure)).ltrim(k.failed, 0, d.config.failedKeep - 1).exec();
+    const failure: FailedDelivery = {
+      notificationId: n.id,
+      receiver: n.receiver,
+      kind: destination.kind,
+      destination: destination.key,
+      ref: n.ref,
+      error: err.message,
+      attempts: job.attemptsMade + 1,
+      at: new Date().toISOString(),
+    };
+    await d.redis
+      .multi()
+      .lpush(k.failed, JSON.stringify(failure))
+      .ltrim(k.failed, 0, d.config.failedKeep - 1)
+      .exec();
     d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: 'failed' });
     d.logger.error({ err, notification: n.id, receiver: n.receiver, destination: destination.key }, 'delivery failed for good');
   };
@@ -73,7 +86,12 @@ export function createNotifyProcessor(d: NotifyDeps) {
     }
     const limit = limits[destination.kind];
     if (limit) {
-      const wait = await d.scripts.rateLimit(k.rateLimit(destination.key), [Date.now(), limit.per, limit.max, `${job.id}-${randomBytes(3).toString('hex')}`]);
+      const wait = await d.scripts.rateLimit(k.rateLimit(destination.key), [
+        Date.now(),
+        limit.per,
+        limit.max,
+        `${job.id}-${randomBytes(3).toString('hex')}`,
+      ]);
       if (wait > 0) {
         await job.moveToDelayed(Date.now() + wait, token);
         throw new DelayedError();
@@ -109,15 +127,30 @@ export function createNotifyProcessor(d: NotifyDeps) {
       const store = async (ref: MessageRef, seq: number, updated: boolean, withRecords: boolean) => {
         const tx = d.redis.multi().set(msgKey, JSON.stringify({ ref, seq }), 'EX', MESSAGE_TTL_S).del(attemptKey);
         if (withRecords) {
-          const record: DeliveryRecord = { receiver: n.receiver, kind: destination.kind, channel: ref.channel, messageId: ref.id, incidentId: n.incidentId, ref: n.ref, status: n.status, updated, at: new Date().toISOString() };
+          const record: DeliveryRecord = {
+            receiver: n.receiver,
+            kind: destination.kind,
+            channel: ref.channel,
+            messageId: ref.id,
+            incidentId: n.incidentId,
+            ref: n.ref,
+            status: n.status,
+            updated,
+            at: new Date().toISOString(),
+          };
           for (const a of [...n.firing, ...n.resolved]) {
             const dk = k.deliveries(a.fingerprint);
             tx.lpush(dk, JSON.stringify(record)).ltrim(dk, 0, 19).expire(dk, 86_400);
           }
         }
         await tx.exec();
-        d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: !withRecords ? 'skipped' : updated ? 'updated' : 'sent' });
-        if (withRecords && n.acceptedAt) d.metrics.alertNotifySeconds.observe({ receiver: n.receiver }, Math.max(0, Date.now() - Date.parse(n.acceptedAt)) / 1000);
+        d.metrics.notifications.inc({
+          receiver: n.receiver,
+          kind: destination.kind,
+          outcome: !withRecords ? 'skipped' : updated ? 'updated' : 'sent',
+        });
+        if (withRecords && n.acceptedAt)
+          d.metrics.alertNotifySeconds.observe({ receiver: n.receiver }, Math.max(0, Date.now() - Date.parse(n.acceptedAt)) / 1000);
       };
       if (!previous && marker !== null && notifier.find) {
         // A first post was tried before and its ref never stored: it may have been delivered.

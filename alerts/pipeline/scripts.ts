@@ -202,7 +202,15 @@ export interface PipelineScripts {
 
 /** Registers the scripts on a connection (EVALSHA with automatic reload). */
 export function defineScripts(redis: Redis): PipelineScripts {
-  const defs = { fmIngest: ingestLua, fmCommit: commitLua, fmAck: ackLua, fmRateLimit: rateLimitLua, fmScheduled: scheduledLua, fmUnlock: unlockLua, fmClaim: claimLua };
+  const defs = {
+    fmIngest: ingestLua,
+    fmCommit: commitLua,
+    fmAck: ackLua,
+    fmRateLimit: rateLimitLua,
+    fmScheduled: scheduledLua,
+    fmUnlock: unlockLua,
+    fmClaim: claimLua,
+  };
   for (const [name, lua] of Object.entries(defs)) {
     if (!(name in redis)) redis.defineCommand(name, { numberOfKeys: 1, lua });
   }

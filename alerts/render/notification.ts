@@ -1,5 +1,5 @@
-import type { Action, Block, PromptBlock, Reply } from '../../bot/chat/reply.ts';
-import { quoteWord } from '../../bot/chat/tokenize.ts';
+import type { Action, Block, PromptBlock, Reply } from '../../core/reply.ts';
+import { quoteWord } from '../../core/tokenize.ts';
 import { formatDuration } from '../duration.ts';
 import type { Alert } from '../model.ts';
 import type { Notification } from '../notifiers/types.ts';
@@ -22,7 +22,9 @@ const nameOf = (a: Alert) => a.labels.alertname ?? a.annotations.summary ?? a.fi
 
 function subjectOf(a: Alert): string {
   const s = a.subject;
-  const parts = [s.cluster, s.namespace && s.pod ? `${s.namespace}/${s.pod}` : s.namespace ?? s.pod, s.workload, s.node, s.ip].filter(Boolean);
+  const parts = [s.cluster, s.namespace && s.pod ? `${s.namespace}/${s.pod}` : (s.namespace ?? s.pod), s.workload, s.node, s.ip].filter(
+    Boolean,
+  );
   return parts.join(' · ');
 }
 
@@ -42,7 +44,13 @@ export function resolutionPrompt(n: Notification): PromptBlock | undefined {
   const top = n.firing[0] ?? n.resolved[0];
   const ref = top?.fingerprint || top?.labels.alertname;
   if (!ref) return undefined;
-  return { kind: 'prompt', label: 'Resolution', question: 'How was it resolved?', command: `kb note ${quoteWord(ref)}`, placeholder: 'how it was resolved' };
+  return {
+    kind: 'prompt',
+    label: 'Resolution',
+    question: 'How was it resolved?',
+    command: `kb note ${quoteWord(ref)}`,
+    placeholder: 'how it was resolved',
+  };
 }
 
 /**
@@ -53,27 +61,31 @@ export function resolutionPrompt(n: Notification): PromptBlock | undefined {
  */
 export function renderNotification(n: Notification, now = Date.now()): Reply {
   const sev = severityOfNotification(n);
-  const group = Object.entries(n.groupLabels).map(([k, v]) => `${k}=${v}`).join(' ') || 'all alerts';
-  const title = n.status === 'firing'
-    ? `${severityMark[sev]} [FIRING:${n.counts.firing}] ${neutralise(group)}`
-    : `✅ [RESOLVED] ${neutralise(group)}`;
+  const group =
+    Object.entries(n.groupLabels)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(' ') || 'all alerts';
+  const title =
+    n.status === 'firing' ? `${severityMark[sev]} [FIRING:${n.counts.firing}] ${neutralise(group)}` : `✅ [RESOLVED] ${neutralise(group)}`;
   const blocks: Block[] = [{ kind: 'heading', text: title }];
   const meta = [`ref ${n.ref}`, `receiver ${n.receiver}`, sev];
   if (n.counts.resolved > 0 && n.status === 'firing') meta.push(`${n.counts.resolved} resolved`);
   if (n.flapping) meta.push('flapping: resolutions held back');
   blocks.push({ kind: 'context', text: meta.join(' · ') });
-  const rows = (list: Alert[], status: string) => list.map((a) => [
-    status,
-    a.severity,
-    neutralise(nameOf(a)),
-    neutralise(subjectOf(a) || '-'),
-    neutralise((a.annotations.summary ?? a.annotations.description ?? '').split('\n')[0] ?? ''),
-    formatDuration(Math.max(0, now - Date.parse(a.startsAt))),
-  ]);
+  const rows = (list: Alert[], status: string) =>
+    list.map((a) => [
+      status,
+      a.severity,
+      neutralise(nameOf(a)),
+      neutralise(subjectOf(a) || '-'),
+      neutralise((a.annotations.summary ?? a.annotations.description ?? '').split('\n')[0] ?? ''),
+      formatDuration(Math.max(0, now - Date.parse(a.startsAt))),
+    ]);
   const table = [...rows(n.firing, 'firing'), ...rows(n.resolved, 'resolved')];
   if (table.length > 0) blocks.push({ kind: 'table', columns: ['status', 'severity', 'alert', 'subject', 'summary', 'age'], rows: table });
   const hidden = n.counts.firing - n.firing.length + (n.counts.resolved - n.resolved.length);
-  if (hidden > 0) blocks.push({ kind: 'context', text: `… and ${hidden} more (${n.counts.firing} firing, ${n.counts.resolved} resolved in total)` });
+  if (hidden > 0)
+    blocks.push({ kind: 'context', text: `… and ${hidden} more (${n.counts.firing} firing, ${n.counts.resolved} resolved in total)` });
   const links = new Map<string, string>();
   for (const k of n.knowledge) links.set(k.url, `📘 ${neutralise(k.title)}: ${k.url}`);
   for (const a of [...n.firing, ...n.resolved].slice(0, 5)) {
@@ -81,7 +93,11 @@ export function renderNotification(n: Notification, now = Date.now()): Reply {
     if (a.links.generator && !links.has(a.links.generator)) links.set(a.links.generator, `source: ${a.links.generator}`);
   }
   if (links.size > 0) blocks.push({ kind: 'text', text: [...links.values()].join('\n') });
-  if (n.lastResolution) blocks.push({ kind: 'context', text: `last time: ${neutralise(n.lastResolution.text)} (by ${neutralise(n.lastResolution.author)}, ${n.lastResolution.at.slice(0, 10)})` });
+  if (n.lastResolution)
+    blocks.push({
+      kind: 'context',
+      text: `last time: ${neutralise(n.lastResolution.text)} (by ${neutralise(n.lastResolution.author)}, ${n.lastResolution.at.slice(0, 10)})`,
+    });
   if (n.acked) blocks.push({ kind: 'context', text: `acked by ${neutralise(n.acked.by)} at ${n.acked.at.slice(0, 16).replace('T', ' ')}` });
   if (n.status === 'firing') {
     const actions: Action[] = [];

@@ -7,9 +7,7 @@ import { fingerprintOf, severityOf } from '../model.ts';
 import type { Alert } from '../model.ts';
 import { readJsonBody } from './body.ts';
 import { invalid } from './issues.ts';
-import {
-  DEFAULT_MAX_ALERTS, annotationsSchema, isoOrUndefined, labelsSchema, linkOrUndefined, timestampSchema,
-} from './schemas.ts';
+import { DEFAULT_MAX_ALERTS, annotationsSchema, isoOrUndefined, labelsSchema, linkOrUndefined, timestampSchema } from './schemas.ts';
 import { subjectFromLabels } from './subject.ts';
 import type { IntakeRequest, IntakeResult, Source, SourceOptions } from './types.ts';
 
@@ -22,7 +20,10 @@ const alertSchema = z.object({
   startsAt: timestampSchema,
   endsAt: timestampSchema.optional(),
   generatorURL: z.string().max(8192).optional(),
-  fingerprint: z.string().regex(/^[0-9a-f]{16}$/, 'expected 16 lowercase hex digits').optional(),
+  fingerprint: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/, 'expected 16 lowercase hex digits')
+    .optional(),
 });
 
 function payloadSchema(maxAlerts: number) {

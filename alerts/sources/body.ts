@@ -43,7 +43,10 @@ function inflate(buf: Buffer, encoding: string, maxOutputLength: number): Buffer
 /** Undoes `Content-Encoding` (a list is undone last to first). */
 export function decodeBody(req: IntakeRequest, options: SourceOptions): Decoded<Buffer> {
   const header = (headerValue(req.headers, 'content-encoding') ?? '').toLowerCase();
-  const encodings = header.split(',').map((e) => e.trim()).filter((e) => e !== '' && e !== 'identity');
+  const encodings = header
+    .split(',')
+    .map((e) => e.trim())
+    .filter((e) => e !== '' && e !== 'identity');
   const max = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
   let buf = req.rawBody;
   for (const encoding of encodings.reverse()) {

@@ -8,9 +8,7 @@ import { fingerprintOf, severityOf } from '../model.ts';
 import type { Alert } from '../model.ts';
 import { readJsonBody } from './body.ts';
 import { invalid } from './issues.ts';
-import {
-  DEFAULT_MAX_ALERTS, annotationsSchema, isoOrUndefined, labelsSchema, linkOrUndefined, timestampSchema,
-} from './schemas.ts';
+import { DEFAULT_MAX_ALERTS, annotationsSchema, isoOrUndefined, labelsSchema, linkOrUndefined, timestampSchema } from './schemas.ts';
 import { subjectFromLabels } from './subject.ts';
 import type { IntakeRequest, IntakeResult, Source, SourceOptions } from './types.ts';
 
@@ -20,8 +18,14 @@ export const genericAlertSchema = z.object({
   status: z.enum(['firing', 'resolved']).default('firing'),
   labels: labelsSchema.default({}),
   annotations: annotationsSchema.default({}),
-  fingerprint: z.string().regex(/^[\w.:-]{1,128}$/, 'expected 1-128 letters, digits, _ . : or -').optional(),
-  source: z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'expected a short name such as "cron" or "backup-check"').optional(),
+  fingerprint: z
+    .string()
+    .regex(/^[\w.:-]{1,128}$/, 'expected 1-128 letters, digits, _ . : or -')
+    .optional(),
+  source: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,63}$/i, 'expected a short name such as "cron" or "backup-check"')
+    .optional(),
   startsAt: timestampSchema.optional(),
   endsAt: timestampSchema.optional(),
   generatorURL: z.string().max(4096).optional(),

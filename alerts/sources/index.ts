@@ -29,4 +29,13 @@ export const sources: Source[] = [
 export { sourceOptionsSchema } from './options.ts';
 export { createSentryFrequencyCounter, evaluateFrequency, frequencyRuleSchema } from './sentry-frequency.ts';
 export type { FrequencyRule, SentryFrequencyCounter, SentryFrequencyDeps } from './sentry-frequency.ts';
-export type { IntakeFailure, IntakeIssue, IntakeRequest, IntakeResult, IntakeSuccess, SentryEvent, Source, SourceOptions } from './types.ts';
+export type {
+  IntakeFailure,
+  IntakeIssue,
+  IntakeRequest,
+  IntakeResult,
+  IntakeSuccess,
+  SentryEvent,
+  Source,
+  SourceOptions,
+} from './types.ts';

@@ -41,6 +41,9 @@ export function invalid(error: string, zodError: z.core.$ZodError, prefix = ''):
 
 /** Moves a failure's body-level details ({@link BODY_PATH}) to `path`, e.g. `items[2].payload`. */
 export function at(failure: IntakeFailure, path: string): IntakeFailure {
-  const details = (failure.details ?? [{ path: BODY_PATH, message: failure.error }]).map((d) => ({ path: d.path === BODY_PATH ? path : d.path, message: d.message }));
+  const details = (failure.details ?? [{ path: BODY_PATH, message: failure.error }]).map((d) => ({
+    path: d.path === BODY_PATH ? path : d.path,
+    message: d.message,
+  }));
   return { ...failure, details };
 }

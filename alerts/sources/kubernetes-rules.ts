@@ -52,7 +52,13 @@ const imagePull = (f: KubeEventFacts) => /pull(ing)? image|ErrImagePull|ImagePul
 /** First matching rule wins. */
 export const kubeEventRules: KubeEventRule[] = [
   { reasons: ['Evicted'], alertname: 'KubePodEvicted', severity: 'warning', identity: starvedResource },
-  { reasons: ['TaintManagerEviction'], alertname: 'KubePodTaintEviction', severity: 'info', status: 'resolved', when: (f) => /^Cancelling deletion/i.test(f.message) },
+  {
+    reasons: ['TaintManagerEviction'],
+    alertname: 'KubePodTaintEviction',
+    severity: 'info',
+    status: 'resolved',
+    when: (f) => /^Cancelling deletion/i.test(f.message),
+  },
   { reasons: ['TaintManagerEviction'], alertname: 'KubePodTaintEviction', severity: 'warning', lasting: true },
   { reasons: ['Preempted', 'Preempting'], alertname: 'KubePodPreempted', severity: 'warning', when: (f) => f.kind === 'Pod' },
   { reasons: ['NodeNotReady'], alertname: 'KubeNodeNotReady', severity: 'critical', lasting: true },
@@ -69,7 +75,12 @@ export const kubeEventRules: KubeEventRule[] = [
   { reasons: ['Rebooted'], alertname: 'KubeNodeRebooted', severity: 'warning' },
   { reasons: ['OOMKilling'], alertname: 'KubeContainerOOMKilled', severity: 'warning', identity: killedProcess },
   { reasons: ['SystemOOM'], alertname: 'KubeNodeSystemOOM', severity: 'warning', identity: victimProcess },
-  { reasons: ['Killing'], alertname: 'KubeContainerKilledByProbe', severity: 'warning', when: (f) => /failed (liveness|startup) probe/i.test(f.message) },
+  {
+    reasons: ['Killing'],
+    alertname: 'KubeContainerKilledByProbe',
+    severity: 'warning',
+    when: (f) => /failed (liveness|startup) probe/i.test(f.message),
+  },
   { reasons: ['Killing'], alertname: 'KubeContainerKilled', severity: 'info', when: (f) => f.type === 'Warning' },
   { reasons: ['BackOff'], alertname: 'KubePodImagePullBackOff', severity: 'warning', when: imagePull },
   { reasons: ['BackOff'], alertname: 'KubePodCrashLooping', severity: 'warning' },

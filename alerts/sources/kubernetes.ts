@@ -21,7 +21,10 @@ const objectRefSchema = z.object({
   namespace: text(),
   uid: text(64),
   fieldPath: text(1024),
-  ownerReferences: z.array(z.object({ kind: text(128), name: text(), controller: z.boolean().nullish() })).max(32).nullish(),
+  ownerReferences: z
+    .array(z.object({ kind: text(128), name: text(), controller: z.boolean().nullish() }))
+    .max(32)
+    .nullish(),
 });
 
 const metadataSchema = z.object({ name: text(), namespace: text(), uid: text(64), creationTimestamp: text(64) }).nullish();
@@ -81,9 +84,16 @@ function fromCore(e: z.infer<typeof coreEventSchema>): KubeEvent {
   const component = e.source?.component ?? e.reportingComponent ?? undefined;
   const host = e.source?.host ?? (component === 'kubelet' ? e.reportingInstance : undefined) ?? undefined;
   return {
-    object: e.involvedObject, reason: e.reason, message: e.message ?? '', type: e.type ?? 'Normal', component, host,
+    object: e.involvedObject,
+    reason: e.reason,
+    message: e.message ?? '',
+    type: e.type ?? 'Normal',
+    component,
+    host,
     firstSeen: isoOrUndefined(e.firstTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp),
-    lastSeen: isoOrUndefined(e.lastTimestamp ?? e.eventTime), count: e.count ?? 1, cluster: e.clusterName ?? undefined,
+    lastSeen: isoOrUndefined(e.lastTimestamp ?? e.eventTime),
+    count: e.count ?? 1,
+    cluster: e.clusterName ?? undefined,
   };
 }
 
@@ -91,7 +101,12 @@ function fromV1(e: z.infer<typeof eventsV1Schema>): KubeEvent {
   const component = e.reportingController ?? e.deprecatedSource?.component ?? undefined;
   const host = e.deprecatedSource?.host ?? (component === 'kubelet' ? e.reportingInstance : undefined) ?? undefined;
   return {
-    object: e.regarding, reason: e.reason, message: e.note ?? '', type: e.type ?? 'Normal', component, host,
+    object: e.regarding,
+    reason: e.reason,
+    message: e.note ?? '',
+    type: e.type ?? 'Normal',
+    component,
+    host,
     firstSeen: isoOrUndefined(e.deprecatedFirstTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp),
     lastSeen: isoOrUndefined(e.series?.lastObservedTime ?? e.deprecatedLastTimestamp ?? e.eventTime),
     count: e.series?.count ?? e.deprecatedCount ?? 1,
@@ -119,7 +134,12 @@ export const DEFAULT_EVENT_TTL_SECONDS = 3600;
  * The alert for one event, `undefined` when the event is not alert-worthy. One-off events end
  * `ttlSeconds` after they were last seen (a repeat extends them), like Prometheus alerts do.
  */
-export function alertFromKubeEvent(e: KubeEvent, receivedAt: Date, fallbackCluster?: string, ttlSeconds = DEFAULT_EVENT_TTL_SECONDS): Alert | undefined {
+export function alertFromKubeEvent(
+  e: KubeEvent,
+  receivedAt: Date,
+  fallbackCluster?: string,
+  ttlSeconds = DEFAULT_EVENT_TTL_SECONDS,
+): Alert | undefined {
   const rule = ruleFor({ reason: e.reason, message: e.message, type: e.type, kind: e.object.kind });
   if (!rule) return undefined;
   const cluster = e.cluster ?? fallbackCluster;
@@ -135,15 +155,25 @@ export function alertFromKubeEvent(e: KubeEvent, receivedAt: Date, fallbackClust
   const node = e.object.kind === 'Node' ? e.object.name : e.host;
   if (node) labels.node = node;
   if (e.component) labels.component = e.component;
-  const annotations: Record<string, string> = { summary: `${e.reason}: ${e.object.kind} ${e.object.namespace ? `${e.object.namespace}/` : ''}${e.object.name}`, count: String(e.count) };
+  const annotations: Record<string, string> = {
+    summary: `${e.reason}: ${e.object.kind} ${e.object.namespace ? `${e.object.namespace}/` : ''}${e.object.name}`,
+    count: String(e.count),
+  };
   if (e.message) annotations.description = e.message;
   if (e.lastSeen) annotations.last_seen = e.lastSeen;
   const pid = /Killed process (\d+)|pid: (\d+)/.exec(e.message);
   if (pid) annotations.pid = pid[1] ?? pid[2] ?? '';
   const status = rule.status ?? 'firing';
   const alert: Alert = {
-    source: 'kubernetes', fingerprint: fingerprintOf(identity), status, severity: rule.severity, labels, annotations,
-    startsAt: e.firstSeen ?? e.lastSeen ?? receivedAt.toISOString(), subject: subjectOf(e, cluster), links: {},
+    source: 'kubernetes',
+    fingerprint: fingerprintOf(identity),
+    status,
+    severity: rule.severity,
+    labels,
+    annotations,
+    startsAt: e.firstSeen ?? e.lastSeen ?? receivedAt.toISOString(),
+    subject: subjectOf(e, cluster),
+    links: {},
   };
   if (status === 'resolved') alert.endsAt = e.lastSeen ?? receivedAt.toISOString();
   else if (!rule.lasting) {
@@ -168,12 +198,18 @@ export function parseKubernetesEvents(req: IntakeRequest, options: SourceOptions
   const list = listOf(body.value);
   const items = list ?? [body.value];
   const max = options.maxAlerts ?? DEFAULT_MAX_ALERTS;
-  if (items.length > max) return fail(400, `more than ${max} events in one delivery`, [{ path: Array.isArray(body.value) ? BODY_PATH : 'items', message: `at most ${max} events` }]);
+  if (items.length > max)
+    return fail(400, `more than ${max} events in one delivery`, [
+      { path: Array.isArray(body.value) ? BODY_PATH : 'items', message: `at most ${max} events` },
+    ]);
   const alerts: Alert[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     const prefix = list ? (Array.isArray(body.value) ? `[${i}]` : `items[${i}]`) : '';
-    const isV1 = !!item && typeof item === 'object' && ('regarding' in item || String((item as { apiVersion?: unknown }).apiVersion ?? '').startsWith('events.k8s.io'));
+    const isV1 =
+      !!item &&
+      typeof item === 'object' &&
+      ('regarding' in item || String((item as { apiVersion?: unknown }).apiVersion ?? '').startsWith('events.k8s.io'));
     const parsed = isV1 ? eventsV1Schema.safeParse(item) : coreEventSchema.safeParse(item);
     if (!parsed.success) return invalid('invalid Kubernetes Event', parsed.error, prefix);
     const event = isV1 ? fromV1(parsed.data as z.infer<typeof eventsV1Schema>) : fromCore(parsed.data as z.infer<typeof coreEventSchema>);

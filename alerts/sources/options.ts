@@ -19,7 +19,12 @@ export const sourceOptionsSchema = z.object({
    * firing after the event was last seen; default 3600. Conditions (node not ready, pressure) last
    * until their counterpart event instead.
    */
-  kubernetesEventTtlSeconds: z.number().int().positive().max(30 * 86400).optional(),
+  kubernetesEventTtlSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 86400)
+    .optional(),
   /** Most alerts (or Sentry events) one delivery may carry; default 10,000. */
   maxAlerts: z.number().int().positive().max(1_000_000).optional(),
   /** Most bytes a compressed body may inflate to; default 16 MiB. */

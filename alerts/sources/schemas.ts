@@ -25,7 +25,12 @@ function boundedMap(maxEntries: number, maxValue: number, what: string) {
   return z.custom<Record<string, string>>().check((ctx) => {
     const v = ctx.value as unknown;
     if (v === null || typeof v !== 'object' || Array.isArray(v)) {
-      ctx.issues.push({ code: 'invalid_type', expected: 'record', input: v, message: `Invalid input: expected an object of ${what}s, received ${typeName(v)}` });
+      ctx.issues.push({
+        code: 'invalid_type',
+        expected: 'record',
+        input: v,
+        message: `Invalid input: expected an object of ${what}s, received ${typeName(v)}`,
+      });
       return;
     }
     const keys = Object.keys(v);
@@ -38,9 +43,23 @@ function boundedMap(maxEntries: number, maxValue: number, what: string) {
       if (k.length === 0 || k.length > MAX_LABEL_NAME) {
         ctx.issues.push({ code: 'custom', input: k, path: [k], message: `${what} name must have 1 to ${MAX_LABEL_NAME} characters` });
       } else if (typeof x !== 'string') {
-        ctx.issues.push({ code: 'invalid_type', expected: 'string', input: x, path: [k], message: `Invalid input: expected string, received ${typeName(x)}` });
+        ctx.issues.push({
+          code: 'invalid_type',
+          expected: 'string',
+          input: x,
+          path: [k],
+          message: `Invalid input: expected string, received ${typeName(x)}`,
+        });
       } else if (x.length > maxValue) {
-        ctx.issues.push({ code: 'too_big', origin: 'string', maximum: maxValue, inclusive: true, input: x, path: [k], message: `Too big: expected string to have <=${maxValue} characters` });
+        ctx.issues.push({
+          code: 'too_big',
+          origin: 'string',
+          maximum: maxValue,
+          inclusive: true,
+          input: x,
+          path: [k],
+          message: `Too big: expected string to have <=${maxValue} characters`,
+        });
       }
     }
   });

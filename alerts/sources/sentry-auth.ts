@@ -38,8 +38,9 @@ export function keyFromDsn(dsn: unknown): string | undefined {
 export function requestKey(req: IntakeRequest): string | undefined {
   const auth = headerValue(req.headers, 'x-sentry-auth');
   const authorization = headerValue(req.headers, 'authorization');
-  const fromHeader = parseSentryAuthHeader(auth).sentry_key
-    ?? (authorization && /^\s*sentry\s/i.test(authorization) ? parseSentryAuthHeader(authorization).sentry_key : undefined);
+  const fromHeader =
+    parseSentryAuthHeader(auth).sentry_key ??
+    (authorization && /^\s*sentry\s/i.test(authorization) ? parseSentryAuthHeader(authorization).sentry_key : undefined);
   return fromHeader || req.query.sentry_key || undefined;
 }
 

@@ -22,24 +22,22 @@ const exceptionValueSchema = z.object({
 const messageObject = z.object({ message: text(MAX_TEXT), formatted: text(MAX_TEXT) });
 
 export const sentryEventSchema = z.object({
-  event_id: z.string().regex(/^[0-9a-f]{32}$|^[0-9a-f-]{36}$/i, 'expected a 32-digit hex event id').nullish(),
+  event_id: z
+    .string()
+    .regex(/^[0-9a-f]{32}$|^[0-9a-f-]{36}$/i, 'expected a 32-digit hex event id')
+    .nullish(),
   type: text(64),
   level: text(32),
   message: z.union([z.string().max(MAX_TEXT), messageObject]).nullish(),
   logentry: messageObject.nullish(),
   exception: z
-    .union([
-      z.object({ values: z.array(exceptionValueSchema).max(256).nullish() }),
-      z.array(exceptionValueSchema).max(256),
-    ])
+    .union([z.object({ values: z.array(exceptionValueSchema).max(256).nullish() }), z.array(exceptionValueSchema).max(256)])
     .nullish(),
-  fingerprint: z.array(z.union([z.string().max(1024), z.number()])).max(64).nullish(),
-  tags: z
-    .union([
-      z.record(z.string().max(256), scalar),
-      z.array(z.tuple([z.string().max(256), scalar])).max(512),
-    ])
+  fingerprint: z
+    .array(z.union([z.string().max(1024), z.number()]))
+    .max(64)
     .nullish(),
+  tags: z.union([z.record(z.string().max(256), scalar), z.array(z.tuple([z.string().max(256), scalar])).max(512)]).nullish(),
   environment: text(512),
   release: text(512),
   platform: text(64),
@@ -53,8 +51,15 @@ export const sentryEventSchema = z.object({
 export type RawSentryEvent = z.infer<typeof sentryEventSchema>;
 
 const LEVELS: Record<string, SentryLevel> = {
-  fatal: 'fatal', critical: 'fatal', error: 'error', warning: 'warning', warn: 'warning',
-  info: 'info', log: 'info', debug: 'debug', trace: 'debug',
+  fatal: 'fatal',
+  critical: 'fatal',
+  error: 'error',
+  warning: 'warning',
+  warn: 'warning',
+  info: 'info',
+  log: 'info',
+  debug: 'debug',
+  trace: 'debug',
 };
 
 export function levelOf(raw: string | null | undefined): SentryLevel {
@@ -113,7 +118,11 @@ function firstLine(s: string, max = 256): string {
 
 function messageOf(e: RawSentryEvent): { template?: string; formatted?: string } {
   const m = e.message;
-  const formatted = e.logentry?.formatted ?? (typeof m === 'string' ? m : m?.formatted) ?? e.logentry?.message ?? (typeof m === 'object' ? m?.message : undefined);
+  const formatted =
+    e.logentry?.formatted ??
+    (typeof m === 'string' ? m : m?.formatted) ??
+    e.logentry?.message ??
+    (typeof m === 'object' ? m?.message : undefined);
   const template = e.logentry?.message ?? (typeof m === 'object' ? m?.message : undefined) ?? formatted;
   return { template: template ?? undefined, formatted: formatted ?? undefined };
 }
@@ -134,14 +143,24 @@ export function normaliseSentryEvent(e: RawSentryEvent, projectId: string, recei
   const exceptionType = last?.type ?? undefined;
   const exceptionValue = last?.value ?? undefined;
   const { template, formatted } = messageOf(e);
-  const title = exceptionType || exceptionValue
-    ? firstLine([exceptionType, exceptionValue].filter(Boolean).join(': '))
-    : formatted ? firstLine(formatted) : '<unlabeled event>';
+  const title =
+    exceptionType || exceptionValue
+      ? firstLine([exceptionType, exceptionValue].filter(Boolean).join(': '))
+      : formatted
+        ? firstLine(formatted)
+        : '<unlabeled event>';
   const level = levelOf(e.level);
   const tags = tagsOf(e.tags);
   const transaction = e.transaction ?? undefined;
   const grouping = groupingOf({
-    projectId, title, level, tags, exceptionType, exceptionValue, message: template, transaction,
+    projectId,
+    title,
+    level,
+    tags,
+    exceptionType,
+    exceptionValue,
+    message: template,
+    transaction,
     fingerprint: e.fingerprint?.map(String),
   });
   const timestamp = timestampOf(e.timestamp, receivedAt);

@@ -20,10 +20,17 @@ export const frequencyRuleSchema = z.object({
   /** The alert's `alertname`. */
   name: z.string().min(1).max(128).default('SentryEventFrequency'),
   count: z.number().int().min(1).max(1_000_000),
-  windowSeconds: z.number().positive().max(7 * 86400),
+  windowSeconds: z
+    .number()
+    .positive()
+    .max(7 * 86400),
   severity: z.enum(['critical', 'warning', 'info']).optional(),
   /** How long the alert stays firing without new events (default: the window, at least 60 s). */
-  resolveAfterSeconds: z.number().positive().max(7 * 86400).optional(),
+  resolveAfterSeconds: z
+    .number()
+    .positive()
+    .max(7 * 86400)
+    .optional(),
   match: z
     .object({
       level: oneOrMany(levelSchema).optional(),
@@ -82,7 +89,13 @@ export function selectRule(rules: FrequencyRule[], event: SentryEvent): Frequenc
   return rules.find((r) => ruleMatches(r, event));
 }
 
-const LEVEL_SEVERITY: Record<SentryLevel, Severity> = { fatal: 'critical', error: 'warning', warning: 'warning', info: 'info', debug: 'info' };
+const LEVEL_SEVERITY: Record<SentryLevel, Severity> = {
+  fatal: 'critical',
+  error: 'warning',
+  warning: 'warning',
+  info: 'info',
+  debug: 'info',
+};
 
 /** Options for links on frequency alerts. */
 export interface FrequencyAlertOptions {
@@ -95,10 +108,19 @@ export interface FrequencyAlertOptions {
  * count is below the rule's. Pure.
  */
 export function evaluateFrequency(
-  rule: FrequencyRule, event: SentryEvent, count: number, now: Date, options: FrequencyAlertOptions = {},
+  rule: FrequencyRule,
+  event: SentryEvent,
+  count: number,
+  now: Date,
+  options: FrequencyAlertOptions = {},
 ): Alert | undefined {
   if (count < rule.count) return undefined;
-  const labels: Record<string, string> = { alertname: rule.name, project: event.projectId, level: event.level, sentry_group: event.groupKey };
+  const labels: Record<string, string> = {
+    alertname: rule.name,
+    project: event.projectId,
+    level: event.level,
+    sentry_group: event.groupKey,
+  };
   if (event.environment) labels.environment = event.environment;
   const s = event.subject;
   if (s.cluster) labels.cluster = s.cluster;

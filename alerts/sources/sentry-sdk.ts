@@ -19,7 +19,9 @@ const PROJECT_ID = /^[\w-]{1,64}$/;
 
 function projectIdOf(req: IntakeRequest): string | IntakeFailure {
   const id = req.params.projectId ?? '';
-  return PROJECT_ID.test(id) ? id : fail(400, 'invalid Sentry project id in the path', [{ path: 'projectId', message: 'expected 1-64 letters, digits, _ or -' }]);
+  return PROJECT_ID.test(id)
+    ? id
+    : fail(400, 'invalid Sentry project id in the path', [{ path: 'projectId', message: 'expected 1-64 letters, digits, _ or -' }]);
 }
 
 function tooMany(events: SentryEvent[], options: SourceOptions): IntakeFailure | undefined {
@@ -63,7 +65,9 @@ function legacyText(text: string, options: SourceOptions): string | IntakeFailur
   const trimmed = text.trim();
   if (trimmed.startsWith('{') || !/^[A-Za-z0-9+/=\s]+$/.test(trimmed)) return text;
   try {
-    return inflateSync(Buffer.from(trimmed, 'base64'), { maxOutputLength: options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES }).toString('utf8');
+    return inflateSync(Buffer.from(trimmed, 'base64'), {
+      maxOutputLength: options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES,
+    }).toString('utf8');
   } catch {
     return fail(400, 'body is neither JSON nor base64 zlib-compressed JSON');
   }

@@ -17,17 +17,32 @@ import type { IntakeFailure, IntakeRequest, IntakeResult, Source, SourceOptions 
 
 const text = (max = 1024) => z.string().max(max).nullish();
 const id = z.union([z.string().max(128), z.number()]).nullish();
-const tagPairs = z.array(z.tuple([z.string().max(256), z.union([z.string().max(8192), z.number(), z.null()])])).max(512).nullish();
+const tagPairs = z
+  .array(z.tuple([z.string().max(256), z.union([z.string().max(8192), z.number(), z.null()])]))
+  .max(512)
+  .nullish();
 
 const eventAlertSchema = z.object({
   action: z.string().max(64),
   data: z.object({
     triggered_rule: z.string().max(1024),
     event: z.object({
-      event_id: text(64), issue_id: id, project: id, title: text(8192), message: text(65536), level: text(32),
-      culprit: text(2048), environment: text(512), release: text(512), platform: text(64), datetime: text(64),
+      event_id: text(64),
+      issue_id: id,
+      project: id,
+      title: text(8192),
+      message: text(65536),
+      level: text(32),
+      culprit: text(2048),
+      environment: text(512),
+      release: text(512),
+      platform: text(64),
+      datetime: text(64),
       timestamp: z.union([z.number(), z.string().max(64)]).nullish(),
-      web_url: text(4096), issue_url: text(4096), url: text(4096), tags: tagPairs,
+      web_url: text(4096),
+      issue_url: text(4096),
+      url: text(4096),
+      tags: tagPairs,
     }),
   }),
 });
@@ -36,9 +51,19 @@ const issueSchema = z.object({
   action: z.enum(['created', 'resolved', 'assigned', 'ignored', 'archived', 'unresolved']),
   data: z.object({
     issue: z.object({
-      id: z.union([z.string().max(128), z.number()]), shortId: text(256), title: text(8192), culprit: text(2048),
-      level: text(32), status: text(64), firstSeen: text(64), lastSeen: text(64), count: z.union([z.string().max(32), z.number()]).nullish(),
-      web_url: text(4096), permalink: text(4096), url: text(4096), platform: text(64),
+      id: z.union([z.string().max(128), z.number()]),
+      shortId: text(256),
+      title: text(8192),
+      culprit: text(2048),
+      level: text(32),
+      status: text(64),
+      firstSeen: text(64),
+      lastSeen: text(64),
+      count: z.union([z.string().max(32), z.number()]).nullish(),
+      web_url: text(4096),
+      permalink: text(4096),
+      url: text(4096),
+      platform: text(64),
       project: z.object({ id: id, slug: text(256), name: text(256) }).nullish(),
     }),
   }),
@@ -47,12 +72,24 @@ const issueSchema = z.object({
 const metricAlertSchema = z.object({
   action: z.enum(['critical', 'warning', 'resolved']),
   data: z.object({
-    description_title: text(2048), description_text: text(8192), web_url: text(4096),
+    description_title: text(2048),
+    description_text: text(8192),
+    web_url: text(4096),
     metric_alert: z.object({
-      id: id, identifier: id, title: text(2048), status: z.union([z.number(), z.string().max(32)]).nullish(),
-      date_started: text(64), date_detected: text(64), date_closed: text(64), projects: z.array(z.string().max(256)).max(256).nullish(),
+      id: id,
+      identifier: id,
+      title: text(2048),
+      status: z.union([z.number(), z.string().max(32)]).nullish(),
+      date_started: text(64),
+      date_detected: text(64),
+      date_closed: text(64),
+      projects: z.array(z.string().max(256)).max(256).nullish(),
       alert_rule: z.object({
-        id: id, name: z.string().max(1024), aggregate: text(1024), query: text(8192), environment: text(512),
+        id: id,
+        name: z.string().max(1024),
+        aggregate: text(1024),
+        query: text(8192),
+        environment: text(512),
         projects: z.array(z.string().max(256)).max(256).nullish(),
       }),
     }),
@@ -66,12 +103,25 @@ function compact(record: Record<string, string | number | null | undefined>): Re
 }
 
 function alertOf(
-  labels: Record<string, string>, annotations: Record<string, string>, status: AlertStatus, severity: Severity,
-  startsAt: string, generator: string | undefined, now: Date, subjectTags: Record<string, string> = labels,
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+  status: AlertStatus,
+  severity: Severity,
+  startsAt: string,
+  generator: string | undefined,
+  now: Date,
+  subjectTags: Record<string, string> = labels,
 ): Alert {
   const alert: Alert = {
-    source: 'sentry', fingerprint: fingerprintOf(labels), status, severity, labels, annotations, startsAt,
-    subject: subjectFromLabels(subjectTags), links: {},
+    source: 'sentry',
+    fingerprint: fingerprintOf(labels),
+    status,
+    severity,
+    labels,
+    annotations,
+    startsAt,
+    subject: subjectFromLabels(subjectTags),
+    links: {},
   };
   if (status === 'resolved') alert.endsAt = now.toISOString();
   const link = linkOrUndefined(generator);
@@ -85,16 +135,27 @@ function eventAlert(body: unknown, now: Date): IntakeResult {
   const { event, triggered_rule } = parsed.data.data;
   const tags = Object.fromEntries((event.tags ?? []).filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)]));
   const labels = compact({
-    alertname: triggered_rule, project: event.project, issue_id: event.issue_id, environment: event.environment,
-    level: event.level, namespace: tags['k8s.namespace'] ?? tags.namespace,
+    alertname: triggered_rule,
+    project: event.project,
+    issue_id: event.issue_id,
+    environment: event.environment,
+    level: event.level,
+    namespace: tags['k8s.namespace'] ?? tags.namespace,
   });
   const annotations = compact({
-    summary: event.title, description: event.message, culprit: event.culprit, release: event.release,
-    event_id: event.event_id, triggered_rule,
+    summary: event.title,
+    description: event.message,
+    culprit: event.culprit,
+    release: event.release,
+    event_id: event.event_id,
+    triggered_rule,
   });
   const startsAt = isoOrUndefined(event.datetime ?? undefined) ?? now.toISOString();
   const link = event.web_url ?? event.issue_url ?? event.url ?? undefined;
-  const alert = alertOf(labels, annotations, 'firing', severityOf(event.level ?? undefined, 'warning'), startsAt, link, now, { ...tags, ...labels });
+  const alert = alertOf(labels, annotations, 'firing', severityOf(event.level ?? undefined, 'warning'), startsAt, link, now, {
+    ...tags,
+    ...labels,
+  });
   return { ok: true, alerts: [alert], events: [] };
 }
 
@@ -106,12 +167,22 @@ function issueAlert(body: unknown, now: Date): IntakeResult {
   const status: AlertStatus = action === 'resolved' || action === 'ignored' || action === 'archived' ? 'resolved' : 'firing';
   const labels = compact({ alertname: 'SentryIssue', project: issue.project?.slug ?? issue.project?.id, issue_id: issue.id });
   const annotations = compact({
-    summary: issue.title, culprit: issue.culprit, short_id: issue.shortId, level: issue.level, action,
-    count: issue.count, first_seen: issue.firstSeen, last_seen: issue.lastSeen,
+    summary: issue.title,
+    culprit: issue.culprit,
+    short_id: issue.shortId,
+    level: issue.level,
+    action,
+    count: issue.count,
+    first_seen: issue.firstSeen,
+    last_seen: issue.lastSeen,
   });
   const startsAt = isoOrUndefined(issue.firstSeen ?? undefined) ?? now.toISOString();
   const link = issue.web_url ?? issue.permalink ?? issue.url ?? undefined;
-  return { ok: true, alerts: [alertOf(labels, annotations, status, severityOf(issue.level ?? undefined, 'warning'), startsAt, link, now)], events: [] };
+  return {
+    ok: true,
+    alerts: [alertOf(labels, annotations, status, severityOf(issue.level ?? undefined, 'warning'), startsAt, link, now)],
+    events: [],
+  };
 }
 
 function metricAlert(body: unknown, now: Date): IntakeResult {
@@ -120,12 +191,18 @@ function metricAlert(body: unknown, now: Date): IntakeResult {
   const { action, data } = parsed.data;
   const m = data.metric_alert;
   const labels = compact({
-    alertname: m.alert_rule.name, alert_rule_id: m.alert_rule.id, environment: m.alert_rule.environment,
-    project: (m.projects ?? m.alert_rule.projects ?? []).join(','), incident: m.identifier ?? m.id,
+    alertname: m.alert_rule.name,
+    alert_rule_id: m.alert_rule.id,
+    environment: m.alert_rule.environment,
+    project: (m.projects ?? m.alert_rule.projects ?? []).join(','),
+    incident: m.identifier ?? m.id,
   });
   const annotations = compact({
-    summary: data.description_title ?? m.title, description: data.description_text, aggregate: m.alert_rule.aggregate,
-    query: m.alert_rule.query, action,
+    summary: data.description_title ?? m.title,
+    description: data.description_text,
+    aggregate: m.alert_rule.aggregate,
+    query: m.alert_rule.query,
+    action,
   });
   const status: AlertStatus = action === 'resolved' ? 'resolved' : 'firing';
   const severity: Severity = action === 'critical' ? 'critical' : 'warning';
@@ -156,7 +233,9 @@ export function parseSentryWebhook(req: IntakeRequest, options: SourceOptions): 
   }
   const resource = (headerValue(req.headers, 'sentry-hook-resource') ?? '').trim();
   if (!/^[a-z_]{1,64}$/.test(resource)) {
-    return fail(400, 'missing or invalid Sentry-Hook-Resource header', [{ path: 'headers.sentry-hook-resource', message: 'expected a resource name such as issue, event_alert or metric_alert' }]);
+    return fail(400, 'missing or invalid Sentry-Hook-Resource header', [
+      { path: 'headers.sentry-hook-resource', message: 'expected a resource name such as issue, event_alert or metric_alert' },
+    ]);
   }
   const body = readJsonBody(req, options);
   if (!body.ok) return body;

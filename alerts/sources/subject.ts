@@ -4,13 +4,32 @@
  */
 import type { AlertSubject } from '../model.ts';
 
-const NAMESPACE = ['namespace', 'exported_namespace', 'k8s.namespace', 'k8s.namespace.name', 'kubernetes_namespace', 'kubernetes.namespace'];
+const NAMESPACE = [
+  'namespace',
+  'exported_namespace',
+  'k8s.namespace',
+  'k8s.namespace.name',
+  'kubernetes_namespace',
+  'kubernetes.namespace',
+];
 const POD = ['pod', 'exported_pod', 'pod_name', 'k8s.pod', 'k8s.pod.name', 'kubernetes_pod_name', 'kubernetes.pod'];
 const NODE = ['node', 'nodename', 'kubernetes_node', 'k8s.node', 'k8s.node.name', 'kubernetes.node', 'host.name'];
 const CLUSTER = ['cluster', 'k8s.cluster', 'k8s.cluster.name', 'cluster_name'];
 const WORKLOAD = [
-  'workload', 'statefulset', 'deployment', 'daemonset', 'replicaset', 'job_name', 'cronjob', 'job',
-  'k8s.statefulset.name', 'k8s.deployment.name', 'k8s.daemonset.name', 'k8s.job.name', 'owner_name', 'created_by_name',
+  'workload',
+  'statefulset',
+  'deployment',
+  'daemonset',
+  'replicaset',
+  'job_name',
+  'cronjob',
+  'job',
+  'k8s.statefulset.name',
+  'k8s.deployment.name',
+  'k8s.daemonset.name',
+  'k8s.job.name',
+  'owner_name',
+  'created_by_name',
 ];
 const IP = ['ip', 'pod_ip', 'host_ip', 'internal_ip', 'k8s.pod.ip', 'host.ip', 'client_ip'];
 

@@ -35,22 +35,39 @@ interface Eviction {
 
 function evictionOf(pod: PodRecord | undefined, events: EventRecord[]): Eviction | undefined {
   if (pod?.reason === 'Evicted' || pod?.disruption === 'TerminationByKubelet') {
-    return { uid: pod.metadata.uid, kind: 'kubelet', detail: pressureOf(pod.message), message: pod.message, at: pod.disruptionAt || Date.now() };
+    return {
+      uid: pod.metadata.uid,
+      kind: 'kubelet',
+      detail: pressureOf(pod.message),
+      message: pod.message,
+      at: pod.disruptionAt || Date.now(),
+    };
   }
   if (pod?.disruption === 'DeletionByTaintManager') {
-    return { uid: pod.metadata.uid, kind: 'taint-manager', detail: 'node-failure', message: `taint manager evicted the pod from ${pod.nodeName}`, at: pod.disruptionAt };
+    return {
+      uid: pod.metadata.uid,
+      kind: 'taint-manager',
+      detail: 'node-failure',
+      message: `taint manager evicted the pod from ${pod.nodeName}`,
+      at: pod.disruptionAt,
+    };
   }
   if (pod && pod.disruption.startsWith('Preemption')) {
     const said = events.find((e) => e.reason === 'Preempted' && (!e.involved.uid || e.involved.uid === pod.metadata.uid));
     return {
-      uid: pod.metadata.uid, kind: 'preempted', detail: 'preempted', message: said?.message || pod.message || 'preempted by the scheduler',
-      at: pod.disruptionAt, ...(said ? {} : { waitForEvent: true }),
+      uid: pod.metadata.uid,
+      kind: 'preempted',
+      detail: 'preempted',
+      message: said?.message || pod.message || 'preempted by the scheduler',
+      at: pod.disruptionAt,
+      ...(said ? {} : { waitForEvent: true }),
     };
   }
   for (const e of events) {
     if (pod && e.involved.uid && e.involved.uid !== pod.metadata.uid) continue;
     const uid = e.involved.uid || pod?.metadata.uid || `${e.metadata.uid}`;
-    if (e.reason === 'TaintManagerEviction') return { uid, kind: 'taint-manager', detail: 'node-failure', message: e.message, at: e.firstAt };
+    if (e.reason === 'TaintManagerEviction')
+      return { uid, kind: 'taint-manager', detail: 'node-failure', message: e.message, at: e.firstAt };
     if (e.reason === 'Preempted') return { uid, kind: 'preempted', detail: 'preempted', message: e.message, at: e.firstAt };
     if (e.reason === 'Evicted') return { uid, kind: 'kubelet', detail: pressureOf(e.message), message: e.message, at: e.firstAt };
   }
@@ -60,7 +77,11 @@ function evictionOf(pod: PodRecord | undefined, events: EventRecord[]): Eviction
 /** How long a preemption waits for the scheduler's event before it is reported without it. */
 const EVENT_GRACE_MS = 3000;
 
-const kindText = { kubelet: 'evicted by the kubelet', 'taint-manager': 'evicted by the taint manager (node failure)', preempted: 'preempted' };
+const kindText = {
+  kubelet: 'evicted by the kubelet',
+  'taint-manager': 'evicted by the taint manager (node failure)',
+  preempted: 'preempted',
+};
 
 export function createEvictionsReconciler(deps: ReconcilerDeps): Reconciler {
   const { cache } = deps;
@@ -79,7 +100,8 @@ export function createEvictionsReconciler(deps: ReconcilerDeps): Reconciler {
       return [];
     },
     *allKeys() {
-      for (const p of cache.pods()) if (p.reason === 'Evicted' || DISRUPTIONS.has(p.disruption)) yield podKey(p.metadata.namespace, p.metadata.name);
+      for (const p of cache.pods())
+        if (p.reason === 'Evicted' || DISRUPTIONS.has(p.disruption)) yield podKey(p.metadata.namespace, p.metadata.name);
     },
     async reconcile(key) {
       const { namespace, name } = splitObjectKey(key);
@@ -98,17 +120,26 @@ export function createEvictionsReconciler(deps: ReconcilerDeps): Reconciler {
       }
       const w = pod ? cache.workloadOf(pod) : undefined;
       const reason = ev.kind === 'kubelet' ? ev.detail : ev.kind;
-      await emitOnce(deps, id, kubeAlert({
-        alertname: 'KubePodEvicted', cluster: deps.cluster, severity: 'warning',
-        namespace, pod: name, node, reason,
-        ...(w ? { workload: `${w.kind}/${w.name}` } : {}),
-        ...((w?.record?.annotations ?? pod?.annotations) ? { ownerAnnotations: w?.record?.annotations ?? pod?.annotations } : {}),
-        summary: `${namespace}/${name} was ${kindText[ev.kind]}${node ? ` on ${node}` : ''}${ev.kind === 'kubelet' ? ` (${ev.detail})` : ''}`,
-        description: ev.message || kindText[ev.kind],
-        annotations: { eviction: ev.kind, detail: ev.detail, message: ev.message },
-        startsAt: ev.at || Date.now(),
-        ...(pod?.podIP ? { ip: pod.podIP } : {}),
-      }));
+      await emitOnce(
+        deps,
+        id,
+        kubeAlert({
+          alertname: 'KubePodEvicted',
+          cluster: deps.cluster,
+          severity: 'warning',
+          namespace,
+          pod: name,
+          node,
+          reason,
+          ...(w ? { workload: `${w.kind}/${w.name}` } : {}),
+          ...((w?.record?.annotations ?? pod?.annotations) ? { ownerAnnotations: w?.record?.annotations ?? pod?.annotations } : {}),
+          summary: `${namespace}/${name} was ${kindText[ev.kind]}${node ? ` on ${node}` : ''}${ev.kind === 'kubelet' ? ` (${ev.detail})` : ''}`,
+          description: ev.message || kindText[ev.kind],
+          annotations: { eviction: ev.kind, detail: ev.detail, message: ev.message },
+          startsAt: ev.at || Date.now(),
+          ...(pod?.podIP ? { ip: pod.podIP } : {}),
+        }),
+      );
     },
   };
 }

@@ -43,14 +43,20 @@ export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
   const alertFor = (name: string, check: Check, status: 'firing' | 'resolved', startsAt: number, message: string) => {
     const notReady = check === 'NotReady';
     return kubeAlert({
-      alertname: notReady ? 'KubeNodeNotReady' : 'KubeNodePressure', cluster: deps.cluster,
-      severity: notReady ? 'critical' : 'warning', status, node: name, ...(notReady ? {} : { reason: check }),
-      summary: status === 'resolved'
-        ? `node ${name} ${notReady ? 'is Ready again' : `no longer has ${check}`}`
-        : `node ${name} ${notReady ? `is NotReady (${readyStatus(cache.node(name) as NodeRecord) || 'gone'})` : `has ${check}`}`,
-      description: status === 'resolved'
-        ? `${notReady ? 'NotReady' : check} lasted ${formatDuration(Date.now() - startsAt)}.`
-        : `${message || check}. ${cache.podsOnNodeCount(name)} pod(s) run there.`,
+      alertname: notReady ? 'KubeNodeNotReady' : 'KubeNodePressure',
+      cluster: deps.cluster,
+      severity: notReady ? 'critical' : 'warning',
+      status,
+      node: name,
+      ...(notReady ? {} : { reason: check }),
+      summary:
+        status === 'resolved'
+          ? `node ${name} ${notReady ? 'is Ready again' : `no longer has ${check}`}`
+          : `node ${name} ${notReady ? `is NotReady (${readyStatus(cache.node(name) as NodeRecord) || 'gone'})` : `has ${check}`}`,
+      description:
+        status === 'resolved'
+          ? `${notReady ? 'NotReady' : check} lasted ${formatDuration(Date.now() - startsAt)}.`
+          : `${message || check}. ${cache.podsOnNodeCount(name)} pod(s) run there.`,
       startsAt,
       ...(status === 'resolved' ? { endsAt: Date.now() } : {}),
     });
@@ -89,13 +95,19 @@ export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
     const s = deps.storm();
     const pods = [...s.notReady].reduce((n, node) => n + cache.podsOnNodeCount(node), 0);
     return kubeAlert({
-      alertname: 'KubeNodeNotReadyStorm', cluster: deps.cluster, severity: 'critical', status, labels: { storm: id },
-      summary: status === 'firing'
-        ? `${s.notReady.size} of ${s.total} nodes went NotReady together: pod evictions are imminent`
-        : `NotReady storm over: ${s.notReady.size} of ${s.total} nodes still NotReady`,
-      description: status === 'firing'
-        ? `${s.notReady.size} of ${s.total} nodes (${pods} pods) stopped reporting Ready at about the same time, which usually means the control plane lost the network to them rather than that they all failed. The node controller taints them and the taint manager evicts their pods once the tolerations run out (300 s by default). Check the network between the control plane and the nodes before anything else. Per-node NotReady alerts and per-pod evictions/migrations from these nodes are held back while the storm lasts.`
-        : `The storm lasted ${formatDuration(Date.now() - since)}. Nodes still NotReady are reported one by one now.`,
+      alertname: 'KubeNodeNotReadyStorm',
+      cluster: deps.cluster,
+      severity: 'critical',
+      status,
+      labels: { storm: id },
+      summary:
+        status === 'firing'
+          ? `${s.notReady.size} of ${s.total} nodes went NotReady together: pod evictions are imminent`
+          : `NotReady storm over: ${s.notReady.size} of ${s.total} nodes still NotReady`,
+      description:
+        status === 'firing'
+          ? `${s.notReady.size} of ${s.total} nodes (${pods} pods) stopped reporting Ready at about the same time, which usually means the control plane lost the network to them rather than that they all failed. The node controller taints them and the taint manager evicts their pods once the tolerations run out (300 s by default). Check the network between the control plane and the nodes before anything else. Per-node NotReady alerts and per-pod evictions/migrations from these nodes are held back while the storm lasts.`
+          : `The storm lasted ${formatDuration(Date.now() - since)}. Nodes still NotReady are reported one by one now.`,
       annotations: { nodes_not_ready: String(s.notReady.size), nodes_total: String(s.total), pods_on_nodes: String(pods) },
       startsAt: since,
       ...(status === 'resolved' ? { endsAt: Date.now() } : {}),

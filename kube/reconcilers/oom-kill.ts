@@ -27,7 +27,9 @@ const NODE_OOM_REASONS = new Set(['OOMKilling', 'SystemOOM']);
  * OOM terminations of a pod's containers. `seq` numbers the kill the same way before and after
  * the restart: a current `terminated` state becomes `lastState` with restartCount + 1.
  */
-function oomTerminations(pod: PodRecord): Array<{ container: string; t: ContainerTermination; seq: number; restarts: number; limit: number }> {
+function oomTerminations(
+  pod: PodRecord,
+): Array<{ container: string; t: ContainerTermination; seq: number; restarts: number; limit: number }> {
   const out: Array<{ container: string; t: ContainerTermination; seq: number; restarts: number; limit: number }> = [];
   for (const c of pod.containers) {
     const base = { container: c.name, restarts: c.restartCount, limit: c.memoryLimitBytes };
@@ -44,8 +46,14 @@ const MATCH_WINDOW_MS = 10_000;
 export function createOomKillReconciler(deps: ReconcilerDeps, opts: { nodeEventGraceMs?: number } = {}): Reconciler {
   const { cache } = deps;
   const grace = opts.nodeEventGraceMs ?? 5000;
-  const coveredByContainer = (e: EventRecord) => cache.podsOnNode(e.involved.name).some((p) =>
-    oomTerminations(p).some(({ t }) => Math.abs(t.finishedAt - e.lastAt) <= MATCH_WINDOW_MS || Math.abs(t.finishedAt - e.firstAt) <= MATCH_WINDOW_MS));
+  const coveredByContainer = (e: EventRecord) =>
+    cache
+      .podsOnNode(e.involved.name)
+      .some((p) =>
+        oomTerminations(p).some(
+          ({ t }) => Math.abs(t.finishedAt - e.lastAt) <= MATCH_WINDOW_MS || Math.abs(t.finishedAt - e.firstAt) <= MATCH_WINDOW_MS,
+        ),
+      );
   return {
     name: 'oom-kill',
     keysFor(change: CacheChange) {
@@ -70,13 +78,21 @@ export function createOomKillReconciler(deps: ReconcilerDeps, opts: { nodeEventG
         const age = Date.now() - e.lastAt;
         if (age < grace) return { requeueAfterMs: grace - age };
         const node = e.involved.name;
-        await emitOnce(deps, id, kubeAlert({
-          alertname: 'KubeContainerOOMKilled', cluster: deps.cluster, severity: 'warning', node, reason: e.reason,
-          summary: `OOM kill on node ${node}`,
-          description: `${e.reason} on ${node}: ${e.message}`,
-          annotations: { message: e.message, count: String(e.count) },
-          startsAt: e.lastAt,
-        }));
+        await emitOnce(
+          deps,
+          id,
+          kubeAlert({
+            alertname: 'KubeContainerOOMKilled',
+            cluster: deps.cluster,
+            severity: 'warning',
+            node,
+            reason: e.reason,
+            summary: `OOM kill on node ${node}`,
+            description: `${e.reason} on ${node}: ${e.message}`,
+            annotations: { message: e.message, count: String(e.count) },
+            startsAt: e.lastAt,
+          }),
+        );
         return;
       }
       const pod = cache.pod(namespace, name);
@@ -84,20 +100,33 @@ export function createOomKillReconciler(deps: ReconcilerDeps, opts: { nodeEventG
       const w = cache.workloadOf(pod);
       for (const { container, t, seq, restarts, limit } of oomTerminations(pod)) {
         const limitText = limit ? formatBytes(limit) : 'no limit';
-        await emitOnce(deps, `oom:${pod.metadata.uid}:${container}:${seq}:${t.finishedAt}`, kubeAlert({
-          alertname: 'KubeContainerOOMKilled', cluster: deps.cluster, severity: 'warning',
-          namespace, pod: name, container, node: pod.nodeName, reason: 'OOMKilled',
-          ...(w ? { workload: `${w.kind}/${w.name}` } : {}),
-          ...((w?.record?.annotations ?? pod?.annotations) ? { ownerAnnotations: w?.record?.annotations ?? pod?.annotations } : {}),
-          summary: `${namespace}/${name} container ${container} was OOM-killed (limit ${limitText})`,
-          description: `Container ${container} of ${namespace}/${name} on ${pod.nodeName || 'an unknown node'} was killed for running out of memory (limit ${limitText}, exit code ${t.exitCode}); it has restarted ${restarts} time(s).`,
-          annotations: {
-            memory_limit: limitText, memory_limit_bytes: String(limit), restart_count: String(restarts),
-            exit_code: String(t.exitCode), finished_at: t.finishedAt ? new Date(t.finishedAt).toISOString() : '',
-          },
-          startsAt: t.finishedAt || Date.now(),
-          ip: pod.podIP,
-        }));
+        await emitOnce(
+          deps,
+          `oom:${pod.metadata.uid}:${container}:${seq}:${t.finishedAt}`,
+          kubeAlert({
+            alertname: 'KubeContainerOOMKilled',
+            cluster: deps.cluster,
+            severity: 'warning',
+            namespace,
+            pod: name,
+            container,
+            node: pod.nodeName,
+            reason: 'OOMKilled',
+            ...(w ? { workload: `${w.kind}/${w.name}` } : {}),
+            ...((w?.record?.annotations ?? pod?.annotations) ? { ownerAnnotations: w?.record?.annotations ?? pod?.annotations } : {}),
+            summary: `${namespace}/${name} container ${container} was OOM-killed (limit ${limitText})`,
+            description: `Container ${container} of ${namespace}/${name} on ${pod.nodeName || 'an unknown node'} was killed for running out of memory (limit ${limitText}, exit code ${t.exitCode}); it has restarted ${restarts} time(s).`,
+            annotations: {
+              memory_limit: limitText,
+              memory_limit_bytes: String(limit),
+              restart_count: String(restarts),
+              exit_code: String(t.exitCode),
+              finished_at: t.finishedAt ? new Date(t.finishedAt).toISOString() : '',
+            },
+            startsAt: t.finishedAt || Date.now(),
+            ip: pod.podIP,
+          }),
+        );
       }
     },
   };

@@ -37,10 +37,20 @@ export function workloadKeyOf(deps: ReconcilerDeps, pod: PodRecord): string | un
 }
 
 function observe(deps: ReconcilerDeps, pod: PodRecord, prev: Incarnation | undefined, now: number): Incarnation {
-  const inc: Incarnation = prev ? { ...prev } : {
-    uid: pod.metadata.uid, name: pod.metadata.name, ownerUid: pod.owner?.uid ?? '', node: '', ip: '',
-    createdAt: pod.metadata.createdAt, readyAt: 0, endedAt: 0, reason: '', detail: '',
-  };
+  const inc: Incarnation = prev
+    ? { ...prev }
+    : {
+        uid: pod.metadata.uid,
+        name: pod.metadata.name,
+        ownerUid: pod.owner?.uid ?? '',
+        node: '',
+        ip: '',
+        createdAt: pod.metadata.createdAt,
+        readyAt: 0,
+        endedAt: 0,
+        reason: '',
+        detail: '',
+      };
   if (pod.nodeName) inc.node = pod.nodeName;
   if (pod.podIP) inc.ip = pod.podIP;
   if (!inc.readyAt && pod.ready) inc.readyAt = pod.readyAt || now;
@@ -112,11 +122,17 @@ export function createPodMigrationReconciler(deps: ReconcilerDeps): Reconciler {
       for (const pod of pods) {
         const inc = stored.get(pod.metadata.uid);
         if (!inc || inc.pred !== undefined || inc.endedAt || !inc.readyAt || !inc.node) continue;
-        const candidates = [...stored.values()].filter((c) =>
-          c.uid !== inc.uid && c.endedAt > 0 && !c.succ &&
-          (kind === 'StatefulSet'
-            ? c.name === inc.name
-            : c.ownerUid === inc.ownerUid && (c.endLate || c.endedAt <= inc.createdAt + CLOCK_SLACK_MS) && c.endedAt >= inc.createdAt - PAIR_WINDOW_MS));
+        const candidates = [...stored.values()].filter(
+          (c) =>
+            c.uid !== inc.uid &&
+            c.endedAt > 0 &&
+            !c.succ &&
+            (kind === 'StatefulSet'
+              ? c.name === inc.name
+              : c.ownerUid === inc.ownerUid &&
+                (c.endLate || c.endedAt <= inc.createdAt + CLOCK_SLACK_MS) &&
+                c.endedAt >= inc.createdAt - PAIR_WINDOW_MS),
+        );
         candidates.sort((a, b) => b.endedAt - a.endedAt);
         const prev = candidates[0];
         if (!prev) {
@@ -131,25 +147,43 @@ export function createPodMigrationReconciler(deps: ReconcilerDeps): Reconciler {
         const short = prev.endedAt && inc.readyAt ? Math.max(0, inc.readyAt - prev.endedAt) : 0;
         const why = reasonText[prev.reason as keyof typeof reasonText] ?? prev.reason;
         const annotations = workload?.annotations ?? pod.annotations;
-        await emitOnce(deps, `migrated:${inc.uid}`, kubeAlert({
-          alertname: 'KubePodMigrated', cluster: deps.cluster, severity: 'warning',
-          namespace, pod: inc.name, node: inc.node, workload: `${kind}/${name}`, reason: prev.reason,
-          labels: { from_node: prev.node },
-          ...(annotations ? { ownerAnnotations: annotations } : {}),
-          summary: `${namespace}/${inc.name} moved from ${prev.node} to ${inc.node} (${why})`,
-          description: [
-            `${kind} ${namespace}/${name}: pod ${prev.name} on ${prev.node} ended (${why}${prev.detail && prev.detail !== prev.reason ? `, ${prev.detail}` : ''});`,
-            `${inc.name} is Ready on ${inc.node}.`,
-            ipKept ? `The pod IP stayed ${inc.ip}.` : `The pod IP changed from ${prev.ip || 'none'} to ${inc.ip || 'none'}.`,
-            short ? `The workload was one pod short for ${formatDuration(short)}.` : '',
-          ].filter(Boolean).join(' '),
-          annotations: {
-            from_node: prev.node, to_node: inc.node, old_ip: prev.ip, new_ip: inc.ip, ip_kept: String(ipKept),
-            old_pod: prev.name, reason_detail: prev.detail, short_seconds: String(Math.round(short / 1000)),
-          },
-          startsAt: inc.readyAt || now,
-          ip: inc.ip,
-        }));
+        await emitOnce(
+          deps,
+          `migrated:${inc.uid}`,
+          kubeAlert({
+            alertname: 'KubePodMigrated',
+            cluster: deps.cluster,
+            severity: 'warning',
+            namespace,
+            pod: inc.name,
+            node: inc.node,
+            workload: `${kind}/${name}`,
+            reason: prev.reason,
+            labels: { from_node: prev.node },
+            ...(annotations ? { ownerAnnotations: annotations } : {}),
+            summary: `${namespace}/${inc.name} moved from ${prev.node} to ${inc.node} (${why})`,
+            description: [
+              `${kind} ${namespace}/${name}: pod ${prev.name} on ${prev.node} ended (${why}${prev.detail && prev.detail !== prev.reason ? `, ${prev.detail}` : ''});`,
+              `${inc.name} is Ready on ${inc.node}.`,
+              ipKept ? `The pod IP stayed ${inc.ip}.` : `The pod IP changed from ${prev.ip || 'none'} to ${inc.ip || 'none'}.`,
+              short ? `The workload was one pod short for ${formatDuration(short)}.` : '',
+            ]
+              .filter(Boolean)
+              .join(' '),
+            annotations: {
+              from_node: prev.node,
+              to_node: inc.node,
+              old_ip: prev.ip,
+              new_ip: inc.ip,
+              ip_kept: String(ipKept),
+              old_pod: prev.name,
+              reason_detail: prev.detail,
+              short_seconds: String(Math.round(short / 1000)),
+            },
+            startsAt: inc.readyAt || now,
+            ip: inc.ip,
+          }),
+        );
       }
       if (changed.size) await deps.history.save(key, [...changed.values()], stored);
     },

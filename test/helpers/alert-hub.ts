@@ -1,5 +1,5 @@
-import type { ConfigInput } from '../../bot/config-schema.ts';
-import { createHttpServer } from '../../bot/http.ts';
+import type { ConfigInput } from '../../app/config-schema.ts';
+import { createHttpServer } from '../../app/http-server.ts';
 import type { MessageRef, Notification, Notifier } from '../../alerts/notifiers/types.ts';
 import { createTestDeps } from './deps.ts';
 
@@ -44,7 +44,11 @@ export async function startHub(input: ConfigInput = {}) {
     http,
     sent: capture.sent,
     async post(path: string, body: unknown, headers: Record<string, string> = {}) {
-      const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) });
+      const res = await fetch(url + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body),
+      });
       const text = await res.text();
       let json: unknown;
       try {

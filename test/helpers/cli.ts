@@ -24,10 +24,12 @@ export function runCli(args: string[], opts: { env?: Record<string, string | und
   };
   child.stdout.on('data', onData('stdout'));
   child.stderr.on('data', onData('stderr'));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) => child.on('exit', (code, signal) => {
-    r({ code, signal });
-    for (const w of waiters.splice(0)) w();
-  }));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((r) =>
+    child.on('exit', (code, signal) => {
+      r({ code, signal });
+      for (const w of waiters.splice(0)) w();
+    }),
+  );
   return {
     child,
     stdout: () => out.stdout,
@@ -35,7 +37,15 @@ export function runCli(args: string[], opts: { env?: Record<string, string | und
     exited,
     waitFor(pattern, stream = 'stdout', timeoutMs = 20_000) {
       return new Promise((resolve, reject) => {
-        const deadline = setTimeout(() => reject(new Error(`timed out waiting for ${pattern} on ${stream}; got:\n${out[stream].slice(-2000)}\nstderr:\n${out.stderr.slice(-2000)}`)), timeoutMs);
+        const deadline = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `timed out waiting for ${pattern} on ${stream}; got:\n${out[stream].slice(-2000)}\nstderr:\n${out.stderr.slice(-2000)}`,
+              ),
+            ),
+          timeoutMs,
+        );
         const check = () => {
           const m = out[stream].match(pattern);
           if (m) {

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { createDeps, type Deps } from '../../bot/deps.ts';
-import { configSchema, type ConfigInput } from '../../bot/config-schema.ts';
-import { createLogger } from '../../bot/logger.ts';
-import { deletePrefix } from '../../bot/redis.ts';
+import { createDeps, type Deps } from '../../app/deps.ts';
+import { configSchema, type ConfigInput } from '../../app/config-schema.ts';
+import { createLogger } from '../../core/logger.ts';
+import { deletePrefix } from '../../app/redis.ts';
 
 /** A unique key/queue prefix per test, so tests never see each other's data in Redis. */
 export function testPrefix(name = 'test'): string {

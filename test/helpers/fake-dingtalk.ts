@@ -57,7 +57,9 @@ export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken
     robotScript: [] as ScriptedAnswer[],
   };
   const listeners = new Set<() => void>();
-  const changed = () => { for (const l of listeners) l(); };
+  const changed = () => {
+    for (const l of listeners) l();
+  };
 
   const readBody = async (req: IncomingMessage): Promise<Record<string, unknown>> => {
     const chunks: Buffer[] = [];
@@ -104,7 +106,8 @@ export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken
       if (req.method === 'POST' && url.pathname === '/robot/send') {
         state.robotPosts.push({ path: url.pathname, query: url.searchParams, body, at: Date.now() });
         changed();
-        if (opts.robotToken && url.searchParams.get('access_token') !== opts.robotToken) return json(res, 200, { errcode: 300001, errmsg: 'token is not exist' });
+        if (opts.robotToken && url.searchParams.get('access_token') !== opts.robotToken)
+          return json(res, 200, { errcode: 300001, errmsg: 'token is not exist' });
         if (!verifySign(url.searchParams)) return json(res, 200, { errcode: 310000, errmsg: 'sign not match' });
         const next = state.robotScript.shift();
         if (next) return json(res, next.status ?? 200, next.body ?? { errcode: 0, errmsg: 'ok' }, next.headers);
@@ -138,8 +141,13 @@ export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken
         }
         changed();
       });
-      ws.on('ping', (data) => { if (!state.mutePongs) ws.pong(data); });
-      ws.on('close', () => { sockets.delete(ws); changed(); });
+      ws.on('ping', (data) => {
+        if (!state.mutePongs) ws.pong(data);
+      });
+      ws.on('close', () => {
+        sockets.delete(ws);
+        changed();
+      });
       changed();
     });
   });
@@ -163,9 +171,16 @@ export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken
       return new Promise((resolve, reject) => {
         const attempt = () => {
           const v = check();
-          if (v) { listeners.delete(attempt); clearTimeout(timer); resolve(v); }
+          if (v) {
+            listeners.delete(attempt);
+            clearTimeout(timer);
+            resolve(v);
+          }
         };
-        const timer = setTimeout(() => { listeners.delete(attempt); reject(new Error('fake DingTalk: condition not met in time')); }, timeoutMs);
+        const timer = setTimeout(() => {
+          listeners.delete(attempt);
+          reject(new Error('fake DingTalk: condition not met in time'));
+        }, timeoutMs);
         listeners.add(attempt);
         attempt();
       });
@@ -175,18 +190,35 @@ export async function startFakeDingTalk(opts: { robotSecret?: string; robotToken
       broadcast({
         specVersion: '1.0',
         type: 'CALLBACK',
-        headers: { appId: 'app', connectionId: 'c1', contentType: 'application/json', messageId, time: String(Date.now()), topic: '/v1.0/im/bot/messages/get' },
+        headers: {
+          appId: 'app',
+          connectionId: 'c1',
+          contentType: 'application/json',
+          messageId,
+          time: String(Date.now()),
+          topic: '/v1.0/im/bot/messages/get',
+        },
         data: JSON.stringify(data),
       });
       return messageId;
     },
     sendPing(): string {
       const messageId = randomUUID();
-      broadcast({ specVersion: '1.0', type: 'SYSTEM', headers: { contentType: 'application/json', messageId, time: String(Date.now()), topic: 'ping' }, data: JSON.stringify({ opaque: messageId }) });
+      broadcast({
+        specVersion: '1.0',
+        type: 'SYSTEM',
+        headers: { contentType: 'application/json', messageId, time: String(Date.now()), topic: 'ping' },
+        data: JSON.stringify({ opaque: messageId }),
+      });
       return messageId;
     },
     sendDisconnect(): void {
-      broadcast({ specVersion: '1.0', type: 'SYSTEM', headers: { contentType: 'application/json', messageId: randomUUID(), time: String(Date.now()), topic: 'disconnect' }, data: JSON.stringify({ reason: 'gateway upgrade' }) });
+      broadcast({
+        specVersion: '1.0',
+        type: 'SYSTEM',
+        headers: { contentType: 'application/json', messageId: randomUUID(), time: String(Date.now()), topic: 'disconnect' },
+        data: JSON.stringify({ reason: 'gateway upgrade' }),
+      });
     },
     dropConnections(): void {
       for (const ws of sockets) ws.terminate();

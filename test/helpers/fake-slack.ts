@@ -16,10 +16,7 @@ export interface FakeSlackCall {
 }
 
 /** A canned failure for the next calls: an HTTP status (429 with Retry-After, 5xx) or a Slack error. */
-export type FakeSlackFailure =
-  | { status: 429; retryAfterSec: number }
-  | { status: 500 | 502 | 503 }
-  | { error: string };
+export type FakeSlackFailure = { status: 429; retryAfterSec: number } | { status: 500 | 502 | 503 } | { error: string };
 
 /** A message the fake holds, as `conversations.history` answers it. */
 export interface FakeSlackMessage {
@@ -96,7 +93,9 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
   let tsCounter = 0;
   let envelopeCounter = 0;
   let connectionsOpened = 0;
-  const notify = () => { for (const w of waiters.splice(0)) w(); };
+  const notify = () => {
+    for (const w of waiters.splice(0)) w();
+  };
 
   const wss = new WebSocketServer({ noServer: true });
   wss.on('connection', (ws) => {
@@ -111,10 +110,19 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
       }
       notify();
     });
-    ws.send(JSON.stringify({ type: 'hello', num_connections: sockets.size, connection_info: { app_id: 'AFAKE' }, debug_info: { host: 'fake', approximate_connection_time: 18060 } }));
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: sockets.size,
+        connection_info: { app_id: 'AFAKE' },
+        debug_info: { host: 'fake', approximate_connection_time: 18060 },
+      }),
+    );
     notify();
   });
-  const pinger = setInterval(() => { for (const ws of sockets) ws.ping(); }, 5000);
+  const pinger = setInterval(() => {
+    for (const ws of sockets) ws.ping();
+  }, 5000);
   pinger.unref();
 
   const server: Server = createServer((req, res) => void handle(req, res));
@@ -164,7 +172,15 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
   function answer(method: string, params: Record<string, unknown>, token: string | undefined): Record<string, unknown> {
     switch (method) {
       case 'auth.test':
-        return { ok: true, url: 'https://fake.slack.test/', team: 'fake', user: 'firstmate', team_id: FAKE_TEAM_ID, user_id: botUserId, bot_id: FAKE_BOT_ID };
+        return {
+          ok: true,
+          url: 'https://fake.slack.test/',
+          team: 'fake',
+          user: 'firstmate',
+          team_id: FAKE_TEAM_ID,
+          user_id: botUserId,
+          bot_id: FAKE_BOT_ID,
+        };
       case 'apps.connections.open':
         if (!token?.startsWith('xapp-')) return { ok: false, error: 'invalid_auth' };
         connectionsOpened++;
@@ -195,13 +211,23 @@ export async function startFakeSlack(opts: { botUserId?: string } = {}): Promise
     if (channel.startsWith('#')) return { ok: false, error: 'channel_not_found' };
     const oldest = Number(params.oldest ?? 0);
     const inclusive = String(params.inclusive) === 'true';
-    const newestFirst = (messages.get(channel) ?? []).filter((m) => Number(m.ts) > oldest || (inclusive && Number(m.ts) === oldest)).reverse();
+    const newestFirst = (messages.get(channel) ?? [])
+      .filter((m) => Number(m.ts) > oldest || (inclusive && Number(m.ts) === oldest))
+      .reverse();
     const start = Number(params.cursor ?? 0);
     const limit = Number(params.limit ?? 100);
     const withMetadata = String(params.include_all_metadata) === 'true';
-    const page = newestFirst.slice(start, start + limit).map(({ metadata, ...m }) => ({ type: 'message', bot_id: FAKE_BOT_ID, ...m, ...(withMetadata && metadata ? { metadata } : {}) }));
+    const page = newestFirst
+      .slice(start, start + limit)
+      .map(({ metadata, ...m }) => ({ type: 'message', bot_id: FAKE_BOT_ID, ...m, ...(withMetadata && metadata ? { metadata } : {}) }));
     const more = start + limit < newestFirst.length;
-    return { ok: true, messages: page, has_more: more, pin_count: 0, response_metadata: { next_cursor: more ? String(start + limit) : '' } };
+    return {
+      ok: true,
+      messages: page,
+      has_more: more,
+      pin_count: 0,
+      response_metadata: { next_cursor: more ? String(start + limit) : '' },
+    };
   }
 
   const until = (check: () => boolean, timeoutMs: number, what: string) =>

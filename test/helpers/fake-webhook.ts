@@ -5,14 +5,28 @@ export interface WebhookHit {
   at: number;
   status: number;
   key: string;
-  body: { action: 'create' | 'update'; previous: { id: string } | null; notification: { id: string; incidentId: string; status: string; groupLabels: Record<string, string>; firing: Array<{ fingerprint: string; labels: Record<string, string> }> } };
+  body: {
+    action: 'create' | 'update';
+    previous: { id: string } | null;
+    notification: {
+      id: string;
+      incidentId: string;
+      status: string;
+      groupLabels: Record<string, string>;
+      firing: Array<{ fingerprint: string; labels: Record<string, string> }>;
+    };
+  };
 }
 
 /**
  * A local webhook destination: answers with whatever `respond` says for each request (status,
  * headers) and records every request with the status it got.
  */
-export async function startFakeWebhook(respond: (n: number, req: IncomingMessage) => { status: number; headers?: Record<string, string>; delayMs?: number } = () => ({ status: 200 })) {
+export async function startFakeWebhook(
+  respond: (n: number, req: IncomingMessage) => { status: number; headers?: Record<string, string>; delayMs?: number } = () => ({
+    status: 200,
+  }),
+) {
   const hits: WebhookHit[] = [];
   let n = 0;
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -33,6 +47,10 @@ export async function startFakeWebhook(respond: (n: number, req: IncomingMessage
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
     hits,
     ok: () => hits.filter((h) => h.status < 300),
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { redisAnswers, startPrivateRedis } from '../../bot/redis.ts';
+import { redisAnswers, startPrivateRedis } from '../../app/redis.ts';
 
 /**
  * Vitest global setup for integration tests: uses REDIS_URL (default the local Redis) when it

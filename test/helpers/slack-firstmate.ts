@@ -1,5 +1,5 @@
-import { createApp, type AppIo } from '../../bot/app.ts';
-import type { Deps } from '../../bot/deps.ts';
+import { createApp, type AppIo } from '../../app/app.ts';
+import type { Deps } from '../../app/deps.ts';
 import { createTestDeps } from './deps.ts';
 import type { FakeSlack } from './fake-slack.ts';
 
@@ -10,7 +10,11 @@ export const SIGNING_SECRET = 'test-signing-secret';
  * `createApp`) talking to a fake Slack. `slack` is merged into `chat.slack` (bot token and API
  * URL are set). Users: `UALICE` is the operator alice; unknown users are refused.
  */
-export async function startSlackFirstmate(fake: FakeSlack, slack: Record<string, unknown>, io?: AppIo): Promise<{ deps: Deps; baseUrl: string; stop(): Promise<void> }> {
+export async function startSlackFirstmate(
+  fake: FakeSlack,
+  slack: Record<string, unknown>,
+  io?: AppIo,
+): Promise<{ deps: Deps; baseUrl: string; stop(): Promise<void> }> {
   const deps = await createTestDeps({
     chat: { console: { enabled: 'auto' }, slack: { botToken: 'xoxb-test', apiUrl: fake.apiUrl, ...slack } },
     auth: { users: [{ name: 'alice', role: 'operator', slack: ['UALICE'] }], defaultRole: 'none' },

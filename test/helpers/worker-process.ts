@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { ConfigInput } from '../../bot/config-schema.ts';
+import type { ConfigInput } from '../../app/config-schema.ts';
 
 const workerPath = fileURLToPath(new URL('./pipeline-worker.ts', import.meta.url));
 
@@ -9,9 +9,14 @@ const workerPath = fileURLToPath(new URL('./pipeline-worker.ts', import.meta.url
  * run. Kill it with `child.kill('SIGKILL')` to simulate a crash.
  */
 export function startWorkerProcess(config: ConfigInput): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', workerPath], { env: { ...process.env, FM_CONFIG: JSON.stringify(config) }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', workerPath], {
+    env: { ...process.env, FM_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-2000); });
+  child.stderr!.on('data', (d: Buffer) => {
+    err = (err + d.toString()).slice(-2000);
+  });
   return new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`worker did not start: ${err}`)), 20_000);
     child.stdout!.on('data', (d: Buffer) => {

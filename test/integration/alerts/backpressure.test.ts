@@ -9,7 +9,13 @@ afterEach(async () => {
 
 describe('intake backpressure and metrics', () => {
   it('answers 429 with Retry-After over the backlog limit, and counts accepted and rejected deliveries', async () => {
-    hub = await startHub({ alerts: { workers: { enabled: false }, limits: { backlog: 3, retryAfterSeconds: 7 }, sources: { tokens: { generic: ['generic-token-1'] } } } });
+    hub = await startHub({
+      alerts: {
+        workers: { enabled: false },
+        limits: { backlog: 3, retryAfterSeconds: 7 },
+        sources: { tokens: { generic: ['generic-token-1'] } },
+      },
+    });
     const auth = { authorization: 'Bearer generic-token-1' };
     for (let i = 0; i < 3; i++) expect((await hub.post('/webhooks/generic', genericAlert(`B${i}`), auth)).status).toBe(202);
     await sleep(150);

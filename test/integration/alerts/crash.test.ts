@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConfigInput } from '../../../bot/config-schema.ts';
+import type { ConfigInput } from '../../../app/config-schema.ts';
 import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
 import { startFakeWebhook } from '../../helpers/fake-webhook.ts';
 import { startWorkerProcess as startWorker } from '../../helpers/worker-process.ts';
@@ -35,11 +35,16 @@ describe('a worker process killed mid-flight', () => {
     await waitFor(() => hook!.hits.length >= 5, 'some deliveries before the kill');
     first.kill('SIGKILL');
     children.push(await startWorker(shared));
-    await waitFor(() => names.every((n) => hook!.ok().some((h) => h.body.notification.groupLabels.alertname === n)), 'every group delivered', 20_000);
+    await waitFor(
+      () => names.every((n) => hook!.ok().some((h) => h.body.notification.groupLabels.alertname === n)),
+      'every group delivered',
+      20_000,
+    );
     await sleep(600);
     const ok = hook.ok();
     const byKey = new Map<string, string[]>();
-    for (const h of ok) byKey.set(h.key, [...(byKey.get(h.key) ?? []), JSON.stringify(h.body.notification.firing.map((a) => a.fingerprint))]);
+    for (const h of ok)
+      byKey.set(h.key, [...(byKey.get(h.key) ?? []), JSON.stringify(h.body.notification.firing.map((a) => a.fingerprint))]);
     // Exactly one decision per group, none lost; a decision whose answer was lost in the kill may
     // arrive again, always under the same idempotency key and with the same content.
     expect(byKey.size).toBe(names.length);

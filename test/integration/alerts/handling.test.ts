@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAuthz } from '../../../bot/authz.ts';
-import { renderText } from '../../../bot/chat/render-text.ts';
-import { createRouter } from '../../../bot/chat/router.ts';
+import { createAuthz } from '../../../chat/authz.ts';
+import { renderText } from '../../../platforms/console/render-text.ts';
+import { createRouter } from '../../../chat/router.ts';
 import { handlers } from '../../../handlers/index.ts';
 import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
+import { createCommandServices } from '../../../app/services.ts';
 
 let hub: Hub | undefined;
 afterEach(async () => {
@@ -14,7 +15,7 @@ afterEach(async () => {
 const fast = { group_wait: '200ms', group_interval: '400ms', repeat_interval: '800ms', group_by: ['alertname'] };
 
 function chat(h: Hub, userId = 'ops') {
-  const router = createRouter({ deps: h.deps, authz: createAuthz(h.deps.config), handlers });
+  const router = createRouter({ deps: h.deps, services: createCommandServices(h.deps), authz: createAuthz(h.deps.config), handlers });
   return async (line: string) => {
     const r = await router.handle({ platform: 'console', userId, displayName: userId, channelId: 'console' }, line);
     return { text: renderText(r), error: Boolean(r.error), reply: r };
@@ -30,7 +31,10 @@ describe('silences, inhibition, acks, storms and flapping', () => {
     const id = /silence ([0-9a-f]{8}) mutes/.exec(made.text)?.[1];
     expect(id).toBeDefined();
     expect((await say('silences')).text).toContain('maintenance window');
-    await hub.post('/webhooks/generic', [genericAlert('KubePodEvicted', { namespace: 'db', pod: 'db-0' }), genericAlert('KubePodEvicted', { namespace: 'web', pod: 'web-0' })]);
+    await hub.post('/webhooks/generic', [
+      genericAlert('KubePodEvicted', { namespace: 'db', pod: 'db-0' }),
+      genericAlert('KubePodEvicted', { namespace: 'web', pod: 'web-0' }),
+    ]);
     const first = await waitFor(() => hub!.sent[0], 'notification');
     expect(first.notification.counts.firing).toBe(1);
     expect(first.notification.firing[0]!.labels.namespace).toBe('web');
@@ -50,7 +54,10 @@ describe('silences, inhibition, acks, storms and flapping', () => {
     });
     await hub.post('/webhooks/generic', genericAlert('NodeDown', { node: 'n1', severity: 'critical' }, { severity: 'critical' }));
     await waitFor(() => hub!.sent.length >= 1, 'NodeDown');
-    await hub.post('/webhooks/generic', [genericAlert('PodNotReady', { node: 'n1', severity: 'warning' }), genericAlert('PodNotReady', { node: 'n2', severity: 'warning' })]);
+    await hub.post('/webhooks/generic', [
+      genericAlert('PodNotReady', { node: 'n1', severity: 'warning' }),
+      genericAlert('PodNotReady', { node: 'n2', severity: 'warning' }),
+    ]);
     await waitFor(() => hub!.sent.some((s) => s.notification.groupLabels.alertname === 'PodNotReady'), 'n2 warning');
     await sleep(600);
     const pod = hub.sent.filter((s) => s.notification.groupLabels.alertname === 'PodNotReady');
@@ -64,7 +71,9 @@ describe('silences, inhibition, acks, storms and flapping', () => {
     const first = await waitFor(() => hub!.sent[0], 'first');
     const listed = await say('alerts');
     expect(listed.text).toContain(first.notification.ref);
-    expect(listed.reply.blocks.some((b) => b.kind === 'actions' && b.actions.some((a) => a.command === `ack ${first.notification.ref}`))).toBe(true);
+    expect(
+      listed.reply.blocks.some((b) => b.kind === 'actions' && b.actions.some((a) => a.command === `ack ${first.notification.ref}`)),
+    ).toBe(true);
     expect((await say(`ack ${first.notification.ref}`)).error).toBe(false);
     const acked = await waitFor(() => hub!.sent.find((s) => s.notification.acked), 'ack update', 3000);
     expect(acked.notification.acked!.by).toBe('alice');
@@ -79,13 +88,23 @@ describe('silences, inhibition, acks, storms and flapping', () => {
   it('namespace-scoped operators ack and silence only their namespaces', async () => {
     hub = await startHub({
       alerts: { route: { receiver: 'console', ...fast, group_by: ['alertname', 'namespace'] } },
-      auth: { users: [{ name: 'dba', role: 'operator', namespaces: ['db'], console: ['dba'] }, { name: 'lead', role: 'operator', console: ['lead'] }] },
+      auth: {
+        users: [
+          { name: 'dba', role: 'operator', namespaces: ['db'], console: ['dba'] },
+          { name: 'lead', role: 'operator', console: ['lead'] },
+        ],
+      },
     });
     const dba = chat(hub, 'dba');
     const lead = chat(hub, 'lead');
-    await hub.post('/webhooks/generic', [genericAlert('DiskFull', { namespace: 'db' }), genericAlert('DiskFull', { namespace: 'web' }), genericAlert('NodeDown', { node: 'n1' })]);
+    await hub.post('/webhooks/generic', [
+      genericAlert('DiskFull', { namespace: 'db' }),
+      genericAlert('DiskFull', { namespace: 'web' }),
+      genericAlert('NodeDown', { node: 'n1' }),
+    ]);
     await waitFor(() => hub!.sent.length >= 3 || undefined, 'three incidents');
-    const refOf = (pred: (labels: Record<string, string>) => boolean) => hub!.sent.find((x) => pred(x.notification.groupLabels))!.notification.ref;
+    const refOf = (pred: (labels: Record<string, string>) => boolean) =>
+      hub!.sent.find((x) => pred(x.notification.groupLabels))!.notification.ref;
     expect((await dba(`ack ${refOf((l) => l.namespace === 'web')}`)).text).toMatch(/may not act on namespace `web`; your namespaces: db/);
     expect((await dba(`ack ${refOf((l) => l.alertname === 'NodeDown')}`)).text).toMatch(/cluster-wide/);
     expect((await dba(`ack ${refOf((l) => l.namespace === 'db')}`)).error).toBe(false);
@@ -99,7 +118,9 @@ describe('silences, inhibition, acks, storms and flapping', () => {
 
   it('a storm of 300 alerts becomes one message with the top N and the counts', async () => {
     hub = await startHub({ alerts: { route: { receiver: 'console', ...fast }, storm: { topN: 5 } } });
-    const alerts = Array.from({ length: 300 }, (_, i) => genericAlert('PodEvicted', { pod: `p-${i}` }, { severity: i === 7 ? 'critical' : 'warning' }));
+    const alerts = Array.from({ length: 300 }, (_, i) =>
+      genericAlert('PodEvicted', { pod: `p-${i}` }, { severity: i === 7 ? 'critical' : 'warning' }),
+    );
     expect((await hub.post('/webhooks/generic', alerts)).body).toEqual({ accepted: 300 });
     const n = (await waitFor(() => hub!.sent[0], 'storm message')).notification;
     await sleep(500);

@@ -38,7 +38,10 @@ function lostAnswerNotifier(found: (n: Notification) => FoundMessage | undefined
 async function stored(h: Hub) {
   const p = h.deps.config.redis.prefix;
   const [msg] = await h.deps.redis.keys(`${p}:msg:*`);
-  return { message: msg ? (JSON.parse((await h.deps.redis.get(msg))!) as { ref: MessageRef; seq: number }) : undefined, markers: (await h.deps.redis.keys(`${p}:msgtry:*`)).length };
+  return {
+    message: msg ? (JSON.parse((await h.deps.redis.get(msg))!) as { ref: MessageRef; seq: number }) : undefined,
+    markers: (await h.deps.redis.keys(`${p}:msgtry:*`)).length,
+  };
 }
 
 describe('notify worker: a first post whose answer was lost', () => {
@@ -55,7 +58,10 @@ describe('notify worker: a first post whose answer was lost', () => {
     // The lookup window starts a margin before the first try.
     expect(t.finds[0]!.sinceMs).toBeGreaterThanOrEqual(started - 5 * 60_000 - 1000);
     expect(t.finds[0]!.sinceMs).toBeLessThanOrEqual(Date.now() - 5 * 60_000);
-    expect(await stored(hub)).toEqual({ message: { ref: { id: 'm-lost', channel: 'console' }, seq: t.sends[0]!.notification.seq }, markers: 0 });
+    expect(await stored(hub)).toEqual({
+      message: { ref: { id: 'm-lost', channel: 'console' }, seq: t.sends[0]!.notification.seq },
+      markers: 0,
+    });
 
     await hub.post('/webhooks/generic', genericAlert('LostAnswer', { i: 'b' }));
     await waitFor(() => t.sends.length >= 2, 'the next notification');
@@ -82,7 +88,10 @@ describe('notify worker: a first post whose answer was lost', () => {
     await waitFor(async () => (await stored(hub!)).message, 'the adopted ref');
     await sleep(300);
     expect(newer.sends).toHaveLength(1);
-    expect(await stored(hub)).toEqual({ message: { ref: { id: 'm-newer', channel: 'console' }, seq: newer.sends[0]!.notification.seq + 1000 }, markers: 0 });
+    expect(await stored(hub)).toEqual({
+      message: { ref: { id: 'm-newer', channel: 'console' }, seq: newer.sends[0]!.notification.seq + 1000 },
+      markers: 0,
+    });
 
     await hub.stop();
     hub = await startHub({ alerts });
@@ -92,6 +101,9 @@ describe('notify worker: a first post whose answer was lost', () => {
     await waitFor(async () => (await stored(hub!)).message, 'the posted ref');
     expect(none.sends.map((s) => s.previous)).toEqual([undefined, undefined]);
     expect(none.finds).toHaveLength(1);
-    expect(await stored(hub)).toEqual({ message: { ref: { id: 'posted-2', channel: 'console' }, seq: none.sends[1]!.notification.seq }, markers: 0 });
+    expect(await stored(hub)).toEqual({
+      message: { ref: { id: 'posted-2', channel: 'console' }, seq: none.sends[1]!.notification.seq },
+      markers: 0,
+    });
   });
 });

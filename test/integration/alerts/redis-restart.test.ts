@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startPrivateRedis } from '../../../bot/redis.ts';
+import { startPrivateRedis } from '../../../app/redis.ts';
 import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
 
 let hub: Hub | undefined;
@@ -22,7 +22,9 @@ describe('a private Redis with AOF restarted mid-run', () => {
     const port = redis.port;
     hub = await startHub({
       redis: { url: redis.url },
-      alerts: { route: { receiver: 'console', group_wait: '300ms', group_interval: '500ms', repeat_interval: '1h', group_by: ['alertname'] } },
+      alerts: {
+        route: { receiver: 'console', group_wait: '300ms', group_interval: '500ms', repeat_interval: '1h', group_by: ['alertname'] },
+      },
     });
     const names = Array.from({ length: 30 }, (_, i) => `Aof${i}`);
     for (const n of names.slice(0, 15)) expect((await hub.post('/webhooks/generic', genericAlert(n))).status).toBe(202);
@@ -32,10 +34,15 @@ describe('a private Redis with AOF restarted mid-run', () => {
     redis = await startPrivateRedis({ dir, port, appendonly: true });
     stopRedis = redis.stop;
     for (const n of names.slice(15)) expect((await hub.post('/webhooks/generic', genericAlert(n))).status).toBe(202);
-    await waitFor(() => names.every((n) => hub!.sent.some((s) => s.notification.groupLabels.alertname === n)), 'every alert notified', 20_000);
+    await waitFor(
+      () => names.every((n) => hub!.sent.some((s) => s.notification.groupLabels.alertname === n)),
+      'every alert notified',
+      20_000,
+    );
     await sleep(1200);
     const counts = new Map<string, number>();
-    for (const s of hub.sent) counts.set(s.notification.groupLabels.alertname!, (counts.get(s.notification.groupLabels.alertname!) ?? 0) + 1);
+    for (const s of hub.sent)
+      counts.set(s.notification.groupLabels.alertname!, (counts.get(s.notification.groupLabels.alertname!) ?? 0) + 1);
     expect([...counts.entries()].filter(([, c]) => c !== 1)).toEqual([]);
     expect(counts.size).toBe(names.length);
   }, 40_000);

@@ -10,7 +10,9 @@ afterEach(async () => {
 describe('several replicas on one Redis', () => {
   it('alerts posted to either replica are notified once in total, updates included', async () => {
     const prefix = testPrefix('replicas');
-    const alerts = { route: { receiver: 'console', group_wait: '150ms', group_interval: '400ms', repeat_interval: '1h', group_by: ['alertname'] } };
+    const alerts = {
+      route: { receiver: 'console', group_wait: '150ms', group_interval: '400ms', repeat_interval: '1h', group_by: ['alertname'] },
+    };
     const a = await startHub({ redis: { prefix }, alerts });
     hubs.push(a);
     const b = await startHub({ redis: { prefix }, alerts });
@@ -20,11 +22,19 @@ describe('several replicas on one Redis', () => {
     const all = () => [...a.sent, ...b.sent];
     await waitFor(() => names.every((n) => all().some((s) => s.notification.groupLabels.alertname === n)), 'every group notified');
     await Promise.all(names.map((n, i) => (i % 2 ? b : a).post('/webhooks/generic', genericAlert(n, { x: '2' }))));
-    await waitFor(() => names.every((n) => all().some((s) => s.notification.groupLabels.alertname === n && s.notification.counts.firing === 2)), 'every update');
+    await waitFor(
+      () => names.every((n) => all().some((s) => s.notification.groupLabels.alertname === n && s.notification.counts.firing === 2)),
+      'every update',
+    );
     await sleep(900);
     for (const n of names) {
-      const got = all().filter((s) => s.notification.groupLabels.alertname === n).sort((x, y) => x.notification.seq - y.notification.seq);
-      expect(got.map((s) => s.notification.counts.firing), n).toEqual([1, 2]);
+      const got = all()
+        .filter((s) => s.notification.groupLabels.alertname === n)
+        .sort((x, y) => x.notification.seq - y.notification.seq);
+      expect(
+        got.map((s) => s.notification.counts.firing),
+        n,
+      ).toEqual([1, 2]);
       expect(got[1]!.previous, n).toEqual({ id: `msg-${got[0]!.notification.incidentId}`, channel: 'console' });
     }
     expect(a.sent.length).toBeGreaterThan(0);

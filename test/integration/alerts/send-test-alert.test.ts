@@ -10,7 +10,12 @@ afterEach(async () => {
 
 describe('firstmate send-test-alert', () => {
   it('posts a sample alert and reports the receiver and message it reached', async () => {
-    hub = await startHub({ alerts: { route: { receiver: 'console', group_wait: '100ms', group_interval: '300ms' }, sources: { tokens: { generic: ['cli-token-123'] } } } });
+    hub = await startHub({
+      alerts: {
+        route: { receiver: 'console', group_wait: '100ms', group_interval: '300ms' },
+        sources: { tokens: { generic: ['cli-token-123'] } },
+      },
+    });
     const bad = runCli(['send-test-alert', '--url', hub.url, '--token', 'wrong-token-1', '--timeout', '5']);
     expect((await bad.exited).code).toBe(1);
     expect(bad.stderr()).toContain('401');

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConfigInput } from '../../../bot/config-schema.ts';
+import type { ConfigInput } from '../../../app/config-schema.ts';
 import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.ts';
 import { startWorkerProcess } from '../../helpers/worker-process.ts';
@@ -67,7 +67,8 @@ describe('Slack first posts across a crash', () => {
     expect(slack.messages(CHANNEL)).toHaveLength(names.length);
     expect(new Set(updates.map((u) => u.params.ts))).toEqual(new Set(posted.map((m) => m.ts)));
     // Each message now shows a later notification of its incident.
-    for (const m of slack.messages(CHANNEL)) expect(Number(m.metadata?.event_payload.seq)).toBeGreaterThan(posted.find((p) => p.ts === m.ts)!.seq);
+    for (const m of slack.messages(CHANNEL))
+      expect(Number(m.metadata?.event_payload.seq)).toBeGreaterThan(posted.find((p) => p.ts === m.ts)!.seq);
   }, 40_000);
 
   it('a first post whose answer times out: the retry adopts the message Slack took', async () => {

@@ -13,7 +13,11 @@ beforeAll(async () => {
   hub = await startHub({
     alerts: {
       route: { receiver: 'console', group_wait: '100ms', group_interval: '300ms', repeat_interval: '1h', group_by: ['...'] },
-      sources: { tokens: { alertmanager: [TOKEN] }, sentryWebhookSecrets: [SECRET], frequency: [{ name: 'SentryErrors', count: 1, windowSeconds: 20 }] },
+      sources: {
+        tokens: { alertmanager: [TOKEN] },
+        sentryWebhookSecrets: [SECRET],
+        frequency: [{ name: 'SentryErrors', count: 1, windowSeconds: 20 }],
+      },
     },
   });
 });
@@ -39,7 +43,11 @@ describe('every intake format end to end: HTTP → pipeline → notifier', () =>
 
   it('Sentry integration webhook, signature checked', async () => {
     const body = fixture('sentry-webhook-event-alert.json');
-    const headers = { 'sentry-hook-resource': 'event_alert', 'sentry-hook-timestamp': '1795735334', 'request-id': '7c5b2a1e-0000-4000-8000-000000000001' };
+    const headers = {
+      'sentry-hook-resource': 'event_alert',
+      'sentry-hook-timestamp': '1795735334',
+      'request-id': '7c5b2a1e-0000-4000-8000-000000000001',
+    };
     expect((await hub.post('/webhooks/sentry', body, { ...headers, 'sentry-hook-signature': 'bad' })).status).toBe(401);
     const sig = createHmac('sha256', SECRET).update(body).digest('hex');
     expect((await hub.post('/webhooks/sentry', body, { ...headers, 'sentry-hook-signature': sig })).status).toBe(202);
@@ -47,7 +55,11 @@ describe('every intake format end to end: HTTP → pipeline → notifier', () =>
   });
 
   it('Sentry SDK envelope, gzip-encoded, without a content type', async () => {
-    const res = await fetch(`${hub.url}/api/42/envelope/?sentry_key=publickey&sentry_version=7`, { method: 'POST', headers: { 'content-encoding': 'gzip' }, body: gzipSync(fixture('sentry-envelope-exception.envelope')) });
+    const res = await fetch(`${hub.url}/api/42/envelope/?sentry_key=publickey&sentry_version=7`, {
+      method: 'POST',
+      headers: { 'content-encoding': 'gzip' },
+      body: gzipSync(fixture('sentry-envelope-exception.envelope')),
+    });
     expect(res.status).toBe(202);
     const got = await notified((l) => l.alertname === 'SentryErrors' && l.project === '42');
     expect(got.notification.firing[0]!.annotations.summary).toContain('TypeError');
@@ -55,7 +67,10 @@ describe('every intake format end to end: HTTP → pipeline → notifier', () =>
 
   it('Kubernetes event list and the generic webhook', async () => {
     expect((await hub.post('/webhooks/kubernetes', fixture('kubernetes-event-list.json'))).status).toBe(202);
-    const k8s = await waitFor(() => hub.sent.find((s) => s.notification.firing.some((a) => a.source === 'kubernetes' || a.labels.reason !== undefined)), 'kubernetes');
+    const k8s = await waitFor(
+      () => hub.sent.find((s) => s.notification.firing.some((a) => a.source === 'kubernetes' || a.labels.reason !== undefined)),
+      'kubernetes',
+    );
     expect(k8s.notification.firing.length).toBeGreaterThan(0);
     expect((await hub.post('/webhooks/generic', genericAlert('BackupFailed', { job: '夜间备份' }))).status).toBe(202);
     const g = await notified((l) => l.alertname === 'BackupFailed');
@@ -73,24 +88,43 @@ describe('every intake format end to end: HTTP → pipeline → notifier', () =>
 
 describe('hostile input through HTTP', () => {
   it('hundreds of malformed bodies get 4xx, enqueue nothing, and valid ones interleaved are all delivered', async () => {
-    const routes = ['/webhooks/alertmanager?token=' + TOKEN, '/webhooks/generic', '/webhooks/kubernetes', '/webhooks/sentry', '/api/7/envelope/', '/api/7/store/'];
+    const routes = [
+      '/webhooks/alertmanager?token=' + TOKEN,
+      '/webhooks/generic',
+      '/webhooks/kubernetes',
+      '/webhooks/sentry',
+      '/api/7/envelope/',
+      '/api/7/store/',
+    ];
     let seed = 12345;
     const rnd = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024)).subarray(0, 20000);
     const hostile = (i: number): Buffer | string => {
       switch (i % 12) {
-        case 0: return Buffer.from(Array.from({ length: Math.floor(rnd() * 300) }, () => Math.floor(rnd() * 256)));
-        case 1: return '{"alerts": [' .repeat(200);
-        case 2: return JSON.stringify({ __proto__: { polluted: true }, constructor: { prototype: { x: 1 } }, alerts: 'nope' });
-        case 3: return '[' + '['.repeat(5000) + ']'.repeat(5000) + ']';
-        case 4: return JSON.stringify([{ title: 42, labels: { a: { b: 1 } } }]);
-        case 5: return JSON.stringify({ version: '4', alerts: [{ labels: 'x', status: 'weird' }] });
-        case 6: return '\u0000\uffff\ud800';
-        case 7: return bomb;
-        case 8: return JSON.stringify({ title: '', severity: 'x'.repeat(100) });
-        case 9: return 'null';
-        case 10: return JSON.stringify({ kind: 'Event', involvedObject: 7 });
-        default: return '{"title": "unterminated';
+        case 0:
+          return Buffer.from(Array.from({ length: Math.floor(rnd() * 300) }, () => Math.floor(rnd() * 256)));
+        case 1:
+          return '{"alerts": ['.repeat(200);
+        case 2:
+          return JSON.stringify({ __proto__: { polluted: true }, constructor: { prototype: { x: 1 } }, alerts: 'nope' });
+        case 3:
+          return '[' + '['.repeat(5000) + ']'.repeat(5000) + ']';
+        case 4:
+          return JSON.stringify([{ title: 42, labels: { a: { b: 1 } } }]);
+        case 5:
+          return JSON.stringify({ version: '4', alerts: [{ labels: 'x', status: 'weird' }] });
+        case 6:
+          return '\u0000\uffff\ud800';
+        case 7:
+          return bomb;
+        case 8:
+          return JSON.stringify({ title: '', severity: 'x'.repeat(100) });
+        case 9:
+          return 'null';
+        case 10:
+          return JSON.stringify({ kind: 'Event', involvedObject: 7 });
+        default:
+          return '{"title": "unterminated';
       }
     };
     const before = hub.sent.length;
@@ -112,7 +146,10 @@ describe('hostile input through HTTP', () => {
       }
     }
     await waitFor(() => valid.every((n) => hub.sent.some((s) => s.notification.groupLabels.alertname === n)), 'every valid alert');
-    const fresh = hub.sent.slice(before).map((s) => s.notification.groupLabels.alertname).filter((n) => n !== 'SentryErrors');
+    const fresh = hub.sent
+      .slice(before)
+      .map((s) => s.notification.groupLabels.alertname)
+      .filter((n) => n !== 'SentryErrors');
     expect(fresh.sort()).toEqual([...valid].sort());
     expect((await fetch(`${hub.url}/healthz`)).status).toBe(200);
     expect([...statuses.keys()].every((st) => st === 202 || (st >= 400 && st < 500))).toBe(true);

@@ -54,7 +54,9 @@ describe('Alertmanager timing semantics', () => {
   });
 
   it('without send_resolved a partial resolution is not announced', async () => {
-    hub = await startHub({ alerts: { route: { receiver: 'quiet', ...timing }, receivers: [{ name: 'quiet', console: true, send_resolved: false }] } });
+    hub = await startHub({
+      alerts: { route: { receiver: 'quiet', ...timing }, receivers: [{ name: 'quiet', console: true, send_resolved: false }] },
+    });
     await hub.post('/webhooks/generic', [genericAlert('Lag', { i: '1' }), genericAlert('Lag', { i: '2' })]);
     await waitFor(() => hub!.sent.length >= 1, 'first');
     await hub.post('/webhooks/generic', genericAlert('Lag', { i: '1' }, { status: 'resolved' }));

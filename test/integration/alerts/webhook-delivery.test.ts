@@ -1,10 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAuthz } from '../../../bot/authz.ts';
-import { renderText } from '../../../bot/chat/render-text.ts';
-import { createRouter } from '../../../bot/chat/router.ts';
+import { createAuthz } from '../../../chat/authz.ts';
+import { renderText } from '../../../platforms/console/render-text.ts';
+import { createRouter } from '../../../chat/router.ts';
 import { handlers } from '../../../handlers/index.ts';
 import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
 import { startFakeWebhook } from '../../helpers/fake-webhook.ts';
+import { createCommandServices } from '../../../app/services.ts';
 
 let hub: Hub | undefined;
 let hook: Awaited<ReturnType<typeof startFakeWebhook>> | undefined;
@@ -20,7 +21,9 @@ const notify = { backoff: '50ms', maxBackoff: '200ms', attempts: 6 };
 
 describe('outgoing webhook delivery', () => {
   it('429 with Retry-After, then 500s: delivered once after the pause, then updated in place', async () => {
-    hook = await startFakeWebhook((n) => (n === 0 ? { status: 429, headers: { 'retry-after': '1' } } : n < 3 ? { status: 500 } : { status: 200 }));
+    hook = await startFakeWebhook((n) =>
+      n === 0 ? { status: 429, headers: { 'retry-after': '1' } } : n < 3 ? { status: 500 } : { status: 200 },
+    );
     hub = await startHub({ alerts: { route, receivers: [{ name: 'hook', webhook: { url: hook.url } }], notify } });
     await hub.post('/webhooks/generic', genericAlert('ApiDown', { svc: 'api' }));
     const delivered = await waitFor(() => hook!.ok()[0], 'a successful delivery', 8000);
@@ -35,8 +38,13 @@ describe('outgoing webhook delivery', () => {
     expect(update.body.notification.status).toBe('resolved');
     await sleep(400);
     expect(hook.ok().length).toBe(2);
-    const deliveries = await fetch(`${hub.url}/api/alerts/${delivered.body.notification.firing[0]!.fingerprint}/deliveries`).then((r) => r.json()) as { deliveries: Array<{ kind: string; updated: boolean }> };
-    expect(deliveries.deliveries.map((d) => [d.kind, d.updated])).toEqual([['webhook', true], ['webhook', false]]);
+    const deliveries = (await fetch(`${hub.url}/api/alerts/${delivered.body.notification.firing[0]!.fingerprint}/deliveries`).then((r) =>
+      r.json(),
+    )) as { deliveries: Array<{ kind: string; updated: boolean }> };
+    expect(deliveries.deliveries.map((d) => [d.kind, d.updated])).toEqual([
+      ['webhook', true],
+      ['webhook', false],
+    ]);
   });
 
   it('a 4xx is terminal: not retried, kept in the failed list shown by `alerts failed`', async () => {
@@ -48,7 +56,12 @@ describe('outgoing webhook delivery', () => {
     expect(failed.error).toContain('404');
     await sleep(300);
     expect(hook.hits.length).toBe(1);
-    const router = createRouter({ deps: hub.deps, authz: createAuthz(hub.deps.config), handlers });
+    const router = createRouter({
+      deps: hub.deps,
+      services: createCommandServices(hub.deps),
+      authz: createAuthz(hub.deps.config),
+      handlers,
+    });
     const out = renderText(await router.handle({ platform: 'console', userId: 'me', channelId: 'console' }, 'alerts failed'));
     expect(out).toContain('404');
   });
@@ -62,9 +75,15 @@ describe('outgoing webhook delivery', () => {
         notify: { ...notify, rateLimits: { webhook: { max: 2, per: '1s' } } },
       },
     });
-    await hub.post('/webhooks/generic', ['A', 'B', 'C', 'D'].map((n) => genericAlert(n)));
+    await hub.post(
+      '/webhooks/generic',
+      ['A', 'B', 'C', 'D'].map((n) => genericAlert(n)),
+    );
     await waitFor(() => hook!.ok().length >= 4, 'four deliveries', 6000);
-    const times = hook.ok().map((h) => h.at).sort((a, b) => a - b);
+    const times = hook
+      .ok()
+      .map((h) => h.at)
+      .sort((a, b) => a - b);
     expect(times[2]! - times[0]!).toBeGreaterThanOrEqual(900);
     expect(new Set(hook.ok().map((h) => h.body.notification.groupLabels.alertname)).size).toBe(4);
   });

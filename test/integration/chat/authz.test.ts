@@ -1,28 +1,44 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { assertNamespace } from '../../../bot/authz.ts';
-import { createAuditLog, type AuditEntry } from '../../../bot/audit.ts';
-import { createAuthz } from '../../../bot/authz.ts';
-import type { ConfigInput } from '../../../bot/config-schema.ts';
-import { reply, textReply, type Reply } from '../../../bot/chat/reply.ts';
-import { renderText } from '../../../bot/chat/render-text.ts';
-import { createRouter } from '../../../bot/chat/router.ts';
-import { createRateLimiter } from '../../../bot/rate-limit.ts';
+import { assertNamespace } from '../../../chat/authz.ts';
+import { createAuditLog, type AuditEntry } from '../../../chat/audit.ts';
+import { createAuthz } from '../../../chat/authz.ts';
+import type { ConfigInput } from '../../../app/config-schema.ts';
+import { reply, textReply, type Reply } from '../../../core/reply.ts';
+import { renderText } from '../../../platforms/console/render-text.ts';
+import { createRouter } from '../../../chat/router.ts';
+import { createRateLimiter } from '../../../chat/rate-limit.ts';
 import { handlers as registered } from '../../../handlers/index.ts';
 import type { Handler, Identity } from '../../../handlers/types.ts';
 import { createTestDeps } from '../../helpers/deps.ts';
+import { createCommandServices } from '../../../app/services.ts';
 
 /** Commands of each class, shaped like the real ones (role, class, namespaced argument). */
-const host: Handler = { name: 'host', role: 'viewer', usage: 'host <ip>', summary: 'host', run: async ({ args }) => textReply(`host ${args[0] ?? ''}`) };
+const host: Handler = {
+  name: 'host',
+  role: 'viewer',
+  usage: 'host <ip>',
+  summary: 'host',
+  run: async ({ args }) => textReply(`host ${args[0] ?? ''}`),
+};
 const ack: Handler = {
-  name: 'ack', role: 'operator', usage: 'ack <ref>', summary: 'ack',
+  name: 'ack',
+  role: 'operator',
+  usage: 'ack <ref>',
+  summary: 'ack',
   run: async ({ args, user }) => textReply(`acked ${args[0] ?? ''} by ${user.name}`),
 };
 const cordon: Handler = {
-  name: 'cordon', role: 'operator', usage: 'cordon <ns/pod>', summary: 'op',
+  name: 'cordon',
+  role: 'operator',
+  usage: 'cordon <ns/pod>',
+  summary: 'op',
   run: async ({ args, user }) => {
     const [ns = '', name = ''] = (args[0] ?? '').split('/');
     assertNamespace(user, ns);
-    return reply({ kind: 'text', text: `planned ${ns}/${name}` }, { kind: 'actions', actions: [{ label: 'Confirm', command: `cordon ${ns}/${name}`, style: 'danger' }] });
+    return reply(
+      { kind: 'text', text: `planned ${ns}/${name}` },
+      { kind: 'actions', actions: [{ label: 'Confirm', command: `cordon ${ns}/${name}`, style: 'danger' }] },
+    );
   },
 };
 const all = [...registered, host, ack, cordon];
@@ -50,7 +66,11 @@ async function setup(auth: ConfigInput['auth'] = {}) {
   const audit = createAuditLog(deps);
   const { limit, windowSeconds } = deps.config.auth.rateLimit;
   const router = createRouter({
-    deps, authz: createAuthz(deps.config), handlers: all, observers: [audit.record],
+    deps,
+    services: createCommandServices(deps),
+    authz: createAuthz(deps.config),
+    handlers: all,
+    observers: [audit.record],
     rateLimiter: createRateLimiter({ redis: deps.redis, prefix: deps.config.redis.prefix, limit, windowSeconds }),
   });
   const who = (userId: string, channelId = 'cid-ops'): Identity => ({ platform: 'dingtalk', userId, displayName: userId, channelId });
@@ -62,9 +82,18 @@ const text = (r: Reply) => renderText(r);
 
 describe('role × command class', () => {
   const cases: Array<[string, string, boolean]> = [
-    ['staff-v', 'host 10.0.0.1', true], ['staff-v', 'ack 7f3a', false], ['staff-v', 'cordon team-a/x', false], ['staff-v', 'audit', false],
-    ['staff-o', 'host 10.0.0.1', true], ['staff-o', 'ack 7f3a', true], ['staff-o', 'cordon team-a/x', true], ['staff-o', 'audit', false],
-    ['staff-a', 'host 10.0.0.1', true], ['staff-a', 'ack 7f3a', true], ['staff-a', 'cordon team-a/x', true], ['staff-a', 'audit', true],
+    ['staff-v', 'host 10.0.0.1', true],
+    ['staff-v', 'ack 7f3a', false],
+    ['staff-v', 'cordon team-a/x', false],
+    ['staff-v', 'audit', false],
+    ['staff-o', 'host 10.0.0.1', true],
+    ['staff-o', 'ack 7f3a', true],
+    ['staff-o', 'cordon team-a/x', true],
+    ['staff-o', 'audit', false],
+    ['staff-a', 'host 10.0.0.1', true],
+    ['staff-a', 'ack 7f3a', true],
+    ['staff-a', 'cordon team-a/x', true],
+    ['staff-a', 'audit', true],
   ];
   it('allows exactly what each role may run, and audits every decision', async () => {
     const { router, who, last } = await setup();
@@ -128,7 +157,9 @@ describe('channel bindings', () => {
 
   it('names the binding in the refusal', async () => {
     const { router, who } = await setup({ bindings: [{ name: 'read-only', channel: 'cid-ro', allow: ['host'] }] });
-    expect(text(await router.handle(who('staff-a', 'cid-ro'), 'ack 1'))).toContain('not enabled in the read-only channel; allowed here: host');
+    expect(text(await router.handle(who('staff-a', 'cid-ro'), 'ack 1'))).toContain(
+      'not enabled in the read-only channel; allowed here: host',
+    );
     expect((await router.handle(who('staff-a', 'cid-ro'), 'host 1')).error).toBeUndefined();
     expect((await router.handle(who('staff-a', 'elsewhere'), 'ack 1')).error).toBeUndefined();
   });
@@ -159,7 +190,13 @@ describe('buttons', () => {
     const button = plan.blocks.flatMap((b) => (b.kind === 'actions' ? b.actions : []))[0]!;
     const pressed = await router.handle(who('staff-v'), button.command);
     expect(text(pressed)).toContain('needs the operator role; you are viewer');
-    expect(await last()).toMatchObject({ user: 'vera', platformUserId: 'staff-v', command: 'cordon', args: ['team-a/db-0'], decision: 'refused' });
+    expect(await last()).toMatchObject({
+      user: 'vera',
+      platformUserId: 'staff-v',
+      command: 'cordon',
+      args: ['team-a/db-0'],
+      decision: 'refused',
+    });
     expect((await router.handle(who('staff-o'), button.command)).error).toBeUndefined();
   });
 });
@@ -182,7 +219,10 @@ describe('audit command', () => {
     await router.handle(who('staff-v'), 'ack 9');
     const r = await router.handle(who('staff-a'), 'audit 2');
     const table = r.blocks.find((b) => b.kind === 'table');
-    expect(table?.kind === 'table' && table.rows.map((row) => [row[1], row[4], row[5]])).toEqual([['vera', 'ack 9', 'refused'], ['vera', 'host 10.0.0.1', 'ok']]);
+    expect(table?.kind === 'table' && table.rows.map((row) => [row[1], row[4], row[5]])).toEqual([
+      ['vera', 'ack 9', 'refused'],
+      ['vera', 'host 10.0.0.1', 'ok'],
+    ]);
     expect(text(await router.handle(who('staff-a'), 'audit 0'))).toContain('n must be a whole number');
     const stored = await audit.latest(10);
     expect(stored[0]?.command).toBe('audit');
@@ -193,8 +233,13 @@ describe('audit command', () => {
 
 describe('audit retention', () => {
   const outcome = (i: number) => ({
-    identity: { platform: 'slack' as const, userId: 'U1', channelId: 'C1' }, command: 'host', args: [String(i)],
-    decision: 'allowed' as const, result: 'ok' as const, durationMs: 1, at: new Date(),
+    identity: { platform: 'slack' as const, userId: 'U1', channelId: 'C1' },
+    command: 'host',
+    args: [String(i)],
+    decision: 'allowed' as const,
+    result: 'ok' as const,
+    durationMs: 1,
+    at: new Date(),
   });
 
   it('trims by age on append', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApp } from '../../../bot/app.ts';
+import { createApp } from '../../../app/app.ts';
 import { createTestDeps } from '../../helpers/deps.ts';
 import { startFakeDingTalk, type FakeDingTalk } from '../../helpers/fake-dingtalk.ts';
 
@@ -13,7 +13,10 @@ beforeAll(async () => {
     chat: { dingtalk: { clientId: 'ding-app', clientSecret: 'app-secret', gatewayUrl: fake.gatewayUrl } },
     auth: {
       users: [{ name: 'ada', role: 'admin', dingtalk: ['staff-ada'] }],
-      bindings: [{ channel: '*', allow: ['query'] }, { name: 'ops', channel: 'cid-ops', allow: ['query', 'admin'] }],
+      bindings: [
+        { channel: '*', allow: ['query'] },
+        { name: 'ops', channel: 'cid-ops', allow: ['query', 'admin'] },
+      ],
       rateLimit: { limit: 4, windowSeconds: 60 },
     },
   });
@@ -28,8 +31,15 @@ afterAll(async () => {
 async function ask(content: string, conversationId: string): Promise<string> {
   const hook = fake.sessionWebhook();
   fake.sendRobotMessage({
-    msgId: `m-${Math.random()}`, msgtype: 'text', text: { content: `@firstmate ${content}` }, senderStaffId: 'staff-ada', senderNick: 'Ada',
-    conversationId, conversationType: '2', sessionWebhook: hook, sessionWebhookExpiredTime: Date.now() + 60_000,
+    msgId: `m-${Math.random()}`,
+    msgtype: 'text',
+    text: { content: `@firstmate ${content}` },
+    senderStaffId: 'staff-ada',
+    senderNick: 'Ada',
+    conversationId,
+    conversationType: '2',
+    sessionWebhook: hook,
+    sessionWebhookExpiredTime: Date.now() + 60_000,
   });
   const post = await fake.waitFor(() => fake.state.sessionPosts.find((p) => hook.endsWith(p.path)));
   return (post.body.markdown as { text: string }).text;

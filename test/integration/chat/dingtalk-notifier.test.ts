@@ -4,8 +4,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDingTalkNotifier } from '../../../alerts/notifiers/dingtalk.ts';
 import { RetryableError, type Notification } from '../../../alerts/notifiers/types.ts';
 import type { Alert } from '../../../alerts/model.ts';
-import { reply, type Reply } from '../../../bot/chat/reply.ts';
-import { TerminalError } from '../../../bot/errors.ts';
+import { reply, type Reply } from '../../../core/reply.ts';
+import { TerminalError } from '../../../core/errors.ts';
 import { startFakeDingTalk, type FakeDingTalk } from '../../helpers/fake-dingtalk.ts';
 
 const SECRET = 'SEC0123456789abcdef';
@@ -16,7 +16,13 @@ function render(n: Notification): Reply {
   const first = n.firing[0];
   return reply(
     { kind: 'heading', text: `[${n.status.toUpperCase()}:${n.counts.firing}] ${n.groupLabels.alertname ?? n.groupKey}` },
-    { kind: 'fields', fields: [{ label: 'summary', value: String(first?.annotations.summary ?? '') }, { label: 'ref', value: n.ref }] },
+    {
+      kind: 'fields',
+      fields: [
+        { label: 'summary', value: String(first?.annotations.summary ?? '') },
+        { label: 'ref', value: n.ref },
+      ],
+    },
     { kind: 'actions', actions: [{ label: 'Ack', command: `ack ${n.ref}`, style: 'primary' }] },
   );
 }
@@ -24,18 +30,35 @@ function render(n: Notification): Reply {
 function notification(over: Partial<Notification> = {}): Notification {
   const alert = { annotations: { summary: 'disk full on node-3 @all @所有人 [runbook](http://evil.example/x)' } } as unknown as Alert;
   return {
-    id: 'n1', receiver: 'ops-dingtalk', groupKey: 'g1', incidentId: 'inc-1', ref: '7f3a', seq: 1,
-    groupLabels: { alertname: 'NodeDiskFull' }, status: 'firing', firing: [alert], resolved: [],
-    counts: { firing: 2, resolved: 0 }, knowledge: [], decidedAt: new Date().toISOString(),
+    id: 'n1',
+    receiver: 'ops-dingtalk',
+    groupKey: 'g1',
+    incidentId: 'inc-1',
+    ref: '7f3a',
+    seq: 1,
+    groupLabels: { alertname: 'NodeDiskFull' },
+    status: 'firing',
+    firing: [alert],
+    resolved: [],
+    counts: { firing: 2, resolved: 0 },
+    knowledge: [],
+    decidedAt: new Date().toISOString(),
     ...over,
   };
 }
 
 let fake: FakeDingTalk;
 const dest = { accessToken: TOKEN, secret: SECRET };
-beforeAll(async () => { fake = await startFakeDingTalk({ robotSecret: SECRET, robotToken: TOKEN }); });
-afterAll(async () => { await fake.close(); });
-beforeEach(() => { fake.state.robotPosts.length = 0; fake.state.robotScript.length = 0; });
+beforeAll(async () => {
+  fake = await startFakeDingTalk({ robotSecret: SECRET, robotToken: TOKEN });
+});
+afterAll(async () => {
+  await fake.close();
+});
+beforeEach(() => {
+  fake.state.robotPosts.length = 0;
+  fake.state.robotScript.length = 0;
+});
 
 const notifier = () => createDingTalkNotifier({ robotUrl: fake.robotUrl, render, timeoutMs: 2000 });
 
@@ -67,16 +90,30 @@ describe('DingTalk custom-robot notifier', () => {
   it('follows up instead of editing when there is a previous message', async () => {
     const n = notifier();
     const first = await n.send(dest, notification());
-    const second = await n.send(dest, notification({ id: 'n2', counts: { firing: 5, resolved: 1 }, acked: { by: 'alice', at: new Date().toISOString() } }), first);
+    const second = await n.send(
+      dest,
+      notification({ id: 'n2', counts: { firing: 5, resolved: 1 }, acked: { by: 'alice', at: new Date().toISOString() } }),
+      first,
+    );
     const update = fake.state.robotPosts[1]!.body;
     expect(update.msgtype).toBe('markdown');
-    expect((update.markdown as { text: string }).text).toBe('update on 7f3a (NodeDiskFull): 3 more firing (5 now), 1 resolved, acked by alice');
-    await n.send(dest, notification({ id: 'n3', status: 'resolved', counts: { firing: 0, resolved: 6 }, acked: { by: 'alice', at: '' } }), second);
-    expect((fake.state.robotPosts[2]!.body.markdown as { text: string }).text).toBe('update on 7f3a (NodeDiskFull): resolved: all 6 alerts cleared');
+    expect((update.markdown as { text: string }).text).toBe(
+      'update on 7f3a (NodeDiskFull): 3 more firing (5 now), 1 resolved, acked by alice',
+    );
+    await n.send(
+      dest,
+      notification({ id: 'n3', status: 'resolved', counts: { firing: 0, resolved: 6 }, acked: { by: 'alice', at: '' } }),
+      second,
+    );
+    expect((fake.state.robotPosts[2]!.body.markdown as { text: string }).text).toBe(
+      'update on 7f3a (NodeDiskFull): resolved: all 6 alerts cleared',
+    );
   });
 
   it('fails terminally when the signature does not match', async () => {
-    const err = await notifier().send({ ...dest, secret: 'SECwrong' }, notification()).catch((e: unknown) => e);
+    const err = await notifier()
+      .send({ ...dest, secret: 'SECwrong' }, notification())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TerminalError);
     expect((err as Error).message).toContain('310000');
   });
@@ -88,11 +125,17 @@ describe('DingTalk custom-robot notifier', () => {
 
   it('retries after a minute when sending too fast, and honours Retry-After on 429', async () => {
     fake.state.robotScript.push({ body: { errcode: 130101, errmsg: 'send too fast, exceed 20 times per minute' } });
-    const throttled = await notifier().send(dest, notification()).catch((e: unknown) => e);
+    const throttled = await notifier()
+      .send(dest, notification())
+      .catch((e: unknown) => e);
     expect(throttled).toBeInstanceOf(RetryableError);
     expect((throttled as RetryableError).retryAfterMs).toBe(60_000);
     fake.state.robotScript.push({ status: 429, body: {}, headers: { 'retry-after': '7' } });
-    expect(await notifier().send(dest, notification()).catch((e: unknown) => (e as RetryableError).retryAfterMs)).toBe(7000);
+    expect(
+      await notifier()
+        .send(dest, notification())
+        .catch((e: unknown) => (e as RetryableError).retryAfterMs),
+    ).toBe(7000);
     fake.state.robotScript.push({ status: 503, body: { errcode: -1, errmsg: 'busy' } });
     await expect(notifier().send(dest, notification())).rejects.toBeInstanceOf(RetryableError);
   });

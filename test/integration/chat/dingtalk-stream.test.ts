@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAuditLog } from '../../../bot/audit.ts';
-import { createAuthz } from '../../../bot/authz.ts';
-import { createDingTalkChat, type DingTalkChat } from '../../../bot/chat/dingtalk.ts';
-import { createRouter } from '../../../bot/chat/router.ts';
+import { createAuditLog } from '../../../chat/audit.ts';
+import { createAuthz } from '../../../chat/authz.ts';
+import { createDingTalkChat, type DingTalkChat } from '../../../chat/adapters/dingtalk.ts';
+import { createRouter } from '../../../chat/router.ts';
 import { handlers } from '../../../handlers/index.ts';
 import { createTestDeps } from '../../helpers/deps.ts';
 import { startFakeDingTalk, type FakeDingTalk, type Received } from '../../helpers/fake-dingtalk.ts';
+import { createCommandServices } from '../../../app/services.ts';
 
 let fake: FakeDingTalk;
 let deps: Awaited<ReturnType<typeof createTestDeps>>;
@@ -14,11 +15,25 @@ let chat: DingTalkChat;
 beforeAll(async () => {
   fake = await startFakeDingTalk();
   deps = await createTestDeps({
-    chat: { dingtalk: { clientId: 'ding-app', clientSecret: 'app-secret', gatewayUrl: fake.gatewayUrl, reconnect: { minDelayMs: 100, maxDelayMs: 800 }, heartbeatMs: 1000 } },
+    chat: {
+      dingtalk: {
+        clientId: 'ding-app',
+        clientSecret: 'app-secret',
+        gatewayUrl: fake.gatewayUrl,
+        reconnect: { minDelayMs: 100, maxDelayMs: 800 },
+        heartbeatMs: 1000,
+      },
+    },
     auth: { users: [{ name: 'ada', role: 'admin', dingtalk: ['staff-ada'] }] },
   });
   await deps.lifecycle.start();
-  const router = createRouter({ deps, authz: createAuthz(deps.config), handlers, observers: [createAuditLog(deps).record] });
+  const router = createRouter({
+    deps,
+    services: createCommandServices(deps),
+    authz: createAuthz(deps.config),
+    handlers,
+    observers: [createAuditLog(deps).record],
+  });
   chat = createDingTalkChat({ deps, router });
   await chat.start();
   await chat.stream.whenConnected(5000);
@@ -58,7 +73,7 @@ describe('DingTalk Stream connection', () => {
     expect(open).toMatchObject({ clientId: 'ding-app', clientSecret: 'app-secret' });
     expect(open.subscriptions).toEqual([{ type: 'CALLBACK', topic: '/v1.0/im/bot/messages/get' }]);
     expect(await deps.readiness.evaluate()).toMatchObject({ checks: { dingtalk: true } });
-    expect((await deps.metrics.registry.getSingleMetricAsString('firstmate_dingtalk_connected'))).toMatch(/firstmate_dingtalk_connected 1/);
+    expect(await deps.metrics.registry.getSingleMetricAsString('firstmate_dingtalk_connected')).toMatch(/firstmate_dingtalk_connected 1/);
   });
 
   it('answers a robot message on its session webhook, @mentions the asker and acks the frame', async () => {
@@ -74,7 +89,14 @@ describe('DingTalk Stream connection', () => {
     expect(ack).toMatchObject({ code: 200, message: 'OK', headers: { contentType: 'application/json', messageId } });
     expect(JSON.parse(ack.data)).toHaveProperty('response');
     const [entry] = await createAuditLog(deps).latest(1);
-    expect(entry).toMatchObject({ user: 'ada', platform: 'dingtalk', platformUserId: 'staff-ada', channel: 'cid-group==', command: 'whoami', decision: 'allowed' });
+    expect(entry).toMatchObject({
+      user: 'ada',
+      platform: 'dingtalk',
+      platformUserId: 'staff-ada',
+      channel: 'cid-group==',
+      command: 'whoami',
+      decision: 'allowed',
+    });
   });
 
   it('does not @mention in a one-to-one chat', async () => {
@@ -104,7 +126,10 @@ describe('DingTalk Stream connection', () => {
   });
 
   it('posts mention and link injection from untrusted text harmlessly', async () => {
-    const msg = robotMessage({ senderStaffId: 'outsider', senderNick: '@所有人 @all @13800138000 [点我](dtmd://dingtalkclient/sendMessage?content=cordon%20node-1)' });
+    const msg = robotMessage({
+      senderStaffId: 'outsider',
+      senderNick: '@所有人 @all @13800138000 [点我](dtmd://dingtalkclient/sendMessage?content=cordon%20node-1)',
+    });
     fake.sendRobotMessage(msg);
     const post = await fake.waitFor(() => fake.state.sessionPosts.find(postTo(msg.sessionWebhook)));
     const text = markdownOf(post);
@@ -165,16 +190,31 @@ describe('DingTalk Stream connection', () => {
     expect(fake.connections()).toBe(1);
     expect(fake.state.maxConcurrent).toBe(1);
     expect(await deps.readiness.evaluate()).toMatchObject({ checks: { dingtalk: true } });
-    expect(await deps.metrics.registry.getSingleMetricAsString('firstmate_dingtalk_reconnects_total')).toMatch(/reason="handshake"\} [4-9]/);
+    expect(await deps.metrics.registry.getSingleMetricAsString('firstmate_dingtalk_reconnects_total')).toMatch(
+      /reason="handshake"\} [4-9]/,
+    );
   });
 });
 
 describe('DingTalk Stream handshake timeout', () => {
   it('gives up on a handshake that never completes and tries again', async () => {
     const gateway = await startFakeDingTalk();
-    const d = await createTestDeps({ chat: { dingtalk: { clientId: 'a', clientSecret: 'b', gatewayUrl: gateway.gatewayUrl, requestTimeoutMs: 300, reconnect: { minDelayMs: 100, maxDelayMs: 200 } } } });
+    const d = await createTestDeps({
+      chat: {
+        dingtalk: {
+          clientId: 'a',
+          clientSecret: 'b',
+          gatewayUrl: gateway.gatewayUrl,
+          requestTimeoutMs: 300,
+          reconnect: { minDelayMs: 100, maxDelayMs: 200 },
+        },
+      },
+    });
     await d.lifecycle.start();
-    const c = createDingTalkChat({ deps: d, router: createRouter({ deps: d, authz: createAuthz(d.config), handlers }) });
+    const c = createDingTalkChat({
+      deps: d,
+      router: createRouter({ deps: d, services: createCommandServices(d), authz: createAuthz(d.config), handlers }),
+    });
     try {
       gateway.state.hangHandshake = true;
       await c.start();

@@ -20,7 +20,11 @@ beforeEach(() => {
 
 type Posted = { status: number; body: string; ms: number };
 
-async function postSigned(body: string, contentType: string, opts: { secret?: string; timestamp?: number; headers?: Record<string, string> } = {}): Promise<Posted> {
+async function postSigned(
+  body: string,
+  contentType: string,
+  opts: { secret?: string; timestamp?: number; headers?: Record<string, string> } = {},
+): Promise<Posted> {
   const started = performance.now();
   const res = await fetch(`${bot.baseUrl}/slack/events`, {
     method: 'POST',
@@ -103,7 +107,13 @@ describe('Slack HTTP mode on /slack/events', () => {
   it('answers an event delivered twice (a Slack retry) only once', async () => {
     const payload = mention({ text: 'whoami', userId: 'UALICE' });
     expect((await postEvent(payload)).status).toBe(200);
-    expect((await postSigned(JSON.stringify(payload), 'application/json', { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } })).status).toBe(200);
+    expect(
+      (
+        await postSigned(JSON.stringify(payload), 'application/json', {
+          headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' },
+        })
+      ).status,
+    ).toBe(200);
     await fake.waitFor('chat.postMessage');
     await new Promise((r) => setTimeout(r, 300));
     expect(fake.callsTo('chat.postMessage')).toHaveLength(1);
@@ -117,7 +127,15 @@ describe('Slack HTTP mode on /slack/events', () => {
   });
 
   it('runs a button command as the presser and answers in the thread of the message', async () => {
-    const res = await postAction(buttonPress({ value: 'whoami', userId: 'UALICE', channelId: 'C0ALERTS', messageTs: '1700000000.000100', responseUrl: fake.responseUrl() }));
+    const res = await postAction(
+      buttonPress({
+        value: 'whoami',
+        userId: 'UALICE',
+        channelId: 'C0ALERTS',
+        messageTs: '1700000000.000100',
+        responseUrl: fake.responseUrl(),
+      }),
+    );
     expect(res.status).toBe(200);
     const [post] = await fake.waitFor('chat.postMessage');
     expect(post!.params.channel).toBe('C0ALERTS');
@@ -128,7 +146,15 @@ describe('Slack HTTP mode on /slack/events', () => {
   });
 
   it('applies the same authorisation to button presses: refusals go only to the presser', async () => {
-    await postAction(buttonPress({ value: 'whoami', userId: 'UMALLORY', channelId: 'C0ALERTS', messageTs: '1700000000.000200', responseUrl: fake.responseUrl() }));
+    await postAction(
+      buttonPress({
+        value: 'whoami',
+        userId: 'UMALLORY',
+        channelId: 'C0ALERTS',
+        messageTs: '1700000000.000200',
+        responseUrl: fake.responseUrl(),
+      }),
+    );
     const [eph] = await fake.waitFor('chat.postEphemeral');
     expect(eph!.params.user).toBe('UMALLORY');
     expect(textsOf(eph!)).toContain('not a registered firstmate user');
@@ -154,11 +180,19 @@ describe('Slack HTTP mode on /slack/events', () => {
     expect((await postForm(fields, { secret: 'wrong-secret' })).status).toBe(401);
     expect((await postForm(fields, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
     expect((await postForm(fields, { timestamp: Math.floor(Date.now() / 1000) + 6 * 60 })).status).toBe(401);
-    const unsigned = await fetch(`${bot.baseUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(fields).toString() });
+    const unsigned = await fetch(`${bot.baseUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams(fields).toString(),
+    });
     expect(unsigned.status).toBe(401);
     // A signature over a different body (tampered payload) fails too.
     const body = new URLSearchParams(fields).toString();
-    const tampered = await fetch(`${bot.baseUrl}/slack/events`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(body, SIGNING_SECRET) }, body: body.replace('whoami', 'help') });
+    const tampered = await fetch(`${bot.baseUrl}/slack/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...signSlackRequest(body, SIGNING_SECRET) },
+      body: body.replace('whoami', 'help'),
+    });
     expect(tampered.status).toBe(401);
     await new Promise((r) => setTimeout(r, 200));
     expect(fake.calls).toHaveLength(0);

@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
 import { createSlackNotifier, createSlackNotifierClient } from '../../../alerts/notifiers/slack.ts';
 import { RetryableError, type Notification } from '../../../alerts/notifiers/types.ts';
-import { TerminalError } from '../../../bot/errors.ts';
-import { createLogger } from '../../../bot/logger.ts';
+import { TerminalError } from '../../../core/errors.ts';
+import { createLogger } from '../../../core/logger.ts';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.ts';
 
 const logger = createLogger('silent');
@@ -49,14 +49,20 @@ describe('Slack notifier find', () => {
     const dest = freshChannel();
     const n = notifier();
     const ref = await n.send(dest, notification());
-    expect(fake.callsTo('chat.postMessage')[0]!.params.metadata).toEqual({ event_type: 'firstmate_notification', event_payload: { incident: 'i-1', notification: 'n-1', seq: 1 } });
+    expect(fake.callsTo('chat.postMessage')[0]!.params.metadata).toEqual({
+      event_type: 'firstmate_notification',
+      event_payload: { incident: 'i-1', notification: 'n-1', seq: 1 },
+    });
     expect(await n.find!(dest, notification({ id: 'n-2', seq: 2 }), hourAgo())).toEqual({ ...ref, notificationId: 'n-1', seq: 1 });
     const history = fake.callsTo('conversations.history')[0]!.params;
     expect(history).toMatchObject({ channel: dest.channel, include_all_metadata: 'true', limit: '50' });
     expect(Number(history.oldest)).toBeGreaterThan(Date.now() / 1000 - 3700);
 
     await n.send(dest, notification({ id: 'n-2', seq: 2, status: 'resolved' }), ref);
-    expect(fake.callsTo('chat.update')[0]!.params.metadata).toEqual({ event_type: 'firstmate_notification', event_payload: { incident: 'i-1', notification: 'n-2', seq: 2 } });
+    expect(fake.callsTo('chat.update')[0]!.params.metadata).toEqual({
+      event_type: 'firstmate_notification',
+      event_payload: { incident: 'i-1', notification: 'n-2', seq: 2 },
+    });
     expect(await n.find!(dest, notification({ id: 'n-3', seq: 3 }), hourAgo())).toEqual({ ...ref, notificationId: 'n-2', seq: 2 });
   });
 
@@ -64,7 +70,11 @@ describe('Slack notifier find', () => {
     const dest = freshChannel();
     const n = notifier();
     await n.send(dest, notification({ incidentId: 'i-other', id: 'n-9' }));
-    await client().chat.postMessage({ channel: dest.channel, text: 'someone else', metadata: { event_type: 'task_created', event_payload: { incident: 'i-1' } } });
+    await client().chat.postMessage({
+      channel: dest.channel,
+      text: 'someone else',
+      metadata: { event_type: 'task_created', event_payload: { incident: 'i-1' } },
+    });
     await client().chat.postMessage({ channel: dest.channel, text: 'no metadata at all' });
     expect(await n.find!(dest, notification(), hourAgo())).toBeUndefined();
 

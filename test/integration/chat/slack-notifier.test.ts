@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../alerts/model.ts';
 import { createSlackNotifier, createSlackNotifierClient } from '../../../alerts/notifiers/slack.ts';
 import { RetryableError, type Notification } from '../../../alerts/notifiers/types.ts';
-import { TerminalError } from '../../../bot/errors.ts';
-import { createLogger } from '../../../bot/logger.ts';
+import { TerminalError } from '../../../core/errors.ts';
+import { createLogger } from '../../../core/logger.ts';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.ts';
 
 const logger = createLogger('silent');
@@ -19,7 +19,10 @@ beforeEach(() => {
   fake.calls.length = 0;
 });
 
-const notifier = () => createSlackNotifier(createSlackNotifierClient({ botToken: 'xoxb-notify', apiUrl: fake.apiUrl, logger }), { publicUrl: 'https://firstmate.example' });
+const notifier = () =>
+  createSlackNotifier(createSlackNotifierClient({ botToken: 'xoxb-notify', apiUrl: fake.apiUrl, logger }), {
+    publicUrl: 'https://firstmate.example',
+  });
 const dest = { channel: 'C0ALERTS' };
 
 function alert(over: Partial<Alert> = {}): Alert {
@@ -64,7 +67,11 @@ describe('Slack notifier', () => {
     const ref = await n.send(dest, notification());
     expect(ref.channel).toBe('C0ALERTS');
     expect(ref.id).toMatch(/^\d+\.\d{6}$/);
-    const again = await n.send(dest, notification({ status: 'resolved', firing: [], resolved: [alert({ status: 'resolved' })], counts: { firing: 0, resolved: 1 } }), ref);
+    const again = await n.send(
+      dest,
+      notification({ status: 'resolved', firing: [], resolved: [alert({ status: 'resolved' })], counts: { firing: 0, resolved: 1 } }),
+      ref,
+    );
     expect(again).toEqual(ref);
     expect(fake.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'chat.update']);
     expect(fake.calls[1]!.params.ts).toBe(ref.id);
@@ -77,12 +84,15 @@ describe('Slack notifier', () => {
   });
 
   it('renders subject, counts, links, ack state, last resolution and the ack/silence buttons', async () => {
-    await notifier().send(dest, notification({
-      firing: [alert(), alert({ fingerprint: 'b', annotations: { summary: 'second' } })],
-      counts: { firing: 12, resolved: 0 },
-      knowledge: [{ title: 'Disk full runbook', url: '/kb/disk-full', id: 'disk-full' }],
-      lastResolution: { text: 'expanded the PVC', author: 'bob', at: '2026-10-01' },
-    }));
+    await notifier().send(
+      dest,
+      notification({
+        firing: [alert(), alert({ fingerprint: 'b', annotations: { summary: 'second' } })],
+        counts: { firing: 12, resolved: 0 },
+        knowledge: [{ title: 'Disk full runbook', url: '/kb/disk-full', id: 'disk-full' }],
+        lastResolution: { text: 'expanded the PVC', author: 'bob', at: '2026-10-01' },
+      }),
+    );
     const blocks = fake.calls[0]!.params.blocks as Array<Record<string, unknown>>;
     const json = JSON.stringify(blocks);
     expect(json).toContain(':red_circle: *[FIRING:12] DiskFull*');
@@ -117,7 +127,11 @@ describe('Slack notifier', () => {
     expect(moved.channel).toBe('C0OTHER');
     const named = await n.send({ channel: '#alerts' }, notification(), moved);
     expect(named).toEqual(moved);
-    expect(fake.calls.map((c) => `${c.method} ${String(c.params.channel)}`)).toEqual(['chat.postMessage C0ALERTS', 'chat.postMessage C0OTHER', 'chat.update C0OTHER']);
+    expect(fake.calls.map((c) => `${c.method} ${String(c.params.channel)}`)).toEqual([
+      'chat.postMessage C0ALERTS',
+      'chat.postMessage C0OTHER',
+      'chat.update C0OTHER',
+    ]);
   });
 
   it('posts anew when the message to update is gone', async () => {
@@ -129,7 +143,9 @@ describe('Slack notifier', () => {
   it('turns HTTP 429 into a RetryableError with the Retry-After delay, without waiting or retrying itself', async () => {
     fake.failNext(1, { status: 429, retryAfterSec: 7 });
     const started = performance.now();
-    const err = await notifier().send(dest, notification()).catch((e: unknown) => e);
+    const err = await notifier()
+      .send(dest, notification())
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RetryableError);
     expect((err as RetryableError).retryAfterMs).toBe(7000);
     expect(performance.now() - started).toBeLessThan(1500);
@@ -152,7 +168,9 @@ describe('Slack notifier', () => {
   it('turns permanent Slack errors into TerminalError', async () => {
     for (const code of ['channel_not_found', 'not_in_channel', 'invalid_auth', 'is_archived']) {
       fake.failNext(1, { error: code });
-      const err = await notifier().send(dest, notification()).catch((e: unknown) => e);
+      const err = await notifier()
+        .send(dest, notification())
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(TerminalError);
       expect((err as Error).message).toContain(code);
     }
@@ -160,32 +178,38 @@ describe('Slack notifier', () => {
   });
 
   it('posts mention and link injection from alert data harmlessly', async () => {
-    await notifier().send(dest, notification({
-      groupLabels: { alertname: 'Disk*Full*', namespace: '@here' },
-      firing: [alert({
-        annotations: {
-          summary: '<!channel> disk full <@U123>',
-          description: '<!here> see <https://evil|click> & <#C999|general> @everyone <!subteam^S1>',
-        },
-        subject: { namespace: 'prod', pod: '<!everyone>', node: 'node-1' },
-        links: { runbook: 'javascript:alert(1)', generator: 'https://prom.example/graph?g0.expr=up>0&x=|y' },
-      })],
-      knowledge: [{ title: 'Disk <!channel> full|fix', url: 'https://kb.example/a|b>c' }],
-    }));
+    await notifier().send(
+      dest,
+      notification({
+        groupLabels: { alertname: 'Disk*Full*', namespace: '@here' },
+        firing: [
+          alert({
+            annotations: {
+              summary: '<!channel> disk full <@U123>',
+              description: '<!here> see <https://evil|click> & <#C999|general> @everyone <!subteam^S1>',
+            },
+            subject: { namespace: 'prod', pod: '<!everyone>', node: 'node-1' },
+            links: { runbook: 'javascript:alert(1)', generator: 'https://prom.example/graph?g0.expr=up>0&x=|y' },
+          }),
+        ],
+        knowledge: [{ title: 'Disk <!channel> full|fix', url: 'https://kb.example/a|b>c' }],
+      }),
+    );
     const call = fake.calls[0]!;
     const blocks = call.params.blocks as Array<{ type: string; text?: { text: string }; elements?: Array<{ text?: string }> }>;
     expect(blocks[0]!.text!.text).toBe(':red_circle: *[FIRING:1] Disk\u2217Full\u2217*');
     expect(blocks[1]!.elements![0]!.text).toBe('alertname=Disk*Full* · namespace=@\u2060here · ref `7f3a`');
     expect(blocks[2]!.text!.text).toBe(
       '• *&lt;!channel&gt; disk full &lt;@U123&gt;* — prod/&lt;!everyone&gt; on node-1\n' +
-      '    &lt;!here&gt; see &lt;https://evil|click&gt; &amp; &lt;#C999|general&gt; @\u2060everyone &lt;!subteam^S1&gt;',
+        '    &lt;!here&gt; see &lt;https://evil|click&gt; &amp; &lt;#C999|general&gt; @\u2060everyone &lt;!subteam^S1&gt;',
     );
     expect(blocks[3]!.elements![0]!.text).toBe(
       ':book: <https://kb.example/a%7Cb%3Ec|Disk &lt;!channel&gt; full\u2223fix> · runbook (javascript:alert(1)) · ' +
-      '<https://prom.example/graph?g0.expr=up%3E0&amp;x=%7Cy|source>',
+        '<https://prom.example/graph?g0.expr=up%3E0&amp;x=%7Cy|source>',
     );
     expect(call.params.text).toBe('[FIRING:1] Disk*Full* (alertname=Disk*Full* · namespace=@\u2060here)');
     const everything = JSON.stringify(call.params);
-    for (const live of ['<!channel>', '<!here>', '<!everyone>', '<@U123>', '<#C999', '<https://evil', '<!subteam']) expect(everything).not.toContain(live);
+    for (const live of ['<!channel>', '<!here>', '<!everyone>', '<@U123>', '<#C999', '<https://evil', '<!subteam'])
+      expect(everything).not.toContain(live);
   });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../alerts/model.ts';
-import { createApp } from '../../../bot/app.ts';
+import { createApp } from '../../../app/app.ts';
 import { startFakeSlack, type FakeSlack, type FakeSlackCall } from '../../helpers/fake-slack.ts';
 import { createTestDeps } from '../../helpers/deps.ts';
 import { SIGNING_SECRET } from '../../helpers/slack-firstmate.ts';
@@ -13,16 +13,35 @@ let baseUrl: string;
 beforeAll(async () => {
   fake = await startFakeSlack();
   deps = await createTestDeps({
-    chat: { console: { enabled: 'auto' }, slack: { botToken: 'xoxb-test', apiUrl: fake.apiUrl, mode: 'http', signingSecret: SIGNING_SECRET } },
+    chat: {
+      console: { enabled: 'auto' },
+      slack: { botToken: 'xoxb-test', apiUrl: fake.apiUrl, mode: 'http', signingSecret: SIGNING_SECRET },
+    },
     auth: {
-      users: [{ name: 'alice', role: 'operator', slack: ['UALICE'] }, { name: 'vera', role: 'viewer', slack: ['UVERA'] }],
+      users: [
+        { name: 'alice', role: 'operator', slack: ['UALICE'] },
+        { name: 'vera', role: 'viewer', slack: ['UVERA'] },
+      ],
       defaultRole: 'none',
       // C0QUIET takes alert handling only: notes must be refused there.
-      bindings: [{ channel: '*', allow: ['query', 'alerts', 'ops', 'admin'] }, { platform: 'slack', channel: 'C0QUIET', allow: ['alerts'] }],
+      bindings: [
+        { channel: '*', allow: ['query', 'alerts', 'ops', 'admin'] },
+        { platform: 'slack', channel: 'C0QUIET', allow: ['alerts'] },
+      ],
     },
     alerts: {
-      route: { receiver: 'ops', group_wait: '100ms', group_interval: '400ms', repeat_interval: '1h', group_by: ['alertname'], routes: [{ matchers: ['alertname=QuietDisk'], receiver: 'quiet' }] },
-      receivers: [{ name: 'ops', slack: { channel: 'C0ALERTS' } }, { name: 'quiet', slack: { channel: 'C0QUIET' } }],
+      route: {
+        receiver: 'ops',
+        group_wait: '100ms',
+        group_interval: '400ms',
+        repeat_interval: '1h',
+        group_by: ['alertname'],
+        routes: [{ matchers: ['alertname=QuietDisk'], receiver: 'quiet' }],
+      },
+      receivers: [
+        { name: 'ops', slack: { channel: 'C0ALERTS' } },
+        { name: 'quiet', slack: { channel: 'C0QUIET' } },
+      ],
     },
   });
   const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive: false });
@@ -53,7 +72,11 @@ const textsOf = (call: FakeSlackCall) => JSON.stringify(call.params.blocks);
 
 /** Posts an alert through the intake and returns the Slack alert message and its Resolution button. */
 async function alertMessage(alertname: string, channel = 'C0ALERTS') {
-  const res = await post('/webhooks/generic', JSON.stringify({ title: alertname, severity: 'critical', labels: { alertname, namespace: 'db' } }), 'application/json');
+  const res = await post(
+    '/webhooks/generic',
+    JSON.stringify({ title: alertname, severity: 'critical', labels: { alertname, namespace: 'db' } }),
+    'application/json',
+  );
   expect(res.status).toBeLessThan(300);
   const posts = await fake.waitFor('chat.postMessage', 1, 10_000);
   const message = posts.find((c) => c.params.channel === channel && String(c.params.text).includes(alertname))!;
@@ -70,7 +93,16 @@ async function alertMessage(alertname: string, channel = 'C0ALERTS') {
 /** Presses the button as `userId` and returns the modal sent to `views.open`. */
 async function openForm(message: FakeSlackCall, button: Button, userId: string, channelId = 'C0ALERTS') {
   const before = fake.callsTo('views.open').length;
-  const pressed = await postInteraction(buttonPress({ value: button.value!, actionId: button.action_id, userId, channelId, messageTs: String((message.params as { ts?: string }).ts ?? '1700000000.000100'), responseUrl: fake.responseUrl() }));
+  const pressed = await postInteraction(
+    buttonPress({
+      value: button.value!,
+      actionId: button.action_id,
+      userId,
+      channelId,
+      messageTs: String((message.params as { ts?: string }).ts ?? '1700000000.000100'),
+      responseUrl: fake.responseUrl(),
+    }),
+  );
   expect(pressed.status).toBe(200);
   const calls = await fake.waitFor('views.open', before + 1);
   return calls[before]!;
@@ -84,16 +116,27 @@ describe('the Resolution button on Slack alert messages', () => {
 
     const open = await openForm(message, resolution, 'UVERA');
     expect(open.params.trigger_id).toBe('1.2.3');
-    const view = open.params.view as { type: string; callback_id: string; private_metadata: string; blocks: Array<Record<string, unknown>> };
+    const view = open.params.view as {
+      type: string;
+      callback_id: string;
+      private_metadata: string;
+      blocks: Array<Record<string, unknown>>;
+    };
     expect(view.type).toBe('modal');
     expect(view.callback_id).toBe('firstmate:prompt');
     expect(JSON.parse(view.private_metadata)).toEqual({ c: `kb note ${fingerprint}`, ch: 'C0ALERTS' });
     expect(JSON.stringify(view.blocks)).toContain(`kb note ${fingerprint}`);
-    const input = view.blocks.find((b) => b.type === 'input') as { block_id: string; label: { text: string }; element: { type: string; action_id: string; multiline: boolean } };
+    const input = view.blocks.find((b) => b.type === 'input') as {
+      block_id: string;
+      label: { text: string };
+      element: { type: string; action_id: string; multiline: boolean };
+    };
     expect(input.label.text).toBe('How was it resolved?');
     expect(input.element).toMatchObject({ type: 'plain_text_input', multiline: true });
 
-    const refused = await postInteraction(viewSubmission({ view, userId: 'UVERA', values: { [input.block_id]: { [input.element.action_id]: 'restarted it' } } }));
+    const refused = await postInteraction(
+      viewSubmission({ view, userId: 'UVERA', values: { [input.block_id]: { [input.element.action_id]: 'restarted it' } } }),
+    );
     expect(refused.status).toBe(200);
     expect(refused.body).toBe('');
     const [eph] = await fake.waitFor('chat.postEphemeral');
@@ -103,7 +146,9 @@ describe('the Resolution button on Slack alert messages', () => {
 
     fake.calls.length = 0;
     const answer = '扩容了磁盘 and removed "old" logs\nsee ticket #42';
-    const saved = await postInteraction(viewSubmission({ view, userId: 'UALICE', values: { [input.block_id]: { [input.element.action_id]: `  ${answer}\n` } } }));
+    const saved = await postInteraction(
+      viewSubmission({ view, userId: 'UALICE', values: { [input.block_id]: { [input.element.action_id]: `  ${answer}\n` } } }),
+    );
     expect(saved.status).toBe(200);
     expect(saved.body).toBe('');
     const [ok] = await fake.waitFor('chat.postEphemeral');
@@ -135,10 +180,12 @@ describe('the Resolution button on Slack alert messages', () => {
     expect(JSON.parse(view.private_metadata)).toMatchObject({ ch: 'C0QUIET' });
     const input = view.blocks.find((b) => b.type === 'input') as { block_id: string; element: { action_id: string } };
     fake.calls.length = 0;
-    await postInteraction(viewSubmission({ view, userId: 'UALICE', values: { [input.block_id]: { [input.element.action_id]: 'freed space' } } }));
+    await postInteraction(
+      viewSubmission({ view, userId: 'UALICE', values: { [input.block_id]: { [input.element.action_id]: 'freed space' } } }),
+    );
     const [eph] = await fake.waitFor('chat.postEphemeral');
     expect(eph!.params).toMatchObject({ channel: 'C0QUIET', user: 'UALICE' });
-    expect(textsOf(eph!)).toContain("`kb` (query) is not enabled in this channel; allowed here: alerts.");
+    expect(textsOf(eph!)).toContain('`kb` (query) is not enabled in this channel; allowed here: alerts.');
     expect(await deps.knowledge.lastResolution(alert)).toBeUndefined();
   });
 

@@ -31,7 +31,10 @@ describe('Slack Socket Mode', () => {
 
   it('acks a slash command envelope at once and posts the answer to response_url', async () => {
     const started = performance.now();
-    const id = fake.sendEnvelope('slash_commands', slashCommand({ text: 'whoami', userId: 'UALICE', responseUrl: fake.responseUrl('sock-1') }));
+    const id = fake.sendEnvelope(
+      'slash_commands',
+      slashCommand({ text: 'whoami', userId: 'UALICE', responseUrl: fake.responseUrl('sock-1') }),
+    );
     const ack = await fake.waitForAck(id);
     expect(performance.now() - started).toBeLessThan(3000);
     expect(ack.envelope_id).toBe(id);
@@ -49,7 +52,16 @@ describe('Slack Socket Mode', () => {
   });
 
   it('acks an interactive button press and runs the command as the presser', async () => {
-    const id = fake.sendEnvelope('interactive', buttonPress({ value: 'whoami', userId: 'UALICE', channelId: 'C0SOCK', messageTs: '1700000000.000300', responseUrl: fake.responseUrl() }));
+    const id = fake.sendEnvelope(
+      'interactive',
+      buttonPress({
+        value: 'whoami',
+        userId: 'UALICE',
+        channelId: 'C0SOCK',
+        messageTs: '1700000000.000300',
+        responseUrl: fake.responseUrl(),
+      }),
+    );
     await fake.waitForAck(id);
     const [post] = await fake.waitFor('chat.postMessage');
     expect(post!.params.thread_ts).toBe('1700000000.000300');

@@ -15,7 +15,9 @@ afterEach(async () => {
 describe('Slack start', () => {
   it('fails the start with a clear message when Slack refuses the bot token', async () => {
     fake.failNext(1, { error: 'invalid_auth' });
-    await expect(startSlackFirstmate(fake, { mode: 'socket', appToken: 'xapp-test' })).rejects.toThrow('slack-chat failed to start: Slack refused to connect: invalid_auth');
+    await expect(startSlackFirstmate(fake, { mode: 'socket', appToken: 'xapp-test' })).rejects.toThrow(
+      'slack-chat failed to start: Slack refused to connect: invalid_auth',
+    );
   });
 
   it('keeps running and connects later when Slack is unreachable at start', async () => {
@@ -38,7 +40,9 @@ describe('Slack start', () => {
     const input = new PassThrough();
     const output = new PassThrough();
     let printed = '';
-    output.on('data', (c: Buffer) => { printed += String(c); });
+    output.on('data', (c: Buffer) => {
+      printed += String(c);
+    });
     const bot = await startSlackFirstmate(fake, { mode: 'http', signingSecret: 's' }, { input, output, interactive: false });
     try {
       input.write('whoami\n');

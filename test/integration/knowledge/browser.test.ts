@@ -44,7 +44,16 @@ describe.skipIf(!hasChromium)(`knowledge pages in headless Chromium (${CHROMIUM}
     await links.addNote({ ref: {}, alert: oomAlert, text: 'limit 1Gi → 2Gi, GOMEMLIMIT=1800MiB', author: 'alice' });
     browser = await chromium.launch({
       executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
   });
   afterAll(async () => {

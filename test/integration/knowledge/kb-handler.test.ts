@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderText } from '../../../bot/chat/render-text.ts';
-import { UserError } from '../../../bot/errors.ts';
+import { renderText } from '../../../platforms/console/render-text.ts';
+import { UserError } from '../../../core/errors.ts';
 import { kb, kbHandlers } from '../../../handlers/kb.ts';
 import type { CommandContext, Role } from '../../../handlers/types.ts';
 import { createTestDeps } from '../../helpers/deps.ts';
+import { createCommandServices } from '../../../app/services.ts';
 
 describe('kb chat command', () => {
   let deps: Awaited<ReturnType<typeof createTestDeps>>;
@@ -15,7 +16,7 @@ describe('kb chat command', () => {
 
   const run = async (line: string, role: Role = 'viewer') => {
     const ctx: CommandContext = {
-      deps,
+      services: createCommandServices(deps),
       identity: { platform: 'console', userId: 'u1', channelId: 'c1' },
       user: { id: 'u1', name: '小王', role, namespaces: ['*'] },
       args: line.split(/\s+/).filter(Boolean),
@@ -43,7 +44,9 @@ describe('kb chat command', () => {
   it('records notes for operators only and shows them afterwards', async () => {
     await expect(run('note KubeNodeNotReady 专线闪断', 'viewer')).rejects.toThrow(/needs the operator role/);
     const noted = await run('note KubeNodeNotReady 专线闪断 3 分钟，已调大 tolerationSeconds', 'operator');
-    expect(noted).toContain('Noted for KubeNodeNotReady. The next alert like it will show: last time: 专线闪断 3 分钟，已调大 tolerationSeconds (by 小王');
+    expect(noted).toContain(
+      'Noted for KubeNodeNotReady. The next alert like it will show: last time: 专线闪断 3 分钟，已调大 tolerationSeconds (by 小王',
+    );
     expect(noted).toContain('node-notready-mass-eviction http://kb.test:8080/kb/node-notready-mass-eviction');
     const shown = await run('show node-notready-mass-eviction');
     expect(shown).toMatch(/\d{4}-\d\d-\d\d 小王 \(KubeNodeNotReady\): 专线闪断 3 分钟，已调大 tolerationSeconds/);

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../alerts/model.ts';
 import { fingerprintOf } from '../../../alerts/model.ts';
-import { UserError } from '../../../bot/errors.ts';
+import { UserError } from '../../../core/errors.ts';
 import { createKnowledgeBase, formatResolution, type KnowledgeBaseOptions } from '../../../knowledge/knowledge-base.ts';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -55,34 +55,62 @@ describe('knowledge base with notes in Redis', () => {
 
   it('builds links from the public base URL, with the alert runbook first', async () => {
     const kb = await open({ publicBaseUrl: 'https://firstmate.example.com/', maxLinks: 2 });
-    const alert = alertOf({ alertname: 'KubePodCrashLooping', reason: 'BackOff', name: 'mysql-2' }, {
-      annotations: { runbook_url: 'https://runbooks.example.com/crashloop' },
-    });
+    const alert = alertOf(
+      { alertname: 'KubePodCrashLooping', reason: 'BackOff', name: 'mysql-2' },
+      {
+        annotations: { runbook_url: 'https://runbooks.example.com/crashloop' },
+      },
+    );
     expect(kb.linksFor(alert)).toEqual([
       { title: 'Runbook', url: 'https://runbooks.example.com/crashloop' },
       { title: 'Pod crash looping (CrashLoopBackOff)', url: 'https://firstmate.example.com/kb/pod-crash-looping', id: 'pod-crash-looping' },
-      { title: expect.stringContaining('StatefulSet'), url: 'https://firstmate.example.com/kb/statefulset-delete-instance-by-ip', id: 'statefulset-delete-instance-by-ip' },
+      {
+        title: expect.stringContaining('StatefulSet'),
+        url: 'https://firstmate.example.com/kb/statefulset-delete-instance-by-ip',
+        id: 'statefulset-delete-instance-by-ip',
+      },
     ]);
   });
 
   it('uses localhost:8080 by default, ignores unsafe runbook URLs, and links nothing for unknown alerts', async () => {
     const kb = await open();
-    const links = kb.linksFor(alertOf({ alertname: 'KubePodEvicted', reason: 'Evicted' }, { annotations: { runbook_url: 'javascript:alert(1)' } }));
-    expect(links).toEqual([{ title: expect.stringContaining('Kubelet pressure eviction'), url: 'http://localhost:8080/kb/kubelet-pressure-eviction', id: 'kubelet-pressure-eviction' }]);
+    const links = kb.linksFor(
+      alertOf({ alertname: 'KubePodEvicted', reason: 'Evicted' }, { annotations: { runbook_url: 'javascript:alert(1)' } }),
+    );
+    expect(links).toEqual([
+      {
+        title: expect.stringContaining('Kubelet pressure eviction'),
+        url: 'http://localhost:8080/kb/kubelet-pressure-eviction',
+        id: 'kubelet-pressure-eviction',
+      },
+    ]);
     expect(kb.linksFor(alertOf({ alertname: 'SomethingElse' }))).toEqual([]);
-    expect(kb.linksFor(alertOf({ alertname: 'SomethingElse' }, { annotations: { runbook_url: 'https://wiki.example.com/x' } }))).toEqual([{ title: 'Runbook', url: 'https://wiki.example.com/x' }]);
+    expect(kb.linksFor(alertOf({ alertname: 'SomethingElse' }, { annotations: { runbook_url: 'https://wiki.example.com/x' } }))).toEqual([
+      { title: 'Runbook', url: 'https://wiki.example.com/x' },
+    ]);
   });
 
   it('keeps notes across a restart and shows them as the last resolution of the next alert', async () => {
     const first = alertOf({ alertname: 'KubeContainerOOMKilled', reason: 'OOMKilling', namespace: 'shop', process: 'java' });
     const kb1 = await open();
     expect(await kb1.lastResolution(first)).toBeUndefined();
-    const note = await kb1.addNote({ ref: { fingerprint: first.fingerprint }, alert: first, text: '把 limit 从 1Gi 调到 2Gi', author: 'alice', at: new Date('2026-11-20T08:00:00Z') });
+    const note = await kb1.addNote({
+      ref: { fingerprint: first.fingerprint },
+      alert: first,
+      text: '把 limit 从 1Gi 调到 2Gi',
+      author: 'alice',
+      at: new Date('2026-11-20T08:00:00Z'),
+    });
     expect(note.articleIds).toEqual(['container-oom-killed']);
 
     const kb2 = await open();
     const again = alertOf(first.labels);
-    expect(await kb2.lastResolution(again)).toEqual({ text: '把 limit 从 1Gi 调到 2Gi', author: 'alice', at: '2026-11-20T08:00:00.000Z', via: 'fingerprint' });
+    expect(await kb2.lastResolution(again)).toEqual({
+      text: '把 limit 从 1Gi 调到 2Gi',
+      author: 'alice',
+      at: '2026-11-20T08:00:00.000Z',
+      via: 'fingerprint',
+    });
     expect(formatResolution((await kb2.lastResolution(again))!)).toBe('last time: 把 limit 从 1Gi 调到 2Gi (by alice, 2026-11-20)');
 
     const sibling = alertOf({ alertname: 'KubeContainerOOMKilled', reason: 'OOMKilling', namespace: 'billing', process: 'node' });
@@ -108,7 +136,11 @@ describe('knowledge base with notes in Redis', () => {
     const ref = await kb.resolveRef(alert.fingerprint);
     expect(ref).toEqual({ fingerprint: alert.fingerprint });
     const note = await kb.addNote({ ref, text: 'cleaned /var/log', author: 'dave' });
-    expect(note).toMatchObject({ fingerprint: alert.fingerprint, alertname: 'KubePodEvicted', articleIds: ['node-disk-pressure', 'kubelet-pressure-eviction'] });
+    expect(note).toMatchObject({
+      fingerprint: alert.fingerprint,
+      alertname: 'KubePodEvicted',
+      articleIds: ['node-disk-pressure', 'kubelet-pressure-eviction'],
+    });
   });
 
   it('reads chat references and rejects bad ones with a clear message', async () => {
@@ -119,20 +151,34 @@ describe('knowledge base with notes in Redis', () => {
     await expect(kb.resolveRef('no-such-article')).rejects.toThrow(UserError);
     await expect(kb.addNote({ ref: { articleId: 'nope' }, text: 'x', author: 'a' })).rejects.toThrow(/no article "nope"/);
     await expect(kb.addNote({ ref: { alertname: 'X' }, text: '   ', author: 'a' })).rejects.toThrow(/the note is empty/);
-    await expect(kb.addNote({ ref: {}, text: 'x', author: 'a' })).rejects.toThrow(new UserError('a note needs an alert fingerprint, an alertname or an article'));
+    await expect(kb.addNote({ ref: {}, text: 'x', author: 'a' })).rejects.toThrow(
+      new UserError('a note needs an alert fingerprint, an alertname or an article'),
+    );
     await expect(kb.addNote({ ref: { alertname: 'X' }, text: 'x', author: 'a', at: 'yesterday' })).rejects.toThrow(/not a valid date/);
   });
 
   it('exports notes as markdown, with drafts for alerts without an article', async () => {
     const kb = await open();
-    await kb.addNote({ ref: { articleId: 'tcp-connection-states' }, text: 'raised ip_local_port_range', author: 'erin', at: new Date('2026-11-02T09:30:00Z') });
-    await kb.addNote({ ref: { alertname: 'BackupJobFailed' }, text: 'NFS was full; cleaned old backups', author: 'frank', at: new Date('2026-11-03T10:00:00Z') });
+    await kb.addNote({
+      ref: { articleId: 'tcp-connection-states' },
+      text: 'raised ip_local_port_range',
+      author: 'erin',
+      at: new Date('2026-11-02T09:30:00Z'),
+    });
+    await kb.addNote({
+      ref: { alertname: 'BackupJobFailed' },
+      text: 'NFS was full; cleaned old backups',
+      author: 'frank',
+      at: new Date('2026-11-03T10:00:00Z'),
+    });
     const one = await kb.exportNotes('tcp-connection-states');
     expect(one).toContain('# Notes for TCP connections piling up');
     expect(one).toContain('## 2026-11-02 09:30 UTC — erin\n\nraised ip_local_port_range');
     const all = await kb.exportNotes('all');
     expect(all).toContain('## TCP connections piling up (TIME_WAIT / CLOSE_WAIT) · TCP 连接状态堆积 (kb:tcp-connection-states)');
-    expect(all).toMatch(/## Draft article for BackupJobFailed\n\n````markdown\n---\nid: backup-job-failed\ntitle: BackupJobFailed\n[\s\S]*match:\n {2}- alertname: BackupJobFailed\n---[\s\S]*NFS was full/);
+    expect(all).toMatch(
+      /## Draft article for BackupJobFailed\n\n````markdown\n---\nid: backup-job-failed\ntitle: BackupJobFailed\n[\s\S]*match:\n {2}- alertname: BackupJobFailed\n---[\s\S]*NFS was full/,
+    );
     await expect(kb.exportNotes('nope')).rejects.toThrow(UserError);
   });
 });

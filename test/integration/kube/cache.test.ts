@@ -32,7 +32,12 @@ describe('KubeCache against the simulated cluster', () => {
     expect(cache.podsWithIP(db0!.podIP)[0]?.metadata.name).toBe('db-0');
     expect(cache.podsOnNode(db0!.nodeName)).toContain(db0);
     expect(cache.workloadOf(db0!)).toMatchObject({ kind: 'StatefulSet', name: 'db' });
-    expect(cache.podsOfWorkload('StatefulSet', 'shop', 'db').map((p) => p.metadata.name).sort()).toEqual(['db-0', 'db-1', 'db-2']);
+    expect(
+      cache
+        .podsOfWorkload('StatefulSet', 'shop', 'db')
+        .map((p) => p.metadata.name)
+        .sort(),
+    ).toEqual(['db-0', 'db-1', 'db-2']);
 
     const front = [...cache.pods()].find((p) => p.metadata.namespace === 'web')!;
     expect(front.owner?.kind).toBe('ReplicaSet');
@@ -42,7 +47,14 @@ describe('KubeCache against the simulated cluster', () => {
     expect(cache.podsOfWorkload('Deployment', 'web', 'front')).toHaveLength(2);
 
     h.sim.store.delete('pods', 'shop', 'db-1');
-    await waitFor(() => cache.pod('shop', 'db-1') && cache.pod('shop', 'db-1')!.metadata.uid !== '' && cache.podsOfWorkload('StatefulSet', 'shop', 'db').length === 3 && cache.deletedPod('shop', 'db-1'), 'db-1 recreated');
+    await waitFor(
+      () =>
+        cache.pod('shop', 'db-1') &&
+        cache.pod('shop', 'db-1')!.metadata.uid !== '' &&
+        cache.podsOfWorkload('StatefulSet', 'shop', 'db').length === 3 &&
+        cache.deletedPod('shop', 'db-1'),
+      'db-1 recreated',
+    );
     expect(cache.deletedPod('shop', 'db-1')?.deletedAt).toBeGreaterThan(0);
     await cache.stop();
   });

@@ -1,16 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Block, Reply } from '../../../bot/chat/reply.ts';
-import { UserError } from '../../../bot/errors.ts';
+import type { Block, Reply } from '../../../core/reply.ts';
+import { UserError } from '../../../core/errors.ts';
 import { host } from '../../../handlers/host.ts';
 import { pod } from '../../../handlers/pod.ts';
 import { pods } from '../../../handlers/pods.ts';
 import type { CommandContext, Handler } from '../../../handlers/types.ts';
 import type { KubeRuntime } from '../../../kube/runtime.ts';
-import { createDemoCluster } from '../../../kube/sim/demo-cluster.ts';
+import { createDemoCluster } from '../../../sim/demo-cluster.ts';
 import { kubeAlert } from '../../../kube/alerts.ts';
 import { createTestDeps } from '../../helpers/deps.ts';
 import { idle, startHarness, waitFor } from './harness.ts';
 import type { Harness } from './harness.ts';
+import { createCommandServices } from '../../../app/services.ts';
 
 let h: Harness;
 let kube: KubeRuntime;
@@ -18,10 +19,11 @@ let deps: Awaited<ReturnType<typeof createTestDeps>>;
 
 const run = (handler: Handler, ...args: string[]): Promise<Reply> => {
   const ctx: CommandContext = {
-    deps: { ...deps, kube },
+    services: { ...createCommandServices(deps), kube },
     identity: { platform: 'console', userId: 'tester', channelId: 'console' },
     user: { id: 'tester', name: 'tester', role: 'viewer', namespaces: ['*'] },
-    args, handlers: [host, pod, pods],
+    args,
+    handlers: [host, pod, pods],
   };
   return handler.run(ctx);
 };
@@ -45,13 +47,16 @@ afterAll(async () => {
 
 describe('startup on the demo cluster', () => {
   it('reports what the cluster shows and was never reported: the OOM kill and the eviction, with owner routing labels', () => {
-    const seen = h.sink.alerts.map((a) => `${a.labels.alertname} ${a.labels.namespace}/${a.labels.pod?.replace(/-[a-z0-9]+$/, '')} ${a.labels.reason}`);
+    const seen = h.sink.alerts.map(
+      (a) => `${a.labels.alertname} ${a.labels.namespace}/${a.labels.pod?.replace(/-[a-z0-9]+$/, '')} ${a.labels.reason}`,
+    );
     expect(seen.filter((x) => !x.startsWith('KubePodMigrated')).sort()).toEqual([
       'KubeContainerOOMKilled orders/order-consumer-1nxmo9r OOMKilled',
       'KubePodEvicted search/search-api-1xwltnb memory-pressure',
     ]);
     // The evicted pod's replacement counts as a migration when the scheduler put it elsewhere.
-    for (const m of h.sink.named('KubePodMigrated')) expect(m.labels).toMatchObject({ namespace: 'search', reason: 'evicted', workload: 'Deployment/search-api' });
+    for (const m of h.sink.named('KubePodMigrated'))
+      expect(m.labels).toMatchObject({ namespace: 'search', reason: 'evicted', workload: 'Deployment/search-api' });
     expect(h.sink.alerts.every((a) => a.labels.owner && a.labels.channel)).toBe(true);
   });
 });
@@ -86,8 +91,19 @@ describe('host', () => {
   });
 
   it('lists the open alerts about the node, found by name or address', async () => {
-    const alert = kubeAlert({ alertname: 'NodeTCPRetransHigh', cluster: 'test', severity: 'warning', node: 'node-03', summary: 'retransmissions', description: '', startsAt: Date.now() });
-    await deps.alerts.sink.emit([alert, { ...alert, fingerprint: 'ffffffffffffffff', labels: { alertname: 'Other' }, subject: { node: 'node-04' } }]);
+    const alert = kubeAlert({
+      alertname: 'NodeTCPRetransHigh',
+      cluster: 'test',
+      severity: 'warning',
+      node: 'node-03',
+      summary: 'retransmissions',
+      description: '',
+      startsAt: Date.now(),
+    });
+    await deps.alerts.sink.emit([
+      alert,
+      { ...alert, fingerprint: 'ffffffffffffffff', labels: { alertname: 'Other' }, subject: { node: 'node-04' } },
+    ]);
     await waitFor(async () => (await deps.alerts.incidents.open()).length >= 2, 'two open incidents');
     const open = table(await run(host, 'node-03'), 'ref')!;
     expect(open.columns).toEqual(['ref', 'alert', 'severity', 'subject', 'since']);
@@ -122,7 +138,10 @@ describe('pod and pods', () => {
     expect(field(byName, 'owner')).toBe('StatefulSet/kafka');
     expect(field(byName, 'phase')).toBe('Running');
 
-    const oom = [...kube.cache.pods()].find((p) => p.metadata.namespace === 'orders' && p.metadata.name.startsWith('order-consumer') && p.containers.some((c) => c.restartCount > 0))!;
+    const oom = [...kube.cache.pods()].find(
+      (p) =>
+        p.metadata.namespace === 'orders' && p.metadata.name.startsWith('order-consumer') && p.containers.some((c) => c.restartCount > 0),
+    )!;
     const r = await run(pod, `orders/${oom.metadata.name}`);
     expect(field(r, 'restarts')).toBe('1');
     expect(field(r, 'last termination')).toMatch(/^OOMKilled/);
@@ -135,7 +154,12 @@ describe('pod and pods', () => {
     const byIp = await run(pods, '10.0.0.12');
     const names = table(byName, 'namespace')!.rows.map((x) => `${x[0]}/${x[1]}`);
     expect(table(byIp, 'namespace')!.rows.map((x) => `${x[0]}/${x[1]}`)).toEqual(names);
-    expect(names.sort()).toEqual(kube.cache.podsOnNode('node-02').map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort());
+    expect(names.sort()).toEqual(
+      kube.cache
+        .podsOnNode('node-02')
+        .map((p) => `${p.metadata.namespace}/${p.metadata.name}`)
+        .sort(),
+    );
     await expect(run(pods, 'node-99')).rejects.toThrow(UserError);
   });
 

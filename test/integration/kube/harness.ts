@@ -9,11 +9,11 @@ import { Redis } from 'ioredis';
 import type { Alert, AlertSink } from '../../../alerts/model.ts';
 import { createKube } from '../../../kube/runtime.ts';
 import type { KubeRuntime, KubeRuntimeOptions } from '../../../kube/runtime.ts';
-import type { ClusterSpec } from '../../../kube/sim/cluster-builders.ts';
-import { buildDeployment, buildNamespace, buildNode, buildStatefulSet, isoAgo } from '../../../kube/sim/cluster-builders.ts';
-import { startSim } from '../../../kube/sim/sim.ts';
-import type { Sim, SimOptions } from '../../../kube/sim/sim.ts';
-import type { KubeObject } from '../../../kube/sim/types.ts';
+import type { ClusterSpec } from '../../../sim/cluster-builders.ts';
+import { buildDeployment, buildNamespace, buildNode, buildStatefulSet, isoAgo } from '../../../sim/cluster-builders.ts';
+import { startSim } from '../../../sim/sim.ts';
+import type { Sim, SimOptions } from '../../../sim/sim.ts';
+import type { KubeObject } from '../../../sim/types.ts';
 
 export class RecordingSink implements AlertSink {
   readonly alerts: Alert[] = [];
@@ -41,16 +41,50 @@ export function smallCluster(nodeCount = 4): KubeObject[] {
   const created = isoAgo(now, 86_400_000 * 3);
   const objects: KubeObject[] = [buildNamespace('default', created), buildNamespace('shop', created), buildNamespace('web', created)];
   for (let i = 1; i <= nodeCount; i++) {
-    objects.push(buildNode({
-      name: `node-${i}`, internalIp: `10.0.0.${10 + i}`, podCIDR: `10.244.${i}.0/24`, zone: `zone-${(i % 2) + 1}`, region: 'r1',
-      diskType: i % 2 ? 'ssd' : 'hdd', cpu: 8, memoryGi: 32, kernelVersion: '5.15.0-101-generic', createdAt: created,
-    }, isoAgo(now, 5000)));
+    objects.push(
+      buildNode(
+        {
+          name: `node-${i}`,
+          internalIp: `10.0.0.${10 + i}`,
+          podCIDR: `10.244.${i}.0/24`,
+          zone: `zone-${(i % 2) + 1}`,
+          region: 'r1',
+          diskType: i % 2 ? 'ssd' : 'hdd',
+          cpu: 8,
+          memoryGi: 32,
+          kernelVersion: '5.15.0-101-generic',
+          createdAt: created,
+        },
+        isoAgo(now, 5000),
+      ),
+    );
   }
-  objects.push(buildStatefulSet('statefulsets', {
-    namespace: 'shop', name: 'db', replicas: 3, image: 'postgres:16', cpu: '500m', memory: '1Gi', memoryLimit: '2Gi',
-    createdAt: created, owner: 'team-db', channel: '#db-oncall',
-  }));
-  objects.push(buildDeployment({ namespace: 'web', name: 'front', replicas: 2, image: 'nginx:1.27', cpu: '250m', memory: '256Mi', createdAt: created, owner: 'team-web' }));
+  objects.push(
+    buildStatefulSet('statefulsets', {
+      namespace: 'shop',
+      name: 'db',
+      replicas: 3,
+      image: 'postgres:16',
+      cpu: '500m',
+      memory: '1Gi',
+      memoryLimit: '2Gi',
+      createdAt: created,
+      owner: 'team-db',
+      channel: '#db-oncall',
+    }),
+  );
+  objects.push(
+    buildDeployment({
+      namespace: 'web',
+      name: 'front',
+      replicas: 2,
+      image: 'nginx:1.27',
+      cpu: '250m',
+      memory: '256Mi',
+      createdAt: created,
+      owner: 'team-web',
+    }),
+  );
   return objects;
 }
 
@@ -67,9 +101,13 @@ export interface Harness {
 
 /** Fast settings for tests: short lease, quick retries, storm guard on. */
 export const fastOptions = (prefix: string): KubeRuntimeOptions => ({
-  cluster: 'test', redisPrefix: prefix, workers: 2,
-  informerBackoff: { baseMs: 50, maxMs: 400 }, retryBackoff: { baseMs: 20, maxMs: 500 },
-  leaderElection: { enabled: false }, resyncIntervalMs: 0,
+  cluster: 'test',
+  redisPrefix: prefix,
+  workers: 2,
+  informerBackoff: { baseMs: 50, maxMs: 400 },
+  retryBackoff: { baseMs: 20, maxMs: 500 },
+  leaderElection: { enabled: false },
+  resyncIntervalMs: 0,
 });
 
 export async function startHarness(simOptions: SimOptions = {}, cluster: ClusterSpec = { objects: smallCluster() }): Promise<Harness> {
@@ -81,7 +119,12 @@ export async function startHarness(simOptions: SimOptions = {}, cluster: Cluster
   const sink = new RecordingSink();
   const runtimes: KubeRuntime[] = [];
   return {
-    sim, kc, redis, prefix, sink, runtimes,
+    sim,
+    kc,
+    redis,
+    prefix,
+    sink,
+    runtimes,
     async startKube(options, s) {
       const kube = createKube({ kubeConfig: kc, redis, sink: s ?? sink, logger: silent, options: { ...fastOptions(prefix), ...options } });
       runtimes.push(kube);

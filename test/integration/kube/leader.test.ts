@@ -22,8 +22,14 @@ describe('leader election on a Lease', () => {
 
   const elector = (identity: string, log: string[]) => {
     const e = new LeaderElector({
-      kubeConfig: h.kc, namespace: 'default', name: 'test-lease', identity, logger: silent,
-      leaseDurationMs: 1000, renewDeadlineMs: 700, retryPeriodMs: 100,
+      kubeConfig: h.kc,
+      namespace: 'default',
+      name: 'test-lease',
+      identity,
+      logger: silent,
+      leaseDurationMs: 1000,
+      renewDeadlineMs: 700,
+      retryPeriodMs: 100,
       onStartedLeading: () => void log.push(`${identity}+`),
       onStoppedLeading: () => void log.push(`${identity}-`),
     });
@@ -56,9 +62,14 @@ describe('leader election on a Lease', () => {
 
   it('takes over a lease whose holder stopped renewing, only after it expired', async () => {
     h = await startHarness();
-    const now = new Date().toISOString().replace('Z', '000Z').replace(/\.(\d{3})000Z$/, '.$1000Z');
+    const now = new Date()
+      .toISOString()
+      .replace('Z', '000Z')
+      .replace(/\.(\d{3})000Z$/, '.$1000Z');
     h.sim.store.create('leases.coordination.k8s.io', {
-      apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'test-lease', namespace: 'default' },
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'test-lease', namespace: 'default' },
       spec: { holderIdentity: 'crashed', leaseDurationSeconds: 1, acquireTime: now, renewTime: now, leaseTransitions: 3 },
     });
     const log: string[] = [];

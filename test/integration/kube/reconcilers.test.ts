@@ -11,7 +11,8 @@ const cordon = (h: Harness, node: string) =>
 const podOf = (h: Harness, ns: string, name: string) =>
   h.sim.store.get('pods', ns, name) as { spec: { nodeName: string }; status: { podIP: string }; metadata: { uid: string } };
 
-const summary = (alerts: Alert[]) => alerts.map((a) => `${a.labels.alertname}:${a.status}:${a.labels.pod ?? a.labels.node}:${a.labels.reason ?? ''}`).sort();
+const summary = (alerts: Alert[]) =>
+  alerts.map((a) => `${a.labels.alertname}:${a.status}:${a.labels.pod ?? a.labels.node}:${a.labels.reason ?? ''}`).sort();
 
 describe('reconcilers against the simulated cluster', () => {
   let h: Harness;
@@ -33,15 +34,26 @@ describe('reconcilers against the simulated cluster', () => {
     expect(after.spec.nodeName).not.toBe(before.spec.nodeName);
     expect(h.sink.alerts).toHaveLength(1);
     expect(alert!.labels).toMatchObject({
-      alertname: 'KubePodMigrated', namespace: 'shop', pod: 'db-1', workload: 'StatefulSet/db', node: after.spec.nodeName,
-      from_node: before.spec.nodeName, reason: 'deleted', cluster: 'test', owner: 'team-db', channel: '#db-oncall',
+      alertname: 'KubePodMigrated',
+      namespace: 'shop',
+      pod: 'db-1',
+      workload: 'StatefulSet/db',
+      node: after.spec.nodeName,
+      from_node: before.spec.nodeName,
+      reason: 'deleted',
+      cluster: 'test',
+      owner: 'team-db',
+      channel: '#db-oncall',
     });
     expect(alert!.annotations).toMatchObject({ ip_kept: 'false', old_ip: before.status.podIP, new_ip: after.status.podIP });
     expect(alert!.annotations.summary).toContain(`from ${before.spec.nodeName} to ${after.spec.nodeName}`);
     expect(alert!.source).toBe('kubernetes');
 
     const history = await kube.history('shop', 'db-1');
-    expect(history.map((i) => [i.node, i.ip])).toEqual([[before.spec.nodeName, before.status.podIP], [after.spec.nodeName, after.status.podIP]]);
+    expect(history.map((i) => [i.node, i.ip])).toEqual([
+      [before.spec.nodeName, before.status.podIP],
+      [after.spec.nodeName, after.status.podIP],
+    ]);
   });
 
   it('in fixed-IP mode the migration says the IP was kept', async () => {
@@ -62,18 +74,27 @@ describe('reconcilers against the simulated cluster', () => {
     const kube = await h.startKube();
     await idle(kube);
     const node = podOf(h, 'shop', 'db-2').spec.nodeName;
-    const victims = [...h.sim.store.scan('pods')].filter((p) => (p.spec as { nodeName?: string }).nodeName === node).map((p) => p.metadata.name as string);
+    const victims = [...h.sim.store.scan('pods')]
+      .filter((p) => (p.spec as { nodeName?: string }).nodeName === node)
+      .map((p) => p.metadata.name as string);
     h.sim.drivers.nodeNotReady(node, { graceMs: 300 });
     await waitFor(() => h.sink.named('KubeNodeNotReady').length, 'node alert');
-    await waitFor(() => h.sink.named('KubePodMigrated').length === victims.length && h.sink.named('KubePodEvicted').length === victims.length, 'evictions and migrations');
+    await waitFor(
+      () => h.sink.named('KubePodMigrated').length === victims.length && h.sink.named('KubePodEvicted').length === victims.length,
+      'evictions and migrations',
+    );
     await idle(kube);
     const notReady = h.sink.named('KubeNodeNotReady');
     expect(notReady).toHaveLength(1);
     expect(notReady[0]!.labels).toMatchObject({ node, severity: 'critical' });
     for (const a of h.sink.named('KubePodMigrated')) expect(a.labels).toMatchObject({ from_node: node, reason: 'node-failure' });
     for (const a of h.sink.named('KubePodEvicted')) expect(a.labels).toMatchObject({ node, reason: 'taint-manager' });
-    expect(h.sink.named('KubePodMigrated').map((a) => a.labels.workload).sort()).toEqual(
-      victims.map((v) => (v.startsWith('db-') ? 'StatefulSet/db' : 'Deployment/front')).sort());
+    expect(
+      h.sink
+        .named('KubePodMigrated')
+        .map((a) => a.labels.workload)
+        .sort(),
+    ).toEqual(victims.map((v) => (v.startsWith('db-') ? 'StatefulSet/db' : 'Deployment/front')).sort());
 
     h.sim.drivers.nodeReady(node);
     const resolved = await waitFor(() => h.sink.named('KubeNodeNotReady').find((a) => a.status === 'resolved'), 'resolved');
@@ -95,7 +116,13 @@ describe('reconcilers against the simulated cluster', () => {
     expect(ooms).toHaveLength(2);
     expect(ooms.map((a) => a.annotations.restart_count)).toEqual(['1', '2']);
     expect(ooms[0]!.annotations.memory_limit).toBe('2Gi');
-    expect(ooms[0]!.labels).toMatchObject({ pod: 'db-0', container: 'db', node: podOf(h, 'shop', 'db-0').spec.nodeName, reason: 'OOMKilled', owner: 'team-db' });
+    expect(ooms[0]!.labels).toMatchObject({
+      pod: 'db-0',
+      container: 'db',
+      node: podOf(h, 'shop', 'db-0').spec.nodeName,
+      reason: 'OOMKilled',
+      owner: 'team-db',
+    });
     expect(ooms[0]!.fingerprint).toBe(ooms[1]!.fingerprint);
     expect(h.sink.alerts).toHaveLength(2);
   });
@@ -105,7 +132,15 @@ describe('reconcilers against the simulated cluster', () => {
     const kube = await h.startKube({ nodeOomGraceMs: 100 });
     await idle(kube);
     const node = h.sim.store.get('nodes', undefined, 'node-1')!;
-    h.sim.drivers.recordEvent({ involved: node, involvedUid: 'node-1', reason: 'OOMKilling', message: 'Memory cgroup out of memory: Killed process 4242 (sshd)', type: 'Warning', component: 'kernel-monitor', host: 'node-1' });
+    h.sim.drivers.recordEvent({
+      involved: node,
+      involvedUid: 'node-1',
+      reason: 'OOMKilling',
+      message: 'Memory cgroup out of memory: Killed process 4242 (sshd)',
+      type: 'Warning',
+      component: 'kernel-monitor',
+      host: 'node-1',
+    });
     const [a] = await waitFor(() => h.sink.some('KubeContainerOOMKilled'), 'node OOM alert');
     expect(a!.labels).toMatchObject({ node: 'node-1', reason: 'OOMKilling' });
     expect(a!.annotations.message).toContain('sshd');
@@ -120,7 +155,14 @@ describe('reconcilers against the simulated cluster', () => {
     h.sim.drivers.evictForMemoryPressure('web', name);
     const [a] = await waitFor(() => h.sink.some('KubePodEvicted'), 'eviction alert');
     await idle(kube);
-    expect(a!.labels).toMatchObject({ namespace: 'web', pod: name, node, reason: 'memory-pressure', workload: 'Deployment/front', owner: 'team-web' });
+    expect(a!.labels).toMatchObject({
+      namespace: 'web',
+      pod: name,
+      node,
+      reason: 'memory-pressure',
+      workload: 'Deployment/front',
+      owner: 'team-web',
+    });
     expect(a!.annotations.description).toContain('low on resource: memory');
     expect(h.sink.named('KubePodEvicted')).toHaveLength(1);
   });
@@ -150,7 +192,10 @@ describe('reconcilers against the simulated cluster', () => {
     h.sim.drivers.setMemoryPressure('node-3', false);
     await waitFor(() => h.sink.named('KubeNodePressure').length === 2, 'pressure resolved');
     await idle(kube);
-    expect(summary(h.sink.alerts)).toEqual(['KubeNodePressure:firing:node-3:MemoryPressure', 'KubeNodePressure:resolved:node-3:MemoryPressure']);
+    expect(summary(h.sink.alerts)).toEqual([
+      'KubeNodePressure:firing:node-3:MemoryPressure',
+      'KubeNodePressure:resolved:node-3:MemoryPressure',
+    ]);
   });
 
   it('nothing is reported twice after a relist, a restart of the whole runtime, or while the sink was down', async () => {
@@ -183,6 +228,11 @@ describe('reconcilers against the simulated cluster', () => {
     h.sink.failing = false;
     await waitFor(() => h.sink.alerts.length === 4, 'the OOM alert after the sink recovered');
     await idle(kube, 300);
-    expect(h.sink.named('KubeContainerOOMKilled').map((a) => a.labels.pod).sort()).toEqual(['db-0', 'db-2']);
+    expect(
+      h.sink
+        .named('KubeContainerOOMKilled')
+        .map((a) => a.labels.pod)
+        .sort(),
+    ).toEqual(['db-0', 'db-2']);
   });
 });

@@ -13,7 +13,8 @@ describe('NotReady storm guard', () => {
     const kube = await h.startKube({ storm: { minShare: 0.3, minNodes: 3, windowMs: 60_000 } });
     await idle(kube);
     const down = ['node-1', 'node-2', 'node-3'];
-    const onDown = () => [...h.sim.store.scan('pods')].filter((p) => down.includes((p.spec as { nodeName?: string }).nodeName ?? '')).length;
+    const onDown = () =>
+      [...h.sim.store.scan('pods')].filter((p) => down.includes((p.spec as { nodeName?: string }).nodeName ?? '')).length;
     expect(onDown()).toBeGreaterThan(0);
     for (const n of down) h.sim.drivers.nodeNotReady(n, { graceMs: 300 });
 
@@ -34,9 +35,15 @@ describe('NotReady storm guard', () => {
     h.sim.drivers.nodeReady('node-1');
     h.sim.drivers.nodeReady('node-2');
     await waitFor(() => h.sink.named('KubeNodeNotReadyStorm').find((a) => a.status === 'resolved'), 'storm resolved');
-    await waitFor(() => h.sink.named('KubeNodeNotReady').some((a) => a.labels.node === 'node-3' && a.status === 'firing'), 'node-3 reported once the storm is over');
+    await waitFor(
+      () => h.sink.named('KubeNodeNotReady').some((a) => a.labels.node === 'node-3' && a.status === 'firing'),
+      'node-3 reported once the storm is over',
+    );
     h.sim.drivers.nodeReady('node-3');
-    await waitFor(() => h.sink.named('KubeNodeNotReady').some((a) => a.labels.node === 'node-3' && a.status === 'resolved'), 'node-3 resolved');
+    await waitFor(
+      () => h.sink.named('KubeNodeNotReady').some((a) => a.labels.node === 'node-3' && a.status === 'resolved'),
+      'node-3 resolved',
+    );
     await idle(kube, 300);
     const storms = h.sink.named('KubeNodeNotReadyStorm');
     expect(storms.map((a) => a.status)).toEqual(['firing', 'resolved']);

@@ -8,7 +8,12 @@ import { tokenAllowed, bearerToken } from '../../../alerts/auth.ts';
 const now = 1_000_000;
 const set = (...xs: string[]) => new Set(xs);
 const base = { sendResolved: true, repeatIntervalMs: 60_000, now };
-const entry = (firing: string[], resolved: string[] = [], at = now - 1000, ackedBy?: string): NflogEntry => ({ firing, resolved, at, ...(ackedBy ? { ackedBy } : {}) });
+const entry = (firing: string[], resolved: string[] = [], at = now - 1000, ackedBy?: string): NflogEntry => ({
+  firing,
+  resolved,
+  at,
+  ...(ackedBy ? { ackedBy } : {}),
+});
 
 describe('Alertmanager dedup decision (needsUpdate)', () => {
   it('first notification only when something fires', () => {
@@ -17,22 +22,32 @@ describe('Alertmanager dedup decision (needsUpdate)', () => {
   });
   it('a new firing alert notifies; one fewer firing does not by itself', () => {
     expect(needsUpdate({ ...base, entry: entry(['a']), firing: set('a', 'b'), resolved: set() }).reason).toBe('firing-changed');
-    expect(needsUpdate({ ...base, sendResolved: false, entry: entry(['a', 'b']), firing: set('a'), resolved: set('b') }).notify).toBe(false);
+    expect(needsUpdate({ ...base, sendResolved: false, entry: entry(['a', 'b']), firing: set('a'), resolved: set('b') }).notify).toBe(
+      false,
+    );
   });
   it('resolved changes notify only with send_resolved', () => {
     expect(needsUpdate({ ...base, entry: entry(['a', 'b']), firing: set('a'), resolved: set('b') }).reason).toBe('resolved-changed');
     expect(needsUpdate({ ...base, entry: entry(['a'], ['b']), firing: set('a'), resolved: set('b') }).reason).toBe('unchanged');
   });
   it('all resolved notifies when the receiver knew of firing alerts, whatever send_resolved says', () => {
-    expect(needsUpdate({ ...base, sendResolved: false, entry: entry(['a']), firing: set(), resolved: set('a') }).reason).toBe('all-resolved');
+    expect(needsUpdate({ ...base, sendResolved: false, entry: entry(['a']), firing: set(), resolved: set('a') }).reason).toBe(
+      'all-resolved',
+    );
     expect(needsUpdate({ ...base, entry: entry([]), firing: set(), resolved: set('a') }).notify).toBe(false);
   });
   it('repeats after repeat_interval, unless acked; an ack is announced once', () => {
     expect(needsUpdate({ ...base, entry: entry(['a'], [], now - 60_000), firing: set('a'), resolved: set() }).reason).toBe('repeat');
     expect(needsUpdate({ ...base, entry: entry(['a'], [], now - 59_000), firing: set('a'), resolved: set() }).notify).toBe(false);
-    expect(needsUpdate({ ...base, entry: entry(['a'], [], now - 60_000), firing: set('a'), resolved: set(), ackedBy: 'bo' }).reason).toBe('ack');
-    expect(needsUpdate({ ...base, entry: entry(['a'], [], now - 600_000, 'bo'), firing: set('a'), resolved: set(), ackedBy: 'bo' }).reason).toBe('acked');
-    expect(needsUpdate({ ...base, entry: entry(['a'], [], now, 'bo'), firing: set('a', 'b'), resolved: set(), ackedBy: 'bo' }).reason).toBe('firing-changed');
+    expect(needsUpdate({ ...base, entry: entry(['a'], [], now - 60_000), firing: set('a'), resolved: set(), ackedBy: 'bo' }).reason).toBe(
+      'ack',
+    );
+    expect(
+      needsUpdate({ ...base, entry: entry(['a'], [], now - 600_000, 'bo'), firing: set('a'), resolved: set(), ackedBy: 'bo' }).reason,
+    ).toBe('acked');
+    expect(needsUpdate({ ...base, entry: entry(['a'], [], now, 'bo'), firing: set('a', 'b'), resolved: set(), ackedBy: 'bo' }).reason).toBe(
+      'firing-changed',
+    );
   });
   it('flapping counts status changes inside the window', () => {
     expect(isFlapping([now - 100, now - 200, now - 300], now, 3, 1000)).toBe(true);

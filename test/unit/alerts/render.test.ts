@@ -1,18 +1,37 @@
 import { describe, expect, it } from 'vitest';
-import { renderText } from '../../../bot/chat/render-text.ts';
+import { renderText } from '../../../platforms/console/render-text.ts';
 import type { Alert } from '../../../alerts/model.ts';
 import type { Notification } from '../../../alerts/notifiers/types.ts';
 import { neutralise, renderNotification } from '../../../alerts/render/notification.ts';
 
 const alert = (name: string, extra: Partial<Alert> = {}): Alert => ({
-  source: 'test', fingerprint: name, status: 'firing', severity: 'warning', labels: { alertname: name }, annotations: { summary: `${name} <!channel> @all` },
-  startsAt: new Date(Date.now() - 90_000).toISOString(), subject: { namespace: 'db', pod: 'db-0', node: 'n1' }, links: { runbook: 'http://127.0.0.1/rb' }, ...extra,
+  source: 'test',
+  fingerprint: name,
+  status: 'firing',
+  severity: 'warning',
+  labels: { alertname: name },
+  annotations: { summary: `${name} <!channel> @all` },
+  startsAt: new Date(Date.now() - 90_000).toISOString(),
+  subject: { namespace: 'db', pod: 'db-0', node: 'n1' },
+  links: { runbook: 'http://127.0.0.1/rb' },
+  ...extra,
 });
 
 const base: Notification = {
-  id: 'g.1', receiver: 'ops', groupKey: 'g', incidentId: 'g.1', ref: 'ab12cd', seq: 1, groupLabels: { alertname: 'DiskFull' }, status: 'firing',
-  firing: [alert('DiskFull', { severity: 'critical' })], resolved: [], counts: { firing: 40, resolved: 3 }, knowledge: [{ title: '磁盘满了怎么办', url: 'http://127.0.0.1/kb/disk', id: 'disk' }],
-  lastResolution: { text: 'cleaned /var/log', author: 'li', at: '2026-11-01T10:00:00Z' }, decidedAt: new Date().toISOString(),
+  id: 'g.1',
+  receiver: 'ops',
+  groupKey: 'g',
+  incidentId: 'g.1',
+  ref: 'ab12cd',
+  seq: 1,
+  groupLabels: { alertname: 'DiskFull' },
+  status: 'firing',
+  firing: [alert('DiskFull', { severity: 'critical' })],
+  resolved: [],
+  counts: { firing: 40, resolved: 3 },
+  knowledge: [{ title: '磁盘满了怎么办', url: 'http://127.0.0.1/kb/disk', id: 'disk' }],
+  lastResolution: { text: 'cleaned /var/log', author: 'li', at: '2026-11-01T10:00:00Z' },
+  decidedAt: new Date().toISOString(),
 };
 
 describe('notification rendering', () => {
@@ -33,7 +52,13 @@ describe('notification rendering', () => {
     const acked = renderText(renderNotification({ ...base, acked: { by: 'alice', at: '2026-11-26T10:00:00Z' } }));
     expect(acked).toContain('acked by alice');
     expect(acked).not.toContain('[Ack:');
-    const resolved = renderNotification({ ...base, status: 'resolved', firing: [], resolved: [alert('DiskFull', { status: 'resolved' })], counts: { firing: 0, resolved: 1 } });
+    const resolved = renderNotification({
+      ...base,
+      status: 'resolved',
+      firing: [],
+      resolved: [alert('DiskFull', { status: 'resolved' })],
+      counts: { firing: 0, resolved: 1 },
+    });
     expect(renderText(resolved)).toContain('✅ [RESOLVED]');
     expect(resolved.blocks.some((b) => b.kind === 'actions')).toBe(false);
   });

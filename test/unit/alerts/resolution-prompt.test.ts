@@ -3,21 +3,46 @@ import type { Alert } from '../../../alerts/model.ts';
 import { renderSlackNotification } from '../../../alerts/notifiers/slack-notification.ts';
 import type { Notification } from '../../../alerts/notifiers/types.ts';
 import { renderNotification, resolutionPrompt } from '../../../alerts/render/notification.ts';
-import { renderDingTalk } from '../../../bot/chat/dingtalk-render.ts';
-import { renderText } from '../../../bot/chat/render-text.ts';
-import { PROMPT_ACTION_PREFIX, renderSlackReply } from '../../../bot/chat/slack-render.ts';
-import { quoteWord, tokenize } from '../../../bot/chat/tokenize.ts';
+import { renderDingTalk } from '../../../platforms/dingtalk/render.ts';
+import { renderText } from '../../../platforms/console/render-text.ts';
+import { PROMPT_ACTION_PREFIX, renderSlackReply } from '../../../platforms/slack/render.ts';
+import { quoteWord, tokenize } from '../../../core/tokenize.ts';
 
 const FP = 'a1b2c3d4e5f60718';
 const alert = (extra: Partial<Alert> = {}): Alert => ({
-  source: 'test', fingerprint: FP, status: 'firing', severity: 'critical', labels: { alertname: 'DiskFull' }, annotations: { summary: 'disk full' },
-  startsAt: '2026-11-26T22:00:00Z', subject: { namespace: 'db', pod: 'db-0' }, links: {}, ...extra,
+  source: 'test',
+  fingerprint: FP,
+  status: 'firing',
+  severity: 'critical',
+  labels: { alertname: 'DiskFull' },
+  annotations: { summary: 'disk full' },
+  startsAt: '2026-11-26T22:00:00Z',
+  subject: { namespace: 'db', pod: 'db-0' },
+  links: {},
+  ...extra,
 });
 const firing: Notification = {
-  id: 'g.1', receiver: 'ops', groupKey: 'g', incidentId: 'g.1', ref: 'ab12cd', seq: 1, groupLabels: { alertname: 'DiskFull' }, status: 'firing',
-  firing: [alert(), alert({ fingerprint: 'ffffffffffffffff' })], resolved: [], counts: { firing: 2, resolved: 0 }, knowledge: [], decidedAt: '2026-11-26T22:00:30Z',
+  id: 'g.1',
+  receiver: 'ops',
+  groupKey: 'g',
+  incidentId: 'g.1',
+  ref: 'ab12cd',
+  seq: 1,
+  groupLabels: { alertname: 'DiskFull' },
+  status: 'firing',
+  firing: [alert(), alert({ fingerprint: 'ffffffffffffffff' })],
+  resolved: [],
+  counts: { firing: 2, resolved: 0 },
+  knowledge: [],
+  decidedAt: '2026-11-26T22:00:30Z',
 };
-const resolved: Notification = { ...firing, status: 'resolved', firing: [], resolved: [alert({ status: 'resolved' })], counts: { firing: 0, resolved: 1 } };
+const resolved: Notification = {
+  ...firing,
+  status: 'resolved',
+  firing: [],
+  resolved: [alert({ status: 'resolved' })],
+  counts: { firing: 0, resolved: 1 },
+};
 const guidance = `Resolution: kb note ${FP} <how it was resolved>`;
 
 describe('the Resolution prompt', () => {
@@ -50,7 +75,9 @@ describe('the Resolution prompt', () => {
   it('is a form button on Slack, in the alert message and in rendered replies', () => {
     const valueOf = (blocks: unknown[]) => {
       const buttons = (blocks as Array<{ type: string; elements?: Array<{ action_id: string; value: string }> }>)
-        .filter((b) => b.type === 'actions').flatMap((b) => b.elements ?? []).filter((e) => e.action_id.startsWith(PROMPT_ACTION_PREFIX));
+        .filter((b) => b.type === 'actions')
+        .flatMap((b) => b.elements ?? [])
+        .filter((e) => e.action_id.startsWith(PROMPT_ACTION_PREFIX));
       expect(buttons).toHaveLength(1);
       return JSON.parse(buttons[0]!.value) as unknown;
     };
@@ -62,7 +89,7 @@ describe('the Resolution prompt', () => {
   });
 
   it('quotes the answer so the command reads it back as one word', () => {
-    for (const answer of ['restarted', '扩容了磁盘 and removed "old" logs\nsee C:\\tmp', 'it\'s “fixed”', '「重启」']) {
+    for (const answer of ['restarted', '扩容了磁盘 and removed "old" logs\nsee C:\\tmp', "it's “fixed”", '「重启」']) {
       expect(tokenize(`kb note ${FP} ${quoteWord(answer)}`)).toEqual(['kb', 'note', FP, answer]);
     }
   });

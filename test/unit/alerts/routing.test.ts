@@ -9,7 +9,15 @@ import { destinationsFor } from '../../../alerts/pipeline/destinations.ts';
 import { createRouting, matchRoutes, resolveRoutes } from '../../../alerts/routing.ts';
 
 const alert = (labels: Record<string, string>, annotations: Record<string, string> = {}): Alert => ({
-  source: 'test', fingerprint: fingerprintOf(labels), status: 'firing', severity: 'warning', labels, annotations, startsAt: new Date().toISOString(), subject: {}, links: {},
+  source: 'test',
+  fingerprint: fingerprintOf(labels),
+  status: 'firing',
+  severity: 'warning',
+  labels,
+  annotations,
+  startsAt: new Date().toISOString(),
+  subject: {},
+  links: {},
 });
 
 describe('durations', () => {
@@ -44,7 +52,9 @@ describe('matchers', () => {
 describe('route tree', () => {
   const cfg = alertsConfigSchema.parse({
     route: {
-      receiver: 'default', group_by: ['alertname'], group_wait: '10s',
+      receiver: 'default',
+      group_by: ['alertname'],
+      group_wait: '10s',
       routes: [
         { matchers: ['severity=critical'], receiver: 'pager', continue: true, group_wait: '1s' },
         { matchers: ['team=db'], receiver: 'db', group_by: ['...'], routes: [{ matchers: ['env=prod'], receiver: 'db-prod' }] },
@@ -93,13 +103,19 @@ describe('route tree', () => {
     expect(x.owner).toBe('db-team');
     expect(x.groupKey).not.toBe(y.groupKey);
     const dx = destinationsFor(owned.receivers[0]!, x.owner, owned.robots);
-    expect(dx.map((d) => [d.kind, d.config.channel ?? d.config.accessToken])).toEqual([['slack', 'db-team'], ['dingtalk', 'db-robot']]);
+    expect(dx.map((d) => [d.kind, d.config.channel ?? d.config.accessToken])).toEqual([
+      ['slack', 'db-team'],
+      ['dingtalk', 'db-robot'],
+    ]);
     const dy = destinationsFor(owned.receivers[0]!, y.owner, owned.robots);
     expect(dy.map((d) => d.config.channel ?? d.config.accessToken)).toEqual(['#web', 'default-robot']);
   });
 
   it('the schema refuses unknown receivers, duplicate names and receivers without destinations', () => {
-    const r = alertsConfigSchema.safeParse({ route: { receiver: 'nope' }, receivers: [{ name: 'a', console: true }, { name: 'a', console: true }, { name: 'b' }] });
+    const r = alertsConfigSchema.safeParse({
+      route: { receiver: 'nope' },
+      receivers: [{ name: 'a', console: true }, { name: 'a', console: true }, { name: 'b' }],
+    });
     expect(r.success).toBe(false);
     const messages = r.error!.issues.map((i) => i.message).join('\n');
     expect(messages).toMatch(/unknown receiver "nope"/);
@@ -110,7 +126,9 @@ describe('route tree', () => {
 
 describe('inhibition', () => {
   it('mutes targets with equal labels, never the source itself', () => {
-    const rules = compileInhibitRules([{ source_matchers: ['alertname=NodeDown'], target_matchers: ['severity=warning'], equal: ['node'] }]);
+    const rules = compileInhibitRules([
+      { source_matchers: ['alertname=NodeDown'], target_matchers: ['severity=warning'], equal: ['node'] },
+    ]);
     const sources = new Map([['src', { alertname: 'NodeDown', node: 'n1', severity: 'warning' }]]);
     expect(inhibitedBy(rules, 't1', { alertname: 'PodNotReady', node: 'n1', severity: 'warning' }, sources)).toBe('src');
     expect(inhibitedBy(rules, 't2', { alertname: 'PodNotReady', node: 'n2', severity: 'warning' }, sources)).toBeUndefined();

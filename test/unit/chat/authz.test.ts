@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { assertNamespace, commandClassOf, createAuthz, mayActOn } from '../../../bot/authz.ts';
-import { configSchema } from '../../../bot/config-schema.ts';
-import { UserError } from '../../../bot/errors.ts';
+import { assertNamespace, commandClassOf, createAuthz, mayActOn } from '../../../chat/authz.ts';
+import { configSchema } from '../../../app/config-schema.ts';
+import { UserError } from '../../../core/errors.ts';
 
 describe('namespace scopes', () => {
   const user = { name: 'otto', namespaces: ['payments', 'team-a*'] };
@@ -14,7 +14,9 @@ describe('namespace scopes', () => {
   });
   it('says which namespaces are allowed', () => {
     expect(() => assertNamespace(user, 'kube-system')).toThrow(UserError);
-    expect(() => assertNamespace(user, 'kube-system')).toThrow('you may not act on namespace `kube-system`; your namespaces: payments, team-a*');
+    expect(() => assertNamespace(user, 'kube-system')).toThrow(
+      'you may not act on namespace `kube-system`; your namespaces: payments, team-a*',
+    );
     expect(() => assertNamespace(user, 'team-a')).not.toThrow();
   });
 });
@@ -30,18 +32,26 @@ describe('command classes and bindings', () => {
   });
 
   it('picks the most specific binding', () => {
-    const authz = createAuthz(configSchema.parse({ auth: { bindings: [
-      { channel: '*', allow: ['query'] },
-      { platform: 'slack', channel: '*', allow: ['alerts'] },
-      { channel: 'C1', allow: ['ops'] },
-      { platform: 'slack', channel: 'C1', allow: ['admin'] },
-    ] } }));
+    const authz = createAuthz(
+      configSchema.parse({
+        auth: {
+          bindings: [
+            { channel: '*', allow: ['query'] },
+            { platform: 'slack', channel: '*', allow: ['alerts'] },
+            { channel: 'C1', allow: ['ops'] },
+            { platform: 'slack', channel: 'C1', allow: ['admin'] },
+          ],
+        },
+      }),
+    );
     const at = (platform: 'slack' | 'dingtalk', channelId: string) => authz.bindingFor({ platform, channelId })?.allow;
     expect(at('slack', 'C1')).toEqual(['admin']);
     expect(at('dingtalk', 'C1')).toEqual(['ops']);
     expect(at('slack', 'C2')).toEqual(['alerts']);
     expect(at('dingtalk', 'cid')).toEqual(['query']);
-    expect(createAuthz(configSchema.parse({})).checkBinding({ platform: 'slack', userId: 'U1', channelId: 'C9' }, { name: 'cordon' })).toEqual({ allowed: true });
+    expect(
+      createAuthz(configSchema.parse({})).checkBinding({ platform: 'slack', userId: 'U1', channelId: 'C9' }, { name: 'cordon' }),
+    ).toEqual({ allowed: true });
   });
 
   it('rejects an enabled DingTalk without credentials', () => {

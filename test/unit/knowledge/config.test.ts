@@ -7,7 +7,12 @@ describe('knowledge config', () => {
   });
 
   it('accepts folders, an http(s) base URL and a key prefix', () => {
-    const c = knowledgeConfigSchema.parse({ dirs: ['/srv/runbooks'], publicBaseUrl: 'https://ops.example.com', keyPrefix: '{fm}:kb:', maxLinks: 5 });
+    const c = knowledgeConfigSchema.parse({
+      dirs: ['/srv/runbooks'],
+      publicBaseUrl: 'https://ops.example.com',
+      keyPrefix: '{fm}:kb:',
+      maxLinks: 5,
+    });
     expect(c).toEqual({ dirs: ['/srv/runbooks'], publicBaseUrl: 'https://ops.example.com', keyPrefix: '{fm}:kb:', maxLinks: 5 });
   });
 

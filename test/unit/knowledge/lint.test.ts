@@ -38,7 +38,9 @@ describe('lintKnowledge', () => {
 
   it('reports duplicate ids, also across folders', async () => {
     const problems = await lintKnowledge([dir('duplicate-id')]);
-    expect(problems).toEqual([expect.objectContaining({ kind: 'duplicate-id', id: 'same-id', path: path.join(dir('duplicate-id'), 'b.md') })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ kind: 'duplicate-id', id: 'same-id', path: path.join(dir('duplicate-id'), 'b.md') }),
+    ]);
     const across = await lintKnowledge([dir('valid'), dir('valid')]);
     expect(across.filter((p) => p.kind === 'duplicate-id')).toHaveLength(4);
   });
@@ -63,7 +65,9 @@ describe('lintKnowledge', () => {
 
   it('reports empty lists', async () => {
     const problems = await lintKnowledge([dir('empty-list')]);
-    expect(problems).toEqual([expect.objectContaining({ kind: 'rule', id: 'empty-list', message: 'match[0]: alertname: empty list: it can never match' })]);
+    expect(problems).toEqual([
+      expect.objectContaining({ kind: 'rule', id: 'empty-list', message: 'match[0]: alertname: empty list: it can never match' }),
+    ]);
   });
 
   it('reports contradicting conditions and impossible severities, not compatible ones', async () => {
@@ -88,7 +92,9 @@ describe('lintKnowledge', () => {
     const problems = await lintKnowledge([dir('duplicate-id'), dir('empty-list')]);
     const text = formatProblems(problems).split('\n');
     expect(text).toHaveLength(3);
-    expect(text[0]).toBe(`${path.join(dir('duplicate-id'), 'b.md')}: [duplicate-id] same-id: duplicate id "same-id", already used by ${path.join(dir('duplicate-id'), 'a.md')}`);
+    expect(text[0]).toBe(
+      `${path.join(dir('duplicate-id'), 'b.md')}: [duplicate-id] same-id: duplicate id "same-id", already used by ${path.join(dir('duplicate-id'), 'a.md')}`,
+    );
     expect(text[2]).toBe('2 problems in 2 files');
   });
 });

@@ -10,7 +10,9 @@ describe('markdown', () => {
   });
 
   it('removes scripts, event handlers and javascript: links', () => {
-    const html = renderMarkdown('<script>alert(1)</script>\n\n<img src="x" onerror="alert(1)">\n\n[x](javascript:alert(1))\n\n<b onclick="x()">bold</b>');
+    const html = renderMarkdown(
+      '<script>alert(1)</script>\n\n<img src="x" onerror="alert(1)">\n\n[x](javascript:alert(1))\n\n<b onclick="x()">bold</b>',
+    );
     expect(html).not.toMatch(/<script|onerror|onclick|javascript:/i);
     expect(html).toContain('<b>bold</b>');
   });

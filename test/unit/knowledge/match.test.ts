@@ -74,10 +74,16 @@ describe('the shipped articles match the alerts firstmate produces', () => {
     ['container-oom-killed', { source: 'kubernetes', labels: { alertname: 'KubeContainerOOMKilled', reason: 'OOMKilling' } }],
     ['container-oom-killed', { source: 'kubernetes', labels: { alertname: 'KubePodTerminated', reason: 'OOMKilled' } }],
     ['kubelet-pressure-eviction', { source: 'kubernetes', labels: { alertname: 'KubePodEvicted', reason: 'Evicted', resource: 'memory' } }],
-    ['node-disk-pressure', { source: 'kubernetes', labels: { alertname: 'KubePodEvicted', reason: 'Evicted', resource: 'ephemeral-storage' } }],
+    [
+      'node-disk-pressure',
+      { source: 'kubernetes', labels: { alertname: 'KubePodEvicted', reason: 'Evicted', resource: 'ephemeral-storage' } },
+    ],
     ['node-notready-mass-eviction', { source: 'kubernetes', labels: { alertname: 'KubeNodeNotReady', reason: 'NodeNotReady' } }],
     ['node-notready-mass-eviction', { labels: { alertname: 'KubeNodeNotReadyStorm' }, severity: 'critical' }],
-    ['node-notready-mass-eviction', { source: 'kubernetes', labels: { alertname: 'KubePodTaintEviction', reason: 'TaintManagerEviction' } }],
+    [
+      'node-notready-mass-eviction',
+      { source: 'kubernetes', labels: { alertname: 'KubePodTaintEviction', reason: 'TaintManagerEviction' } },
+    ],
     ['pod-migration-ip-retention', { source: 'kubernetes', labels: { alertname: 'KubePodMigrated' } }],
     ['sentry-error-spike', { source: 'sentry', labels: { alertname: 'SentryIssue', project: 'shop' } }],
     ['node-disk-pressure', { labels: { alertname: 'NodeDiskPressure' } }],
@@ -93,7 +99,8 @@ describe('the shipped articles match the alerts firstmate produces', () => {
   });
 
   it('links a StatefulSet crash loop to both the crash-loop and the instance articles', () => {
-    expect(ids(m, alert({ source: 'kubernetes', labels: { alertname: 'KubePodCrashLooping', reason: 'BackOff', name: 'mysql-2' } })).slice(0, 2))
-      .toEqual(['pod-crash-looping', 'statefulset-delete-instance-by-ip']);
+    expect(
+      ids(m, alert({ source: 'kubernetes', labels: { alertname: 'KubePodCrashLooping', reason: 'BackOff', name: 'mysql-2' } })).slice(0, 2),
+    ).toEqual(['pod-crash-looping', 'statefulset-delete-instance-by-ip']);
   });
 });

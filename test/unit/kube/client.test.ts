@@ -41,7 +41,12 @@ describe('buildKubeConfig', () => {
   it('merges every file of KUBECONFIG, the first one deciding the context', () => {
     const kc = buildKubeConfig({ kubeconfigEnv: `${a}:${b}` });
     expect(kc.getCurrentCluster()?.name).toBe('alpha');
-    expect(kc.getContexts().map((c) => c.name).sort()).toEqual(['alpha', 'beta']);
+    expect(
+      kc
+        .getContexts()
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['alpha', 'beta']);
     expect(buildKubeConfig({ kubeconfigEnv: `${a}:${b}`, context: 'beta' }).getCurrentCluster()?.server).toBe('https://beta.example:6443');
   });
 

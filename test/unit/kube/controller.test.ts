@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TerminalError } from '../../../bot/errors.ts';
+import { TerminalError } from '../../../core/errors.ts';
 import { Controller } from '../../../kube/controller.ts';
 import type { Reconciler } from '../../../kube/controller.ts';
 
@@ -39,7 +39,10 @@ describe('Controller', () => {
     });
     const results: string[] = [];
     const ctl = new Controller({
-      reconciler: r.reconciler, logger: silent, workers: 2, queue: { baseDelayMs: 5, maxDelayMs: 50 },
+      reconciler: r.reconciler,
+      logger: silent,
+      workers: 2,
+      queue: { baseDelayMs: 5, maxDelayMs: 50 },
       metrics: { reconcile: (_c, result) => void results.push(result) },
     });
     ctl.start();

@@ -10,11 +10,18 @@ import { detectStorm } from '../../../kube/storm.ts';
 
 const node = (name: string, ready: string, at: number): NodeRecord => ({
   metadata: { name, namespace: '', uid: name, resourceVersion: '1', createdAt: 0 },
-  kind: 'Node', labels: {}, addresses: [],
+  kind: 'Node',
+  labels: {},
+  addresses: [],
   capacity: { cpuMillis: 0, memoryBytes: 0, pods: 0, ephemeralBytes: 0 },
   allocatable: { cpuMillis: 0, memoryBytes: 0, pods: 0, ephemeralBytes: 0 },
   conditions: [{ type: 'Ready', status: ready, reason: '', message: '', lastTransition: at }],
-  taints: [], unschedulable: false, kubeletVersion: '', runtimeVersion: '', kernelVersion: '', osImage: '',
+  taints: [],
+  unschedulable: false,
+  kubeletVersion: '',
+  runtimeVersion: '',
+  kernelVersion: '',
+  osImage: '',
 });
 
 describe('quantities', () => {
@@ -62,17 +69,35 @@ describe('compaction', () => {
   it('keeps what firstmate reads and drops the rest', () => {
     const rec = compactPod({
       metadata: {
-        name: 'web-0', namespace: 'shop', uid: 'u1', resourceVersion: '7', creationTimestamp: '2026-01-01T00:00:00Z',
-        deletionTimestamp: '2026-01-01T00:01:00Z', deletionGracePeriodSeconds: 30,
+        name: 'web-0',
+        namespace: 'shop',
+        uid: 'u1',
+        resourceVersion: '7',
+        creationTimestamp: '2026-01-01T00:00:00Z',
+        deletionTimestamp: '2026-01-01T00:01:00Z',
+        deletionGracePeriodSeconds: 30,
         annotations: { 'kubectl.kubernetes.io/last-applied-configuration': 'x'.repeat(10_000), 'firstmate.io/owner': 'team-a' },
         managedFields: [{ manager: 'kubectl' }],
         ownerReferences: [{ kind: 'StatefulSet', name: 'web', uid: 's1', controller: true }],
       },
-      spec: { nodeName: 'n1', containers: [{ name: 'app', resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } } }] },
+      spec: {
+        nodeName: 'n1',
+        containers: [{ name: 'app', resources: { requests: { cpu: '100m', memory: '64Mi' }, limits: { memory: '128Mi' } } }],
+      },
       status: {
-        phase: 'Running', podIP: '10.1.0.5', hostIP: '192.168.0.1',
+        phase: 'Running',
+        podIP: '10.1.0.5',
+        hostIP: '192.168.0.1',
         conditions: [{ type: 'Ready', status: 'True', lastTransitionTime: new Date('2026-01-01T00:00:10Z') }],
-        containerStatuses: [{ name: 'app', restartCount: 2, ready: true, state: { running: {} }, lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2026-01-01T00:00:05Z' } } }],
+        containerStatuses: [
+          {
+            name: 'app',
+            restartCount: 2,
+            ready: true,
+            state: { running: {} },
+            lastState: { terminated: { reason: 'OOMKilled', exitCode: 137, finishedAt: '2026-01-01T00:00:05Z' } },
+          },
+        ],
       },
     });
     expect(rec.annotations).toEqual({ 'firstmate.io/owner': 'team-a' });
@@ -90,8 +115,17 @@ describe('compaction', () => {
 describe('alerts', () => {
   it('label the incident, copy owner routing, and fingerprint the labels', () => {
     const a = kubeAlert({
-      alertname: 'KubePodEvicted', cluster: 'c1', severity: 'warning', namespace: 'ns', pod: 'p', node: 'n', reason: 'memory-pressure',
-      ownerAnnotations: { 'firstmate.io/owner': 'team-a', 'firstmate.io/channel': '#ops' }, summary: 's', description: 'd', startsAt: 0,
+      alertname: 'KubePodEvicted',
+      cluster: 'c1',
+      severity: 'warning',
+      namespace: 'ns',
+      pod: 'p',
+      node: 'n',
+      reason: 'memory-pressure',
+      ownerAnnotations: { 'firstmate.io/owner': 'team-a', 'firstmate.io/channel': '#ops' },
+      summary: 's',
+      description: 'd',
+      startsAt: 0,
     });
     expect(a.source).toBe('kubernetes');
     expect(a.labels).toMatchObject({ owner: 'team-a', channel: '#ops', cluster: 'c1', severity: 'warning' });

@@ -13,8 +13,16 @@ let replica: Redis;
 
 function event(groupKey: string, eventId: string, level: SentryEvent['level'] = 'error'): SentryEvent {
   return {
-    projectId: '42', groupKey, grouping: ['log', 'OOM'], eventId, title: 'OOM killed java', level,
-    timestamp: '2026-11-26T21:00:00.000Z', tags: {}, contexts: {}, subject: { node: 'node-7' },
+    projectId: '42',
+    groupKey,
+    grouping: ['log', 'OOM'],
+    eventId,
+    title: 'OOM killed java',
+    level,
+    timestamp: '2026-11-26T21:00:00.000Z',
+    tags: {},
+    contexts: {},
+    subject: { node: 'node-7' },
   };
 }
 
@@ -37,7 +45,12 @@ describe('Sentry frequency counter on Redis', () => {
     expect(await counter.observe([event('g1', 'e1')], t0)).toEqual([]);
     const alerts = await counter.observe([event('g1', 'e2')], new Date(t0.getTime() + 5_000));
     expect(alerts).toHaveLength(1);
-    expect(alerts[0]).toMatchObject({ fingerprint: 'g1', status: 'firing', labels: { alertname: 'ContainerOOM' }, annotations: { count: '2' } });
+    expect(alerts[0]).toMatchObject({
+      fingerprint: 'g1',
+      status: 'firing',
+      labels: { alertname: 'ContainerOOM' },
+      annotations: { count: '2' },
+    });
   });
 
   it('does not fire for events further apart than the window, nor for a redelivered event', async () => {

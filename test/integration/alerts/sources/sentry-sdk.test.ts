@@ -44,7 +44,10 @@ const server = createServer((req, res) => {
     for (const w of waiters) w();
     waiters = [];
     if (result.ok) res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-    else res.writeHead(result.status, { 'content-type': 'application/json' }).end(JSON.stringify({ error: result.error, details: result.details }));
+    else
+      res
+        .writeHead(result.status, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ error: result.error, details: result.details }));
   });
 });
 
@@ -89,8 +92,13 @@ describe('@sentry/node delivering to the envelope parser', () => {
     const events = got.flatMap((d) => (d.result.ok ? d.result.events : []));
     const byId = new Map(events.map((e) => [e.eventId, e]));
     expect(byId.get(exceptionId)).toMatchObject({
-      projectId: '42', title: 'RangeError: amount out of range: -3', level: 'error', environment: 'production',
-      release: 'payments@2.14.0', platform: 'node', grouping: ['exception', 'RangeError', 'amount out of range: -<int>'],
+      projectId: '42',
+      title: 'RangeError: amount out of range: -3',
+      level: 'error',
+      environment: 'production',
+      release: 'payments@2.14.0',
+      platform: 'node',
+      grouping: ['exception', 'RangeError', 'amount out of range: -<int>'],
       subject: { namespace: 'payments', pod: 'payments-api-7c9d8-xk2lp' },
     });
     expect(byId.get(messageId)).toMatchObject({ title: 'OOM: Killed process 4242 (java)', level: 'fatal', serverName: 'node-7' });
@@ -104,7 +112,9 @@ describe('SDK events through a frequency rule', () => {
     const prefix = `test:sentry-sdk:${randomUUID()}:`;
     try {
       const counter = createSentryFrequencyCounter({
-        redis, prefix, rules: [frequencyRuleSchema.parse({ name: 'ContainerOOM', count: 2, windowSeconds: 20, match: { tags: { monitor: 'oom' } } })],
+        redis,
+        prefix,
+        rules: [frequencyRuleSchema.parse({ name: 'ContainerOOM', count: 2, windowSeconds: 20, match: { tags: { monitor: 'oom' } } })],
       });
       const before = deliveries.length;
       Sentry.withScope((scope) => {
@@ -113,7 +123,7 @@ describe('SDK events through a frequency rule', () => {
       });
       await Sentry.flush(5000);
       const first = (await next(before + 1)).at(-1);
-      expect(first?.result.ok && await counter.observe(first.result.events)).toEqual([]);
+      expect(first?.result.ok && (await counter.observe(first.result.events))).toEqual([]);
       Sentry.withScope((scope) => {
         scope.setTag('monitor', 'oom');
         Sentry.captureMessage('Memory cgroup out of memory: Killed process 5002 (mysqld)', 'error');
@@ -123,7 +133,9 @@ describe('SDK events through a frequency rule', () => {
       const alerts = second?.result.ok ? await counter.observe(second.result.events) : [];
       expect(alerts).toHaveLength(1);
       expect(alerts[0]).toMatchObject({
-        source: 'sentry', status: 'firing', labels: { alertname: 'ContainerOOM', project: '42', environment: 'production' },
+        source: 'sentry',
+        status: 'firing',
+        labels: { alertname: 'ContainerOOM', project: '42', environment: 'production' },
         annotations: { count: '2', summary: 'Memory cgroup out of memory: Killed process 5002 (mysqld)' },
       });
     } finally {
@@ -138,7 +150,11 @@ describe('store endpoint', () => {
   it('rejects a foreign key with 401 and accepts the configured one', async () => {
     const { port } = server.address() as AddressInfo;
     const body = JSON.stringify({ message: 'from an old SDK', level: 'error' });
-    const bad = await fetch(`http://127.0.0.1:${port}/api/42/store/`, { method: 'POST', body, headers: { 'x-sentry-auth': 'Sentry sentry_key=wrong, sentry_version=7' } });
+    const bad = await fetch(`http://127.0.0.1:${port}/api/42/store/`, {
+      method: 'POST',
+      body,
+      headers: { 'x-sentry-auth': 'Sentry sentry_key=wrong, sentry_version=7' },
+    });
     expect(bad.status).toBe(401);
     const good = await fetch(`http://127.0.0.1:${port}/api/42/store/?sentry_key=publickey&sentry_version=7`, { method: 'POST', body });
     expect(good.status).toBe(200);

@@ -50,7 +50,9 @@ describe('Alertmanager webhook', () => {
     ];
     for (const [labels, want] of vectors) {
       const payload = fixtureJson('alertmanager-firing-resolved.json');
-      payload.alerts = [{ status: 'firing', labels, annotations: {}, startsAt: '2026-11-26T21:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '' }];
+      payload.alerts = [
+        { status: 'firing', labels, annotations: {}, startsAt: '2026-11-26T21:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '' },
+      ];
       const [alert] = ok(parseAlertmanager(intakeRequest(payload), {})).alerts;
       expect(alert?.fingerprint).toBe(want.toString(16).padStart(16, '0'));
     }
@@ -74,7 +76,12 @@ describe('Alertmanager webhook', () => {
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.status).toBe(400);
-    expect(result.details?.map((d) => d.path).sort()).toEqual(['alerts[0].fingerprint', 'alerts[0].startsAt', 'alerts[1].labels.severity', 'version']);
+    expect(result.details?.map((d) => d.path).sort()).toEqual([
+      'alerts[0].fingerprint',
+      'alerts[0].startsAt',
+      'alerts[1].labels.severity',
+      'version',
+    ]);
   });
 
   it('enforces the per-delivery alert limit and label bounds', () => {
@@ -87,6 +94,9 @@ describe('Alertmanager webhook', () => {
     expect(parseAlertmanager(intakeRequest(payload), {})).toMatchObject({ ok: false, details: [{ path: 'alerts[0].labels.alertname' }] });
     const many = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`l${i}`, 'v']));
     payload.alerts = [{ ...(one as object), labels: many }];
-    expect(parseAlertmanager(intakeRequest(payload), {})).toMatchObject({ ok: false, details: [{ path: 'alerts[0].labels', message: 'more than 128 labels' }] });
+    expect(parseAlertmanager(intakeRequest(payload), {})).toMatchObject({
+      ok: false,
+      details: [{ path: 'alerts[0].labels', message: 'more than 128 labels' }],
+    });
   });
 });

@@ -42,7 +42,9 @@ function request(source: Source, body: Buffer, headers: IntakeRequest['headers']
 
 function run(source: Source, req: IntakeRequest): IntakeResult {
   let result: IntakeResult | undefined;
-  expect(() => { result = source.parse(req, options); }).not.toThrow();
+  expect(() => {
+    result = source.parse(req, options);
+  }).not.toThrow();
   return result as IntakeResult;
 }
 
@@ -88,7 +90,17 @@ function mutate(value: unknown, hostile: unknown): unknown {
 }
 
 const hostileValues: unknown[] = [
-  null, 0, -1, 1e308, true, [], {}, [[[]]], 'x'.repeat(70_000), { a: { b: { c: {} } } }, ['a', 1, null],
+  null,
+  0,
+  -1,
+  1e308,
+  true,
+  [],
+  {},
+  [[[]]],
+  'x'.repeat(70_000),
+  { a: { b: { c: {} } } },
+  ['a', 1, null],
   Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`k${i}`, 'v'])),
 ];
 
@@ -118,29 +130,33 @@ describe.each(sources.map((s) => [s.name, s] as const))('fuzzing %s', (name, sou
 
   it('rejects prototype keys, deep nesting, invalid UTF-8 and non-objects', () => {
     const text = valid.toString();
-    const bodies = name === 'sentry-envelope'
-      ? [
-          `{}\n{"type":"event"}\n{"__proto__":{"polluted":true},"message":"x"}\n`,
-          `{}\n{"type":"event"}\n{"constructor":{"prototype":{"polluted":true}}}\n`,
-          `{"__proto__":{"polluted":true}}\n`,
-          `{}\n{"type":"event"}\n${'['.repeat(5000)}${']'.repeat(5000)}\n`,
-          `{}\n{"type":"event","length":-5}\nabc\n`,
-          `{}\n{"type":"event","length":99999999}\nabc\n`,
-          `{}\n{"type":7}\n{}\n`,
-          `[]\n`,
-        ]
-      : [
-          ...[
-            text.replace(/^\s*\{/, '{"__proto__":{"polluted":true},'),
-            text.replace(/^\s*\[\s*\{/, '[{"__proto__":{"polluted":true},'),
-            text.replace(/"labels":\s*\{/, '"labels":{"__proto__":{"polluted":"yes"},'),
-            text.replace(/"involvedObject":\s*\{/, '"involvedObject":{"__proto__":{"polluted":"yes"},'),
-            text.replace(/^\s*\{/, '{"constructor":{"prototype":{"polluted":true}},'),
-          ].filter((b) => b !== text),
-          `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
-          `${'{"a":'.repeat(200)}1${'}'.repeat(200)}`,
-          'null', '42', '"string"', 'true',
-        ];
+    const bodies =
+      name === 'sentry-envelope'
+        ? [
+            `{}\n{"type":"event"}\n{"__proto__":{"polluted":true},"message":"x"}\n`,
+            `{}\n{"type":"event"}\n{"constructor":{"prototype":{"polluted":true}}}\n`,
+            `{"__proto__":{"polluted":true}}\n`,
+            `{}\n{"type":"event"}\n${'['.repeat(5000)}${']'.repeat(5000)}\n`,
+            `{}\n{"type":"event","length":-5}\nabc\n`,
+            `{}\n{"type":"event","length":99999999}\nabc\n`,
+            `{}\n{"type":7}\n{}\n`,
+            `[]\n`,
+          ]
+        : [
+            ...[
+              text.replace(/^\s*\{/, '{"__proto__":{"polluted":true},'),
+              text.replace(/^\s*\[\s*\{/, '[{"__proto__":{"polluted":true},'),
+              text.replace(/"labels":\s*\{/, '"labels":{"__proto__":{"polluted":"yes"},'),
+              text.replace(/"involvedObject":\s*\{/, '"involvedObject":{"__proto__":{"polluted":"yes"},'),
+              text.replace(/^\s*\{/, '{"constructor":{"prototype":{"polluted":true}},'),
+            ].filter((b) => b !== text),
+            `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+            `${'{"a":'.repeat(200)}1${'}'.repeat(200)}`,
+            'null',
+            '42',
+            '"string"',
+            'true',
+          ];
     for (const body of bodies) expectRejected(run(source, request(source, Buffer.from(body))), [400, 413]);
     const invalidUtf8 = Buffer.concat([valid.subarray(0, 20), Buffer.from([0xc3, 0x28, 0xff, 0xfe]), valid.subarray(20)]);
     expectRejected(run(source, request(source, invalidUtf8)));

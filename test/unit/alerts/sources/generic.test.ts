@@ -5,28 +5,54 @@ import { RECEIVED_AT, intakeRequest } from './intake-request.ts';
 
 describe('generic webhook', () => {
   it('accepts one alert with defaults', () => {
-    const result = parseGeneric(intakeRequest({ title: 'Backup failed', severity: 'P1', labels: { instance: '10.0.3.17:9100', namespace: 'db' } }), {});
+    const result = parseGeneric(
+      intakeRequest({ title: 'Backup failed', severity: 'P1', labels: { instance: '10.0.3.17:9100', namespace: 'db' } }),
+      {},
+    );
     expect(result).toMatchObject({
       ok: true,
-      alerts: [{
-        source: 'generic', status: 'firing', severity: 'critical', startsAt: RECEIVED_AT.toISOString(),
-        labels: { alertname: 'Backup failed', severity: 'P1', namespace: 'db' },
-        annotations: { summary: 'Backup failed' },
-        subject: { namespace: 'db', ip: '10.0.3.17' },
-      }],
+      alerts: [
+        {
+          source: 'generic',
+          status: 'firing',
+          severity: 'critical',
+          startsAt: RECEIVED_AT.toISOString(),
+          labels: { alertname: 'Backup failed', severity: 'P1', namespace: 'db' },
+          annotations: { summary: 'Backup failed' },
+          subject: { namespace: 'db', ip: '10.0.3.17' },
+        },
+      ],
     });
     if (result.ok) expect(result.alerts[0]?.fingerprint).toBe(fingerprintOf(result.alerts[0]?.labels ?? {}));
   });
 
   it('accepts a list with explicit fingerprint, source and resolution', () => {
-    const result = parseGeneric(intakeRequest([
-      { title: 'Disk check', status: 'resolved', fingerprint: 'disk:node-7', source: 'cron', annotations: { runbook_url: 'https://kb.example.com/disk' } },
-      { title: 'TCP retransmits high', severity: 'warning', labels: { node: 'node-3' } },
-    ]), {});
-    expect(result).toMatchObject({ ok: true, alerts: [
-      { source: 'cron', fingerprint: 'disk:node-7', status: 'resolved', endsAt: RECEIVED_AT.toISOString(), links: { runbook: 'https://kb.example.com/disk' } },
-      { source: 'generic', severity: 'warning', subject: { node: 'node-3' } },
-    ] });
+    const result = parseGeneric(
+      intakeRequest([
+        {
+          title: 'Disk check',
+          status: 'resolved',
+          fingerprint: 'disk:node-7',
+          source: 'cron',
+          annotations: { runbook_url: 'https://kb.example.com/disk' },
+        },
+        { title: 'TCP retransmits high', severity: 'warning', labels: { node: 'node-3' } },
+      ]),
+      {},
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      alerts: [
+        {
+          source: 'cron',
+          fingerprint: 'disk:node-7',
+          status: 'resolved',
+          endsAt: RECEIVED_AT.toISOString(),
+          links: { runbook: 'https://kb.example.com/disk' },
+        },
+        { source: 'generic', severity: 'warning', subject: { node: 'node-3' } },
+      ],
+    });
   });
 
   it('rejects wrong types with paths', () => {
@@ -34,6 +60,9 @@ describe('generic webhook', () => {
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.details?.map((d) => d.path).sort()).toEqual(['[1].labels.a', '[1].status', '[1].title']);
     expect(parseGeneric(intakeRequest([]), {})).toMatchObject({ ok: false, status: 400 });
-    expect(parseGeneric(intakeRequest({ title: 'x', source: 'has spaces' }), {})).toMatchObject({ ok: false, details: [{ path: 'source' }] });
+    expect(parseGeneric(intakeRequest({ title: 'x', source: 'has spaces' }), {})).toMatchObject({
+      ok: false,
+      details: [{ path: 'source' }],
+    });
   });
 });

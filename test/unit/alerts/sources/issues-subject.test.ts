@@ -25,17 +25,32 @@ describe('subjects from labels', () => {
   });
 
   it('maps Kubernetes, node-exporter and OpenTelemetry names', () => {
-    expect(subjectFromLabels({ exported_namespace: 'db', deployment: 'api', kubernetes_node: 'node-1', instance: '10.0.0.5:8080' }, 'prod')).toEqual({
-      cluster: 'prod', namespace: 'db', workload: 'api', node: 'node-1', ip: '10.0.0.5',
+    expect(
+      subjectFromLabels({ exported_namespace: 'db', deployment: 'api', kubernetes_node: 'node-1', instance: '10.0.0.5:8080' }, 'prod'),
+    ).toEqual({
+      cluster: 'prod',
+      namespace: 'db',
+      workload: 'api',
+      node: 'node-1',
+      ip: '10.0.0.5',
     });
-    expect(subjectFromLabels({ 'k8s.namespace.name': 'db', 'k8s.pod.name': 'mysql-0', 'k8s.node.name': 'node-2', 'k8s.cluster.name': 'sh' })).toEqual({
-      cluster: 'sh', namespace: 'db', pod: 'mysql-0', node: 'node-2',
+    expect(
+      subjectFromLabels({ 'k8s.namespace.name': 'db', 'k8s.pod.name': 'mysql-0', 'k8s.node.name': 'node-2', 'k8s.cluster.name': 'sh' }),
+    ).toEqual({
+      cluster: 'sh',
+      namespace: 'db',
+      pod: 'mysql-0',
+      node: 'node-2',
     });
     expect(subjectFromLabels({ instance: 'node-7.prod.internal:9100' })).toEqual({ node: 'node-7.prod.internal' });
   });
 
   it('parses X-Sentry-Auth without letting keys pollute anything', () => {
-    expect(parseSentryAuthHeader('Sentry sentry_key=abc, sentry_version=7, sentry_client=raven-python/6.10.0')).toEqual({ sentry_key: 'abc', sentry_version: '7', sentry_client: 'raven-python/6.10.0' });
+    expect(parseSentryAuthHeader('Sentry sentry_key=abc, sentry_version=7, sentry_client=raven-python/6.10.0')).toEqual({
+      sentry_key: 'abc',
+      sentry_version: '7',
+      sentry_client: 'raven-python/6.10.0',
+    });
     const parsed = parseSentryAuthHeader('Sentry __proto__=x, sentry_key=k');
     expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
     expect(parsed.sentry_key).toBe('k');

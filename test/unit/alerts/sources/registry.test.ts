@@ -3,10 +3,26 @@ import { sources } from '../../../../alerts/sources/index.ts';
 
 describe('source registry', () => {
   it('lists every route once, with unique names', () => {
-    expect(sources.map((s) => s.name)).toEqual(['alertmanager', 'sentry-envelope', 'sentry-store', 'sentry-webhook', 'kubernetes', 'generic']);
+    expect(sources.map((s) => s.name)).toEqual([
+      'alertmanager',
+      'sentry-envelope',
+      'sentry-store',
+      'sentry-webhook',
+      'kubernetes',
+      'generic',
+    ]);
     const routes = sources.flatMap((s) => s.routes);
     expect(new Set(routes).size).toBe(routes.length);
-    expect(routes).toEqual(expect.arrayContaining(['/webhooks/alertmanager', '/api/:projectId/envelope/', '/api/:projectId/store/', '/webhooks/sentry', '/webhooks/kubernetes', '/webhooks/generic']));
+    expect(routes).toEqual(
+      expect.arrayContaining([
+        '/webhooks/alertmanager',
+        '/api/:projectId/envelope/',
+        '/api/:projectId/store/',
+        '/webhooks/sentry',
+        '/webhooks/kubernetes',
+        '/webhooks/generic',
+      ]),
+    );
     expect(sources.filter((s) => !s.bearerAuth).map((s) => s.name)).toEqual(['sentry-envelope', 'sentry-store', 'sentry-webhook']);
   });
 });

@@ -25,7 +25,11 @@ describe('timestamps', () => {
 
 describe('label and annotation maps', () => {
   it('accepts UTF-8 names and empty values, rejects the rest with the key in the path', () => {
-    expect(labelsSchema.parse({ 'app.kubernetes.io/name': 'mysql', 服务: '数据库', empty: '' })).toEqual({ 'app.kubernetes.io/name': 'mysql', 服务: '数据库', empty: '' });
+    expect(labelsSchema.parse({ 'app.kubernetes.io/name': 'mysql', 服务: '数据库', empty: '' })).toEqual({
+      'app.kubernetes.io/name': 'mysql',
+      服务: '数据库',
+      empty: '',
+    });
     const bad = labelsSchema.safeParse({ ok: 'x', n: 1, arr: [], long: 'x'.repeat(8193), '': 'v' });
     expect(bad.success).toBe(false);
     expect(bad.error?.issues.map((i) => i.path.join('.')).sort()).toEqual(['', 'arr', 'long', 'n']);
@@ -39,7 +43,10 @@ describe('label and annotation maps', () => {
 describe('source options', () => {
   it('validates the configuration block', () => {
     expect(sourceOptionsSchema.parse({})).toEqual({});
-    expect(sourceOptionsSchema.safeParse({ sentryProjects: { '42': { keys: ['publickey'] } }, sentryWebhookSecrets: ['s'], cluster: 'prod' }).success).toBe(true);
+    expect(
+      sourceOptionsSchema.safeParse({ sentryProjects: { '42': { keys: ['publickey'] } }, sentryWebhookSecrets: ['s'], cluster: 'prod' })
+        .success,
+    ).toBe(true);
     expect(sourceOptionsSchema.safeParse({ sentryProjects: { '42': { keys: [] } } }).success).toBe(false);
     expect(sourceOptionsSchema.safeParse({ maxAlerts: 0 }).success).toBe(false);
   });

@@ -4,11 +4,24 @@ import type { FrequencyRule } from '../../../../alerts/sources/sentry-frequency.
 import type { SentryEvent } from '../../../../alerts/sources/types.ts';
 
 const event: SentryEvent = {
-  projectId: '42', groupKey: '0123456789abcdef', grouping: ['log', 'OOM killed <int>'], eventId: 'a'.repeat(32),
-  title: 'OOM killed 4242', level: 'error', environment: 'production', timestamp: '2026-11-26T21:00:00.000Z',
-  tags: { agent: 'oom-monitor', node: 'node-7' }, contexts: {}, subject: { node: 'node-7', namespace: 'db' },
+  projectId: '42',
+  groupKey: '0123456789abcdef',
+  grouping: ['log', 'OOM killed <int>'],
+  eventId: 'a'.repeat(32),
+  title: 'OOM killed 4242',
+  level: 'error',
+  environment: 'production',
+  timestamp: '2026-11-26T21:00:00.000Z',
+  tags: { agent: 'oom-monitor', node: 'node-7' },
+  contexts: {},
+  subject: { node: 'node-7', namespace: 'db' },
 };
-const oomRule: FrequencyRule = frequencyRuleSchema.parse({ name: 'ContainerOOM', count: 2, windowSeconds: 20, match: { level: ['error', 'fatal'], tags: { agent: 'oom-monitor' } } });
+const oomRule: FrequencyRule = frequencyRuleSchema.parse({
+  name: 'ContainerOOM',
+  count: 2,
+  windowSeconds: 20,
+  match: { level: ['error', 'fatal'], tags: { agent: 'oom-monitor' } },
+});
 const now = new Date('2026-11-26T21:00:05.000Z');
 
 describe('Sentry frequency rules (pure part)', () => {
@@ -25,9 +38,14 @@ describe('Sentry frequency rules (pure part)', () => {
 
   it('fires once the count is reached inside the window', () => {
     expect(evaluateFrequency(oomRule, event, 1, now)).toBeUndefined();
-    const alert = evaluateFrequency(oomRule, event, 2, now, { generatorUrl: 'https://sentry.example.com/organizations/acme/issues/?project={projectId}&query={eventId}' });
+    const alert = evaluateFrequency(oomRule, event, 2, now, {
+      generatorUrl: 'https://sentry.example.com/organizations/acme/issues/?project={projectId}&query={eventId}',
+    });
     expect(alert).toMatchObject({
-      source: 'sentry', fingerprint: event.groupKey, status: 'firing', severity: 'warning',
+      source: 'sentry',
+      fingerprint: event.groupKey,
+      status: 'firing',
+      severity: 'warning',
       labels: { alertname: 'ContainerOOM', project: '42', level: 'error', environment: 'production', node: 'node-7', namespace: 'db' },
       annotations: { summary: 'OOM killed 4242', count: '2', window: '20s' },
       startsAt: now.toISOString(),

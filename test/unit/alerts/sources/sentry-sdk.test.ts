@@ -23,7 +23,9 @@ function envelope(header: object, ...items: Array<[object, Buffer | string]>): B
 
 describe('Sentry SDK envelopes', () => {
   it('turns the envelope @sentry/node sends for captureException into an event', () => {
-    const { alerts, events } = ok(parseSentryEnvelope(intakeRequest(fixture('sentry-envelope-exception.envelope'), { params, query: sdkQuery }), projects));
+    const { alerts, events } = ok(
+      parseSentryEnvelope(intakeRequest(fixture('sentry-envelope-exception.envelope'), { params, query: sdkQuery }), projects),
+    );
     expect(alerts).toEqual([]);
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
@@ -45,7 +47,8 @@ describe('Sentry SDK envelopes', () => {
   });
 
   it('groups messages by their parameterised text', () => {
-    const a = ok(parseSentryEnvelope(intakeRequest(fixture('sentry-envelope-message.envelope'), { params, query: sdkQuery }), {})).events[0];
+    const a = ok(parseSentryEnvelope(intakeRequest(fixture('sentry-envelope-message.envelope'), { params, query: sdkQuery }), {}))
+      .events[0];
     const other = fixture('sentry-envelope-message.envelope').toString().replace('Killed process 4242', 'Killed process 5151');
     const b = ok(parseSentryEnvelope(intakeRequest(other, { params, query: sdkQuery }), {})).events[0];
     expect(a?.title).toBe('OOM: Killed process 4242 (java) in pod payments-api-7c9d8-xk2lp');
@@ -60,7 +63,18 @@ describe('Sentry SDK envelopes', () => {
       [{ type: 'session' }, '{"sid":"7c5b2a","status":"ok","errors":0,"started":"2026-11-26T20:59:00Z"}'],
       [{ type: 'client_report' }, '{"timestamp":1795735334,"discarded_events":[]}'],
       [{ type: 'attachment', length: binary.length, filename: 'core.bin', content_type: 'application/octet-stream' }, binary],
-      [{ type: 'event', content_type: 'application/json' }, JSON.stringify({ event_id: '9ec79c33ec9942ab8353589fcb2e04dc', message: { formatted: 'Disk full on /var/lib/mysql' }, level: 'fatal', tags: [['pod', 'mysql-0'], ['namespace', 'db']] })],
+      [
+        { type: 'event', content_type: 'application/json' },
+        JSON.stringify({
+          event_id: '9ec79c33ec9942ab8353589fcb2e04dc',
+          message: { formatted: 'Disk full on /var/lib/mysql' },
+          level: 'fatal',
+          tags: [
+            ['pod', 'mysql-0'],
+            ['namespace', 'db'],
+          ],
+        }),
+      ],
       [{ type: 'transaction' }, '{"type":"transaction","transaction":"GET /","spans":[]}'],
       [{ type: 'check_in' }, '{"check_in_id":"a","monitor_slug":"backup","status":"ok"}'],
     );
@@ -77,7 +91,11 @@ describe('Sentry SDK envelopes', () => {
   });
 
   it('uses an explicit fingerprint and expands {{ default }}', () => {
-    const event = { message: 'Killed process 1 (java)', fingerprint: ['{{ default }}', 'oom', '{{ tags.node }}'], tags: { node: 'node-7' } };
+    const event = {
+      message: 'Killed process 1 (java)',
+      fingerprint: ['{{ default }}', 'oom', '{{ tags.node }}'],
+      tags: { node: 'node-7' },
+    };
     const body = envelope({}, [{ type: 'event' }, JSON.stringify(event)]);
     const [e] = ok(parseSentryEnvelope(intakeRequest(body, { params }), {})).events;
     expect(e?.grouping).toEqual(['message', 'Killed process <int> (java)', 'oom', 'node-7']);
@@ -88,20 +106,43 @@ describe('Sentry SDK envelopes', () => {
   it('turns error-level structured logs into events and ignores lower levels', () => {
     const logs = {
       items: [
-        { timestamp: 1795735334.5, level: 'error', body: 'container java in pod db/mysql-0 OOM-killed (pid 4242)', trace_id: 'a'.repeat(32), attributes: { 'sentry.environment': { value: 'production', type: 'string' }, 'k8s.node.name': { value: 'node-7', type: 'string' } } },
+        {
+          timestamp: 1795735334.5,
+          level: 'error',
+          body: 'container java in pod db/mysql-0 OOM-killed (pid 4242)',
+          trace_id: 'a'.repeat(32),
+          attributes: {
+            'sentry.environment': { value: 'production', type: 'string' },
+            'k8s.node.name': { value: 'node-7', type: 'string' },
+          },
+        },
         { timestamp: 1795735334.6, level: 'info', body: 'all good' },
       ],
     };
-    const body = envelope({}, [{ type: 'log', item_count: 2, content_type: 'application/vnd.sentry.items.log+json' }, JSON.stringify(logs)]);
+    const body = envelope({}, [
+      { type: 'log', item_count: 2, content_type: 'application/vnd.sentry.items.log+json' },
+      JSON.stringify(logs),
+    ]);
     const { events } = ok(parseSentryEnvelope(intakeRequest(body, { params }), {}));
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ level: 'error', environment: 'production', subject: { node: 'node-7' }, grouping: ['log', 'container java in pod db/mysql-<int> OOM-killed (pid <int>)'] });
+    expect(events[0]).toMatchObject({
+      level: 'error',
+      environment: 'production',
+      subject: { node: 'node-7' },
+      grouping: ['log', 'container java in pod db/mysql-<int> OOM-killed (pid <int>)'],
+    });
   });
 
   it('accepts gzip and deflate bodies', () => {
     const raw = fixture('sentry-envelope-exception.envelope');
-    for (const [encoding, body] of [['gzip', gzipSync(raw)], ['deflate', deflateSync(raw)]] as const) {
-      const result = parseSentryEnvelope(intakeRequest(body, { params, query: sdkQuery, headers: { 'content-encoding': encoding } }), projects);
+    for (const [encoding, body] of [
+      ['gzip', gzipSync(raw)],
+      ['deflate', deflateSync(raw)],
+    ] as const) {
+      const result = parseSentryEnvelope(
+        intakeRequest(body, { params, query: sdkQuery, headers: { 'content-encoding': encoding } }),
+        projects,
+      );
       expect(ok(result).events).toHaveLength(1);
     }
   });
@@ -111,8 +152,14 @@ describe('Sentry SDK envelopes', () => {
     const auth = { 'x-sentry-auth': 'Sentry sentry_key=publickey, sentry_version=7, sentry_client=sentry.python/2.19.0' };
     expect(parseSentryEnvelope(intakeRequest(raw, { params, headers: auth }), projects).ok).toBe(true);
     expect(parseSentryEnvelope(intakeRequest(raw, { params }), projects)).toMatchObject({ ok: false, status: 401 });
-    expect(parseSentryEnvelope(intakeRequest(raw, { params, query: { sentry_key: 'stolen' } }), projects)).toMatchObject({ ok: false, status: 401 });
-    expect(parseSentryEnvelope(intakeRequest(raw, { params: { projectId: '7' }, query: sdkQuery }), projects)).toMatchObject({ ok: false, status: 401 });
+    expect(parseSentryEnvelope(intakeRequest(raw, { params, query: { sentry_key: 'stolen' } }), projects)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
+    expect(parseSentryEnvelope(intakeRequest(raw, { params: { projectId: '7' }, query: sdkQuery }), projects)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
     const withDsn = envelope({ dsn: 'http://publickey@127.0.0.1:8080/42' }, [{ type: 'event' }, '{"message":"x"}']);
     expect(parseSentryEnvelope(intakeRequest(withDsn, { params }), projects).ok).toBe(true);
     expect(parseSentryEnvelope(intakeRequest(raw, { params, query: { sentry_key: 'anything' } }), {}).ok).toBe(true);
@@ -120,23 +167,50 @@ describe('Sentry SDK envelopes', () => {
 
   it('reports framing errors with the item path', () => {
     const short = Buffer.concat([Buffer.from('{}\n{"type":"attachment","length":100}\n'), Buffer.from('abc')]);
-    expect(parseSentryEnvelope(intakeRequest(short, { params }), {})).toMatchObject({ ok: false, status: 400, details: [{ path: 'items[0].header.length' }] });
+    expect(parseSentryEnvelope(intakeRequest(short, { params }), {})).toMatchObject({
+      ok: false,
+      status: 400,
+      details: [{ path: 'items[0].header.length' }],
+    });
     const badEvent = envelope({}, [{ type: 'event' }, '{"level":5,"tags":"x"}']);
     const result = parseSentryEnvelope(intakeRequest(badEvent, { params }), {});
     expect(result).toMatchObject({ ok: false, status: 400 });
     if (!result.ok) expect(result.details?.map((d) => d.path).sort()).toEqual(['items[0].payload.level', 'items[0].payload.tags']);
-    expect(parseSentryEnvelope(intakeRequest(envelope({}), { params: { projectId: '../etc' } }), {})).toMatchObject({ ok: false, status: 400, details: [{ path: 'projectId' }] });
+    expect(parseSentryEnvelope(intakeRequest(envelope({}), { params: { projectId: '../etc' } }), {})).toMatchObject({
+      ok: false,
+      status: 400,
+      details: [{ path: 'projectId' }],
+    });
   });
 });
 
 describe('Sentry SDK store endpoint', () => {
-  const event = { event_id: 'fc6d8c0c43fc4630ad850ee518f1b9d0', exception: { values: [{ type: 'ValueError', value: 'bad' }, { type: 'RuntimeError', value: 'wrapped: bad' }] }, level: 'error', timestamp: '2026-11-26T21:00:00Z', server_name: 'node-7' };
+  const event = {
+    event_id: 'fc6d8c0c43fc4630ad850ee518f1b9d0',
+    exception: {
+      values: [
+        { type: 'ValueError', value: 'bad' },
+        { type: 'RuntimeError', value: 'wrapped: bad' },
+      ],
+    },
+    level: 'error',
+    timestamp: '2026-11-26T21:00:00Z',
+    server_name: 'node-7',
+  };
 
   it('accepts a gzip body and groups by the last exception', () => {
     const body = gzipSync(Buffer.from(JSON.stringify(event)));
-    const req = intakeRequest(body, { params, headers: { 'content-encoding': 'gzip', 'x-sentry-auth': 'Sentry sentry_version=7, sentry_key=publickey' } });
+    const req = intakeRequest(body, {
+      params,
+      headers: { 'content-encoding': 'gzip', 'x-sentry-auth': 'Sentry sentry_version=7, sentry_key=publickey' },
+    });
     const [e] = ok(parseSentryStore(req, projects)).events;
-    expect(e).toMatchObject({ title: 'RuntimeError: wrapped: bad', grouping: ['exception', 'RuntimeError', 'wrapped: bad'], timestamp: '2026-11-26T21:00:00.000Z', subject: { node: 'node-7' } });
+    expect(e).toMatchObject({
+      title: 'RuntimeError: wrapped: bad',
+      grouping: ['exception', 'RuntimeError', 'wrapped: bad'],
+      timestamp: '2026-11-26T21:00:00.000Z',
+      subject: { node: 'node-7' },
+    });
   });
 
   it('accepts the legacy base64 zlib body and falls back to the receive time', () => {
@@ -148,6 +222,9 @@ describe('Sentry SDK store endpoint', () => {
 
   it('ignores transactions and rejects a wrong key before reading the body', () => {
     expect(ok(parseSentryStore(intakeRequest({ type: 'transaction', transaction: 'GET /' }, { params }), {})).events).toEqual([]);
-    expect(parseSentryStore(intakeRequest('garbage', { params, query: { sentry_key: 'nope' } }), projects)).toMatchObject({ ok: false, status: 401 });
+    expect(parseSentryStore(intakeRequest('garbage', { params, query: { sentry_key: 'nope' } }), projects)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
   });
 });

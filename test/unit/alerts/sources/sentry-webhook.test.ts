@@ -34,7 +34,14 @@ describe('Sentry integration-platform webhooks', () => {
       source: 'sentry',
       status: 'firing',
       severity: 'warning',
-      labels: { alertname: 'Payments errors to chat', project: '1', issue_id: '1170820242', environment: 'production', level: 'error', namespace: 'payments' },
+      labels: {
+        alertname: 'Payments errors to chat',
+        project: '1',
+        issue_id: '1170820242',
+        environment: 'production',
+        level: 'error',
+        namespace: 'payments',
+      },
       annotations: { summary: 'ConnectionResetError: [Errno 104] Connection reset by peer', culprit: 'payments.charge in capture' },
       startsAt: '2026-11-26T20:41:03.552Z',
       subject: { namespace: 'payments', pod: 'payments-api-7c9d8-xk2lp' },
@@ -60,7 +67,11 @@ describe('Sentry integration-platform webhooks', () => {
     const resolvedRaw = Buffer.from(JSON.stringify(resolvedBody));
     const [a] = ok(parseSentryWebhook(delivery('issue', created), options)).alerts;
     const [b] = ok(parseSentryWebhook(delivery('issue', resolvedRaw), options)).alerts;
-    expect(a).toMatchObject({ status: 'firing', labels: { alertname: 'SentryIssue', project: 'payments', issue_id: '1170820242' }, links: { generator: 'https://sentry.example.com/organizations/acme/issues/1170820242/' } });
+    expect(a).toMatchObject({
+      status: 'firing',
+      labels: { alertname: 'SentryIssue', project: 'payments', issue_id: '1170820242' },
+      links: { generator: 'https://sentry.example.com/organizations/acme/issues/1170820242/' },
+    });
     expect(b).toMatchObject({ status: 'resolved', endsAt: RECEIVED_AT.toISOString() });
     expect(a?.fingerprint).toBe(b?.fingerprint);
   });
@@ -68,8 +79,16 @@ describe('Sentry integration-platform webhooks', () => {
   it('maps metric alerts: critical → critical firing, resolved → resolved', () => {
     const raw = fixture('sentry-webhook-metric-alert-critical.json');
     const [critical] = ok(parseSentryWebhook(delivery('metric_alert', raw), options)).alerts;
-    expect(critical).toMatchObject({ status: 'firing', severity: 'critical', labels: { alertname: 'Too many errors', environment: 'production', project: 'payments' }, annotations: { summary: 'Critical: Too many errors' }, startsAt: '2026-11-26T20:39:00.000Z' });
-    const body = fixtureJson<{ action: string; data: { metric_alert: Record<string, unknown> } }>('sentry-webhook-metric-alert-critical.json');
+    expect(critical).toMatchObject({
+      status: 'firing',
+      severity: 'critical',
+      labels: { alertname: 'Too many errors', environment: 'production', project: 'payments' },
+      annotations: { summary: 'Critical: Too many errors' },
+      startsAt: '2026-11-26T20:39:00.000Z',
+    });
+    const body = fixtureJson<{ action: string; data: { metric_alert: Record<string, unknown> } }>(
+      'sentry-webhook-metric-alert-critical.json',
+    );
     body.action = 'resolved';
     body.data.metric_alert.date_closed = '2026-11-26T21:05:00Z';
     const [resolved] = ok(parseSentryWebhook(delivery('metric_alert', Buffer.from(JSON.stringify(body))), options)).alerts;
@@ -83,17 +102,27 @@ describe('Sentry integration-platform webhooks', () => {
 
   it('rejects a bad, missing or foreign signature with 401 and accepts unsigned deliveries when no secret is configured', () => {
     const raw = fixture('sentry-webhook-issue-created.json');
-    expect(parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-signature': sign(raw, 'other') }), options)).toMatchObject({ ok: false, status: 401 });
+    expect(parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-signature': sign(raw, 'other') }), options)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
     expect(parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-signature': '' }), options)).toMatchObject({ ok: false, status: 401 });
     const tampered = Buffer.from(raw.toString().replace('"created"', '"resolved"'));
-    expect(parseSentryWebhook(delivery('issue', tampered, { 'sentry-hook-signature': sign(raw) }), options)).toMatchObject({ ok: false, status: 401 });
+    expect(parseSentryWebhook(delivery('issue', tampered, { 'sentry-hook-signature': sign(raw) }), options)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
     expect(parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-signature': 'nonsense' }), {}).ok).toBe(true);
     expect(parseSentryWebhook(delivery('issue', raw), { sentryWebhookSecrets: ['rotated', SECRET] }).ok).toBe(true);
   });
 
   it('reports a missing resource header and invalid payloads with paths', () => {
     const raw = fixture('sentry-webhook-issue-created.json');
-    expect(parseSentryWebhook(delivery('', raw), options)).toMatchObject({ ok: false, status: 400, details: [{ path: 'headers.sentry-hook-resource' }] });
+    expect(parseSentryWebhook(delivery('', raw), options)).toMatchObject({
+      ok: false,
+      status: 400,
+      details: [{ path: 'headers.sentry-hook-resource' }],
+    });
     const body = Buffer.from(JSON.stringify({ action: 'exploded', data: { issue: { title: 5 } } }));
     const result = parseSentryWebhook(delivery('issue', body), options);
     expect(result.ok).toBe(false);

@@ -1,0 +1,65 @@
+import { createAuditLog } from '../chat/audit.ts';
+import { createAuthz } from '../chat/authz.ts';
+import { createConsoleChat } from '../chat/adapters/console.ts';
+import { createDingTalkChat } from '../chat/adapters/dingtalk.ts';
+import { createRouter } from '../chat/router.ts';
+import { createSlackChat } from '../chat/adapters/slack.ts';
+import type { Deps } from './deps.ts';
+import type { HttpPlugin } from '../core/http.ts';
+import { createHttpServer } from './http-server.ts';
+import { createCommandServices } from './services.ts';
+import { createRateLimiter } from '../chat/rate-limit.ts';
+import { handlers } from '../handlers/index.ts';
+import { registerKnowledgeRoutes } from '../knowledge/index.ts';
+
+/** Where the console chat reads and writes; the process passes its own stdio. */
+export interface AppIo {
+  input: NodeJS.ReadableStream;
+  output: NodeJS.WritableStream;
+  interactive: boolean;
+}
+
+/**
+ * Wires the process together from one `Deps`: router, HTTP server and chat adapters, each
+ * registered with the lifecycle in start order (stopped in reverse).
+ */
+export function createApp(deps: Deps, io?: AppIo) {
+  const authz = createAuthz(deps.config);
+  const audit = createAuditLog(deps);
+  const { limit, windowSeconds } = deps.config.auth.rateLimit;
+  const router = createRouter({
+    deps,
+    services: createCommandServices(deps),
+    authz,
+    handlers,
+    observers: [audit.record],
+    rateLimiter: createRateLimiter({ redis: deps.redis, prefix: deps.config.redis.prefix, limit, windowSeconds }),
+  });
+  const slackSettings = deps.config.chat.slack;
+  const slack = slackSettings.botToken
+    ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix })
+    : undefined;
+  const plugins: HttpPlugin[] = [...deps.alerts.httpPlugins, (app) => registerKnowledgeRoutes(app, deps.knowledge)];
+  if (slack?.httpPlugin) plugins.push(slack.httpPlugin);
+  const http = createHttpServer(deps, plugins);
+  deps.lifecycle.add(http);
+  // After the HTTP server: in HTTP mode Slack's events arrive there; stopped before it.
+  if (slack) deps.lifecycle.add(slack);
+  const dt = deps.config.chat.dingtalk;
+  const dingtalkEnabled = dt.enabled === true || (dt.enabled === 'auto' && Boolean(dt.clientId && dt.clientSecret));
+  if (dingtalkEnabled) deps.lifecycle.add(createDingTalkChat({ deps, router }));
+  const otherChat = slack !== undefined || dingtalkEnabled;
+  const consoleEnabled = deps.config.chat.console.enabled === true || (deps.config.chat.console.enabled === 'auto' && !otherChat);
+  if (consoleEnabled && io) {
+    deps.lifecycle.add(
+      createConsoleChat({
+        router,
+        input: io.input as never,
+        output: io.output as never,
+        user: deps.config.chat.console.user,
+        interactive: io.interactive,
+      }),
+    );
+  }
+  return { router, http, slack };
+}

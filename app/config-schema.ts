@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { alertsConfigSchema } from '../alerts/config-schema.ts';
+import { knowledgeConfigSchema } from '../knowledge/config.ts';
+import { kubeConfigSchema } from '../kube/config-schema.ts';
+import { auditConfigSchema, authConfigSchema, chatConfigSchema } from '../chat/config-schema.ts';
+
+/**
+ * The whole configuration, validated once at start. `Config` is inferred from it, never written
+ * twice. Every field has a default, so no file at all is a valid configuration.
+ */
+export const configSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().default('0.0.0.0'),
+      port: z.coerce.number().int().min(0).max(65535).default(8080),
+      bodyLimitBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(1024 * 1024),
+      /** Base URL people use to reach this instance; links in messages point here. */
+      publicUrl: z.url().optional(),
+      /** How long SIGTERM waits for in-flight work before exiting anyway. */
+      shutdownTimeoutMs: z.number().int().positive().default(10_000),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    })
+    .prefault({}),
+  redis: z
+    .strictObject({
+      url: z
+        .string()
+        .regex(/^rediss?:\/\//, 'a redis:// or rediss:// URL')
+        .default('redis://127.0.0.1:6379'),
+      /** Key and queue prefix; a hash tag keeps every key in one Redis Cluster slot. */
+      prefix: z.string().min(1).default('{firstmate}'),
+      /**
+       * When nothing answers at `url`, start a private `redis-server` under `dataDir` instead of
+       * failing. Off for `firstmate start` unless set; always on for `firstmate demo`.
+       */
+      embedded: z.boolean().default(false),
+      dataDir: z.string().default('.firstmate'),
+    })
+    .prefault({}),
+  chat: chatConfigSchema.prefault({}),
+  auth: authConfigSchema.prefault({}),
+  alerts: alertsConfigSchema.prefault({}),
+  audit: auditConfigSchema.prefault({}),
+  knowledge: knowledgeConfigSchema.prefault({}),
+  kube: kubeConfigSchema.prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type { BindingConfig, CommandClass, UserConfig } from '../chat/config-schema.ts';

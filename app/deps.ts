@@ -1,0 +1,168 @@
+import type { Redis } from 'ioredis';
+import { createAlertHub, type AlertHub } from '../alerts/hub.ts';
+import type { KnowledgeLinks } from '../alerts/knowledge.ts';
+import type { DecisionEvent } from '../alerts/pipeline/types.ts';
+import { createDingTalkNotifier } from '../alerts/notifiers/dingtalk.ts';
+import { createSlackNotifier, createSlackNotifierClient } from '../alerts/notifiers/slack.ts';
+import { renderNotification } from '../alerts/render/notification.ts';
+import type { Config } from './config-schema.ts';
+import { createKnowledgeBase, type KnowledgeBase } from '../knowledge/index.ts';
+import { connectCluster, runtimeOptions, type ClusterConnection } from '../kube/connect.ts';
+import { createKube, type KubeRuntime } from '../kube/runtime.ts';
+import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from '../core/lifecycle.ts';
+import type { Logger } from '../core/logger.ts';
+import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
+import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
+
+/**
+ * Everything the process builds once and passes down: clients, registries, lifecycle. Handlers,
+ * workers and reconcilers get what they need from here; nothing builds its own clients.
+ */
+export interface Deps {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  /** Shared command connection. */
+  redis: Redis;
+  redisEndpoint: RedisEndpoint;
+  /** A new connection (BullMQ workers and blocking commands need their own). */
+  newRedis(): Redis;
+  readiness: Readiness;
+  lifecycle: Lifecycle;
+  /** Runbooks, their matching and search, and resolution notes. */
+  knowledge: KnowledgeBase;
+  /** The alert hub: pipeline, sink, silences, incidents, notifier registry, intake routes. */
+  alerts: AlertHub;
+  /** The cluster cache, history and reconcilers; absent when `kube.mode` is `off`. */
+  kube?: KubeRuntime;
+}
+
+/** What the process may hand to `createDeps` beyond the configuration. */
+export interface DepsOptions {
+  /** Where the console notifier prints alert notifications (the console chat output). */
+  consoleWrite?: (text: string) => void;
+  /** Replaces the knowledge base as the source of links on notifications. */
+  knowledge?: KnowledgeLinks;
+  /** Sees every flush decision (benchmarks, tracing). */
+  onDecision?: (e: DecisionEvent) => void;
+  /** The cluster to watch instead of the one `kube` configures (the embedded demo's). */
+  cluster?: ClusterConnection;
+}
+
+/**
+ * Builds every client once. Redis is resolved first (a private server may be started);
+ * components register with `lifecycle` in start order.
+ */
+export async function createDeps(config: Config, logger: Logger, opts: DepsOptions = {}): Promise<Deps> {
+  // Resolved before Redis: a missing cluster fails the start before anything is started.
+  const cluster = opts.cluster ?? connectCluster(config.kube);
+  const lifecycle = createLifecycle(logger);
+  const metrics = createMetrics();
+  const readiness = createReadiness();
+  const redisEndpoint = await ensureRedis(config.redis);
+  if (redisEndpoint.privateServer)
+    logger.info({ url: redisEndpoint.url, ...redisEndpoint.privateServer }, 'started a private redis-server');
+  const connections: Redis[] = [];
+  const newRedis = () => {
+    const client = createRedisClient(redisEndpoint.url);
+    client.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+    connections.push(client);
+    return client;
+  };
+  const redis = newRedis();
+  readiness.add('redis', async () => {
+    const up = (await Promise.race([redis.ping(), new Promise((r) => setTimeout(r, 1000, 'timeout'))])) === 'PONG';
+    metrics.redisUp.set(up ? 1 : 0);
+    return up;
+  });
+  // Registered first so it stops last: everything else may still need Redis while draining.
+  const releaseRedis = async () => {
+    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+    await redisEndpoint.stop();
+  };
+  lifecycle.add({ name: 'redis', stop: releaseRedis });
+  try {
+    const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
+    return { ...base, ...(await createServices(base, opts, cluster)) };
+  } catch (err) {
+    // Nothing has started yet; a private redis-server must not outlive the failed start.
+    await releaseRedis();
+    throw err;
+  }
+}
+
+/** What the services below are built from: the clients and registries. */
+type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube'>;
+
+/** The knowledge base, the alert hub with its notifiers, and the Kubernetes core, in start order. */
+async function createServices(base: BaseDeps, opts: DepsOptions, cluster: ClusterConnection | undefined) {
+  const { config, logger, metrics, redis, newRedis, lifecycle } = base;
+  const knowledge = await createKnowledgeBase({
+    redis,
+    dirs: config.knowledge.dirs,
+    publicBaseUrl: config.knowledge.publicBaseUrl ?? config.server.publicUrl,
+    keyPrefix: config.knowledge.keyPrefix ?? `${config.redis.prefix}:kb:`,
+    maxLinks: config.knowledge.maxLinks,
+  });
+  for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
+  const alerts = createAlertHub({ config, redis, newRedis, logger, metrics, ...opts, knowledge: opts.knowledge ?? knowledge });
+  if (config.chat.slack.botToken) {
+    const client = createSlackNotifierClient({
+      botToken: config.chat.slack.botToken,
+      apiUrl: config.chat.slack.apiUrl,
+      logger,
+      timeoutMs: config.alerts.notify.timeout,
+    });
+    alerts.notifiers.register(
+      createSlackNotifier(client, {
+        ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+        maxFiring: config.alerts.storm.topN,
+        maxResolved: config.alerts.storm.topN,
+        logger,
+      }),
+    );
+  }
+  alerts.notifiers.register(
+    createDingTalkNotifier({
+      robotUrl: config.chat.dingtalk.robotUrl,
+      render: (n) => renderNotification(n),
+      timeoutMs: config.alerts.notify.timeout,
+    }),
+  );
+  // After Redis (stops before it): workers drain while their connections are still up.
+  lifecycle.add(alerts.pipeline.component);
+  const kube = createKubeComponent(base, alerts, cluster);
+  return { knowledge, alerts, kube };
+}
+
+/**
+ * Registers the Kubernetes core for the connected cluster after the pipeline, so it stops first
+ * and its last alerts still reach the queues.
+ */
+function createKubeComponent(
+  { config, logger, metrics, redis, lifecycle, readiness }: BaseDeps,
+  alerts: AlertHub,
+  connection: ClusterConnection | undefined,
+): KubeRuntime | undefined {
+  if (!connection) return undefined;
+  const kubeLogger = logger.child({ component: 'kube' });
+  kubeLogger.info({ origin: connection.origin }, 'watching the cluster');
+  const kube = createKube({
+    kubeConfig: connection.kubeConfig,
+    redis,
+    sink: alerts.sink,
+    logger: kubeLogger,
+    metrics: kubeMetricsOf(metrics),
+    options: runtimeOptions(config.kube, config.redis.prefix),
+  });
+  lifecycle.add({
+    name: 'kube',
+    start: () => kube.start(),
+    stop: async () => {
+      await kube.stop();
+      await connection.close();
+    },
+  });
+  readiness.add('kube', () => kube.synced());
+  return kube;
+}

@@ -1,0 +1,85 @@
+import { Command } from 'commander';
+import { sendTestAlert } from '../alerts/send-test-alert.ts';
+import { loadConfig } from './config.ts';
+import type { Config } from './config-schema.ts';
+import { runFirstmate } from './run.ts';
+import { BUILTIN_ARTICLES_DIR, formatProblems, lintKnowledge } from '../knowledge/index.ts';
+
+/** The validated configuration, or every problem on stderr and exit 1. */
+function configOrExit(file: string | undefined): Config {
+  const { config, problems } = loadConfig({ file });
+  if (config) return config;
+  for (const p of problems) process.stderr.write(`config: ${p.path}: ${p.message}\n`);
+  process.exit(1);
+}
+
+/** The `firstmate` command line. */
+const program = new Command('firstmate').description('ChatOps bot and alerting hub for Kubernetes platform teams');
+
+program
+  .command('start')
+  .description('run firstmate in production: Redis at REDIS_URL, the cluster from KUBECONFIG or in-cluster (or kube.mode: off)')
+  .option('-c, --config <file>', 'YAML configuration file (default: $FIRSTMATE_CONFIG or ./firstmate.yaml)')
+  .action(async (opts: { config?: string }) => {
+    await runFirstmate(configOrExit(opts.config), { mode: 'start' });
+  });
+
+program
+  .command('demo')
+  .description('the embedded demo: console chat, a private Redis when none answers, the simulated cluster, HTTP on loopback')
+  .option('-c, --config <file>', 'YAML configuration file (default: $FIRSTMATE_CONFIG or ./firstmate.yaml)')
+  .action(async (opts: { config?: string }) => {
+    const config = configOrExit(opts.config);
+    const { runDemo } = await import('./demo.ts');
+    await runDemo(config);
+  });
+
+program
+  .command('check-config')
+  .description('validate the configuration and print every problem; exit 1 on any')
+  .option('-c, --config <file>', 'YAML configuration file')
+  .action((opts: { config?: string }) => {
+    const { config, problems, file } = loadConfig({ file: opts.config });
+    if (!config) {
+      process.stdout.write(`${file ?? 'configuration'}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n`);
+      for (const p of problems) process.stdout.write(`  ${p.path}: ${p.message}\n`);
+      process.exit(1);
+    }
+    process.stdout.write(`${file ?? 'embedded defaults'}: ok\n`);
+  });
+
+program
+  .command('send-test-alert')
+  .description('post a sample alert to a running instance and report where it was delivered')
+  .option('--url <url>', 'base URL of the instance', 'http://127.0.0.1:8080')
+  .option('--token <token>', 'bearer token for the generic webhook and the alert API')
+  .option('--timeout <seconds>', 'how long to wait for the delivery', '90')
+  .option('--no-resolve', 'leave the test alert firing')
+  .action(async (opts: { url: string; token?: string; timeout: string; resolve: boolean }) => {
+    try {
+      const deliveries = await sendTestAlert({
+        url: opts.url,
+        token: opts.token,
+        timeoutMs: Number(opts.timeout) * 1000,
+        resolve: opts.resolve,
+        write: (line) => process.stdout.write(`${line}\n`),
+      });
+      process.exit(deliveries.length > 0 ? 0 : 1);
+    } catch (err) {
+      process.stderr.write(`send-test-alert: ${(err as Error).message}\n`);
+      process.exit(1);
+    }
+  });
+
+const kb = program.command('kb').description('knowledge base tools');
+kb.command('lint')
+  .description('check every article (front matter, ids, links, match rules); exit 1 on any problem')
+  .option('-c, --config <file>', 'YAML configuration file (for extra article folders)')
+  .action(async (opts: { config?: string }) => {
+    const config = configOrExit(opts.config);
+    const found = await lintKnowledge([BUILTIN_ARTICLES_DIR, ...config.knowledge.dirs]);
+    process.stdout.write(found.length > 0 ? `${formatProblems(found)}\n` : 'knowledge base: ok\n');
+    process.exit(found.length > 0 ? 1 : 0);
+  });
+
+await program.parseAsync();

@@ -1,0 +1,73 @@
+import { createApp } from './app.ts';
+import { redact } from './config.ts';
+import type { Config } from './config-schema.ts';
+import { createDeps, type Deps, type DepsOptions } from './deps.ts';
+import { createLogger } from '../core/logger.ts';
+import { KubeConfigError } from '../kube/client.ts';
+import { RedisUnavailableError } from './redis.ts';
+
+/** What the operator must fix: shown as one line, without a stack. */
+function operatorMessage(err: unknown): string | undefined {
+  for (let e = err; e instanceof Error; e = e.cause) {
+    if (e instanceof RedisUnavailableError || e instanceof KubeConfigError) return e.message;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES' || code === 'EADDRNOTAVAIL') {
+      const { address, port } = e as NodeJS.ErrnoException & { address?: string; port?: number };
+      return `cannot listen on ${address ?? ''}:${port ?? ''} (${code}): set PORT or server.port to a free port`;
+    }
+  }
+  return undefined;
+}
+
+/** Ends the process after a failed start: one line for what the operator can fix, else the stack. */
+function failStart(err: unknown): never {
+  const line = operatorMessage(err);
+  process.stderr.write(line ? `firstmate: ${line}\n` : `firstmate: start-up failed: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+}
+
+/**
+ * Runs the process until SIGTERM/SIGINT: builds the deps and the app, starts every component,
+ * and on a failed start stops what was started (no private redis-server is left behind).
+ * `firstmate start` and `firstmate demo` both end up here; the demo passes its own cluster.
+ */
+export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo'; deps?: DepsOptions }): Promise<void> {
+  // Console chat owns stdout; logs go to stderr so the two never interleave.
+  const logger = createLogger(config.log.level, process.stderr);
+  let deps: Deps;
+  try {
+    deps = await createDeps(config, logger, { consoleWrite: (text) => process.stdout.write(text), ...opts.deps });
+  } catch (err) {
+    await opts.deps?.cluster?.close().catch(() => {});
+    failStart(err);
+  }
+  const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+  let stoppingSince = 0;
+  const stop = async (signal: string) => {
+    if (stoppingSince) {
+      // A signal sent to the whole process group arrives twice at once; only a later one means "now".
+      if (Date.now() - stoppingSince < 1000) return;
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stoppingSince = Date.now();
+    logger.info({ signal }, 'stopping');
+    const hardExit = setTimeout(() => process.exit(1), config.server.shutdownTimeoutMs + 2000);
+    hardExit.unref();
+    await deps.lifecycle.stop(config.server.shutdownTimeoutMs);
+    logger.info('stopped');
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+  try {
+    await deps.lifecycle.start();
+  } catch (err) {
+    await deps.lifecycle.stop(config.server.shutdownTimeoutMs);
+    failStart(err);
+  }
+  logger.info(
+    { mode: opts.mode, port: app.http.port(), redis: deps.redisEndpoint.privateServer ? 'private' : 'external', config: redact(config) },
+    'firstmate started',
+  );
+}

@@ -1,0 +1,216 @@
+/**
+ * Node failure as the node lifecycle controller and the taint-based eviction manager handle it:
+ * `nodeNotReady` flips the Ready condition (Unknown for an unreachable kubelet, False for a
+ * not-ready one), adds the `node.kubernetes.io/unreachable` (or `not-ready`) NoSchedule and
+ * NoExecute taints, records `NodeNotReady` on the node and its pods, and after the grace period
+ * (a pod's own tolerationSeconds for the taint, else the cluster default) evicts each pod that
+ * does not tolerate the taint: `TaintManagerEviction` event, DisruptionTarget condition, delete.
+ * Their controllers then recreate them on other nodes. `nodeReady` reverts and cancels evictions.
+ */
+import type { Clock } from '../clock.ts';
+import type { Store } from '../store.ts';
+import type { Condition, Node, Pod, Taint } from '../types.ts';
+import type { RecordEvent } from './events.ts';
+import type { PodIndexes } from './indexes.ts';
+import { healthyNodeConditions } from './node-conditions.ts';
+import { tolerates } from './scheduler.ts';
+
+export interface NodeNotReadyOptions {
+  /** `unreachable` (kubelet stopped posting status; default) or `not-ready` (kubelet reports NotReady). */
+  mode?: 'unreachable' | 'not-ready';
+  /** Eviction grace for pods without their own tolerationSeconds (default: the cluster's). */
+  graceMs?: number;
+}
+
+export interface NodeLifecycle {
+  nodeNotReady(name: string, options?: NodeNotReadyOptions): Node;
+  nodeReady(name: string): Node;
+  close(): void;
+}
+
+const TAINT_KEYS = ['node.kubernetes.io/unreachable', 'node.kubernetes.io/not-ready'];
+
+export function createNodeLifecycle(
+  store: Store,
+  indexes: PodIndexes,
+  record: RecordEvent,
+  defaultGraceMs: number,
+  clock: Clock,
+): NodeLifecycle {
+  const timers = new Map<string, Set<NodeJS.Timeout>>();
+
+  function cancel(node: string): void {
+    for (const t of timers.get(node) ?? []) clearTimeout(t);
+    timers.delete(node);
+  }
+
+  function evict(nodeName: string, taint: Taint, namespace: string, podName: string, uid: string): void {
+    const node = store.peek('nodes', undefined, nodeName) as Node | undefined;
+    if (!node?.spec.taints?.some((t) => t.key === taint.key && t.effect === 'NoExecute')) return;
+    const pod = store.peek('pods', namespace, podName) as Pod | undefined;
+    if (!pod || pod.metadata.uid !== uid || pod.spec.nodeName !== nodeName) return;
+    const marked = store.mutate(
+      'pods',
+      namespace,
+      podName,
+      (o) => {
+        const p = o as Pod;
+        const status = p.status ?? {};
+        const conditions = (status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
+        conditions.push({
+          type: 'DisruptionTarget',
+          status: 'True',
+          reason: 'DeletionByTaintManager',
+          message: 'Taint manager: deleting due to NoExecute taint',
+          lastProbeTime: null,
+          lastTransitionTime: clock.iso(),
+        });
+        p.status = { ...status, conditions };
+      },
+      'status',
+    );
+    record({
+      involved: marked,
+      reason: 'TaintManagerEviction',
+      message: `Marking for deletion Pod ${namespace}/${podName}`,
+      type: 'Normal',
+      component: 'taint-eviction-controller',
+    });
+    store.delete('pods', namespace, podName);
+  }
+
+  return {
+    nodeNotReady(name, options = {}) {
+      const mode = options.mode ?? 'unreachable';
+      const ts = clock.iso();
+      const key = mode === 'unreachable' ? TAINT_KEYS[0]! : TAINT_KEYS[1]!;
+      const taints: Taint[] = [
+        { key, effect: 'NoSchedule', timeAdded: ts },
+        { key, effect: 'NoExecute', timeAdded: ts },
+      ];
+      store.mutate(
+        'nodes',
+        undefined,
+        name,
+        (o) => {
+          const n = o as Node;
+          n.status = n.status ?? {};
+          n.status.conditions = (n.status.conditions ?? []).map((c): Condition => {
+            if (mode === 'unreachable')
+              return {
+                ...c,
+                status: 'Unknown',
+                reason: 'NodeStatusUnknown',
+                message: 'Kubelet stopped posting node status.',
+                lastTransitionTime: ts,
+              };
+            if (c.type === 'Ready')
+              return {
+                ...c,
+                status: 'False',
+                reason: 'KubeletNotReady',
+                message:
+                  'container runtime network not ready: NetworkReady=false reason:NetworkPluginNotReady message:Network plugin returns error: cni plugin not initialized',
+                lastHeartbeatTime: ts,
+                lastTransitionTime: ts,
+              };
+            return c;
+          });
+        },
+        'status',
+      );
+      const node = store.mutate('nodes', undefined, name, (o) => {
+        const n = o as Node;
+        n.spec = n.spec ?? {};
+        n.spec.taints = [...(n.spec.taints ?? []).filter((t) => !TAINT_KEYS.includes(t.key)), ...taints];
+      }) as Node;
+      record({
+        involved: node,
+        reason: 'NodeNotReady',
+        message: `Node ${name} status is now: NodeNotReady`,
+        type: 'Normal',
+        component: 'node-controller',
+      });
+      const noExecute = taints[1]!;
+      const set = timers.get(name) ?? new Set<NodeJS.Timeout>();
+      timers.set(name, set);
+      for (const pod of indexes.podsOnNode(name)) {
+        const ns = pod.metadata.namespace!;
+        const podName = pod.metadata.name!;
+        const marked = store.mutate(
+          'pods',
+          ns,
+          podName,
+          (o) => {
+            const p = o as Pod;
+            for (const c of p.status?.conditions ?? []) {
+              if (c.type === 'Ready' || c.type === 'ContainersReady') Object.assign(c, { status: 'False', lastTransitionTime: ts });
+            }
+          },
+          'status',
+        );
+        record({ involved: marked, reason: 'NodeNotReady', message: 'Node is not ready', type: 'Warning', component: 'node-controller' });
+        const toleration = tolerates(pod.spec.tolerations, noExecute);
+        if (toleration && toleration.tolerationSeconds === undefined) continue;
+        const grace = toleration ? toleration.tolerationSeconds! * 1000 : (options.graceMs ?? defaultGraceMs);
+        const uid = pod.metadata.uid!;
+        const timer = setTimeout(() => {
+          set.delete(timer);
+          evict(name, noExecute, ns, podName, uid);
+        }, grace);
+        timer.unref();
+        set.add(timer);
+      }
+      return node;
+    },
+    nodeReady(name) {
+      cancel(name);
+      const ts = clock.iso();
+      store.mutate(
+        'nodes',
+        undefined,
+        name,
+        (o) => {
+          const n = o as Node;
+          n.status = { ...(n.status ?? {}), conditions: healthyNodeConditions(ts) };
+        },
+        'status',
+      );
+      const node = store.mutate('nodes', undefined, name, (o) => {
+        const n = o as Node;
+        n.spec = n.spec ?? {};
+        const rest = (n.spec.taints ?? []).filter((t) => !TAINT_KEYS.includes(t.key));
+        if (rest.length) n.spec.taints = rest;
+        else delete n.spec.taints;
+      }) as Node;
+      for (const pod of indexes.podsOnNode(name)) {
+        if (pod.status?.phase !== 'Running') continue;
+        store.mutate(
+          'pods',
+          pod.metadata.namespace,
+          pod.metadata.name!,
+          (o) => {
+            for (const c of (o as Pod).status?.conditions ?? []) {
+              if ((c.type === 'Ready' || c.type === 'ContainersReady') && c.status !== 'True')
+                Object.assign(c, { status: 'True', lastTransitionTime: ts });
+            }
+          },
+          'status',
+        );
+      }
+      record({
+        involved: node,
+        involvedUid: name,
+        reason: 'NodeReady',
+        message: `Node ${name} status is now: NodeReady`,
+        type: 'Normal',
+        component: 'kubelet',
+        host: name,
+      });
+      return node;
+    },
+    close() {
+      for (const name of [...timers.keys()]) cancel(name);
+    },
+  };
+}
