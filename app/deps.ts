@@ -13,6 +13,8 @@ import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from
 import type { Logger } from '../core/logger.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
+import { createOpsComponent, type OpsPosts } from './ops.ts';
+import type { Ops } from '../ops/index.ts';
 
 /**
  * Everything the process builds once and passes down: clients, registries, lifecycle. Handlers,
@@ -35,6 +37,10 @@ export interface Deps {
   alerts: AlertHub;
   /** The cluster cache, history and reconcilers; absent when `kube.mode` is `off`. */
   kube?: KubeRuntime;
+  /** Safe operations; absent without a cluster or with `ops.enabled: false`. */
+  ops?: Ops;
+  /** Where chat adapters register how operation results reach their channels. */
+  opsPosts: OpsPosts;
 }
 
 /** What the process may hand to `createDeps` beyond the configuration. */
@@ -92,7 +98,7 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
 }
 
 /** What the services below are built from: the clients and registries. */
-type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube'>;
+type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube' | 'ops' | 'opsPosts'>;
 
 /** The knowledge base, the alert hub with its notifiers, and the Kubernetes core, in start order. */
 async function createServices(base: BaseDeps, opts: DepsOptions, cluster: ClusterConnection | undefined) {
@@ -132,7 +138,11 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   // After Redis (stops before it): workers drain while their connections are still up.
   lifecycle.add(alerts.pipeline.component);
   const kube = createKubeComponent(base, alerts, cluster);
-  return { knowledge, alerts, kube };
+  const wired =
+    kube && cluster && config.ops.enabled
+      ? createOpsComponent({ ...base, kube, kubeConfig: cluster.kubeConfig })
+      : { ops: undefined, posts: { register: () => undefined } };
+  return { knowledge, alerts, kube, ...(wired.ops ? { ops: wired.ops } : {}), opsPosts: wired.posts };
 }
 
 /**

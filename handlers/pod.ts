@@ -25,7 +25,7 @@ function historyBlocks(chain: Incarnation[]): Block[] {
     i.ip || '-',
     when(i.createdAt),
     i.readyAt ? when(i.readyAt) : '-',
-    i.endedAt ? `${when(i.endedAt)} (${i.reason || 'ended'})` : 'running',
+    i.endedAt ? `${when(i.endedAt)} (${i.reason === 'operation' ? `operation ${i.detail}` : i.reason || 'ended'})` : 'running',
   ]);
   const moves: string[] = [];
   for (let k = 1; k < chain.length; k++) {
@@ -34,7 +34,8 @@ function historyBlocks(chain: Incarnation[]): Block[] {
     if (!a.node || !b.node) continue;
     const ip = a.ip && a.ip === b.ip ? `IP kept ${b.ip}` : `IP ${a.ip || '-'} → ${b.ip || '-'}`;
     const short = a.endedAt && b.readyAt ? `, short ${formatDuration(b.readyAt - a.endedAt)}` : '';
-    moves.push(`${a.node === b.node ? `restarted on ${b.node}` : `${a.node} → ${b.node}`} (${a.reason || 'replaced'}), ${ip}${short}`);
+    const why = a.reason === 'operation' ? `operation ${a.detail}` : a.reason || 'replaced';
+    moves.push(`${a.node === b.node ? `restarted on ${b.node}` : `${a.node} → ${b.node}`} (${why}), ${ip}${short}`);
   }
   const blocks: Block[] = [{ kind: 'table', columns: ['pod', 'node', 'ip', 'created', 'ready', 'ended'], rows }];
   if (moves.length) blocks.push({ kind: 'text', text: `migrations:\n${moves.map((m) => `• ${m}`).join('\n')}` });

@@ -142,6 +142,8 @@ export function createPodMigrationReconciler(deps: ReconcilerDeps): Reconciler {
         put({ ...inc, pred: prev.uid });
         put({ ...prev, succ: inc.uid });
         if (!prev.node || prev.node === inc.node) continue;
+        // Caused by a firstmate operation: its result message names it; not an incident of its own.
+        if (prev.reason === 'operation') continue;
         if (storm.active && prev.reason === 'node-failure' && storm.notReady.has(prev.node)) continue;
         const ipKept = !!prev.ip && prev.ip === inc.ip;
         const short = prev.endedAt && inc.readyAt ? Math.max(0, inc.readyAt - prev.endedAt) : 0;
