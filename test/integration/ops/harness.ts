@@ -51,6 +51,8 @@ export interface OpsHarness {
   op(id: string): Promise<Operation>;
   /** Waits until the operation is final. */
   final(id: string, timeoutMs?: number): Promise<Operation>;
+  /** Starts another replica on the same Redis prefix and cluster (stopped by `close`). */
+  replica(): Promise<Deps>;
   close(): Promise<void>;
 }
 
@@ -67,9 +69,12 @@ export async function startOpsHarness(
     chat: { console: { enabled: false } },
     ops: { ...fastOps, ...input.ops },
   } satisfies ConfigInput);
-  const deps = await createDeps(config, createLogger('silent'), {
-    cluster: { kubeConfig: buildKubeConfig({ url: sim.url }), origin: 'url', close: async () => undefined },
-  });
+  const build = () =>
+    createDeps(config, createLogger('silent'), {
+      cluster: { kubeConfig: buildKubeConfig({ url: sim.url }), origin: 'url', close: async () => undefined },
+    });
+  const deps = await build();
+  const replicas: Deps[] = [];
   const { router } = createApp(deps);
   const posted: string[] = [];
   deps.opsPosts.register('console', async (_channel, reply) => {
@@ -110,7 +115,15 @@ export async function startOpsHarness(
         `operation ${id} to finish`,
         timeoutMs,
       ),
+    async replica() {
+      const more = await build();
+      replicas.push(more);
+      await more.lifecycle.start();
+      await more.kube!.waitForSync();
+      return more;
+    },
     async close() {
+      await Promise.all(replicas.map((r) => r.lifecycle.stop(5000)));
       await deps.lifecycle.stop(5000);
       await sim.close();
       await deletePrefix(deps.redisEndpoint.url, config.redis.prefix);
