@@ -10,7 +10,14 @@ import { createDemoCluster } from '../sim/demo-cluster.ts';
 import { startSim } from '../sim/sim.ts';
 
 export async function runDemo(config: Config): Promise<void> {
-  const demo: Config = { ...config, server: { ...config.server, host: '127.0.0.1' }, redis: { ...config.redis, embedded: true } };
+  // The demo cluster stands for the platform whose patched StatefulSet controller honours the
+  // four-step label protocol, so `delete-pod` can remove any apps/v1 StatefulSet instance there.
+  const demo: Config = {
+    ...config,
+    server: { ...config.server, host: '127.0.0.1' },
+    redis: { ...config.redis, embedded: true },
+    ops: { ...config.ops, statefulsetLabelProtocol: true },
+  };
   const sim = await startSim({ cluster: createDemoCluster() });
   await runFirstmate(demo, {
     mode: 'demo',

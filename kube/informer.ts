@@ -26,8 +26,8 @@ export interface InformerSource<R extends KubernetesObject> {
   list(page: { limit: number; continueToken?: string }): Promise<ListPage>;
   compact(raw: unknown): R;
   /**
-   * A resource the cluster may not serve (a CRD such as OpenKruise's StatefulSet): a 404 on the
-   * list counts as synced with nothing in it, and the informer keeps retrying slowly in case
+   * A resource the cluster may not serve (a CRD such as OpenKruise's StatefulSet) or the service
+   * account may not read: a 404 or 403 on the list counts as synced with nothing in it, and the informer keeps retrying slowly in case
    * the resource is installed later.
    */
   optional?: boolean;
@@ -174,7 +174,8 @@ export class ResilientInformer<R extends KubernetesObject> {
       await this.lw.start();
     } catch (err) {
       this.failedDuringStart = true;
-      if (this.opts.source.optional && (err as { statusCode?: number }).statusCode === 404) {
+      const code = (err as { statusCode?: number }).statusCode;
+      if (this.opts.source.optional && (code === 404 || code === 403)) {
         this.markSynced();
         this.failures = Math.max(this.failures, 30);
       }
