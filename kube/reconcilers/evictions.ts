@@ -8,16 +8,18 @@
  * Outputs: one alert per evicted pod incarnation, saying which kind of eviction (kubelet
  * pressure and which resource, taint-manager eviction after node failure, preemption) and where.
  * A preemption waits up to 3 s for the scheduler's `Preempted` event, which names the preemptor.
+ * The alert is an event: it resolves `notices.eventTtlMs` after it fired. No alert for ignored
+ * namespaces.
  * Idempotency: reported under `evicted:<pod uid>` in Redis. During a NotReady storm,
- * taint-manager evictions from the storm's nodes are marked reported without being emitted:
- * the storm alert covers them and they never fire later.
+ * taint-manager evictions from the storm's nodes are marked reported without being emitted and
+ * counted in the storm ledger: the storm alert and its summary cover them; they never fire later.
  */
 import { kubeAlert } from '../alerts.ts';
 import type { CacheChange } from '../cache.ts';
 import type { Reconciler } from '../controller.ts';
 import { pressureOf } from '../departure.ts';
 import type { EventRecord, PodRecord } from '../records.ts';
-import { emitOnce, splitObjectKey } from './deps.ts';
+import { emitOnce, eventEnd, openStormId, splitObjectKey } from './deps.ts';
 import type { ReconcilerDeps } from './deps.ts';
 
 const EVENT_REASONS = new Set(['Evicted', 'TaintManagerEviction', 'Preempted']);
@@ -114,11 +116,13 @@ export function createEvictionsReconciler(deps: ReconcilerDeps): Reconciler {
       const age = Date.now() - (ev.at || Date.now());
       if (ev.waitForEvent && age < EVENT_GRACE_MS) return { requeueAfterMs: EVENT_GRACE_MS - age };
       const storm = deps.storm();
+      const w = pod ? cache.workloadOf(pod) : undefined;
       if (storm.active && ev.kind === 'taint-manager' && (!node || storm.notReady.has(node))) {
-        await deps.reports.claim(id);
+        if (await deps.reports.claim(id))
+          await deps.ledger.evicted(await openStormId(deps), ev.uid, w && `${w.kind}/${w.namespace}/${w.name}`);
         return;
       }
-      const w = pod ? cache.workloadOf(pod) : undefined;
+      if (deps.notices.ignoreNamespaces.has(namespace)) return;
       const reason = ev.kind === 'kubelet' ? ev.detail : ev.kind;
       await emitOnce(
         deps,
@@ -137,6 +141,7 @@ export function createEvictionsReconciler(deps: ReconcilerDeps): Reconciler {
           description: ev.message || kindText[ev.kind],
           annotations: { eviction: ev.kind, detail: ev.detail, message: ev.message },
           startsAt: ev.at || Date.now(),
+          endsAt: eventEnd(deps),
           ...(pod?.podIP ? { ip: pod.podIP } : {}),
         }),
       );
