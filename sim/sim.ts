@@ -12,6 +12,7 @@ import type { ClusterSpec } from './cluster-builders.ts';
 import { createClock } from './clock.ts';
 import { createDrivers } from './drivers/drivers.ts';
 import type { Drivers } from './drivers/drivers.ts';
+import type { NodeLifecycleOptions } from './drivers/node-lifecycle.ts';
 import { createFaults } from './faults.ts';
 import type { Faults } from './faults.ts';
 import { createRandom } from './random.ts';
@@ -36,6 +37,8 @@ export interface SimOptions {
   podEvictionGraceMs?: number;
   /** Default network mode of StatefulSet pods; overrides the cluster's. */
   networkMode?: 'per-node' | 'fixed-ip';
+  /** Zone-aware eviction rate limiting and node leases (see `drivers/node-lifecycle.ts`). */
+  nodeLifecycle?: NodeLifecycleOptions;
 }
 
 /** The shape `KubeConfig.loadFromOptions` takes. */
@@ -72,6 +75,7 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     random: createRandom(seed ^ 0x5eed),
     networkMode: options.networkMode ?? options.cluster?.networkMode,
     podEvictionGraceMs: options.podEvictionGraceMs,
+    ...(options.nodeLifecycle ? { nodeLifecycle: options.nodeLifecycle } : {}),
     quietBootstrap: true,
   });
   clock.setOffset(0);

@@ -66,7 +66,7 @@ export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
     });
   };
 
-  /** When the NotReady of a node was first seen, for nodes whose condition carries no transition time. */
+  /** When the NotReady of a node was first seen here (kept in Redis across restarts and replicas). */
   const firstSeen = async (name: string, now: number): Promise<number> => {
     const id = `held:${name}`;
     if (await reports.claim(id, OPEN_TTL, String(now))) return now;
@@ -83,7 +83,9 @@ export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
         const now = Date.now();
         const since = state.since || (await firstSeen(name, now));
         if (check === 'NotReady') {
-          const wait = since + opts.settleMs - now;
+          // Held from when this process saw it too: the transition time is the API server's (second precision, its clock).
+          const held = Math.max(since, await firstSeen(name, now));
+          const wait = held + opts.settleMs - now;
           if (wait > 0) {
             requeue = Math.min(requeue, wait);
             continue;
