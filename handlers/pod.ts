@@ -122,7 +122,8 @@ async function formerHolders(kube: KubeRuntime, ip: string, namespaces: string[]
       now && now !== had ? `; now ${ns}/${now.name} on ${now.node || '-'} with ${now.ip || 'no IP'}` : '',
     ].join(' ');
     blocks.push({ kind: 'text', text }, ...historyBlocks(chain));
-    if (now && !now.endedAt) blocks.push({ kind: 'actions', actions: [{ label: `pod ${ns}/${now.name}`, command: `pod ${ns}/${now.name}` }] });
+    if (now && !now.endedAt)
+      blocks.push({ kind: 'actions', actions: [{ label: `pod ${ns}/${now.name}`, command: `pod ${ns}/${now.name}` }] });
   }
   return blocks;
 }

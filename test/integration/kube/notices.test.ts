@@ -5,7 +5,7 @@ import { pod } from '../../../handlers/pod.ts';
 import type { CommandContext } from '../../../handlers/types.ts';
 import type { KubeRuntime } from '../../../kube/runtime.ts';
 import { renderText } from '../../../platforms/console/render-text.ts';
-import type { Pod } from '../../../sim/types.ts';
+import type { Node, Pod } from '../../../sim/types.ts';
 import { createTestDeps } from '../../helpers/deps.ts';
 import { idle, startHarness, waitFor } from './harness.ts';
 import type { Harness } from './harness.ts';
@@ -23,7 +23,8 @@ afterEach(async () => {
 });
 
 const podOf = (ns: string, name: string) => h.sim.store.peek('pods', ns, name) as Pod;
-const readyAt = (p: Pod) => Date.parse(p.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime ?? '');
+const readyAt = (p: Pod) =>
+  Date.parse(p.status?.conditions?.find((c) => c.type === 'Ready' && c.status === 'True')?.lastTransitionTime ?? '');
 
 const ask = (kube: KubeRuntime, namespaces: string[], ...args: string[]): Promise<Reply> => {
   const ctx: CommandContext = {
@@ -46,14 +47,9 @@ describe('migration notices', () => {
     const oldIp = before.status!.podIP!;
     h.sim.drivers.nodeNotReady(node, { graceMs: 2_500 });
     const notReadyAt = Date.parse(
-      (h.sim.store.peek('nodes', undefined, node) as { status: { conditions: Array<{ type: string; lastTransitionTime: string }> } }).status.conditions.find(
-        (c) => c.type === 'Ready',
-      )!.lastTransitionTime,
+      (h.sim.store.peek('nodes', undefined, node) as Node).status!.conditions!.find((c) => c.type === 'Ready')!.lastTransitionTime!,
     );
-    const moved = await waitFor(
-      () => h.sink.named('KubePodMigrated').find((a) => a.labels.pod === 'db-1'),
-      'db-1 migration',
-    );
+    const moved = await waitFor(() => h.sink.named('KubePodMigrated').find((a) => a.labels.pod === 'db-1'), 'db-1 migration');
     const gap = (readyAt(podOf('shop', 'db-1')) - notReadyAt) / 1000;
     expect(gap).toBeGreaterThanOrEqual(2);
     expect(Math.abs(Number(moved.annotations.short_seconds) - gap)).toBeLessThanOrEqual(1);
