@@ -43,7 +43,9 @@ export function createNodeLeases(
   const renewMs = opts.renewMs ?? 10_000;
   const graceMs = opts.graceMs ?? 40_000;
   const cut = new Set<string>();
+  /** Monotonic time of each node's last renewal (the cluster clock may be shifted while it is built). */
   const lastRenew = new Map<string, number>();
+  const elapsed = () => performance.now();
 
   function renew(): void {
     const now = clock.now();
@@ -52,7 +54,7 @@ export function createNodeLeases(
     for (const obj of store.scan('nodes')) {
       const name = obj.metadata.name!;
       if (cut.has(name)) continue;
-      lastRenew.set(name, now);
+      lastRenew.set(name, elapsed());
       if (store.peek('leases', NODE_LEASE_NAMESPACE, name)) {
         store.mutate('leases', NODE_LEASE_NAMESPACE, name, (o) => {
           (o.spec as { renewTime?: string }).renewTime = micro(now);
@@ -74,7 +76,7 @@ export function createNodeLeases(
   }
 
   function monitor(): void {
-    const now = clock.now();
+    const now = elapsed();
     for (const obj of store.scan('nodes')) {
       const n = obj as Node;
       const name = n.metadata.name!;
