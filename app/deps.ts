@@ -131,6 +131,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   );
   // After Redis (stops before it): workers drain while their connections are still up.
   lifecycle.add(alerts.pipeline.component);
+  lifecycle.add(alerts.intakeSummary);
   const kube = createKubeComponent(base, alerts, cluster);
   return { knowledge, alerts, kube };
 }
