@@ -60,7 +60,7 @@ export function createAlertHub(o: {
   });
   const commit = createGroupCommit({ write: pipeline.write, maxAlerts: cfg.intake.maxBatchAlerts });
   const stats = createIntakeStats();
-  const httpPlugins: HttpPlugin[] = [
+  const intakePlugins: HttpPlugin[] = [
     createIntakeRoutes({
       sources,
       config: cfg,
@@ -73,8 +73,8 @@ export function createAlertHub(o: {
       stats,
     }),
     createAlertmanagerStatusRoute({ tokens: cfg.sources.tokens.prometheus ?? [] }),
-    createAlertApiRoutes({ pipeline, tokens: cfg.apiTokens }),
   ];
+  const apiPlugins: HttpPlugin[] = [createAlertApiRoutes({ pipeline, tokens: cfg.apiTokens })];
   const intakeSummary = createIntakeSummary({
     logger: logger.child({ component: 'intake' }),
     everyMs: cfg.intake.summaryEvery,
@@ -91,7 +91,12 @@ export function createAlertHub(o: {
     silences: pipeline.silences,
     incidents: pipeline.incidents,
     frequency,
-    httpPlugins,
+    /** Intake (webhooks, `/api/v2`) and the hub's API: what a process of role `all` serves. */
+    httpPlugins: [...intakePlugins, ...apiPlugins],
+    /** The intake routes alone (role `intake`). */
+    intakePlugins,
+    /** The hub's API alone (role `worker`). */
+    apiPlugins,
     /** Logs intake's periodic summary line (register with the lifecycle). */
     intakeSummary,
   };
