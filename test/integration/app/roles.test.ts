@@ -33,6 +33,7 @@ describe('firstmate start --role', () => {
     writeFileSync(
       join(dir, 'firstmate.yaml'),
       [
+        'server: { host: 127.0.0.1 }',
         'alerts:',
         '  route: { receiver: hook, group_by: [alertname], group_wait: 100ms, group_interval: 1h }',
         `  receivers: [{ name: hook, webhook: { url: "${hook.url}" } }]`,
@@ -43,7 +44,7 @@ describe('firstmate start --role', () => {
     const intake = runCli(['start', '--role', 'intake', '--processes', '2'], { cwd: dir, env });
     const worker = runCli(['start', '--role', 'worker'], { cwd: dir, env });
     running.push(intake, worker);
-    await waitFor(() => [...intake.stderr().matchAll(started)].length === 2, 'both intake processes listening', 20_000);
+    await waitFor(() => [...intake.stderr().matchAll(started)].length === 2, 'both intake processes listening', 90_000);
     const ports = [...intake.stderr().matchAll(started)].map((m) => [m[1], m[2]]);
     expect(ports[0]).toEqual(ports[1]);
     expect(ports[0]![0]).toBe('intake');
@@ -62,12 +63,12 @@ describe('firstmate start --role', () => {
     expect((await fetch(`${base}/api/incidents`)).status).toBe(404);
 
     await worker.waitFor(/"role":"worker"[^\n]*firstmate started/, 'stderr');
-    await waitFor(() => hook.ok().length > 0, 'the worker notified the accepted alert', 20_000);
+    await waitFor(() => hook.ok().length > 0, 'the worker notified the accepted alert', 90_000);
     expect(hook.ok()[0]!.body.notification.groupLabels).toEqual({ alertname: 'RoleSplit' });
 
     intake.child.kill('SIGTERM');
     expect((await intake.exited).code).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('refuses several processes for any role but intake', async () => {
     const cli = runCli(['start', '--role', 'worker', '--processes', '2'], { cwd: mkdtempSync(join(tmpdir(), 'fm-roles-')) });
