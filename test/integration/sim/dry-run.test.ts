@@ -23,7 +23,10 @@ beforeAll(async () => {
   ]);
   ({ sim, kc } = await startTestSim({}, cluster));
   core = kc.makeApiClient(CoreV1Api);
-  await waitFor(() => sim.store.get('statefulsets', 'team-a', 'db')?.status?.readyReplicas === 2, 'db ready');
+  await waitFor(
+    () => (sim.store.get('statefulsets', 'team-a', 'db')?.status as { readyReplicas?: number } | undefined)?.readyReplicas === 2,
+    'db ready',
+  );
 });
 afterAll(async () => {
   await sim.close();
