@@ -39,6 +39,14 @@ export interface SimOptions {
   networkMode?: 'per-node' | 'fixed-ip';
   /** Zone-aware eviction rate limiting and node leases (see `drivers/node-lifecycle.ts`). */
   nodeLifecycle?: NodeLifecycleOptions;
+  /**
+   * Wall-clock time per second of a pod's termination grace period: 1 is real time (a pod with
+   * the default 30 s stays Terminating for 30 s), 0.01 makes that 300 ms. Overrides the cluster's
+   * (default 1).
+   */
+  gracePeriodScale?: number;
+  /** The apps/v1 StatefulSet controller honours the four-step label protocol of a patched controller; overrides the cluster's. */
+  statefulsetLabelProtocol?: boolean;
 }
 
 /** The shape `KubeConfig.loadFromOptions` takes. */
@@ -76,6 +84,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     networkMode: options.networkMode ?? options.cluster?.networkMode,
     podEvictionGraceMs: options.podEvictionGraceMs,
     ...(options.nodeLifecycle ? { nodeLifecycle: options.nodeLifecycle } : {}),
+    gracePeriodScale: options.gracePeriodScale ?? options.cluster?.gracePeriodScale,
+    statefulsetLabelProtocol: options.statefulsetLabelProtocol ?? options.cluster?.statefulsetLabelProtocol,
     quietBootstrap: true,
   });
   clock.setOffset(0);
