@@ -15,6 +15,7 @@ import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
 import { createOpsComponent, type OpsPosts } from './ops.ts';
 import type { Ops } from '../ops/index.ts';
+import type { DemoScenarios } from '../handlers/types.ts';
 
 /**
  * Everything the process builds once and passes down: clients, registries, lifecycle. Handlers,
@@ -41,6 +42,8 @@ export interface Deps {
   ops?: Ops;
   /** Where chat adapters register how operation results reach their channels. */
   opsPosts: OpsPosts;
+  /** The simulated cluster's scenarios; only `firstmate demo` passes them. */
+  demo?: DemoScenarios;
 }
 
 /** What the process may hand to `createDeps` beyond the configuration. */
@@ -53,6 +56,8 @@ export interface DepsOptions {
   onDecision?: (e: DecisionEvent) => void;
   /** The cluster to watch instead of the one `kube` configures (the embedded demo's). */
   cluster?: ClusterConnection;
+  /** The simulated cluster's scenarios (the embedded demo's `demo …` commands). */
+  demo?: DemoScenarios;
 }
 
 /**
@@ -60,8 +65,9 @@ export interface DepsOptions {
  * components register with `lifecycle` in start order.
  */
 export async function createDeps(config: Config, logger: Logger, opts: DepsOptions = {}): Promise<Deps> {
-  // Resolved before Redis: a missing cluster fails the start before anything is started.
-  const cluster = opts.cluster ?? connectCluster(config.kube);
+  // Resolved before Redis: a missing cluster fails the start before anything is started. An
+  // intake-only process never watches the cluster.
+  const cluster = config.server.role === 'intake' ? undefined : (opts.cluster ?? connectCluster(config.kube));
   const lifecycle = createLifecycle(logger);
   const metrics = createMetrics();
   const readiness = createReadiness();
@@ -89,7 +95,7 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   lifecycle.add({ name: 'redis', stop: releaseRedis });
   try {
     const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
-    return { ...base, ...(await createServices(base, opts, cluster)) };
+    return { ...base, ...(await createServices(base, opts, cluster)), ...(opts.demo ? { demo: opts.demo } : {}) };
   } catch (err) {
     // Nothing has started yet; a private redis-server must not outlive the failed start.
     await releaseRedis();
@@ -111,7 +117,18 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
-  const alerts = createAlertHub({ config, redis, newRedis, logger, metrics, ...opts, knowledge: opts.knowledge ?? knowledge });
+  // An intake-only process runs no pipeline workers: they run in `worker` processes.
+  const alertsConfig =
+    config.server.role === 'intake' ? { ...config.alerts, workers: { ...config.alerts.workers, enabled: false } } : config.alerts;
+  const alerts = createAlertHub({
+    config: { alerts: alertsConfig, redis: config.redis },
+    redis,
+    newRedis,
+    logger,
+    metrics,
+    ...opts,
+    knowledge: opts.knowledge ?? knowledge,
+  });
   if (config.chat.slack.botToken) {
     const client = createSlackNotifierClient({
       botToken: config.chat.slack.botToken,
@@ -137,6 +154,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   );
   // After Redis (stops before it): workers drain while their connections are still up.
   lifecycle.add(alerts.pipeline.component);
+  if (config.server.role !== 'worker') lifecycle.add(alerts.intakeSummary);
   const kube = createKubeComponent(base, alerts, cluster);
   const wired =
     kube && cluster && config.ops.enabled

@@ -11,5 +11,6 @@ export function createCommandServices(deps: Deps): CommandServices {
     ...(deps.kube ? { kube: deps.kube } : {}),
     ...(deps.ops ? { ops: deps.ops.service } : {}),
     audit: createAuditLog(deps),
+    ...(deps.demo ? { demo: deps.demo } : {}),
   };
 }

@@ -6,6 +6,7 @@ import { confirm } from './confirm.ts';
 import { cordon } from './cordon.ts';
 import { deletePod } from './delete-pod.ts';
 import { drain } from './drain.ts';
+import { demo } from './demo.ts';
 import { help } from './help.ts';
 import { host } from './host.ts';
 import { kb } from './kb.ts';
@@ -43,3 +44,6 @@ export const handlers: readonly Handler[] = [
   cancel,
   audit,
 ];
+
+/** Commands that exist only in `firstmate demo` (registered when the demo scenarios are present). */
+export const demoHandlers: readonly Handler[] = [demo];

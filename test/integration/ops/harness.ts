@@ -76,6 +76,7 @@ export async function startOpsHarness(
   const deps = await build();
   const replicas: Deps[] = [];
   const { router } = createApp(deps);
+  if (!router) throw new Error('the test process serves chat');
   const posted: string[] = [];
   deps.opsPosts.register('console', async (_channel, reply) => {
     posted.push(renderText(reply));
