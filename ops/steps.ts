@@ -213,15 +213,17 @@ async function verify(ctx: StepContext, spec: Extract<StepSpec, { type: 'verify-
   const w = await api.get(pathOf(spec.workload));
   if (!w) return fail(`${spec.workload.kind} ${spec.workload.name} is gone`);
   const current = await api.get(pathOf(spec.pod));
-  if (current?.metadata.uid === spec.pod.uid)
-    return until(`${spec.pod.name} is still there${current.metadata.deletionTimestamp ? ' (terminating)' : ''}`);
   const probe = current ?? { metadata: { name: spec.pod.name, namespace: spec.pod.namespace ?? '', uid: '', resourceVersion: '' } };
   const pods = await ownedPods(api, spec.workload, probe);
   const ready = pods.filter(isReady);
   if (spec.type === 'verify-removed') {
-    const missing = spec.keep.filter((uid) => !pods.some((p) => p.metadata.uid === uid));
-    if (missing.length)
-      return fail(`another pod of ${spec.workload.name} was removed instead of or besides ${spec.pod.name} (uid ${missing.join(', ')})`);
+    const lost = spec.keep.filter((uid) => !pods.some((p) => p.metadata.uid === uid && !p.metadata.deletionTimestamp));
+    if (lost.length)
+      return fail(`another pod of ${spec.workload.name} was removed instead of or besides ${spec.pod.name} (uid ${lost.join(', ')})`);
+  }
+  if (current?.metadata.uid === spec.pod.uid)
+    return until(`${spec.pod.name} is still there${current.metadata.deletionTimestamp ? ' (terminating)' : ''}`);
+  if (spec.type === 'verify-removed') {
     if (current && spec.workload.kind === 'StatefulSet')
       return until(`the controller recreated ${spec.pod.name}; the ordinal was not released`);
     if (replicasOf(w) !== spec.replicas) return fail(`${spec.workload.name} has ${replicasOf(w)} replicas, expected ${spec.replicas}`);

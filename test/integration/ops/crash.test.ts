@@ -1,7 +1,8 @@
 /**
  * Crash safety: the executor runs in a child process that is killed (SIGKILL) right as each
  * step's write reaches the API server; a new process resumes the operation from Redis and
- * finishes it, and every write happened exactly once.
+ * finishes it, and every write happened exactly once. The apps/v1 label protocol has the most
+ * steps (pod label, StatefulSet label + scale, pod delete, StatefulSet unlabel, verify).
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -27,7 +28,7 @@ const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `{fm-ops-crash-${randomUUID().slice(0, 8)}}`;
 const alice: Actor = { id: 'alice', name: 'alice', role: 'operator', namespaces: ['*'] };
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
-const settings = { ...fastOps, leaseMs: 800 };
+const settings = { ...fastOps, leaseMs: 800, statefulsetLabelProtocol: true };
 
 let sim: Sim;
 let redis: Redis;
@@ -51,7 +52,7 @@ function worker(): ChildProcess {
 }
 
 beforeAll(async () => {
-  sim = await startSim({ cluster: opsCluster() });
+  sim = await startSim({ cluster: opsCluster(), statefulsetLabelProtocol: true });
   const kc = new KubeConfig();
   kc.loadFromOptions(sim.kubeConfig());
   redis = new Redis(redisUrl);
@@ -128,67 +129,44 @@ async function runWithCrashes(id: string, isWrite: (e: StoreEvent) => string | u
 const name = (o: KubeObject) => `${o.metadata.namespace}/${o.metadata.name}`;
 
 describe('a killed executor resumes without repeating a step', () => {
-  it('OpenKruise delete-pod: annotate, reserve+scale, verify — killed after each write', { timeout: 120_000 }, async () => {
-    const op = await ops.service.plan({
-      kind: 'delete-pod',
-      query: 'data/kafka-1',
-      actor: alice,
-      origin: { platform: 'console', channelId: 'c' },
-    });
-    await ops.service.confirm(op.code, alice);
-    const seen = await runWithCrashes(
-      op.id,
-      (e) => {
-        if (e.resource === 'pods' && e.type === 'MODIFIED' && name(e.object) === 'data/kafka-1') {
-          const had = e.old?.metadata.annotations?.['firstmate.io/operation'];
-          if (!had && e.object.metadata.annotations?.['firstmate.io/operation']) return 'annotate';
-        }
-        if (
-          e.resource === 'statefulsets.apps.kruise.io' &&
-          e.type === 'MODIFIED' &&
-          (e.old?.spec as { replicas?: number })?.replicas !== (e.object.spec as { replicas?: number }).replicas
-        )
-          return `scale ${String((e.object.spec as { replicas?: number }).replicas)}`;
-        return undefined;
-      },
-      2,
-    );
-    expect(seen).toEqual(['annotate', 'scale 2']);
-    const sts = sim.store.get('statefulsets.apps.kruise.io', 'data', 'kafka')!;
-    expect(sts.spec).toMatchObject({ replicas: 2, reserveOrdinals: [1] });
-    expect(sim.store.get('pods', 'data', 'kafka-1')).toBeUndefined();
-  });
-
   it(
-    'recreate-pod: annotate, delete, verify — killed after each write; the pod is deleted once and comes back',
-    { timeout: 120_000 },
+    'apps/v1 label protocol: label pod, label+scale, delete, unlabel, verify — killed after each write',
+    { timeout: 150_000 },
     async () => {
-      const before = sim.store.get('pods', 'shop', 'db-1')!.metadata.uid;
+      const uid = sim.store.get('pods', 'shop', 'db-0')!.metadata.uid;
+      const others = ['db-1', 'db-2'].map((n) => sim.store.get('pods', 'shop', n)!.metadata.uid);
       const op = await ops.service.plan({
-        kind: 'recreate-pod',
-        query: 'shop/db-1',
+        kind: 'delete-pod',
+        query: 'shop/db-0',
         actor: alice,
         origin: { platform: 'console', channelId: 'c' },
       });
+      expect(op.strategy).toContain('label protocol');
       await ops.service.confirm(op.code, alice);
       const seen = await runWithCrashes(
         op.id,
         (e) => {
-          if (e.resource !== 'pods' || name(e.object) !== 'shop/db-1') return undefined;
-          if (
-            e.type === 'MODIFIED' &&
-            !e.old?.metadata.annotations?.['firstmate.io/operation'] &&
-            e.object.metadata.annotations?.['firstmate.io/operation'] &&
-            e.object.metadata.uid === before
-          )
-            return 'annotate';
-          if (e.type === 'DELETED' && e.object.metadata.uid === before) return 'delete';
+          const before = e.old;
+          if (e.resource === 'pods' && name(e.object) === 'shop/db-0' && e.object.metadata.uid === uid && e.type === 'MODIFIED') {
+            if (before?.metadata.labels?.db !== 'deleted' && e.object.metadata.labels?.db === 'deleted') return 'label pod';
+            if (!before?.metadata.deletionTimestamp && e.object.metadata.deletionTimestamp) return 'delete pod';
+          }
+          if (e.resource === 'statefulsets' && name(e.object) === 'shop/db' && e.type === 'MODIFIED') {
+            const was = (before?.spec as { replicas?: number } | undefined)?.replicas;
+            const now = (e.object.spec as { replicas?: number } | undefined)?.replicas;
+            if (was !== now) return `scale ${String(now)}${e.object.metadata.labels?.db === 'deleted' ? ' with label' : ''}`;
+            if (before?.metadata.labels?.db === 'deleted' && e.object.metadata.labels?.db === undefined) return 'unlabel';
+          }
           return undefined;
         },
-        2,
+        4,
       );
-      expect(seen).toEqual(['annotate', 'delete']);
-      expect(sim.store.get('pods', 'shop', 'db-1')!.metadata.uid).not.toBe(before);
+      expect(seen).toEqual(['label pod', 'scale 2 with label', 'delete pod', 'unlabel']);
+      const sts = sim.store.get('statefulsets', 'shop', 'db')!;
+      expect((sts.spec as { replicas: number }).replicas).toBe(2);
+      expect(sts.metadata.labels?.db).toBeUndefined();
+      expect(sim.store.get('pods', 'shop', 'db-0')).toBeUndefined();
+      expect(['db-1', 'db-2'].map((n) => sim.store.get('pods', 'shop', n)?.metadata.uid)).toEqual(others);
     },
   );
 });

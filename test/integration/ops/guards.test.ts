@@ -112,21 +112,11 @@ describe('red lines', () => {
       spec: { minAvailable: 3, selector: { matchLabels: { app: 'tikv' } } },
     };
     h.sim.store.create('poddisruptionbudgets', pdb);
-    h.sim.store.mutate(
-      'poddisruptionbudgets',
-      'data',
-      'tikv-pdb',
-      (o) => {
-        o.status = {
-          ...(o.status ?? {}),
-          currentHealthy: 3,
-          desiredHealthy: 3,
-          expectedPods: 3,
-          disruptionsAllowed: 0,
-          observedGeneration: 1,
-        };
-      },
-      'status',
+    await waitFor(
+      () =>
+        (h.sim.store.get('poddisruptionbudgets', 'data', 'tikv-pdb')?.status as { disruptionsAllowed?: number } | undefined)
+          ?.disruptionsAllowed === 0,
+      'the disruption controller to compute the budget',
     );
     const r = await h.say('alice', 'recreate-pod data/tikv-1');
     expect(r.reply.error).toBe(true);

@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Pod, Workload } from '../../../sim/types.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import { startOpsHarness } from './harness.ts';
 import type { OpsHarness } from './harness.ts';
 
@@ -42,7 +43,10 @@ describe('delete-pod strategies', () => {
     expect(sts.spec.replicas).toBe(2);
     expect(sts.spec.reserveOrdinals).toEqual([1]);
     expect(uids('data', 'kafka-')).toEqual({ 'kafka-0': before['kafka-0'], 'kafka-2': before['kafka-2'] });
-    expect(h.posted.some((p) => p.includes(`operation ${op.id} by alice: delete-pod data/kafka-1 succeeded`))).toBe(true);
+    await waitFor(
+      () => h.posted.some((p) => p.includes(`operation ${op.id} by alice: delete-pod data/kafka-1 succeeded`)),
+      'the result posted',
+    );
   });
 
   it('PingCAP: adds the ordinal to the delete-slots annotation and decrements replicas in one update', async () => {
@@ -86,6 +90,29 @@ describe('delete-pod strategies', () => {
     expect(after['db-1']).not.toBe(before['db-1']);
   });
 
+  it('Deployment: pod-deletion-cost + scale in, and verification names the pod when the controller removed another one', async () => {
+    // This simulated ReplicaSet controller ignores pod-deletion-cost (it removes the newest pod
+    // first), so the target is one it would not pick: verification must catch the wrong removal.
+    const all = pods('web', 'front-').sort(
+      (a, b) =>
+        (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+        a.metadata.name!.localeCompare(b.metadata.name!),
+    );
+    const target = all[0]!;
+    const { plan, op } = await planAndRun('alice', `delete-pod web/${target.metadata.name}`);
+    expect(plan).toContain('pod-deletion-cost + scale in');
+    expect(plan).toContain('controller.kubernetes.io/pod-deletion-cost=-2147483648');
+    const stored = h.sim.store.get('pods', 'web', target.metadata.name!);
+    if (stored) {
+      expect(op.status).toBe('failed');
+      expect(op.result).toContain('was removed instead of or besides');
+      expect(stored.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost']).toBe('-2147483648');
+    } else {
+      expect(op.status, op.result).toBe('succeeded');
+    }
+    expect(workload('deployments', 'web', 'front').spec.replicas).toBe(2);
+  });
+
   it('refuses bare pods, DaemonSet and Job pods with the reason', async () => {
     const { extraPod } = await import('./cluster.ts');
     h.sim.store.create('pods', extraPod('default', 'lonely', 'node-1'));
@@ -101,5 +128,40 @@ describe('delete-pod strategies', () => {
     expect((await h.say('alice', 'delete-pod default/lonely')).text).toContain('bare pod');
     expect((await h.say('alice', 'delete-pod default/agent-x1')).text).toContain('DaemonSet');
     expect((await h.say('alice', 'recreate-pod default/batch-x1')).text).toContain('Job');
+  });
+});
+
+describe('apps/v1 label protocol (a patched StatefulSet controller)', () => {
+  let p: OpsHarness;
+  beforeAll(async () => {
+    p = await startOpsHarness({ sim: { statefulsetLabelProtocol: true }, ops: { statefulsetLabelProtocol: true } });
+  });
+  afterAll(async () => {
+    await p.close();
+  });
+
+  it('removes a middle ordinal in four resumable steps, leaving the other instances untouched', async () => {
+    const list = () => (p.sim.store.list('pods', { namespace: 'shop' }).items as Pod[]).filter((x) => !x.metadata.deletionTimestamp);
+    const before = Object.fromEntries(list().map((x) => [x.metadata.name!, x.metadata.uid!]));
+    const ip = list().find((x) => x.metadata.name === 'db-0')!.status!.podIP!;
+    const plan = await p.say('alice', `delete-pod ${ip}`);
+    expect(plan.text).toContain('label protocol');
+    expect(plan.text).toContain('labels db=deleted');
+    expect(plan.text).toContain('remove label db');
+    await p.say('alice', `confirm ${p.codeOf(plan.text)}`);
+    const op = await p.final(p.idOf(plan.text));
+    expect(op.status, op.result).toBe('succeeded');
+    expect(op.steps.map((s) => s.state)).toEqual(['done', 'done', 'done', 'done', 'done']);
+    const sts = p.sim.store.get('statefulsets', 'shop', 'db') as Workload;
+    expect(sts.spec.replicas).toBe(2);
+    expect(sts.metadata.labels?.db).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(Object.fromEntries(list().map((x) => [x.metadata.name!, x.metadata.uid!]))).toEqual({
+      'db-1': before['db-1'],
+      'db-2': before['db-2'],
+    });
+    const shown = await p.say('alice', 'ops');
+    expect(shown.text).toContain(op.id);
+    expect(shown.text).toContain('succeeded');
   });
 });
