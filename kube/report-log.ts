@@ -12,6 +12,8 @@ export interface ReportLog {
   /** Removes a claim and returns its value, or undefined when there was none (exactly one caller gets it). */
   take(id: string): Promise<string | undefined>;
   get(id: string): Promise<string | undefined>;
+  /** Replaces the value of a claim (or takes it), keeping it for `ttlSeconds`. */
+  put(id: string, value: string, ttlSeconds?: number): Promise<void>;
   /** Gives a claim back (the report failed). */
   release(id: string): Promise<void>;
   has(id: string): Promise<boolean>;
@@ -28,6 +30,9 @@ export function createReportLog(opts: { redis: Redis; prefix: string; ttlSeconds
     },
     async get(id) {
       return (await opts.redis.get(key(id))) ?? undefined;
+    },
+    async put(id, value, ttl) {
+      await opts.redis.set(key(id), value, 'EX', ttl ?? opts.ttlSeconds);
     },
     async release(id) {
       await opts.redis.del(key(id));
