@@ -5,6 +5,7 @@
  * retry can report it.
  */
 import type { Redis } from 'ioredis';
+import { kubeKeys } from '../core/redis-keys.ts';
 
 export interface ReportLog {
   /** True when this call took the claim (the incident was not reported yet). `value` is kept with it. */
@@ -18,7 +19,7 @@ export interface ReportLog {
 }
 
 export function createReportLog(opts: { redis: Redis; prefix: string; ttlSeconds: number }): ReportLog {
-  const key = (id: string) => `${opts.prefix}reported:${id}`;
+  const key = kubeKeys(opts.prefix).reported;
   return {
     async claim(id, ttl, value) {
       return (await opts.redis.set(key(id), value ?? String(Date.now()), 'EX', ttl ?? opts.ttlSeconds, 'NX')) === 'OK';

@@ -5,6 +5,7 @@ import type { HttpPlugin } from '../../core/http.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Identity } from '../command.ts';
 import type { Reply } from '../../core/reply.ts';
+import { redisKeys } from '../../core/redis-keys.ts';
 import type { Router } from '../router.ts';
 import { slackFailure } from '../../platforms/slack/errors.ts';
 import { slackSafe, slackUnescape } from '../../platforms/slack/escape.ts';
@@ -105,7 +106,7 @@ export function createSlackChat(opts: {
       const eventId = (body as { event_id?: unknown }).event_id;
       if (typeof eventId === 'string') {
         try {
-          const first = await redis.set(`${opts.keyPrefix ?? ''}:slack:event:${eventId}`, '1', 'EX', 3600, 'NX');
+          const first = await redis.set(redisKeys(opts.keyPrefix ?? '').slackEvent(eventId), '1', 'EX', 3600, 'NX');
           if (first === null) return logger.debug({ eventId }, 'slack event already handled');
         } catch (err) {
           logger.warn({ err }, 'slack event dedup unavailable; handling anyway');

@@ -109,7 +109,7 @@ describe('@sentry/node delivering to the envelope parser', () => {
 describe('SDK events through a frequency rule', () => {
   it('two OOM reports of one process within 20 s become one firing alert', async () => {
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    const prefix = `test:sentry-sdk:${randomUUID()}:`;
+    const prefix = `test:sentry-sdk:${randomUUID()}`;
     try {
       const counter = createSentryFrequencyCounter({
         redis,
