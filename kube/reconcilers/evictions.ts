@@ -115,7 +115,7 @@ export function createEvictionsReconciler(deps: ReconcilerDeps): Reconciler {
       if (ev.waitForEvent && age < EVENT_GRACE_MS) return { requeueAfterMs: EVENT_GRACE_MS - age };
       const storm = deps.storm();
       if (storm.active && ev.kind === 'taint-manager' && (!node || storm.notReady.has(node))) {
-        await deps.reports.claim(id);
+        await deps.reports.mark(id);
         return;
       }
       const w = pod ? cache.workloadOf(pod) : undefined;

@@ -12,8 +12,9 @@
  * fire then. Per-pod taint-manager evictions and node-failure migrations from storm nodes are
  * not emitted at all (see those reconcilers).
  * Idempotency: an open incident is a Redis marker `node:<name>:<condition>` (value: start time)
- * taken with SET NX before firing and removed with GETDEL before resolving, so each transition
- * is reported once whatever the number of replicas, relists or restarts.
+ * set after the firing alert was handed to the sink and removed after the resolved one was, so
+ * relists and restarts do not report a transition again and a crash in between reports it again
+ * (at-least-once) rather than never; the pipeline deduplicates the repeat by fingerprint.
  */
 import { formatDuration, kubeAlert } from '../alerts.ts';
 import type { CacheChange } from '../cache.ts';
@@ -71,22 +72,22 @@ export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
       if (state.bad) {
         if (check === 'NotReady' && storm.active && storm.notReady.has(name)) continue;
         const since = state.since || Date.now();
-        if (!(await reports.claim(id, OPEN_TTL, String(since)))) continue;
+        if (await reports.has(id)) continue;
         try {
           await deps.sink.emit([alertFor(name, check, 'firing', since, state.message)]);
         } catch (err) {
-          await reports.release(id);
           throw new Error(`cannot report ${check} of node ${name}`, { cause: err });
         }
+        await reports.mark(id, OPEN_TTL, String(since));
       } else {
-        const open = await reports.take(id);
+        const open = await reports.get(id);
         if (open === undefined) continue;
         try {
           await deps.sink.emit([alertFor(name, check, 'resolved', Number(open) || Date.now(), '')]);
         } catch (err) {
-          await reports.claim(id, OPEN_TTL, open);
           throw new Error(`cannot resolve ${check} of node ${name}`, { cause: err });
         }
+        await reports.release(id);
       }
     }
   };
@@ -119,20 +120,17 @@ export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
     const current = await reports.get('storm:current');
     const [openId, openSince] = current ? current.split('|') : [];
     if (openId && (!storm.active || storm.id !== openId)) {
-      if ((await reports.take('storm:current')) !== undefined) {
-        await deps.sink.emit([stormAlert(openId, 'resolved', Number(openSince) || Date.now())]);
-        for (const n of storm.notReady) ctl.enqueue(`Node/${n}`);
-      }
+      await deps.sink.emit([stormAlert(openId, 'resolved', Number(openSince) || Date.now())]);
+      await reports.release('storm:current');
+      for (const n of storm.notReady) ctl.enqueue(`Node/${n}`);
     }
     if (storm.active && storm.id !== openId) {
-      if (await reports.claim('storm:current', OPEN_TTL, `${storm.id}|${storm.since}`)) {
-        try {
-          await deps.sink.emit([stormAlert(storm.id, 'firing', storm.since)]);
-        } catch (err) {
-          await reports.release('storm:current');
-          throw new Error('cannot report the NotReady storm', { cause: err });
-        }
+      try {
+        await deps.sink.emit([stormAlert(storm.id, 'firing', storm.since)]);
+      } catch (err) {
+        throw new Error('cannot report the NotReady storm', { cause: err });
       }
+      await reports.mark('storm:current', OPEN_TTL, `${storm.id}|${storm.since}`);
     }
   };
 
