@@ -76,8 +76,8 @@ export function alertFromAlertmanager(a: AlertmanagerPayload['alerts'][number]):
   return alert;
 }
 
-export function parseAlertmanager(req: IntakeRequest, options: SourceOptions): IntakeResult {
-  const body = readJsonBody(req, options);
+export async function parseAlertmanager(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
+  const body = await readJsonBody(req, options);
   if (!body.ok) return body;
   const parsed = schemaFor(options.maxAlerts ?? DEFAULT_MAX_ALERTS).safeParse(body.value);
   if (!parsed.success) return invalid('invalid Alertmanager webhook payload', parsed.error);
