@@ -10,7 +10,7 @@ import { redisKeys } from '../core/redis-keys.ts';
 import { countingSink } from './alerts.ts';
 import { KubeCache } from './cache.ts';
 import { Controller } from './controller.ts';
-import type { BackoffOptions } from './informer.ts';
+import type { BackoffOptions } from '../core/backoff.ts';
 import { LeaderElector } from './leader.ts';
 import { createPodHistory } from './pod-history.ts';
 import type { Incarnation } from './pod-history.ts';

@@ -19,6 +19,7 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
+import { backoffDelay } from '../../core/backoff.ts';
 import { TerminalError } from '../../core/errors.ts';
 import { createSlidingWindowLimiter } from '../../core/rate-limit.ts';
 import type { AlertsConfig } from '../config-schema.ts';
@@ -46,8 +47,7 @@ const FIND_MARGIN_MS = 5 * 60_000;
 
 /** Exponential backoff with jitter, never shorter than the destination's Retry-After. */
 export function notifyBackoff(cfg: AlertsConfig['notify'], attemptsMade: number, err?: Error): number {
-  const exp = Math.min(cfg.maxBackoff, cfg.backoff * 2 ** Math.max(0, attemptsMade - 1));
-  const jittered = Math.round(exp * (0.8 + Math.random() * 0.4));
+  const jittered = backoffDelay(attemptsMade - 1, { baseMs: cfg.backoff, maxMs: cfg.maxBackoff, jitter: [0.8, 1.2] });
   const after = err instanceof RetryableError ? err.retryAfterMs : undefined;
   return after !== undefined ? Math.max(after, Math.min(jittered, cfg.backoff)) : jittered;
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../../alerts/model.ts';
 import { kubeAlert } from '../../../kube/alerts.ts';
 import { compactPod } from '../../../kube/compact.ts';
-import { backoffDelay } from '../../../kube/informer.ts';
+import { backoffDelay } from '../../../core/backoff.ts';
 import { MultiIndex } from '../../../kube/multi-index.ts';
 import { cpuMillis, formatBytes, quantityValue } from '../../../kube/quantity.ts';
 import type { NodeRecord } from '../../../kube/records.ts';
