@@ -4,7 +4,7 @@
  * otherwise the pod gets the `DisruptionTarget` condition (reason `EvictionByEvictionAPI`) and is
  * deleted.
  */
-import { parseQuantity } from './drivers/quantity.ts';
+import { quantityExact } from '../kube/quantity.ts';
 import { matchSelector } from './selectors.ts';
 import { StatusError } from './status.ts';
 import type { Store } from './store.ts';
@@ -17,7 +17,7 @@ interface Budget extends KubeObject {
 function resolve(value: number | string, total: number, roundUp: boolean): number {
   if (typeof value === 'number') return value;
   if (value.endsWith('%')) {
-    const n = (parseQuantity(value.slice(0, -1)) * total) / 100;
+    const n = (quantityExact(value.slice(0, -1)) * total) / 100;
     return roundUp ? Math.ceil(n) : Math.floor(n);
   }
   return Number(value);
