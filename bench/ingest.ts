@@ -22,6 +22,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { deletePrefix, redisServerInstalled, startPrivateRedis } from '../app/redis.ts';
+import { benchArgs } from './args.ts';
 import { Queue, Worker } from 'bullmq';
 import { configSchema } from '../app/config-schema.ts';
 import { createDeps, type Deps } from '../app/deps.ts';
@@ -30,19 +31,11 @@ import { createLogger } from '../core/logger.ts';
 import type { Notifier } from '../alerts/notifiers/types.ts';
 import type { DecisionEvent } from '../alerts/pipeline/types.ts';
 
-interface Opts {
+type Opts = {
   seconds: number;
   clients: number;
   rate: number;
-}
-
-function parseArgs(args: string[]): Opts {
-  const get = (name: string, def: number) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? Number(args[i + 1]) : def;
-  };
-  return { seconds: get('seconds', 5), clients: get('clients', 32), rate: get('rate', 500) };
-}
+};
 
 const emit = (figure: string, fields: Record<string, unknown>) =>
   process.stdout.write(`${JSON.stringify({ bench: 'ingest', figure, ...fields })}\n`);
@@ -292,7 +285,7 @@ async function rawBullmq(o: Opts, concurrency: number) {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const o = parseArgs(args);
+  const { numbers: o, positionals } = benchArgs<Opts>({ seconds: 5, clients: 32, rate: 500 }, { args });
   // A private redis-server (no persistence) unless REDIS_URL is given: other clients of a shared
   // Redis would skew the figures.
   if (!process.env.REDIS_URL && redisServerInstalled()) {
@@ -310,7 +303,7 @@ export async function main(args: string[]): Promise<void> {
     loadavg: loadavg().map((l) => +l.toFixed(2)),
     node: process.version,
   });
-  const only = args.find((a) => !a.startsWith('--') && !/^\d+$/.test(a));
+  const only = positionals.find((a) => !/^\d+$/.test(a));
   if (!only || only === 'batched') await batched(o);
   const singlePerS = !only || only === 'single' ? await single(o) : 0;
   if (!only || only === 'latency') await latency(o);
