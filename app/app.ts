@@ -21,9 +21,17 @@ export interface AppIo {
 
 /**
  * Wires the process together from one `Deps`: router, HTTP server and chat adapters, each
- * registered with the lifecycle in start order (stopped in reverse).
+ * registered with the lifecycle in start order (stopped in reverse). `server.role` decides the
+ * parts: an `intake` process serves only the intake routes (and health, metrics); a `worker`
+ * process everything else.
  */
 export function createApp(deps: Deps, io?: AppIo) {
+  const role = deps.config.server.role;
+  if (role === 'intake') {
+    const http = createHttpServer(deps, deps.alerts.intakePlugins);
+    deps.lifecycle.add(http);
+    return { router: undefined, http, slack: undefined };
+  }
   const authz = createAuthz(deps.config);
   const audit = createAuditLog(deps);
   const { limit, windowSeconds } = deps.config.auth.rateLimit;
@@ -39,7 +47,10 @@ export function createApp(deps: Deps, io?: AppIo) {
   const slack = slackSettings.botToken
     ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix })
     : undefined;
-  const plugins: HttpPlugin[] = [...deps.alerts.httpPlugins, (app) => registerKnowledgeRoutes(app, deps.knowledge)];
+  const plugins: HttpPlugin[] = [
+    ...(role === 'worker' ? deps.alerts.apiPlugins : deps.alerts.httpPlugins),
+    (app) => registerKnowledgeRoutes(app, deps.knowledge),
+  ];
   if (slack?.httpPlugin) plugins.push(slack.httpPlugin);
   const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);

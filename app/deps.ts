@@ -55,8 +55,9 @@ export interface DepsOptions {
  * components register with `lifecycle` in start order.
  */
 export async function createDeps(config: Config, logger: Logger, opts: DepsOptions = {}): Promise<Deps> {
-  // Resolved before Redis: a missing cluster fails the start before anything is started.
-  const cluster = opts.cluster ?? connectCluster(config.kube);
+  // Resolved before Redis: a missing cluster fails the start before anything is started. An
+  // intake-only process never watches the cluster.
+  const cluster = config.server.role === 'intake' ? undefined : (opts.cluster ?? connectCluster(config.kube));
   const lifecycle = createLifecycle(logger);
   const metrics = createMetrics();
   const readiness = createReadiness();
@@ -106,7 +107,18 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
-  const alerts = createAlertHub({ config, redis, newRedis, logger, metrics, ...opts, knowledge: opts.knowledge ?? knowledge });
+  // An intake-only process runs no pipeline workers: they run in `worker` processes.
+  const alertsConfig =
+    config.server.role === 'intake' ? { ...config.alerts, workers: { ...config.alerts.workers, enabled: false } } : config.alerts;
+  const alerts = createAlertHub({
+    config: { alerts: alertsConfig, redis: config.redis },
+    redis,
+    newRedis,
+    logger,
+    metrics,
+    ...opts,
+    knowledge: opts.knowledge ?? knowledge,
+  });
   if (config.chat.slack.botToken) {
     const client = createSlackNotifierClient({
       botToken: config.chat.slack.botToken,
@@ -132,6 +144,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   );
   // After Redis (stops before it): workers drain while their connections are still up.
   lifecycle.add(alerts.pipeline.component);
+  if (config.server.role !== 'worker') lifecycle.add(alerts.intakeSummary);
   const kube = createKubeComponent(base, alerts, cluster);
   return { knowledge, alerts, kube };
 }

@@ -1,28 +1,39 @@
 /**
- * Command-line options of a benchmark through `node:util` parseArgs: numeric `--name N` options
- * with defaults, boolean flags and positionals; an unknown option or a non-number stops the run.
+ * Command-line options of a benchmark through `node:util` parseArgs: numeric `--name N` and text
+ * `--name value` options with defaults, boolean flags and positionals; an unknown option or a
+ * non-number where a number belongs stops the run.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 
-export interface BenchArgs<T extends Record<string, number>> {
-  numbers: T;
+export interface BenchArgs<N extends Record<string, number>, S extends Record<string, string>> {
+  numbers: N;
+  strings: S;
   flags: Set<string>;
   positionals: string[];
 }
 
-export function benchArgs<T extends Record<string, number>>(defaults: T, opts: { flags?: string[]; args?: string[] } = {}): BenchArgs<T> {
+export function benchArgs<N extends Record<string, number>, S extends Record<string, string> = Record<never, string>>(
+  numbers: N,
+  opts: { strings?: S; flags?: string[]; args?: string[] } = {},
+): BenchArgs<N, S> {
+  const strings = opts.strings ?? ({} as S);
   const options: NonNullable<ParseArgsConfig['options']> = {};
-  for (const name of Object.keys(defaults)) options[name] = { type: 'string' };
+  for (const name of [...Object.keys(numbers), ...Object.keys(strings)]) options[name] = { type: 'string' };
   for (const name of opts.flags ?? []) options[name] = { type: 'boolean' };
   const { values, positionals } = parseArgs({ args: opts.args ?? process.argv.slice(2), options, allowPositionals: true, strict: true });
-  const numbers: Record<string, number> = { ...defaults };
-  for (const name of Object.keys(defaults)) {
+  const n: Record<string, number> = { ...numbers };
+  for (const name of Object.keys(numbers)) {
     const raw = values[name];
     if (typeof raw !== 'string') continue;
-    const n = Number(raw);
-    if (!Number.isFinite(n)) throw new Error(`--${name} needs a number, got "${raw}"`);
-    numbers[name] = n;
+    const value = Number(raw);
+    if (!Number.isFinite(value)) throw new Error(`--${name} needs a number, got "${raw}"`);
+    n[name] = value;
+  }
+  const s: Record<string, string> = { ...strings };
+  for (const name of Object.keys(strings)) {
+    const raw = values[name];
+    if (typeof raw === 'string') s[name] = raw;
   }
   const flags = new Set((opts.flags ?? []).filter((name) => values[name] === true));
-  return { numbers: numbers as T, flags, positionals };
+  return { numbers: n as N, strings: s as S, flags, positionals };
 }

@@ -36,6 +36,14 @@ export interface SimOptions {
   podEvictionGraceMs?: number;
   /** Default network mode of StatefulSet pods; overrides the cluster's. */
   networkMode?: 'per-node' | 'fixed-ip';
+  /**
+   * Wall-clock time per second of a pod's termination grace period: 1 is real time (a pod with
+   * the default 30 s stays Terminating for 30 s), 0.01 makes that 300 ms. Overrides the cluster's
+   * (default 1).
+   */
+  gracePeriodScale?: number;
+  /** The apps/v1 StatefulSet controller honours the four-step label protocol of a patched controller; overrides the cluster's. */
+  statefulsetLabelProtocol?: boolean;
 }
 
 /** The shape `KubeConfig.loadFromOptions` takes. */
@@ -72,6 +80,8 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     random: createRandom(seed ^ 0x5eed),
     networkMode: options.networkMode ?? options.cluster?.networkMode,
     podEvictionGraceMs: options.podEvictionGraceMs,
+    gracePeriodScale: options.gracePeriodScale ?? options.cluster?.gracePeriodScale,
+    statefulsetLabelProtocol: options.statefulsetLabelProtocol ?? options.cluster?.statefulsetLabelProtocol,
     quietBootstrap: true,
   });
   clock.setOffset(0);

@@ -47,7 +47,7 @@ export function tinyCluster(nodeCount = 3, extra: KubeObject[] = []): ClusterSpe
 
 /** The simulated API server with `cluster` and a real client-node KubeConfig pointing at it. */
 export async function startTestSim(options: SimOptions = {}, cluster: ClusterSpec = tinyCluster()): Promise<{ sim: Sim; kc: KubeConfig }> {
-  const sim = await startSim({ cluster, ...options });
+  const sim = await startSim({ cluster, gracePeriodScale: 0.01, ...options });
   const kc = new KubeConfig();
   kc.loadFromOptions(sim.kubeConfig());
   return { sim, kc };

@@ -28,6 +28,17 @@ const prototypeKeys = Object.getOwnPropertyNames(Object.prototype).sort();
 
 const validBodies: Record<string, Buffer> = {
   alertmanager: fixture('alertmanager-firing-resolved.json'),
+  prometheus: Buffer.from(
+    JSON.stringify([
+      {
+        labels: { alertname: 'x', severity: 'critical' },
+        annotations: { summary: 's' },
+        startsAt: '2026-01-01T00:00:00Z',
+        endsAt: '2026-01-01T01:00:00Z',
+        generatorURL: 'http://127.0.0.1:9090/graph',
+      },
+    ]),
+  ),
   'sentry-envelope': fixture('sentry-envelope-exception.envelope'),
   'sentry-store': Buffer.from(JSON.stringify({ message: 'x', level: 'error' })),
   'sentry-webhook': fixture('sentry-webhook-issue-created.json'),
