@@ -14,6 +14,7 @@ import type { Logger } from '../core/logger.ts';
 import { redisKeys } from '../core/redis-keys.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
+import type { DemoScenarios } from '../handlers/types.ts';
 
 /**
  * Everything the process builds once and passes down: clients, registries, lifecycle. Handlers,
@@ -36,6 +37,8 @@ export interface Deps {
   alerts: AlertHub;
   /** The cluster cache, history and reconcilers; absent when `kube.mode` is `off`. */
   kube?: KubeRuntime;
+  /** The simulated cluster's scenarios; only `firstmate demo` passes them. */
+  demo?: DemoScenarios;
 }
 
 /** What the process may hand to `createDeps` beyond the configuration. */
@@ -48,6 +51,8 @@ export interface DepsOptions {
   onDecision?: (e: DecisionEvent) => void;
   /** The cluster to watch instead of the one `kube` configures (the embedded demo's). */
   cluster?: ClusterConnection;
+  /** The simulated cluster's scenarios (the embedded demo's `demo …` commands). */
+  demo?: DemoScenarios;
 }
 
 /**
@@ -85,7 +90,7 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   lifecycle.add({ name: 'redis', stop: releaseRedis });
   try {
     const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
-    return { ...base, ...(await createServices(base, opts, cluster)) };
+    return { ...base, ...(await createServices(base, opts, cluster)), ...(opts.demo ? { demo: opts.demo } : {}) };
   } catch (err) {
     // Nothing has started yet; a private redis-server must not outlive the failed start.
     await releaseRedis();

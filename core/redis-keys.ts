@@ -50,6 +50,10 @@ export function kubeKeys(ns: string) {
     reported: (reportId: string) => `${ns}reported:${reportId}`,
     /** Hash: pod uid → incarnation JSON, one per workload (`Kind/namespace/name`). */
     history: (workloadKey: string) => `${ns}history:${workloadKey}`,
+    /** Sorted set of `workload|pod uid` that held this pod IP, latest last (the last ten). */
+    historyByIp: (ip: string) => `${ns}history-ip:${ip}`,
+    /** A NotReady storm's ledger: `nodes`, `evicted`, `workloads` (sets) and `moved` (hash), for a day. */
+    storm: (stormId: string, part: 'nodes' | 'evicted' | 'workloads' | 'moved') => `${ns}storm:${stormId}:${part}`,
   };
 }
 

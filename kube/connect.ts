@@ -65,6 +65,7 @@ export function runtimeOptions(settings: KubeSettings, redisPrefix: string): Kub
     reportTtlSeconds: settings.reportTtlSeconds,
     leaderElection: { ...le, identity: le.identity ?? `${hostname()}-${process.pid}` },
     storm: settings.storm,
+    notices: settings.notices,
     workers: settings.workers,
     pageSize: settings.pageSize,
   };

@@ -14,6 +14,8 @@ export interface ReportLog {
   get(id: string): Promise<string | undefined>;
   /** Marks a report handed over, keeping `value` (default: now in epoch ms) for `ttlSeconds`. */
   mark(id: string, ttlSeconds?: number, value?: string): Promise<void>;
+  /** Sets the value only when the id is not set yet (first sighting); true when this call set it. */
+  claim(id: string, ttlSeconds?: number, value?: string): Promise<boolean>;
   /** Removes the mark (the incident it stood for is over). */
   release(id: string): Promise<void>;
 }
@@ -29,6 +31,9 @@ export function createReportLog(opts: { redis: Redis; prefix: string; ttlSeconds
     },
     async mark(id, ttl, value) {
       await opts.redis.set(key(id), value ?? String(Date.now()), 'EX', ttl ?? opts.ttlSeconds);
+    },
+    async claim(id, ttl, value) {
+      return (await opts.redis.set(key(id), value ?? String(Date.now()), 'EX', ttl ?? opts.ttlSeconds, 'NX')) === 'OK';
     },
     async release(id) {
       await opts.redis.del(key(id));

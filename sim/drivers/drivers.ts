@@ -24,7 +24,8 @@ import { createJobController } from './job-controller.ts';
 import { createKubelet } from './kubelet.ts';
 import { finishPod } from './pod-exit.ts';
 import { createNodeLifecycle } from './node-lifecycle.ts';
-import type { NodeNotReadyOptions } from './node-lifecycle.ts';
+import type { NodeLifecycleOptions, NodeNotReadyOptions } from './node-lifecycle.ts';
+import type { ZoneState } from './zone-tainter.ts';
 import { createReplicaSetController } from './replicaset-controller.ts';
 import { createScheduler } from './scheduler.ts';
 import { createStatefulSetController } from './statefulset-controller.ts';
@@ -36,6 +37,8 @@ export interface DriverOptions {
   networkMode?: NetworkMode;
   /** Eviction grace after a node becomes unreachable, for pods without tolerationSeconds (default 300 000). */
   podEvictionGraceMs?: number;
+  /** Zone-aware eviction rate limiting and node leases of the node lifecycle controller. */
+  nodeLifecycle?: NodeLifecycleOptions;
   random: Random;
   /** Time source (default: the wall clock); the store should share it. */
   clock?: Clock;
@@ -53,6 +56,12 @@ export interface Drivers {
   settle(): void;
   nodeNotReady(name: string, options?: NodeNotReadyOptions): Node;
   nodeReady(name: string): Node;
+  /** Cuts nodes off the control plane (needs node leases): NotReady once their leases expire. */
+  partition(nodes: string[]): void;
+  /** Ends a partition (every node when none are named); returns the nodes let through. */
+  heal(nodes?: string[]): string[];
+  /** Disruption state per zone, as the node lifecycle controller sees it. */
+  zoneStates(): Map<string, ZoneState>;
   /** OOM-kills a container (default: the first) and restarts it; writes the node's `OOMKilling` event. */
   oomKill(namespace: string, pod: string, container?: string): Pod;
   /** Kubelet node-pressure eviction of one pod (phase Failed, reason Evicted, `Evicted` event). */
@@ -93,7 +102,13 @@ export function createDrivers(store: Store, options: DriverOptions): Drivers {
   const rs = createReplicaSetController(store, indexes, record);
   const ds = createDaemonSetController(store, indexes, record);
   const jobs = createJobController(store, indexes, record, clock);
-  const lifecycle = createNodeLifecycle(store, indexes, record, options.podEvictionGraceMs ?? 300_000, clock);
+  const lifecycle = createNodeLifecycle(
+    store,
+    indexes,
+    record,
+    { podEvictionGraceMs: options.podEvictionGraceMs ?? 300_000, ...options.nodeLifecycle },
+    clock,
+  );
   const disruption = createDisruptionController(store, clock);
   const termination = createTermination(store, options.gracePeriodScale ?? 1);
 
@@ -256,6 +271,9 @@ export function createDrivers(store: Store, options: DriverOptions): Drivers {
     settle,
     nodeNotReady: (name, opts) => lifecycle.nodeNotReady(name, opts),
     nodeReady: (name) => lifecycle.nodeReady(name),
+    partition: (nodes) => lifecycle.partition(nodes),
+    heal: (nodes) => lifecycle.heal(nodes),
+    zoneStates: () => lifecycle.zoneStates(),
     oomKill: (ns, pod, container) => kubelet.oomKill(ns, pod, container),
     evictForMemoryPressure: (ns, pod) => kubelet.evictForMemoryPressure(ns, pod),
     setMemoryPressure: (node, pressure) => kubelet.setMemoryPressure(node, pressure),

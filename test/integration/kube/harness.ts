@@ -101,6 +101,7 @@ export const fastOptions = (prefix: string): KubeRuntimeOptions => ({
   retryBackoff: { baseMs: 20, maxMs: 500 },
   leaderElection: { enabled: false },
   resyncIntervalMs: 0,
+  storm: { settleMs: 300 },
 });
 
 export async function startHarness(simOptions: SimOptions = {}, cluster: ClusterSpec = { objects: smallCluster() }): Promise<Harness> {
@@ -117,7 +118,9 @@ export async function startHarness(simOptions: SimOptions = {}, cluster: Cluster
     sink,
     runtimes,
     async startKube(options, s) {
-      const kube = createKube({ kubeConfig: kc, redis, sink: s ?? sink, logger: silent, options: { ...fastOptions(prefix), ...options } });
+      const fast = fastOptions(prefix);
+      const merged = { ...fast, ...options, storm: { ...fast.storm, ...options?.storm } };
+      const kube = createKube({ kubeConfig: kc, redis, sink: s ?? sink, logger: silent, options: merged });
       runtimes.push(kube);
       await kube.start();
       await kube.waitForSync();
