@@ -134,4 +134,24 @@ describe('inhibition', () => {
     expect(inhibitedBy(rules, 't2', { alertname: 'PodNotReady', node: 'n2', severity: 'warning' }, sources)).toBeUndefined();
     expect(inhibitedBy(rules, 'src', { alertname: 'NodeDown', node: 'n1', severity: 'warning' }, sources)).toBeUndefined();
   });
+
+  it('excludes two-sided matches: alerts matching both sides do not mute each other', () => {
+    const rules = compileInhibitRules([
+      { source_matchers: ['severity=critical'], target_matchers: ['severity=critical'], equal: ['node'] },
+    ]);
+    const a = { alertname: 'DiskFull', node: 'n1', severity: 'critical' };
+    const b = { alertname: 'NodeDown', node: 'n1', severity: 'critical' };
+    const sources = new Map([
+      ['a', a],
+      ['b', b],
+    ]);
+    expect(inhibitedBy(rules, 'a', a, sources)).toBeUndefined();
+    expect(inhibitedBy(rules, 'b', b, sources)).toBeUndefined();
+    const mixed = compileInhibitRules([
+      { source_matchers: ['alertname=NodeDown'], target_matchers: ['severity=critical'], equal: ['node'] },
+    ]);
+    // NodeDown matches both sides; DiskFull only the target side: NodeDown still mutes DiskFull.
+    expect(inhibitedBy(mixed, 'a', a, sources)).toBe('b');
+    expect(inhibitedBy(mixed, 'b', b, new Map([['b2', { ...b, instance: 'x' }]]))).toBeUndefined();
+  });
 });
