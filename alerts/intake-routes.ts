@@ -18,7 +18,7 @@ const reasons: Record<number, string> = { 400: 'invalid', 401: 'credentials', 41
 /** The parser options every source gets, from `alerts.sources` and `alerts.limits`. */
 export function sourceOptions(cfg: AlertsConfig): SourceOptions {
   const { tokens: _tokens, frequency: _frequency, generatorUrl: _generatorUrl, ...options } = cfg.sources;
-  return { ...options, maxAlerts: cfg.limits.maxAlertsPerDelivery };
+  return { ...options, maxAlerts: cfg.limits.maxAlertsPerDelivery, resolveTimeoutMs: cfg.resolve_timeout };
 }
 
 /**

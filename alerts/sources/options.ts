@@ -25,6 +25,12 @@ export const sourceOptionsSchema = z.object({
     .positive()
     .max(30 * 86400)
     .optional(),
+  /**
+   * Alertmanager's `resolve_timeout` (ms): a firing generic alert or Sentry issue/event alert that
+   * arrives without `endsAt` ends this long after it was received, unless a later delivery
+   * extends or resolves it; default 300,000 (`alerts.resolve_timeout`).
+   */
+  resolveTimeoutMs: z.number().int().positive().optional(),
   /** Most alerts (or Sentry events) one delivery may carry; default 10,000. */
   maxAlerts: z.number().int().positive().max(1_000_000).optional(),
   /** Most bytes a compressed body may inflate to; default 16 MiB. */
@@ -33,3 +39,17 @@ export const sourceOptionsSchema = z.object({
 
 /** Per-deployment settings the parsers need. */
 export type SourceOptions = z.infer<typeof sourceOptionsSchema>;
+
+/** Alertmanager's default `resolve_timeout`. */
+export const DEFAULT_RESOLVE_TIMEOUT_MS = 300_000;
+
+/**
+ * Gives a firing alert with no known end an `endsAt` of `receivedAt + resolve_timeout`, as
+ * Alertmanager does for alerts posted without one: it resolves instead of firing (and
+ * inhibiting) forever when its sender never says it is over.
+ */
+export function withResolveTimeout<A extends { status: string; endsAt?: string }>(alert: A, receivedAt: Date, options: SourceOptions): A {
+  if (alert.status !== 'firing' || alert.endsAt !== undefined) return alert;
+  alert.endsAt = new Date(receivedAt.getTime() + (options.resolveTimeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS)).toISOString();
+  return alert;
+}
