@@ -124,6 +124,19 @@ describe('route tree', () => {
   });
 });
 
+describe('default grouping', () => {
+  it('groups by alertname unless set; group_by: [] gives one group per route, like Alertmanager’s default', () => {
+    const byDefault = createRouting(alertsConfigSchema.parse({}));
+    const a = byDefault.assign(alert({ alertname: 'A' }))[0]!;
+    expect(a.groupLabels).toEqual({ alertname: 'A' });
+    expect(byDefault.assign(alert({ alertname: 'B' }))[0]!.groupKey).not.toBe(a.groupKey);
+    const amLike = createRouting(alertsConfigSchema.parse({ route: { receiver: 'console', group_by: [] } }));
+    const one = amLike.assign(alert({ alertname: 'A' }))[0]!;
+    expect(one.groupLabels).toEqual({});
+    expect(amLike.assign(alert({ alertname: 'B', node: 'n1' }))[0]!.groupKey).toBe(one.groupKey);
+  });
+});
+
 describe('inhibition', () => {
   it('mutes targets with equal labels, never the source itself', () => {
     const rules = compileInhibitRules([
