@@ -41,7 +41,10 @@ export interface RouteInput {
 export const routeSchema: z.ZodType<RouteConfig, RouteInput> = z.strictObject({
   receiver: z.string().min(1).optional(),
   matchers: z.array(matcher).default([]),
-  /** Labels to group by; `['...']` groups by every label (one group per alert). */
+  /**
+   * Labels to group by; `['...']` groups by every label (one group per alert), `[]` makes one group
+   * per route (Alertmanager's default). Unset at the root: `[alertname]` (firstmate's default).
+   */
   group_by: z.array(z.string().min(1)).optional(),
   group_wait: duration.optional(),
   group_interval: duration.optional(),
@@ -97,12 +100,17 @@ export const alertsConfigSchema = z
         }),
       )
       .default([]),
+    /**
+     * Alertmanager's `resolve_timeout`: a firing generic alert or Sentry issue/event alert sent
+     * without `endsAt` resolves this long after its last delivery.
+     */
+    resolve_timeout: duration.default(300_000),
     /** DingTalk robots owner routing may name (`firstmate.io/channel: db-team`). */
     robots: z.record(z.string(), dingtalkDestinationSchema).default({}),
     /** Intake credentials and the options the source parsers get (`sources/options.ts`). */
     sources: z
       .strictObject({
-        ...sourceOptionsSchema.omit({ maxAlerts: true }).shape,
+        ...sourceOptionsSchema.omit({ maxAlerts: true, resolveTimeoutMs: true }).shape,
         /** Bearer tokens per source name (`alertmanager`, `generic`, `kubernetes`, …); none = open. */
         tokens: z.record(z.string(), z.array(z.string().min(8, 'tokens need at least 8 characters'))).default({}),
         /** Frequency rules turning Sentry SDK events into alerts, tried in order. */
@@ -131,7 +139,17 @@ export const alertsConfigSchema = z
       .prefault({}),
     storm: z.strictObject({ topN: z.number().int().positive().default(10) }).prefault({}),
     ingest: z.strictObject({ concurrency: z.number().int().positive().default(16) }).prefault({}),
-    flush: z.strictObject({ concurrency: z.number().int().positive().default(16) }).prefault({}),
+    flush: z
+      .strictObject({
+        concurrency: z.number().int().positive().default(16),
+        /**
+         * How long an emptied group is kept with its timer (Alertmanager removes empty groups in
+         * its 30 s maintenance): an alert firing again meanwhile is told at the group's next
+         * group_interval tick, not after a fresh group_wait.
+         */
+        keepEmptyGroup: duration.default(30_000),
+      })
+      .prefault({}),
     notify: z
       .strictObject({
         concurrency: z.number().int().positive().default(16),
