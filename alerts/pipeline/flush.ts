@@ -222,6 +222,7 @@ export function createFlushProcessor(d: FlushDeps) {
     d.onDecision?.({
       gk,
       receiver: meta.receiver ?? '',
+      groupLabels: JSON.parse(meta.labels ?? '{}') as Record<string, string>,
       notify: decision.notify,
       reason: decision.reason,
       destinations: perDest.map((x) => ({ key: x.destination.key, notify: x.decision.notify, reason: x.decision.reason })),

@@ -64,11 +64,22 @@ export function createNotifyProcessor(d: NotifyDeps) {
   const limits = d.config.notify.rateLimits as Record<string, { max: number; per: number } | undefined>;
 
   /** The delivery is over without a log entry: the group's next flush decides for the destination again. */
-  const settle = (data: NotifyJob) => d.scripts.settle(k.nflog(data.notification.groupKey), [data.destination.key, data.notification.seq]);
+  /**
+   * The delivery is over without a send: failed for good (no log entry: the group's next flush
+   * decides for the destination again), or superseded by a newer notification on show there
+   * (`told`: its log entry is written, as the destination is at least that far).
+   */
+  const settle = (data: NotifyJob, told: boolean) =>
+    d.scripts.settle(k.nflog(data.notification.groupKey), [
+      data.destination.key,
+      data.log?.seq ?? data.notification.seq,
+      told && data.log ? JSON.stringify(data.log) : '',
+      k.groupMeta(data.notification.groupKey),
+    ]);
 
   const recordFailure = async (job: Job<NotifyJob>, err: Error) => {
     const { notification: n, destination } = job.data;
-    await settle(job.data);
+    await settle(job.data, false);
     const failure: FailedDelivery = {
       notificationId: n.id,
       receiver: n.receiver,
@@ -136,7 +147,7 @@ export function createNotifyProcessor(d: NotifyDeps) {
       const [stored, marker] = await d.scripts.claim(msgKey, [attemptKey, clock(), ATTEMPT_TTL_S]);
       let previous = stored ? (JSON.parse(stored) as { ref: MessageRef; seq: number }) : undefined;
       if (previous && previous.seq >= n.seq) {
-        await settle(job.data);
+        await settle(job.data, true);
         d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: 'skipped' });
         return 'superseded';
       }
@@ -152,7 +163,7 @@ export function createNotifyProcessor(d: NotifyDeps) {
         throw e instanceof RetryableError ? e : new RetryableError(e.message, undefined, { cause: e });
       };
       const store = async (ref: MessageRef, seq: number, updated: boolean, withRecords: boolean) => {
-        const log = withRecords && job.data.log ? job.data.log : undefined;
+        const log = job.data.log;
         const tx = d.redis.multi();
         (tx as unknown as { fmDelivered(...a: Array<string | number>): unknown }).fmDelivered(
           msgKey,

@@ -248,12 +248,14 @@ return wrote
 `;
 
 /**
- * A delivery is over without a log entry (failed for good, or superseded). KEYS[1]: the
- * notification-log key; ARGV: destination key, seq. Clears the destination's in-flight mark up to `seq`, so the group's
- * next flush decides for it again.
+ * A delivery is over without a send. KEYS[1]: the notification-log key; ARGV: destination key,
+ * seq, log entry text ('' = none: it failed for good), group meta key. Writes the entry (when
+ * given and the group exists: the destination shows a newer notification already) and clears the
+ * destination's in-flight mark up to `seq`, so the group's next flush decides for it again.
  */
 const settleLua = `
 ${nflogCasLua}
+if ARGV[3] ~= '' and redis.call('EXISTS', ARGV[4]) == 1 then logEntry(KEYS[1], ARGV[1], ARGV[3], tonumber(ARGV[2])) end
 settle(KEYS[1], ARGV[1], tonumber(ARGV[2]))
 return 0
 `;

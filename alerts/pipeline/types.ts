@@ -60,6 +60,8 @@ export interface FailedDelivery {
 export interface DecisionEvent {
   gk: string;
   receiver: string;
+  /** The group's labels (`group_by` values). */
+  groupLabels: Record<string, string>;
   notify: boolean;
   reason: string;
   /** The decision per destination of the receiver (each has its own notification log). */

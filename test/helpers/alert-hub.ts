@@ -59,6 +59,27 @@ export async function startHub(input: ConfigInput = {}) {
       const from = decisions.length;
       return waitFor(() => decisions.slice(from).filter(pred)[n - 1], 'a flush decision', timeoutMs);
     },
+    /**
+     * Waits until nothing is left to deliver: no notify job waits, runs or is delayed, and every
+     * open group's notification log has an entry for each destination told and no delivery in
+     * flight — the state in which later flushes decide "unchanged" (works with workers elsewhere).
+     */
+    async quiet(timeoutMs = 15_000): Promise<void> {
+      const { keys, queues } = deps.alerts.pipeline;
+      await waitFor(
+        async () => {
+          const c = await queues.notify.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          if (Object.values(c).some((n) => n > 0)) return false;
+          for (const gk of await deps.redis.smembers(keys.groups)) {
+            const log = await deps.redis.hkeys(keys.nflog(gk));
+            if (log.length === 0 || log.some((f) => f.startsWith('>'))) return false;
+          }
+          return true;
+        },
+        'every delivery done and logged',
+        timeoutMs,
+      );
+    },
     async post(path: string, body: unknown, headers: Record<string, string> = {}) {
       const res = await fetch(url + path, {
         method: 'POST',
