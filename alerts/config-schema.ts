@@ -100,17 +100,12 @@ export const alertsConfigSchema = z
         }),
       )
       .default([]),
-    /**
-     * Alertmanager's `resolve_timeout`: a firing generic alert or Sentry issue/event alert sent
-     * without `endsAt` resolves this long after its last delivery.
-     */
-    resolve_timeout: duration.default(300_000),
     /** DingTalk robots owner routing may name (`firstmate.io/channel: db-team`). */
     robots: z.record(z.string(), dingtalkDestinationSchema).default({}),
     /** Intake credentials and the options the source parsers get (`sources/options.ts`). */
     sources: z
       .strictObject({
-        ...sourceOptionsSchema.omit({ maxAlerts: true, resolveTimeoutMs: true }).shape,
+        ...sourceOptionsSchema.omit({ maxAlerts: true }).shape,
         /** Bearer tokens per source name (`alertmanager`, `generic`, `kubernetes`, …); none = open. */
         tokens: z.record(z.string(), z.array(z.string().min(8, 'tokens need at least 8 characters'))).default({}),
         /** Frequency rules turning Sentry SDK events into alerts, tried in order. */
@@ -139,6 +134,14 @@ export const alertsConfigSchema = z
       .prefault({}),
     storm: z.strictObject({ topN: z.number().int().positive().default(10) }).prefault({}),
     ingest: z.strictObject({ concurrency: z.number().int().positive().default(16) }).prefault({}),
+    intake: z
+      .strictObject({
+        /** Most alerts one group-commit write (one ingest job) carries; a delivery is never split. */
+        maxBatchAlerts: z.number().int().positive().default(20_000),
+        /** How often intake logs one summary line (deliveries, alerts, writes, refusals); 0 = never. */
+        summaryEvery: duration.default(60_000),
+      })
+      .prefault({}),
     flush: z
       .strictObject({
         concurrency: z.number().int().positive().default(16),

@@ -9,7 +9,7 @@ import type { HttpPlugin } from '../core/http.ts';
 import { createHttpServer } from './http-server.ts';
 import { createCommandServices } from './services.ts';
 import { createRateLimiter } from '../chat/rate-limit.ts';
-import { handlers } from '../handlers/index.ts';
+import { demoHandlers, handlers } from '../handlers/index.ts';
 import { registerKnowledgeRoutes } from '../knowledge/index.ts';
 
 /** Where the console chat reads and writes; the process passes its own stdio. */
@@ -21,17 +21,26 @@ export interface AppIo {
 
 /**
  * Wires the process together from one `Deps`: router, HTTP server and chat adapters, each
- * registered with the lifecycle in start order (stopped in reverse).
+ * registered with the lifecycle in start order (stopped in reverse). `server.role` decides the
+ * parts: an `intake` process serves only the intake routes (and health, metrics); a `worker`
+ * process everything else.
  */
 export function createApp(deps: Deps, io?: AppIo) {
+  const role = deps.config.server.role;
+  if (role === 'intake') {
+    const http = createHttpServer(deps, deps.alerts.intakePlugins);
+    deps.lifecycle.add(http);
+    return { router: undefined, http, slack: undefined };
+  }
   const authz = createAuthz(deps.config);
   const audit = createAuditLog(deps);
   const { limit, windowSeconds } = deps.config.auth.rateLimit;
+  const services = createCommandServices(deps);
   const router = createRouter({
     deps,
-    services: createCommandServices(deps),
+    services,
     authz,
-    handlers,
+    handlers: services.demo ? [...handlers, ...demoHandlers] : handlers,
     observers: [audit.record],
     rateLimiter: createRateLimiter({ redis: deps.redis, prefix: deps.config.redis.prefix, limit, windowSeconds }),
   });
@@ -39,7 +48,10 @@ export function createApp(deps: Deps, io?: AppIo) {
   const slack = slackSettings.botToken
     ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix })
     : undefined;
-  const plugins: HttpPlugin[] = [...deps.alerts.httpPlugins, (app) => registerKnowledgeRoutes(app, deps.knowledge)];
+  const plugins: HttpPlugin[] = [
+    ...(role === 'worker' ? deps.alerts.apiPlugins : deps.alerts.httpPlugins),
+    (app) => registerKnowledgeRoutes(app, deps.knowledge),
+  ];
   if (slack?.httpPlugin) plugins.push(slack.httpPlugin);
   const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);

@@ -26,11 +26,16 @@ export const sourceOptionsSchema = z.object({
     .max(30 * 86400)
     .optional(),
   /**
-   * Alertmanager's `resolve_timeout` (ms): a firing generic alert or Sentry issue/event alert that
-   * arrives without `endsAt` ends this long after it was received, unless a later delivery
-   * extends or resolves it; default 300,000 (`alerts.resolve_timeout`).
+   * Alertmanager's `resolve_timeout`: an alert posted to `POST /api/v2/alerts`, the generic
+   * webhook or as a Sentry issue/event alert without `endsAt` resolves this long after it was last
+   * posted; default 300.
    */
-  resolveTimeoutMs: z.number().int().positive().optional(),
+  resolveTimeoutSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 86400)
+    .optional(),
   /** Most alerts (or Sentry events) one delivery may carry; default 10,000. */
   maxAlerts: z.number().int().positive().max(1_000_000).optional(),
   /** Most bytes a compressed body may inflate to; default 16 MiB. */
@@ -41,7 +46,7 @@ export const sourceOptionsSchema = z.object({
 export type SourceOptions = z.infer<typeof sourceOptionsSchema>;
 
 /** Alertmanager's default `resolve_timeout`. */
-export const DEFAULT_RESOLVE_TIMEOUT_MS = 300_000;
+export const DEFAULT_RESOLVE_TIMEOUT_SECONDS = 300;
 
 /**
  * Gives a firing alert with no known end an `endsAt` of `receivedAt + resolve_timeout`, as
@@ -50,6 +55,6 @@ export const DEFAULT_RESOLVE_TIMEOUT_MS = 300_000;
  */
 export function withResolveTimeout<A extends { status: string; endsAt?: string }>(alert: A, receivedAt: Date, options: SourceOptions): A {
   if (alert.status !== 'firing' || alert.endsAt !== undefined) return alert;
-  alert.endsAt = new Date(receivedAt.getTime() + (options.resolveTimeoutMs ?? DEFAULT_RESOLVE_TIMEOUT_MS)).toISOString();
+  alert.endsAt = new Date(receivedAt.getTime() + (options.resolveTimeoutSeconds ?? DEFAULT_RESOLVE_TIMEOUT_SECONDS) * 1000).toISOString();
   return alert;
 }

@@ -231,7 +231,7 @@ function timedOut(result: IntakeResult, receivedAt: Date, options: SourceOptions
   return result;
 }
 
-export function parseSentryWebhook(req: IntakeRequest, options: SourceOptions): IntakeResult {
+export async function parseSentryWebhook(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
   const secrets = options.sentryWebhookSecrets ?? [];
   if (secrets.length > 0) {
     const denied = verifySignature(req, secrets);
@@ -243,7 +243,7 @@ export function parseSentryWebhook(req: IntakeRequest, options: SourceOptions): 
       { path: 'headers.sentry-hook-resource', message: 'expected a resource name such as issue, event_alert or metric_alert' },
     ]);
   }
-  const body = readJsonBody(req, options);
+  const body = await readJsonBody(req, options);
   if (!body.ok) return body;
   // Issue and event alerts are one-off reports that Sentry never resolves by webhook on its own
   // schedule: they end after resolve_timeout. Metric alerts are resolved by Sentry explicitly.

@@ -125,7 +125,7 @@ describe('Alertmanager semantics', () => {
     hub = await startHub({
       alerts: {
         route: { receiver: 'console', group_wait: '50ms', group_interval: '300ms', group_by: ['alertname'] },
-        resolve_timeout: '1s',
+        sources: { resolveTimeoutSeconds: 1 },
       },
     });
     const t0 = Date.now();
