@@ -11,6 +11,7 @@ import { connectCluster, runtimeOptions, type ClusterConnection } from '../kube/
 import { createKube, type KubeRuntime } from '../kube/runtime.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
+import { redisKeys } from '../core/redis-keys.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
 import { createOpsComponent, type OpsPosts } from './ops.ts';
@@ -113,7 +114,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     redis,
     dirs: config.knowledge.dirs,
     publicBaseUrl: config.knowledge.publicBaseUrl ?? config.server.publicUrl,
-    keyPrefix: config.knowledge.keyPrefix ?? `${config.redis.prefix}:kb:`,
+    keyPrefix: config.knowledge.keyPrefix ?? redisKeys(config.redis.prefix).knowledgePrefix,
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
