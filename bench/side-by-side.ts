@@ -19,7 +19,8 @@
  *
  * Options: --seconds N per phase (10), --clients N (32), --rate N (500), --open N (1000000),
  * --intake N intake processes (1), --workers N worker processes (1), --aof no,everysec,
- * --phases batched,single,burst,sustained, --peer none (firstmate only).
+ * --phases batched,single,burst,sustained, --peer none (firstmate only), --dist (run the compiled
+ * build from `npm run build`, as production does, instead of the sources through tsx).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,6 +47,8 @@ interface Opts {
   aof: string[];
   phases: string[];
   peer: boolean;
+  /** Run the compiled build (`npm run build` first) instead of the sources through tsx. */
+  dist: boolean;
 }
 
 function parseArgs(args: string[]): Opts {
@@ -64,6 +67,7 @@ function parseArgs(args: string[]): Opts {
     aof: (get('aof') ?? 'no,everysec').split(','),
     phases: (get('phases') ?? 'batched,single,burst,sustained').split(','),
     peer: get('peer') !== 'none',
+    dist: args.includes('--dist'),
   };
 }
 
@@ -138,6 +142,8 @@ interface Target {
   /** Alerts stored so far (drained). */
   stored(): Promise<number>;
   rss(): number;
+  /** RSS per process (firstmate: intake, workers). */
+  rssEach(): number[];
   /** Redis memory (firstmate only). */
   redisMemory?(): Promise<number>;
   stop(): Promise<void>;
@@ -186,7 +192,7 @@ async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<
     FIRSTMATE_CONFIG: join(dir, 'firstmate.yaml'),
     LOG_LEVEL: 'info',
   };
-  const bin = join(root, 'bin', 'firstmate.js');
+  const bin = o.dist ? join(root, 'dist', 'app', 'main.js') : join(root, 'bin', 'firstmate.js');
   const started = /firstmate started/;
   const procs: ChildProcess[] = [];
   const intake = await spawnUntil(
@@ -216,6 +222,7 @@ async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<
       return res.reduce((n, [, v]) => n + Number(v ?? 0), 0);
     },
     rss: () => procs.reduce((n, c) => n + treeRss(c.pid!), 0),
+    rssEach: () => procs.map((c) => treeRss(c.pid!)),
     async redisMemory() {
       const info = await redis.info('memory');
       return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
@@ -276,6 +283,7 @@ async function startAlertmanager(bin: string, hookPort: number): Promise<Target>
       return n;
     },
     rss: () => treeRss(child.pid!),
+    rssEach: () => [treeRss(child.pid!)],
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -386,9 +394,11 @@ async function sustained(t: Target, o: Opts) {
   done = true;
   await poll;
   samples.push({ at: performance.now(), stored: d.stored - base });
+  samples.sort((x, y) => x.at - y.at);
+  /** Drained per second between the last sample at or below `from` and the first at or above `to`. */
   const rateAround = (from: number, to: number) => {
-    const a = samples.find((s) => s.stored >= from * o.open) ?? samples[0]!;
-    const b = samples.find((s) => s.stored >= to * o.open) ?? samples[samples.length - 1]!;
+    const a = samples.filter((s) => s.stored <= from * o.open).pop() ?? samples[0]!;
+    const b = samples.find((s) => s.at > a.at && s.stored >= to * o.open) ?? samples[samples.length - 1]!;
     return b.at > a.at ? round((b.stored - a.stored) / ((b.at - a.at) / 1000)) : null;
   };
   return {
@@ -397,6 +407,7 @@ async function sustained(t: Target, o: Opts) {
     at_full: rateAround(0.9, 1),
     open: d.stored - base,
     rss: t.rss(),
+    rssEach: t.rssEach(),
     redis: (await t.redisMemory?.()) ?? 0,
   };
 }
@@ -409,6 +420,7 @@ export async function main(args: string[]): Promise<void> {
     loadavg: loadavg().map((l) => +l.toFixed(2)),
     node: process.version,
     alertmanager: amBin ?? (o.peer ? 'not installed (apt-get install prometheus-alertmanager): firstmate figures only' : 'off'),
+    firstmate: o.dist ? 'dist/app/main.js' : 'bin/firstmate.js (tsx)',
     options: o,
   });
   for (const [pass, mode] of o.aof.entries()) {
@@ -458,6 +470,7 @@ export async function main(args: string[]): Promise<void> {
         emit('memory_at_open', {
           open: f.open,
           firstmate_rss_mb: round(f.rss / 1048576),
+          firstmate_rss_each_mb: f.rssEach.map((b) => round(b / 1048576)),
           redis_used_mb: round(f.redis / 1048576),
           firstmate_total_mb: round((f.rss + f.redis) / 1048576),
           alertmanager_rss_mb: a ? round(a.rss / 1048576) : null,
