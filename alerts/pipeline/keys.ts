@@ -9,6 +9,8 @@ export function pipelineKeys(prefix: string) {
     groupMeta: (gk: string) => `${prefix}:ag:${gk}`,
     groupAlerts: (gk: string) => `${prefix}:aa:${gk}`,
     groupState: (gk: string) => `${prefix}:as:${gk}`,
+    /** Generation counter of a group (outlives the group for 30 days, so generations never repeat). */
+    generation: (gk: string) => `${prefix}:gen:${gk}`,
     nflog: (gk: string) => `${prefix}:nflog:${gk}`,
     incident: (id: string) => `${prefix}:inc:${id}`,
     incidents: `${prefix}:incidents`,

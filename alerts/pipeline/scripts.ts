@@ -1,86 +1,11 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { luaScript } from './lua.ts';
 
 /**
  * The pipeline's atomic steps as Lua scripts, so concurrent workers on any number of replicas
  * see consistent group state. KEYS[1] is always a key under the prefix (routing in Redis
  * Cluster); the scripts derive the other keys from ARGV[1], the prefix.
  */
-
-/**
- * Ingest: upsert alerts into their groups. ARGV: prefix, now, flipWindowMs, flipKeep, n, then n
- * entries of 11 fields (gk, fp, status f|r, payload, receiver, routeId, groupLabels, owner,
- * groupWaitMs, inhibit 0|1|2, labels). A resolved alert for a group that does not exist is
- * dropped (nothing to resolve). Answers [gk, gen, nextFlushAt, …] for every touched group whose
- * current generation's flush job is not known to be scheduled (`sched` ≠ `gen`).
- */
-const ingestLua = `
-local p = ARGV[1]; local now = tonumber(ARGV[2]); local win = tonumber(ARGV[3]); local keep = tonumber(ARGV[4]); local n = tonumber(ARGV[5])
-local order = {}; local groups = {}
-local i = 6
-for k = 1, n do
-  local gk, inh = ARGV[i], ARGV[i+9]
-  if inh == '1' then redis.call('HSET', p..':isrc', ARGV[i+1], ARGV[i+10]) elseif inh == '2' then redis.call('HDEL', p..':isrc', ARGV[i+1]) end
-  local g = groups[gk]
-  if not g then g = { first = i, items = {} }; groups[gk] = g; order[#order+1] = gk end
-  g.items[#g.items+1] = i
-  i = i + 11
-end
-local function chunked(cmd, key, list)
-  for s = 1, #list, 2000 do redis.call(cmd, key, unpack(list, s, math.min(s + 1999, #list))) end
-end
-local out = {}
-for _, gk in ipairs(order) do
-  local g = groups[gk]
-  local meta = p..':ag:'..gk
-  local exists = redis.call('EXISTS', meta) == 1
-  local items = {}
-  for _, j in ipairs(g.items) do if exists or ARGV[j+2] == 'f' then items[#items+1] = j end end
-  if #items > 0 then
-    if not exists then
-      local f = g.first
-      local gen = redis.call('INCR', p..':gen:'..gk)
-      redis.call('EXPIRE', p..':gen:'..gk, 2592000)
-      redis.call('HSET', meta, 'receiver', ARGV[f+4], 'route', ARGV[f+5], 'labels', ARGV[f+6], 'owner', ARGV[f+7], 'created', now, 'gen', gen, 'next', now + tonumber(ARGV[f+8]))
-      redis.call('SADD', p..':groups', gk)
-    end
-    local v = redis.call('HMGET', meta, 'gen', 'next', 'sched')
-    if v[1] ~= v[3] then out[#out+1] = gk; out[#out+1] = v[1]; out[#out+1] = v[2] end
-    local sk = p..':as:'..gk
-    local fps = {}
-    for x, j in ipairs(items) do fps[x] = ARGV[j+1] end
-    local prevs = {}
-    for s = 1, #fps, 1000 do
-      local got = redis.call('HMGET', sk, unpack(fps, s, math.min(s + 999, #fps)))
-      for x = 1, #got do prevs[s + x - 1] = got[x] end
-    end
-    local states = {}; local payloads = {}; local latest = {}
-    for x, j in ipairs(items) do
-      local fp, st = ARGV[j+1], ARGV[j+2]
-      local prev = latest[fp] or prevs[x]
-      local ver, flips = 1, ''
-      if prev then
-        local pv, pst, pf = string.match(prev, '^(%d+)|(%a)|(.*)$')
-        ver = tonumber(pv) + 1
-        flips = pf
-        if pst ~= st then
-          local kept = {}
-          for t in string.gmatch(flips, '%d+') do if tonumber(t) > now - win then kept[#kept+1] = t end end
-          kept[#kept+1] = tostring(now)
-          while #kept > keep do table.remove(kept, 1) end
-          flips = table.concat(kept, ',')
-        end
-      end
-      local state = ver..'|'..st..'|'..flips
-      latest[fp] = state
-      states[#states+1] = fp; states[#states+1] = state
-      payloads[#payloads+1] = fp; payloads[#payloads+1] = ARGV[j+3]
-    end
-    chunked('HSET', sk, states)
-    chunked('HSET', p..':aa:'..gk, payloads)
-  end
-end
-return out
-`;
 
 /**
  * Flush commit. ARGV: prefix, gk, gen, now, intervalMs, nflog ('' = unchanged), incident op
@@ -190,7 +115,8 @@ return { stored or false, marker or false }
 `;
 
 export interface PipelineScripts {
-  ingest(key: string, args: Array<string | number>): Promise<string[]>;
+  /** `lua/ingest.lua` on a pipeline: KEYS and ARGV as its header says. */
+  ingest(pipeline: ChainableCommander, keys: string[], args: Array<string | number>): void;
   commit(key: string, args: Array<string | number>): Promise<number>;
   ack(key: string, args: Array<string | number>): Promise<[string, string, string]>;
   rateLimit(key: string, args: Array<string | number>): Promise<number>;
@@ -202,8 +128,8 @@ export interface PipelineScripts {
 
 /** Registers the scripts on a connection (EVALSHA with automatic reload). */
 export function defineScripts(redis: Redis): PipelineScripts {
+  if (!('fmIngest' in redis)) redis.defineCommand('fmIngest', { lua: luaScript('ingest') });
   const defs = {
-    fmIngest: ingestLua,
     fmCommit: commitLua,
     fmAck: ackLua,
     fmRateLimit: rateLimitLua,
@@ -217,7 +143,9 @@ export function defineScripts(redis: Redis): PipelineScripts {
   const call = (name: keyof typeof defs) => (key: string, args: Array<string | number>) =>
     (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<unknown>>)[name]!(key, ...args);
   return {
-    ingest: call('fmIngest') as PipelineScripts['ingest'],
+    ingest: (pipeline, keys, args) => {
+      (pipeline as unknown as Record<string, (...a: Array<string | number>) => unknown>).fmIngest!(keys.length, ...keys, ...args);
+    },
     commit: call('fmCommit') as PipelineScripts['commit'],
     ack: call('fmAck') as PipelineScripts['ack'],
     rateLimit: call('fmRateLimit') as PipelineScripts['rateLimit'],
