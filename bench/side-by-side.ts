@@ -7,6 +7,11 @@
  * group state (firstmate: counted in Redis; Alertmanager stores before it answers, counted on its
  * /metrics). Without Alertmanager the run says so and prints firstmate's figures alone.
  *
+ * On a shared machine the wall-clock rates depend on what else runs (the Go peer's threads get
+ * more of a contended CPU than Node's one thread), so every throughput figure also comes per CPU
+ * second: alerts drained per second of CPU used by all processes of the system (firstmate: intake,
+ * workers and its Redis).
+ *
  * Figures (one JSON line each; `ratio` = firstmate / Alertmanager, or Alertmanager / firstmate
  * for latencies and memory, so above 1 is always firstmate ahead):
  * - `batched_drained_alerts_per_s` (100 alerts per request) and `single_drained_alerts_per_s`
@@ -107,6 +112,43 @@ function spawnUntil(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: 
   });
 }
 
+/** Pids of a process and all its descendants. */
+function tree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+/** CPU time (user + system, ms) a process and its descendants used so far. */
+function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of tree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks * 10;
+}
+
 /** Resident memory of a process and all its descendants (bytes). */
 function treeRss(pid: number): number {
   const children = new Map<number, number[]>();
@@ -144,6 +186,8 @@ interface Target {
   rss(): number;
   /** RSS per process (firstmate: intake, workers). */
   rssEach(): number[];
+  /** CPU time used so far (ms) by every process of the target (firstmate: with its Redis). */
+  cpuMs(): number;
   /** Redis memory (firstmate only). */
   redisMemory?(): Promise<number>;
   stop(): Promise<void>;
@@ -223,6 +267,7 @@ async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<
     },
     rss: () => procs.reduce((n, c) => n + treeRss(c.pid!), 0),
     rssEach: () => procs.map((c) => treeRss(c.pid!)),
+    cpuMs: () => procs.reduce((n, c) => n + treeCpuMs(c.pid!), treeCpuMs(redisServer.child.pid!)),
     async redisMemory() {
       const info = await redis.info('memory');
       return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
@@ -284,6 +329,7 @@ async function startAlertmanager(bin: string, hookPort: number): Promise<Target>
     },
     rss: () => treeRss(child.pid!),
     rssEach: () => [treeRss(child.pid!)],
+    cpuMs: () => treeCpuMs(child.pid!),
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -337,11 +383,15 @@ const nextOffset = (n: number) => {
 /** Closed-loop load at `perRequest` alerts per request; drained alerts per second. */
 async function throughput(t: Target, o: Opts, perRequest: number) {
   const before = await t.stored();
+  const cpu0 = t.cpuMs();
   const r = await load({ mode: 'closed', url: t.url, perRequest, clients: o.clients, seconds: o.seconds, offset: nextOffset(10_000_000) });
   const d = await drained(t, before + r.alerts!);
+  const cpu = t.cpuMs() - cpu0;
   const ms = r.ms! + d.ms;
   return {
     drained_per_s: round((d.stored - before) / (ms / 1000)),
+    drained_per_cpu_s: round((d.stored - before) / (cpu / 1000)),
+    cpu_s: +(cpu / 1000).toFixed(1),
     accepted_per_s: round(r.alerts! / (r.ms! / 1000)),
     requests_per_s: round(r.ok! / (r.ms! / 1000)),
     accepted: r.alerts,
@@ -442,6 +492,7 @@ export async function main(args: string[]): Promise<void> {
           firstmate: f,
           alertmanager: a ?? null,
           ratio: a ? ratio(f.drained_per_s, a.drained_per_s) : null,
+          ratio_per_cpu_s: a ? ratio(f.drained_per_cpu_s, a.drained_per_cpu_s) : null,
         });
       }
       if (last && o.phases.includes('burst')) {
