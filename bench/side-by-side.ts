@@ -188,6 +188,8 @@ interface Target {
   rssEach(): number[];
   /** CPU time used so far (ms) by every process of the target (firstmate: with its Redis). */
   cpuMs(): number;
+  /** The same per process (firstmate: intake, workers…, redis). */
+  cpuEachMs(): number[];
   /** Redis memory (firstmate only). */
   redisMemory?(): Promise<number>;
   stop(): Promise<void>;
@@ -268,6 +270,7 @@ async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<
     rss: () => procs.reduce((n, c) => n + treeRss(c.pid!), 0),
     rssEach: () => procs.map((c) => treeRss(c.pid!)),
     cpuMs: () => procs.reduce((n, c) => n + treeCpuMs(c.pid!), treeCpuMs(redisServer.child.pid!)),
+    cpuEachMs: () => [...procs.map((c) => treeCpuMs(c.pid!)), treeCpuMs(redisServer.child.pid!)],
     async redisMemory() {
       const info = await redis.info('memory');
       return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
@@ -330,6 +333,7 @@ async function startAlertmanager(bin: string, hookPort: number): Promise<Target>
     rss: () => treeRss(child.pid!),
     rssEach: () => [treeRss(child.pid!)],
     cpuMs: () => treeCpuMs(child.pid!),
+    cpuEachMs: () => [treeCpuMs(child.pid!)],
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -384,14 +388,18 @@ const nextOffset = (n: number) => {
 async function throughput(t: Target, o: Opts, perRequest: number) {
   const before = await t.stored();
   const cpu0 = t.cpuMs();
+  const each0 = t.cpuEachMs();
   const r = await load({ mode: 'closed', url: t.url, perRequest, clients: o.clients, seconds: o.seconds, offset: nextOffset(10_000_000) });
   const d = await drained(t, before + r.alerts!);
   const cpu = t.cpuMs() - cpu0;
-  const ms = r.ms! + d.ms;
+  const each = t.cpuEachMs().map((v, i) => +((v - each0[i]!) / 1000).toFixed(1));
+  // Alertmanager has stored what it answered (checked above): its time is the load's.
+  const ms = r.ms! + (t.storesOnAccept ? 0 : d.ms);
   return {
     drained_per_s: round((d.stored - before) / (ms / 1000)),
     drained_per_cpu_s: round((d.stored - before) / (cpu / 1000)),
     cpu_s: +(cpu / 1000).toFixed(1),
+    cpu_s_each: each,
     accepted_per_s: round(r.alerts! / (r.ms! / 1000)),
     requests_per_s: round(r.ok! / (r.ms! / 1000)),
     accepted: r.alerts,
