@@ -5,7 +5,8 @@
  * strings to Redis as they are: no parse or stringify of alerts on its side.
  *
  * One packed alert: `<status f|r><inhibit source 0|1><startsAt ms>|<endsAt ms>|<fp length>|<fp>`
- * `<source labels length>|<source labels JSON><payload JSON>` — lengths make any fingerprint safe.
+ * `<source labels length>|<source labels JSON><payload JSON>` — lengths make any fingerprint safe;
+ * an unknown start is empty, an unknown end 0.
  * What depends on the time of ingest (resolved by `endsAt`, group_wait 0 for an alert that
  * started long ago, inhibition sources) is decided by the script with its own clock.
  */
@@ -13,11 +14,11 @@ import { isInhibitSource, type InhibitRule } from '../inhibit.ts';
 import type { Routing } from '../routing.ts';
 import type { IngestDelivery, PackedGroup, PackedIngest } from './types.ts';
 
-/** A timestamp as epoch ms, 0 when absent or unparsable. */
-function ms(iso: string | undefined): number {
-  if (!iso) return 0;
+/** A timestamp as epoch ms; `absent` when missing or unparsable. */
+function ms<T>(iso: string | undefined, absent: T): number | T {
+  if (!iso) return absent;
   const t = Date.parse(iso);
-  return Number.isFinite(t) ? t : 0;
+  return Number.isFinite(t) ? t : absent;
 }
 
 export function createIngestPacker(o: { routing: Routing; inhibitRules: readonly InhibitRule[] }) {
@@ -28,11 +29,11 @@ export function createIngestPacker(o: { routing: Routing; inhibitRules: readonly
         const assignments = o.routing.assign(alert);
         if (assignments.length === 0) continue;
         const payload = JSON.stringify({ t: delivery.acceptedAt, a: alert });
-        const endsAt = ms(alert.endsAt);
+        const endsAt = ms(alert.endsAt, 0);
         const source = o.inhibitRules.length > 0 && isInhibitSource(o.inhibitRules, alert.labels);
         const labels = source ? JSON.stringify({ l: alert.labels, e: endsAt }) : '';
         const fp = alert.fingerprint;
-        const entry = `${alert.status === 'resolved' ? 'r' : 'f'}${source ? '1' : '0'}${ms(alert.startsAt)}|${endsAt}|${fp.length}|${fp}${labels.length}|${labels}${payload}`;
+        const entry = `${alert.status === 'resolved' ? 'r' : 'f'}${source ? '1' : '0'}${ms(alert.startsAt, '')}|${endsAt}|${fp.length}|${fp}${labels.length}|${labels}${payload}`;
         for (const g of assignments) {
           let group = groups.get(g.groupKey);
           if (!group) {
