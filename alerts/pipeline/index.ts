@@ -86,7 +86,15 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
   const incidents = createIncidents({ redis, keys, scripts, flushQueue });
 
   const pack = createIngestPacker({ routing, inhibitRules });
-  const processIngest = createIngestProcessor({ redis, keys, scripts, pack, flapping: config.flapping, flushQueue });
+  const processIngest = createIngestProcessor({
+    redis,
+    keys,
+    scripts,
+    pack,
+    flapping: config.flapping,
+    flushQueue,
+    maxAlertsPerCall: config.ingest.maxAlertsPerCall,
+  });
   const processFlush = createFlushProcessor({
     config,
     redis,
