@@ -9,7 +9,7 @@ import type { HttpPlugin } from '../core/http.ts';
 import { createHttpServer } from './http-server.ts';
 import { createCommandServices } from './services.ts';
 import { createRateLimiter } from '../chat/rate-limit.ts';
-import { handlers } from '../handlers/index.ts';
+import { demoHandlers, handlers } from '../handlers/index.ts';
 import { registerKnowledgeRoutes } from '../knowledge/index.ts';
 
 /** Where the console chat reads and writes; the process passes its own stdio. */
@@ -35,11 +35,12 @@ export function createApp(deps: Deps, io?: AppIo) {
   const authz = createAuthz(deps.config);
   const audit = createAuditLog(deps);
   const { limit, windowSeconds } = deps.config.auth.rateLimit;
+  const services = createCommandServices(deps);
   const router = createRouter({
     deps,
-    services: createCommandServices(deps),
+    services,
     authz,
-    handlers,
+    handlers: services.demo ? [...handlers, ...demoHandlers] : handlers,
     observers: [audit.record],
     rateLimiter: createRateLimiter({ redis: deps.redis, prefix: deps.config.redis.prefix, limit, windowSeconds }),
   });

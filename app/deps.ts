@@ -11,8 +11,10 @@ import { connectCluster, runtimeOptions, type ClusterConnection } from '../kube/
 import { createKube, type KubeRuntime } from '../kube/runtime.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
+import { redisKeys } from '../core/redis-keys.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
+import type { DemoScenarios } from '../handlers/types.ts';
 
 /**
  * Everything the process builds once and passes down: clients, registries, lifecycle. Handlers,
@@ -35,6 +37,8 @@ export interface Deps {
   alerts: AlertHub;
   /** The cluster cache, history and reconcilers; absent when `kube.mode` is `off`. */
   kube?: KubeRuntime;
+  /** The simulated cluster's scenarios; only `firstmate demo` passes them. */
+  demo?: DemoScenarios;
 }
 
 /** What the process may hand to `createDeps` beyond the configuration. */
@@ -47,6 +51,8 @@ export interface DepsOptions {
   onDecision?: (e: DecisionEvent) => void;
   /** The cluster to watch instead of the one `kube` configures (the embedded demo's). */
   cluster?: ClusterConnection;
+  /** The simulated cluster's scenarios (the embedded demo's `demo …` commands). */
+  demo?: DemoScenarios;
 }
 
 /**
@@ -84,7 +90,7 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   lifecycle.add({ name: 'redis', stop: releaseRedis });
   try {
     const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
-    return { ...base, ...(await createServices(base, opts, cluster)) };
+    return { ...base, ...(await createServices(base, opts, cluster)), ...(opts.demo ? { demo: opts.demo } : {}) };
   } catch (err) {
     // Nothing has started yet; a private redis-server must not outlive the failed start.
     await releaseRedis();
@@ -102,7 +108,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     redis,
     dirs: config.knowledge.dirs,
     publicBaseUrl: config.knowledge.publicBaseUrl ?? config.server.publicUrl,
-    keyPrefix: config.knowledge.keyPrefix ?? `${config.redis.prefix}:kb:`,
+    keyPrefix: config.knowledge.keyPrefix ?? redisKeys(config.redis.prefix).knowledgePrefix,
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');

@@ -36,6 +36,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { pipelineKeys } from '../alerts/pipeline/keys.ts';
 import { startPrivateRedis } from '../app/redis.ts';
+import { benchArgs } from './args.ts';
 import type { LoadJob } from './ingest-client.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -56,23 +57,17 @@ interface Opts {
   dist: boolean;
 }
 
-function parseArgs(args: string[]): Opts {
-  const get = (name: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const num = (name: string, def: number) => Number(get(name) ?? def);
+function parseOptions(args: string[]): Opts {
+  const { numbers, strings, flags } = benchArgs(
+    { seconds: 10, clients: 32, rate: 500, open: 1_000_000, intake: 1, workers: 1 },
+    { args, strings: { aof: 'no,everysec', phases: 'batched,single,burst,sustained', peer: 'alertmanager' }, flags: ['dist'] },
+  );
   return {
-    seconds: num('seconds', 10),
-    clients: num('clients', 32),
-    rate: num('rate', 500),
-    open: num('open', 1_000_000),
-    intake: num('intake', 1),
-    workers: num('workers', 1),
-    aof: (get('aof') ?? 'no,everysec').split(','),
-    phases: (get('phases') ?? 'batched,single,burst,sustained').split(','),
-    peer: get('peer') !== 'none',
-    dist: args.includes('--dist'),
+    ...numbers,
+    aof: strings.aof.split(','),
+    phases: strings.phases.split(','),
+    peer: strings.peer !== 'none',
+    dist: flags.has('dist'),
   };
 }
 
@@ -471,7 +466,7 @@ async function sustained(t: Target, o: Opts) {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const o = parseArgs(args);
+  const o = parseOptions(args);
   const amBin = o.peer ? alertmanagerBinary() : undefined;
   emit('environment', {
     cpus: availableParallelism(),

@@ -92,8 +92,8 @@ export function alertFromPostable(a: PostableAlert, receivedAt: Date, resolveTim
   return alert;
 }
 
-export function parseAlertmanagerApi(req: IntakeRequest, options: SourceOptions): IntakeResult {
-  const body = readJsonBody(req, options);
+export async function parseAlertmanagerApi(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
+  const body = await readJsonBody(req, options);
   if (!body.ok) return body;
   const v = validatorsFor(options.maxAlerts ?? DEFAULT_MAX_ALERTS);
   let list: PostableAlert[];
