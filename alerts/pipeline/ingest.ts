@@ -2,8 +2,10 @@
  * Ingest worker. Input: an `IngestJob` (the deliveries of one intake commit, routed and packed
  * per group where they were written). Output: alert state upserted per (group, fingerprint) by
  * `lua/ingest.lua`, many deliveries per call, the calls split to a bounded size and sent in one
- * round trip; then a delayed flush job (`f-<group>-<generation>`, group_wait for a new group) for
- * every touched group whose current generation is not yet marked scheduled. Idempotent: re-running
+ * round trip; then a delayed flush job (`f-<group>-<generation>`, group_wait for a new group; at
+ * once when an alert that started more than group_wait ago joins a group that has not flushed yet;
+ * the next group_interval tick when an emptied group fires again) for every touched group whose
+ * current generation is not yet marked scheduled. Idempotent: re-running
  * a job rewrites the same state and re-adds the same job ids, which BullMQ ignores while they exist
  * and the flush ignores when their generation is stale.
  */
@@ -25,6 +27,8 @@ export interface IngestDeps {
   flushQueue: Queue<FlushJob>;
   /** Most packed alerts per script call (Lua's unpack and the argument list stay bounded). */
   maxAlertsPerCall?: number;
+  /** The clock (epoch ms); `Date.now` by default. */
+  now?: () => number;
 }
 
 /** Splits groups into calls of at most `max` alerts; a larger group is split over calls. */
@@ -51,17 +55,25 @@ export function splitCalls(groups: readonly PackedGroup[], max: number): PackedG
 export function createIngestProcessor(d: IngestDeps) {
   const flipKeep = Math.max(2, d.flapping.threshold + 1);
   const max = d.maxAlertsPerCall ?? 4000;
+  const clock = d.now ?? Date.now;
   return async function processIngest(data: IngestJob): Promise<{ alerts: number; groups: number }> {
     const groups = 'packed' in data ? data.packed : d.pack('deliveries' in data ? data.deliveries : [data]).packed;
     if (groups.length === 0) return { alerts: 0, groups: 0 };
-    const now = Date.now();
+    const now = clock();
     const pipeline = d.redis.pipeline();
     let alerts = 0;
     for (const call of splitCalls(groups, max)) {
       const keys = [d.keys.groups, d.keys.inhibitSources];
       const args: Array<string | number> = [now, d.flapping.window, flipKeep, call.length];
       for (const g of call) {
-        keys.push(d.keys.groupMeta(g.gk), d.keys.generation(g.gk), d.keys.groupState(g.gk), d.keys.groupAlerts(g.gk));
+        keys.push(
+          d.keys.groupMeta(g.gk),
+          d.keys.generation(g.gk),
+          d.keys.groupState(g.gk),
+          d.keys.groupAlerts(g.gk),
+          d.keys.flips(g.gk),
+          d.keys.nflog(g.gk),
+        );
         args.push(g.gk, g.receiver, g.route, g.labels, g.owner, g.waitMs, g.alerts.length);
         for (const a of g.alerts) args.push(a);
         alerts += g.alerts.length;
