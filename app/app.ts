@@ -49,6 +49,17 @@ export function createApp(deps: Deps, io?: AppIo) {
   const dingtalkEnabled = dt.enabled === true || (dt.enabled === 'auto' && Boolean(dt.clientId && dt.clientSecret));
   if (dingtalkEnabled) deps.lifecycle.add(createDingTalkChat({ deps, router }));
   const otherChat = slack !== undefined || dingtalkEnabled;
+  if (otherChat && !deps.publicUrl.configured) {
+    deps.lifecycle.add({
+      name: 'public-url-check',
+      start: async () => {
+        deps.logger.warn(
+          { publicUrl: deps.publicUrl.get() },
+          `chat is on but server.publicUrl is not set: links in messages point at ${deps.publicUrl.get()}, which only this machine can open; set server.publicUrl (FIRSTMATE_PUBLIC_URL)`,
+        );
+      },
+    });
+  }
   const consoleEnabled = deps.config.chat.console.enabled === true || (deps.config.chat.console.enabled === 'auto' && !otherChat);
   if (consoleEnabled && io) {
     deps.lifecycle.add(

@@ -12,6 +12,7 @@ import { createKube, type KubeRuntime } from '../kube/runtime.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
+import { createPublicUrl, type PublicUrl } from './public-url.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
 
 /**
@@ -29,6 +30,8 @@ export interface Deps {
   newRedis(): Redis;
   readiness: Readiness;
   lifecycle: Lifecycle;
+  /** Where links in messages and pages point (`server.publicUrl`, else the listening address). */
+  publicUrl: PublicUrl;
   /** Runbooks, their matching and search, and resolution notes. */
   knowledge: KnowledgeBase;
   /** The alert hub: pipeline, sink, silences, incidents, notifier registry, intake routes. */
@@ -82,7 +85,8 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   };
   lifecycle.add({ name: 'redis', stop: releaseRedis });
   try {
-    const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
+    const publicUrl = createPublicUrl(config.server);
+    const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, publicUrl };
     return { ...base, ...(await createServices(base, opts, cluster)) };
   } catch (err) {
     // Nothing has started yet; a private redis-server must not outlive the failed start.
@@ -96,16 +100,25 @@ type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube'>;
 
 /** The knowledge base, the alert hub with its notifiers, and the Kubernetes core, in start order. */
 async function createServices(base: BaseDeps, opts: DepsOptions, cluster: ClusterConnection | undefined) {
-  const { config, logger, metrics, redis, newRedis, lifecycle } = base;
+  const { config, logger, metrics, redis, newRedis, lifecycle, publicUrl } = base;
   const knowledge = await createKnowledgeBase({
     redis,
     dirs: config.knowledge.dirs,
-    publicBaseUrl: config.knowledge.publicBaseUrl ?? config.server.publicUrl,
+    publicBaseUrl: config.knowledge.publicBaseUrl ?? (() => publicUrl.get()),
     keyPrefix: config.knowledge.keyPrefix ?? `${config.redis.prefix}:kb:`,
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
-  const alerts = createAlertHub({ config, redis, newRedis, logger, metrics, ...opts, knowledge: opts.knowledge ?? knowledge });
+  const alerts = createAlertHub({
+    config,
+    redis,
+    newRedis,
+    logger,
+    metrics,
+    display: () => display(config, publicUrl),
+    ...opts,
+    knowledge: opts.knowledge ?? knowledge,
+  });
   if (config.chat.slack.botToken) {
     const client = createSlackNotifierClient({
       botToken: config.chat.slack.botToken,
@@ -115,7 +128,8 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     });
     alerts.notifiers.register(
       createSlackNotifier(client, {
-        ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+        publicUrl: () => publicUrl.get(),
+        ...(config.display.timeZone && { timeZone: config.display.timeZone }),
         maxFiring: config.alerts.storm.topN,
         maxResolved: config.alerts.storm.topN,
         logger,
@@ -125,7 +139,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   alerts.notifiers.register(
     createDingTalkNotifier({
       robotUrl: config.chat.dingtalk.robotUrl,
-      render: (n) => renderNotification(n),
+      render: (n) => renderNotification(n, display(config, publicUrl)),
       timeoutMs: config.alerts.notify.timeout,
     }),
   );
@@ -133,6 +147,11 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   lifecycle.add(alerts.pipeline.component);
   const kube = createKubeComponent(base, alerts, cluster);
   return { knowledge, alerts, kube };
+}
+
+/** How notifications show times and links in this process. */
+function display(config: Config, publicUrl: PublicUrl) {
+  return { publicUrl: publicUrl.get(), ...(config.display.timeZone && { timeZone: config.display.timeZone }) };
 }
 
 /**
