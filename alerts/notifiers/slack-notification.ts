@@ -110,12 +110,14 @@ function highest(alerts: Alert[]): Severity {
   return best;
 }
 
+/** One alert: its summary in bold and its subject, then its body. A summary that only repeats the name gives way to the body. */
 function alertLine(a: Alert, withDetail: boolean): string {
-  const summary = summaryOf(a) || a.labels.alertname || a.fingerprint;
+  const description = detailOf(a);
+  const repeatsName = summaryOf(a) === a.labels.alertname && description !== undefined;
+  const summary = (repeatsName ? description : summaryOf(a)) || a.labels.alertname || a.fingerprint;
   const subject = subjectText(a);
   let line = `• *${slackSafe(truncate(summary, 200), 'bold')}*${subject ? ` — ${slackSafe(subject)}` : ''}`;
-  const description = detailOf(a);
-  if (withDetail && description) line += `\n    ${slackSafe(truncate(description, 300))}`;
+  if (withDetail && description && !repeatsName) line += `\n    ${slackSafe(truncate(description, 300))}`;
   return line;
 }
 

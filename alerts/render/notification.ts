@@ -65,10 +65,16 @@ export function renderNotification(n: Notification, display: NotificationDisplay
     blocks.push({ kind: 'text', text: `${neutralise(nameOf(n.firing[0]!))}: ${neutralise(storm)}` });
     blocks.push({ kind: 'text', text: n.firing.map((a) => `• ${neutralise(subjectText(a) || a.fingerprint)} · ${age(a)}`).join('\n') });
   }
+  // A summary that only repeats the alert's name (a webhook's title) is not shown again.
+  const summary = (a: Alert) => (summaryOf(a) === nameOf(a) ? '' : neutralise(summaryOf(a)));
   const rows = (list: Alert[], status: string) =>
-    list.map((a) => [status, neutralise(nameOf(a)), neutralise(subjectText(a) || '-'), neutralise(summaryOf(a)), age(a)]);
+    list.map((a) => [status, neutralise(nameOf(a)), neutralise(subjectText(a) || '-'), summary(a), age(a)]);
   const table = [...(storm ? [] : rows(n.firing, 'firing')), ...rows(n.resolved, 'resolved')];
-  if (table.length > 0) blocks.push({ kind: 'table', columns: ['status', 'alert', 'subject', 'summary', 'since'], rows: table });
+  const columns = ['status', 'alert', 'subject', 'summary', 'since'];
+  if (table.length > 0) {
+    const keep = columns.map((_, i) => i !== 3 || table.some((r) => r[i]));
+    blocks.push({ kind: 'table', columns: columns.filter((_, i) => keep[i]), rows: table.map((r) => r.filter((_, i) => keep[i])) });
+  }
   const details = storm ? [] : [...new Set(n.firing.map(detailOf).filter((d): d is string => Boolean(d)))];
   if (details.length > 0) blocks.push({ kind: 'text', text: details.slice(0, 3).map(neutralise).join('\n') });
   const hidden = n.counts.firing - n.firing.length + (n.counts.resolved - n.resolved.length);
