@@ -83,7 +83,7 @@ describe('generic webhook', () => {
       },
       links: { generator: 'https://en.wikipedia.org/wiki/Downtime' },
     });
-    const ok = parseGeneric(intakeRequest({ ...fixtureJson('oncall-formatted-webhook.json'), state: 'ok' }), {});
+    const ok = parseGeneric(intakeRequest({ ...fixtureJson<Record<string, unknown>>('oncall-formatted-webhook.json'), state: 'ok' }), {});
     expect(ok.ok && ok.alerts[0]).toMatchObject({ status: 'resolved', fingerprint: a!.fingerprint, endsAt: RECEIVED_AT.toISOString() });
   });
 
