@@ -31,18 +31,16 @@ const UNITS: Array<[string, number]> = [
   ['s', 1000],
 ];
 
-/** `45 s`, `3 min`, `2 h 5 min`, `3 d 4 h`: at most two units, largest first. */
+/** `45 s`, `3 min`, `2 h 5 min`, `3 d 4 h`: the largest unit and, when not zero, the one below it. */
 export function spanText(ms: number): string {
-  const parts: string[] = [];
-  let rest = Math.abs(ms);
-  for (const [unit, size] of UNITS) {
-    if (rest >= size || (unit === 's' && parts.length === 0)) {
-      parts.push(`${Math.floor(rest / size)} ${unit}`);
-      rest %= size;
-    }
-    if (parts.length === 2) break;
-  }
-  return parts.join(' ');
+  const abs = Math.abs(ms);
+  const found = UNITS.findIndex(([, size]) => abs >= size);
+  const i = found === -1 ? UNITS.length - 1 : found;
+  const [unit, size] = UNITS[i]!;
+  const whole = Math.floor(abs / size);
+  const next = UNITS[i + 1];
+  const part = next ? Math.floor((abs % size) / next[1]) : 0;
+  return `${whole} ${unit}${next && part > 0 ? ` ${part} ${next[0]}` : ''}`;
 }
 
 /** `just now`, `3 min ago`, `in 2 h`. */

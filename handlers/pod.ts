@@ -1,3 +1,4 @@
+import { humanTime, type TimeDisplay } from '../core/time.ts';
 import { reply } from '../core/reply.ts';
 import type { Block } from '../core/reply.ts';
 import { formatDuration } from '../kube/alerts.ts';
@@ -8,16 +9,17 @@ import type { KubeRuntime } from '../kube/runtime.ts';
 import { age, argOf, kubeOf, requirePod } from './kube-lookup.ts';
 import type { Handler } from './types.ts';
 
-const when = (ms: number) => (ms ? new Date(ms).toISOString().replace('.000Z', 'Z') : '-');
+/** `3 min ago (14:05 GMT+8)`, or `-` for an unknown time. */
+type When = (ms: number) => string;
 
-function lastTermination(p: PodRecord): string {
+function lastTermination(p: PodRecord, when: When): string {
   const t = p.containers
     .flatMap((c) => [c.lastTerminated, c.terminated].filter(Boolean).map((x) => ({ c: c.name, ...x! })))
     .sort((a, b) => b.finishedAt - a.finishedAt)[0];
   return t ? `${t.reason || 'Terminated'} (container ${t.c}, exit ${t.exitCode}, ${when(t.finishedAt)})` : '-';
 }
 
-function historyBlocks(chain: Incarnation[]): Block[] {
+function historyBlocks(chain: Incarnation[], when: When): Block[] {
   if (chain.length === 0) return [];
   const rows = chain.map((i) => [
     i.name,
@@ -42,7 +44,14 @@ function historyBlocks(chain: Incarnation[]): Block[] {
 }
 
 /** Everything `pod` shows about one pod, history included. */
-export async function podBlocks(kube: KubeRuntime, p: PodRecord, others: PodRecord[] = [], now = Date.now()): Promise<Block[]> {
+export async function podBlocks(
+  kube: KubeRuntime,
+  p: PodRecord,
+  others: PodRecord[] = [],
+  now = Date.now(),
+  display: TimeDisplay = {},
+): Promise<Block[]> {
+  const when: When = (ms) => (ms ? humanTime(ms, { ...display, now }) : '-');
   const { cache } = kube;
   const ns = p.metadata.namespace;
   const name = p.metadata.name;
@@ -59,7 +68,7 @@ export async function podBlocks(kube: KubeRuntime, p: PodRecord, others: PodReco
     { label: 'owner', value: p.owner ? `${p.owner.kind}/${p.owner.name}` : '<none>' },
     { label: 'workload', value: w ? `${w.kind}/${w.name}` : '<none>' },
     { label: 'restarts', value: String(restarts) },
-    { label: 'last termination', value: lastTermination(p) },
+    { label: 'last termination', value: lastTermination(p, when) },
     { label: 'age', value: age(p.metadata.createdAt, now) },
   ];
   const team = w?.record?.annotations?.['firstmate.io/owner'];
@@ -80,7 +89,7 @@ export async function podBlocks(kube: KubeRuntime, p: PodRecord, others: PodReco
       ]),
     },
   ];
-  blocks.push(...historyBlocks(await kube.history(ns, name)));
+  blocks.push(...historyBlocks(await kube.history(ns, name), when));
   const events = cache.eventsFor('Pod', ns, name).slice(0, 8);
   if (events.length) {
     blocks.push({
@@ -111,6 +120,6 @@ export const pod: Handler = {
   async run(ctx) {
     const kube = await kubeOf(ctx);
     const { pod: p, others } = requirePod(kube.cache, argOf(ctx, this.usage));
-    return reply(...(await podBlocks(kube, p, others)));
+    return reply(...(await podBlocks(kube, p, others, Date.now(), ctx.services.display)));
   },
 };

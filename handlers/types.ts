@@ -19,6 +19,8 @@ export interface CommandServices {
   knowledge: KnowledgeBase;
   kube?: KubeRuntime;
   audit: Pick<AuditLog, 'latest'>;
+  /** How times are shown (`display.timeZone`; default the machine's zone). */
+  display: { timeZone?: string };
 }
 
 export type CommandContext = ChatCommandContext<CommandServices>;
