@@ -7,6 +7,7 @@ import { createSlackChat } from '../chat/adapters/slack.ts';
 import type { Deps } from './deps.ts';
 import type { HttpPlugin } from '../core/http.ts';
 import { createHttpServer } from './http-server.ts';
+import { consoleChatEnabled } from './log-destination.ts';
 import { createCommandServices } from './services.ts';
 import { createRateLimiter } from '../chat/rate-limit.ts';
 import { handlers } from '../handlers/index.ts';
@@ -60,8 +61,7 @@ export function createApp(deps: Deps, io?: AppIo) {
       },
     });
   }
-  const consoleEnabled = deps.config.chat.console.enabled === true || (deps.config.chat.console.enabled === 'auto' && !otherChat);
-  if (consoleEnabled && io) {
+  if (consoleChatEnabled(deps.config) && io) {
     deps.lifecycle.add(
       createConsoleChat({
         router,

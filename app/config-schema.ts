@@ -28,6 +28,11 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /**
+       * Where logs go while the console chat runs in an interactive terminal (only warnings show
+       * there, one line each); default `<redis.dataDir>/firstmate.log`. Elsewhere logs are JSON on stderr.
+       */
+      file: z.string().min(1).optional(),
     })
     .prefault({}),
   redis: z

@@ -2,6 +2,7 @@ import { createApp } from './app.ts';
 import { redact } from './config.ts';
 import type { Config } from './config-schema.ts';
 import { createDeps, type Deps, type DepsOptions } from './deps.ts';
+import { logDestination } from './log-destination.ts';
 import { createLogger } from '../core/logger.ts';
 import { KubeConfigError } from '../kube/client.ts';
 import { RedisUnavailableError } from './redis.ts';
@@ -32,8 +33,12 @@ function failStart(err: unknown): never {
  * `firstmate start` and `firstmate demo` both end up here; the demo passes its own cluster.
  */
 export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo'; deps?: DepsOptions }): Promise<void> {
-  // Console chat owns stdout; logs go to stderr so the two never interleave.
-  const logger = createLogger(config.log.level, process.stderr);
+  // Console chat owns stdout; logs go to stderr so the two never interleave, and to a file in an
+  // interactive terminal (only one-line warnings show there).
+  const interactive = Boolean(process.stdin.isTTY);
+  const destination = logDestination(config, { interactive, stderr: process.stderr });
+  if (destination.notice) process.stderr.write(`${destination.notice}\n`);
+  const logger = createLogger(config.log.level, destination.stream);
   let deps: Deps;
   try {
     deps = await createDeps(config, logger, { consoleWrite: (text) => process.stdout.write(text), ...opts.deps });
@@ -41,7 +46,7 @@ export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo
     await opts.deps?.cluster?.close().catch(() => {});
     failStart(err);
   }
-  const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+  const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive });
   let stoppingSince = 0;
   const stop = async (signal: string) => {
     if (stoppingSince) {
