@@ -40,7 +40,11 @@ export function createApp(deps: Deps, io?: AppIo) {
   const slack = slackSettings.botToken
     ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix })
     : undefined;
-  const plugins: HttpPlugin[] = [...deps.alerts.httpPlugins, (app) => registerKnowledgeRoutes(app, deps.knowledge)];
+  const plugins: HttpPlugin[] = [...deps.alerts.httpPlugins, (app) =>
+      registerKnowledgeRoutes(app, deps.knowledge, {
+        ...(deps.config.knowledge.editBaseUrl && { editBaseUrl: deps.config.knowledge.editBaseUrl }),
+        ...(deps.config.display.timeZone && { timeZone: deps.config.display.timeZone }),
+      })];
   if (slack?.httpPlugin) plugins.push(slack.httpPlugin);
   const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);
