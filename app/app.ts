@@ -7,6 +7,8 @@ import { createSlackChat } from '../chat/adapters/slack.ts';
 import type { Deps } from './deps.ts';
 import type { HttpPlugin } from '../core/http.ts';
 import { createHttpServer } from './http-server.ts';
+import { incidentsViewer } from './incidents/auth.ts';
+import { createIncidentsRoutes } from './incidents/routes.ts';
 import { consoleChatEnabled } from './log-destination.ts';
 import { createCommandServices } from './services.ts';
 import { createRateLimiter } from '../chat/rate-limit.ts';
@@ -40,11 +42,27 @@ export function createApp(deps: Deps, io?: AppIo) {
   const slack = slackSettings.botToken
     ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix })
     : undefined;
-  const plugins: HttpPlugin[] = [...deps.alerts.httpPlugins, (app) =>
+  const plugins: HttpPlugin[] = [
+    ...deps.alerts.httpPlugins,
+    (app) =>
       registerKnowledgeRoutes(app, deps.knowledge, {
         ...(deps.config.knowledge.editBaseUrl && { editBaseUrl: deps.config.knowledge.editBaseUrl }),
         ...(deps.config.display.timeZone && { timeZone: deps.config.display.timeZone }),
-      })];
+      }),
+  ];
+  plugins.push(
+    createIncidentsRoutes({
+      sources: {
+        incidents: deps.alerts.incidents,
+        silences: deps.alerts.silences,
+        notifyQueue: deps.alerts.pipeline.queues.notify,
+        audit,
+      },
+      authorize: incidentsViewer(deps.config),
+      publicUrl: () => deps.publicUrl.get(),
+      ...(deps.config.display.timeZone && { timeZone: deps.config.display.timeZone }),
+    }),
+  );
   if (slack?.httpPlugin) plugins.push(slack.httpPlugin);
   const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);

@@ -88,6 +88,13 @@ export function detailOf(a: Alert): string | undefined {
   return flat && flat !== summaryOf(a) ? flat : undefined;
 }
 
+/** What an alert says in one line: its summary, or its body when the summary only repeats its name. */
+export function headlineOf(a: Alert): string {
+  const summary = summaryOf(a);
+  if (summary && summary !== a.labels.alertname) return summary;
+  return detailOf(a) ?? summary ?? a.labels.alertname ?? a.fingerprint;
+}
+
 /** The summary a storm shares: set when two or more alerts have the same name and one summary. */
 export function sharedSummary(alerts: readonly Alert[]): string | undefined {
   if (alerts.length < 2) return undefined;
