@@ -131,6 +131,14 @@ export const alertsConfigSchema = z
       .prefault({}),
     storm: z.strictObject({ topN: z.number().int().positive().default(10) }).prefault({}),
     ingest: z.strictObject({ concurrency: z.number().int().positive().default(16) }).prefault({}),
+    intake: z
+      .strictObject({
+        /** Most alerts one group-commit write (one ingest job) carries; a delivery is never split. */
+        maxBatchAlerts: z.number().int().positive().default(20_000),
+        /** How often intake logs one summary line (deliveries, alerts, writes, refusals); 0 = never. */
+        summaryEvery: duration.default(60_000),
+      })
+      .prefault({}),
     flush: z.strictObject({ concurrency: z.number().int().positive().default(16) }).prefault({}),
     notify: z
       .strictObject({

@@ -3,8 +3,11 @@ import type { AlertsConfig } from './config-schema.ts';
 import type { HttpPlugin } from '../core/http.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
+import { createAlertmanagerStatusRoute } from './alertmanager-status-route.ts';
 import { createAlertApiRoutes } from './api-routes.ts';
+import { createGroupCommit } from './intake-commit.ts';
 import { createIntakeRoutes } from './intake-routes.ts';
+import { createIntakeStats, createIntakeSummary } from './intake-summary.ts';
 import type { KnowledgeLinks } from './knowledge.ts';
 import { createConsoleNotifier } from './notifiers/console.ts';
 import type { NotificationDisplay } from './render/notification.ts';
@@ -17,7 +20,8 @@ import { createSentryFrequencyCounter, sources } from './sources/index.ts';
 /**
  * The alert hub as `Deps` holds it: notifier registry (console and webhook built in; Slack and
  * DingTalk register theirs), the pipeline (sink, silences, incidents, queues, its lifecycle
- * component), Sentry frequency counting and the HTTP plugins (intake and API).
+ * component), Sentry frequency counting, the HTTP plugins (intake through the group commit,
+ * Alertmanager's status route, API) and the intake summary component.
  */
 export function createAlertHub(o: {
   config: { alerts: AlertsConfig; redis: { prefix: string } };
@@ -56,20 +60,35 @@ export function createAlertHub(o: {
   });
   const frequency = createSentryFrequencyCounter({
     redis: o.redis,
-    prefix: `${config.redis.prefix}:`,
+    prefix: config.redis.prefix,
     rules: cfg.sources.frequency,
     ...(cfg.sources.generatorUrl ? { generatorUrl: cfg.sources.generatorUrl } : {}),
   });
-  const httpPlugins: HttpPlugin[] = [
+  const commit = createGroupCommit({ write: pipeline.write, maxAlerts: cfg.intake.maxBatchAlerts });
+  const stats = createIntakeStats();
+  const intakePlugins: HttpPlugin[] = [
     createIntakeRoutes({
       sources,
       config: cfg,
-      target: { submit: pipeline.sink.submit, backlog: pipeline.backlog },
+      target: {
+        submit: (source, alerts, acceptedAt = Date.now()) => commit.submit({ source, acceptedAt, alerts }),
+        backlog: pipeline.backlog,
+      },
       frequency,
       metrics: o.metrics,
+      stats,
     }),
-    createAlertApiRoutes({ pipeline, tokens: cfg.apiTokens }),
+    createAlertmanagerStatusRoute({ tokens: cfg.sources.tokens.prometheus ?? [] }),
   ];
+  const apiPlugins: HttpPlugin[] = [createAlertApiRoutes({ pipeline, tokens: cfg.apiTokens })];
+  const intakeSummary = createIntakeSummary({
+    logger: logger.child({ component: 'intake' }),
+    everyMs: cfg.intake.summaryEvery,
+    read: () => {
+      const c = commit.stats();
+      return { ...stats.totals(), writes: c.writes, failedWrites: c.failedWrites };
+    },
+  });
   return {
     notifiers,
     pipeline,
@@ -78,7 +97,14 @@ export function createAlertHub(o: {
     silences: pipeline.silences,
     incidents: pipeline.incidents,
     frequency,
-    httpPlugins,
+    /** Intake (webhooks, `/api/v2`) and the hub's API: what a process of role `all` serves. */
+    httpPlugins: [...intakePlugins, ...apiPlugins],
+    /** The intake routes alone (role `intake`). */
+    intakePlugins,
+    /** The hub's API alone (role `worker`). */
+    apiPlugins,
+    /** Logs intake's periodic summary line (register with the lifecycle). */
+    intakeSummary,
   };
 }
 

@@ -3,17 +3,26 @@ import type { ErrorBody, HttpPlugin } from '../core/http.ts';
 import type { Metrics } from '../core/metrics.ts';
 import { bearerToken, tokenAllowed } from './auth.ts';
 import type { AlertsConfig } from './config-schema.ts';
+import type { IntakeStats } from './intake-summary.ts';
 import type { Alert } from './model.ts';
 import type { SentryFrequencyCounter } from './sources/sentry-frequency.ts';
 import type { IntakeRequest, Source, SourceOptions } from './sources/types.ts';
 
 /** What intake needs from the pipeline. */
 export interface IntakeTarget {
+  /** Resolves once the alerts are durably in Redis; rejects when the write holding them failed. */
   submit(source: string, alerts: Alert[], acceptedAt?: number): Promise<void>;
   backlog(): Promise<number>;
 }
 
-const reasons: Record<number, string> = { 400: 'invalid', 401: 'credentials', 413: 'too-large', 415: 'content-type', 429: 'backlog' };
+const reasons: Record<number, string> = {
+  400: 'invalid',
+  401: 'credentials',
+  413: 'too-large',
+  415: 'content-type',
+  429: 'backlog',
+  503: 'unavailable',
+};
 
 /** The parser options every source gets, from `alerts.sources` and `alerts.limits`. */
 export function sourceOptions(cfg: AlertsConfig): SourceOptions {
@@ -25,8 +34,10 @@ export function sourceOptions(cfg: AlertsConfig): SourceOptions {
  * The intake routes: for every source, its POST routes with the raw body kept as bytes (for
  * signatures and gzip), bearer tokens per source (constant-time), 415 for content types the
  * source does not take, 429 with Retry-After over the backlog limit, the source's parser (400 with
- * details), Sentry frequency rules, and one ingest job per delivery. `202 {"accepted": n}` is sent
- * only once the job is in Redis. Bad input never gets a 5xx and never enqueues anything.
+ * details), Sentry frequency rules, and the delivery handed to the group commit. `202
+ * {"accepted": n}` is sent only once the write holding the delivery is in Redis; `503` with
+ * Retry-After when exactly that write failed. Bad input never gets a 5xx and never enqueues
+ * anything. No log line per request: `stats` feeds the periodic intake summary.
  */
 export function createIntakeRoutes(o: {
   sources: readonly Source[];
@@ -34,6 +45,7 @@ export function createIntakeRoutes(o: {
   target: IntakeTarget;
   frequency?: SentryFrequencyCounter;
   metrics: Metrics;
+  stats?: IntakeStats;
 }): HttpPlugin {
   const options = sourceOptions(o.config);
   const { limits } = o.config;
@@ -42,8 +54,10 @@ export function createIntakeRoutes(o: {
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     app.addHook('onResponse', async (req, res) => {
       const source = (req.routeOptions.config as { source?: string } | undefined)?.source;
-      if (source && res.statusCode >= 400)
+      if (source && res.statusCode >= 400) {
         o.metrics.alertsRejected.inc({ source, reason: reasons[res.statusCode] ?? String(res.statusCode) });
+        o.stats?.refused(res.statusCode);
+      }
     });
     for (const source of o.sources) {
       const tokens = o.config.sources.tokens[source.name] ?? [];
@@ -75,18 +89,28 @@ export function createIntakeRoutes(o: {
           rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
           receivedAt: new Date(),
         };
-        const result = source.parse(intake, options);
+        const result = await source.parse(intake, options);
         if (!result.ok) {
           return res.status(result.status).send({ error: result.error, details: result.details ?? [] } satisfies ErrorBody);
         }
         const alerts = [...result.alerts];
         if (result.events.length > 0 && o.frequency) alerts.push(...(await o.frequency.observe(result.events, intake.receivedAt)));
-        if (alerts.length > 0) await o.target.submit(source.name, alerts, intake.receivedAt.getTime());
+        if (alerts.length > 0) {
+          try {
+            await o.target.submit(source.name, alerts, intake.receivedAt.getTime());
+          } catch {
+            return res
+              .status(503)
+              .header('retry-after', String(limits.retryAfterSeconds))
+              .send({ error: 'the alerts could not be stored; retry later' } satisfies ErrorBody);
+          }
+        }
         const accepted = result.alerts.length + result.events.length;
         o.metrics.alertsAccepted.inc({ source: source.name }, accepted);
+        o.stats?.accepted(accepted);
         return res.status(202).send({ accepted });
       };
-      for (const url of source.routes) app.post(url, { config: { source: source.name } }, handler);
+      for (const url of source.routes) app.post(url, { config: { source: source.name, logRequests: false } }, handler);
     }
   };
 }

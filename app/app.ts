@@ -12,7 +12,7 @@ import { createIncidentsRoutes } from './incidents/routes.ts';
 import { consoleChatEnabled } from './log-destination.ts';
 import { createCommandServices } from './services.ts';
 import { createRateLimiter } from '../chat/rate-limit.ts';
-import { handlers } from '../handlers/index.ts';
+import { demoHandlers, handlers } from '../handlers/index.ts';
 import { registerKnowledgeRoutes } from '../knowledge/index.ts';
 
 /** Where the console chat reads and writes; the process passes its own stdio. */
@@ -24,17 +24,26 @@ export interface AppIo {
 
 /**
  * Wires the process together from one `Deps`: router, HTTP server and chat adapters, each
- * registered with the lifecycle in start order (stopped in reverse).
+ * registered with the lifecycle in start order (stopped in reverse). `server.role` decides the
+ * parts: an `intake` process serves only the intake routes (and health, metrics); a `worker`
+ * process everything else.
  */
 export function createApp(deps: Deps, io?: AppIo) {
+  const role = deps.config.server.role;
+  if (role === 'intake') {
+    const http = createHttpServer(deps, deps.alerts.intakePlugins);
+    deps.lifecycle.add(http);
+    return { router: undefined, http, slack: undefined };
+  }
   const authz = createAuthz(deps.config);
   const audit = createAuditLog(deps);
   const { limit, windowSeconds } = deps.config.auth.rateLimit;
+  const services = createCommandServices(deps);
   const router = createRouter({
     deps,
-    services: createCommandServices(deps),
+    services,
     authz,
-    handlers,
+    handlers: services.demo ? [...handlers, ...demoHandlers] : handlers,
     observers: [audit.record],
     rateLimiter: createRateLimiter({ redis: deps.redis, prefix: deps.config.redis.prefix, limit, windowSeconds }),
   });
@@ -43,7 +52,7 @@ export function createApp(deps: Deps, io?: AppIo) {
     ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix })
     : undefined;
   const plugins: HttpPlugin[] = [
-    ...deps.alerts.httpPlugins,
+    ...(role === 'worker' ? deps.alerts.apiPlugins : deps.alerts.httpPlugins),
     (app) =>
       registerKnowledgeRoutes(app, deps.knowledge, {
         ...(deps.config.knowledge.editBaseUrl && { editBaseUrl: deps.config.knowledge.editBaseUrl }),

@@ -6,6 +6,14 @@ import { kubeConfigSchema } from '../kube/config-schema.ts';
 import { auditConfigSchema, authConfigSchema, chatConfigSchema } from '../chat/config-schema.ts';
 
 /**
+ * What one process runs: `all` (default) everything; `intake` only the HTTP intake (webhooks,
+ * `/api/v2/alerts`, health, metrics), no workers, chat or cluster watch; `worker` everything but
+ * the intake routes. Intake and workers then scale as separate processes on the same Redis.
+ */
+export const roleSchema = z.enum(['all', 'intake', 'worker']);
+export type Role = z.infer<typeof roleSchema>;
+
+/**
  * The whole configuration, validated once at start. `Config` is inferred from it, never written
  * twice. Every field has a default, so no file at all is a valid configuration.
  */
@@ -23,7 +31,12 @@ export const configSchema = z.strictObject({
       publicUrl: z.url().optional(),
       /** How long SIGTERM waits for in-flight work before exiting anyway. */
       shutdownTimeoutMs: z.number().int().positive().default(10_000),
+      /** What this process runs (`firstmate start --role`). */
+      role: roleSchema.default('all'),
+      /** Processes sharing the port (node:cluster); more than one only with role `intake`. */
+      processes: z.number().int().min(1).max(64).default(1),
     })
+    .refine((s) => s.processes === 1 || s.role === 'intake', { message: 'several processes only with role intake', path: ['processes'] })
     .prefault({}),
   log: z
     .strictObject({

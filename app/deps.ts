@@ -11,9 +11,11 @@ import { connectCluster, runtimeOptions, type ClusterConnection } from '../kube/
 import { createKube, type KubeRuntime } from '../kube/runtime.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
+import { redisKeys } from '../core/redis-keys.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
 import { createPublicUrl, type PublicUrl } from './public-url.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
+import type { DemoScenarios } from '../handlers/types.ts';
 
 /**
  * Everything the process builds once and passes down: clients, registries, lifecycle. Handlers,
@@ -38,6 +40,8 @@ export interface Deps {
   alerts: AlertHub;
   /** The cluster cache, history and reconcilers; absent when `kube.mode` is `off`. */
   kube?: KubeRuntime;
+  /** The simulated cluster's scenarios; only `firstmate demo` passes them. */
+  demo?: DemoScenarios;
 }
 
 /** What the process may hand to `createDeps` beyond the configuration. */
@@ -50,6 +54,8 @@ export interface DepsOptions {
   onDecision?: (e: DecisionEvent) => void;
   /** The cluster to watch instead of the one `kube` configures (the embedded demo's). */
   cluster?: ClusterConnection;
+  /** The simulated cluster's scenarios (the embedded demo's `demo …` commands). */
+  demo?: DemoScenarios;
 }
 
 /**
@@ -57,8 +63,9 @@ export interface DepsOptions {
  * components register with `lifecycle` in start order.
  */
 export async function createDeps(config: Config, logger: Logger, opts: DepsOptions = {}): Promise<Deps> {
-  // Resolved before Redis: a missing cluster fails the start before anything is started.
-  const cluster = opts.cluster ?? connectCluster(config.kube);
+  // Resolved before Redis: a missing cluster fails the start before anything is started. An
+  // intake-only process never watches the cluster.
+  const cluster = config.server.role === 'intake' ? undefined : (opts.cluster ?? connectCluster(config.kube));
   const lifecycle = createLifecycle(logger);
   const metrics = createMetrics();
   const readiness = createReadiness();
@@ -87,7 +94,7 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   try {
     const publicUrl = createPublicUrl(config.server);
     const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, publicUrl };
-    return { ...base, ...(await createServices(base, opts, cluster)) };
+    return { ...base, ...(await createServices(base, opts, cluster)), ...(opts.demo ? { demo: opts.demo } : {}) };
   } catch (err) {
     // Nothing has started yet; a private redis-server must not outlive the failed start.
     await releaseRedis();
@@ -105,12 +112,15 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     redis,
     dirs: config.knowledge.dirs,
     publicBaseUrl: config.knowledge.publicBaseUrl ?? (() => publicUrl.get()),
-    keyPrefix: config.knowledge.keyPrefix ?? `${config.redis.prefix}:kb:`,
+    keyPrefix: config.knowledge.keyPrefix ?? redisKeys(config.redis.prefix).knowledgePrefix,
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
+  // An intake-only process runs no pipeline workers: they run in `worker` processes.
+  const alertsConfig =
+    config.server.role === 'intake' ? { ...config.alerts, workers: { ...config.alerts.workers, enabled: false } } : config.alerts;
   const alerts = createAlertHub({
-    config,
+    config: { alerts: alertsConfig, redis: config.redis },
     redis,
     newRedis,
     logger,
@@ -145,6 +155,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   );
   // After Redis (stops before it): workers drain while their connections are still up.
   lifecycle.add(alerts.pipeline.component);
+  if (config.server.role !== 'worker') lifecycle.add(alerts.intakeSummary);
   const kube = createKubeComponent(base, alerts, cluster);
   return { knowledge, alerts, kube };
 }

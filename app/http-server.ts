@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyRequest } from 'fastify';
 import type { ErrorBody, HttpPlugin } from '../core/http.ts';
 import type { Deps } from './deps.ts';
 
@@ -13,13 +13,18 @@ const statusByCode: Record<string, { status: number; error: string }> = {
 
 /**
  * The HTTP server: health, readiness and metrics, the uniform error shape, body limit and
- * content-type checks for every route, request logging. `stop()` stops accepting and waits for
- * requests in flight.
+ * content-type checks for every route, request logging (except at debug level, none for routes
+ * whose config says `logRequests: false`: the intake routes, which log a periodic summary
+ * instead). `stop()` stops accepting and waits for requests in flight.
  */
 export function createHttpServer(deps: Deps, plugins: readonly HttpPlugin[] = []) {
   const { config, logger, metrics, readiness } = deps;
+  const debug = logger.isLevelEnabled('debug');
+  const quiet = (req: FastifyRequest) =>
+    !debug && (req.routeOptions?.config as { logRequests?: boolean } | undefined)?.logRequests === false;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
+    logController: new LogController({ disableRequestLogging: quiet as (req: object) => boolean }),
     bodyLimit: config.server.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

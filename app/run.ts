@@ -3,8 +3,9 @@ import { redact } from './config.ts';
 import type { Config } from './config-schema.ts';
 import { createDeps, type Deps, type DepsOptions } from './deps.ts';
 import { logDestination } from './log-destination.ts';
-import { createLogger } from '../core/logger.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
 import { KubeConfigError } from '../kube/client.ts';
+import { runProcesses } from './processes.ts';
 import { RedisUnavailableError } from './redis.ts';
 
 /** What the operator must fix: shown as one line, without a stack. */
@@ -35,10 +36,14 @@ function failStart(err: unknown): never {
 export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo'; deps?: DepsOptions }): Promise<void> {
   // Console chat owns stdout; logs go to stderr so the two never interleave, and to a file in an
   // interactive terminal (only one-line warnings show there).
-  const interactive = Boolean(process.stdin.isTTY);
-  const destination = logDestination(config, { interactive, stderr: process.stderr });
+  const destination = logDestination(config, { interactive: Boolean(process.stdin.isTTY), stderr: process.stderr });
   if (destination.notice) process.stderr.write(`${destination.notice}\n`);
   const logger = createLogger(config.log.level, destination.stream);
+  await runProcesses(config.server.processes, logger, () => runOne(config, opts, logger));
+}
+
+/** One process of `runFirstmate`. */
+async function runOne(config: Config, opts: { mode: 'start' | 'demo'; deps?: DepsOptions }, logger: Logger): Promise<void> {
   let deps: Deps;
   try {
     deps = await createDeps(config, logger, { consoleWrite: (text) => process.stdout.write(text), ...opts.deps });
@@ -46,7 +51,7 @@ export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo
     await opts.deps?.cluster?.close().catch(() => {});
     failStart(err);
   }
-  const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive });
+  const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
   let stoppingSince = 0;
   const stop = async (signal: string) => {
     if (stoppingSince) {
@@ -72,7 +77,13 @@ export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo
     failStart(err);
   }
   logger.info(
-    { mode: opts.mode, port: app.http.port(), redis: deps.redisEndpoint.privateServer ? 'private' : 'external', config: redact(config) },
+    {
+      mode: opts.mode,
+      role: config.server.role,
+      port: app.http.port(),
+      redis: deps.redisEndpoint.privateServer ? 'private' : 'external',
+      config: redact(config),
+    },
     'firstmate started',
   );
 }

@@ -11,5 +11,6 @@ export function createCommandServices(deps: Deps): CommandServices {
     ...(deps.kube ? { kube: deps.kube } : {}),
     audit: createAuditLog(deps),
     display: deps.config.display.timeZone ? { timeZone: deps.config.display.timeZone } : {},
+    ...(deps.demo ? { demo: deps.demo } : {}),
   };
 }

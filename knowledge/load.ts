@@ -6,7 +6,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import matter from 'gray-matter';
+import { splitFrontMatter, type FrontMatterFile } from './front-matter.ts';
 import { detectLang, frontMatterSchema, type Article, type Problem } from './schema.ts';
 
 /** The folder of the articles shipped with firstmate. */
@@ -32,10 +32,9 @@ export function parseArticle(
   text: string,
   where: { relPath?: string; modifiedAt?: Date } = {},
 ): { article?: Article; problems: Problem[] } {
-  let parsed: matter.GrayMatterFile<string>;
+  let parsed: FrontMatterFile;
   try {
-    // Passing options turns off gray-matter's content cache, which would share parsed objects.
-    parsed = matter(text, { excerpt: false });
+    parsed = splitFrontMatter(text);
   } catch (err) {
     return {
       problems: [{ path: file, kind: 'front-matter', message: `unreadable front matter: ${(err as Error).message.split('\n')[0]}` }],
@@ -50,7 +49,7 @@ export function parseArticle(
   }
   const result = frontMatterSchema.safeParse(parsed.data);
   if (!result.success) {
-    const rawId = (parsed.data as Record<string, unknown>).id;
+    const rawId = parsed.data.id;
     return {
       problems: result.error.issues.map((issue) => ({
         path: file,

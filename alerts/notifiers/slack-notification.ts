@@ -1,3 +1,4 @@
+import { kubeDetail } from '../render/kube-details.ts';
 import type { types } from '@slack/bolt';
 import type { Alert, Severity } from '../model.ts';
 import type { Notification } from './types.ts';
@@ -68,7 +69,9 @@ export function renderSlackNotification(n: Notification, opts: NotificationRende
     const lines = storm
       ? [
           `*${slackSafe(truncate(storm, 200), 'bold')}*`,
-          ...shown.map((a) => `• ${slackSafe(subjectText(a) || a.fingerprint)} · ${relativeTime(Date.parse(a.startsAt), now)}`),
+          ...shown.map(
+            (a) => `• ${slackSafe(kubeDetail(a) ?? (subjectText(a) || a.fingerprint))} · ${relativeTime(Date.parse(a.startsAt), now)}`,
+          ),
         ]
       : shown.map((a) => alertLine(a, true));
     const more = n.counts.firing - Math.min(n.firing.length, maxFiring);
@@ -117,7 +120,9 @@ function alertLine(a: Alert, withDetail: boolean): string {
   const summary = (repeatsName ? description : summaryOf(a)) || a.labels.alertname || a.fingerprint;
   const subject = subjectText(a);
   let line = `• *${slackSafe(truncate(summary, 200), 'bold')}*${subject ? ` — ${slackSafe(subject)}` : ''}`;
-  if (withDetail && description && !repeatsName) line += `\n    ${slackSafe(truncate(description, 300))}`;
+  const kube = kubeDetail(a);
+  if (withDetail && kube) line += `\n    ${slackSafe(truncate(kube, 300))}`;
+  else if (withDetail && description && !repeatsName) line += `\n    ${slackSafe(truncate(description, 300))}`;
   return line;
 }
 

@@ -16,7 +16,7 @@ import { createIngestProcessor } from './ingest.ts';
 import { pipelineKeys } from './keys.ts';
 import { createNotifyProcessor, notifyBackoff } from './notify.ts';
 import { defineScripts } from './scripts.ts';
-import type { DecisionEvent, FlushJob, IngestJob, NotifyJob } from './types.ts';
+import type { DecisionEvent, FlushJob, IngestDelivery, IngestJob, NotifyJob } from './types.ts';
 
 export interface AlertPipelineOptions {
   config: AlertsConfig;
@@ -60,8 +60,11 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
   const silences = createSilences(redis, prefix);
   const knowledge = o.knowledge ?? createRunbookLinks();
   const queueOpts = { connection: redis, prefix };
+  // Intake writes one job per group commit, one at a time: on a connection of its own without
+  // auto-pipelining, so no write builds a pipeline (which copies every defined script into it).
   const ingestQueue = new Queue<IngestJob>('ingest', {
-    ...queueOpts,
+    connection: o.newRedis(),
+    prefix,
     defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 8, backoff: { type: 'exponential', delay: 200 } },
   });
   const flushQueue = new Queue<FlushJob>('flush', {
@@ -101,6 +104,7 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
   const workers: Worker[] = [];
   let sampler: NodeJS.Timeout | undefined;
   let backlogCache = { at: 0, value: 0 };
+  let backlogRefresh: Promise<number> | undefined;
 
   const workerOpts = (concurrency: number) => ({
     connection: o.newRedis(),
@@ -120,12 +124,16 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     metrics.incidentsOpen.set(await incidents.countOpen());
   };
 
+  /** Writes deliveries as one ingest job; resolves once Redis has acknowledged it. */
+  const write = async (deliveries: IngestDelivery[]): Promise<void> => {
+    await ingestQueue.add('ingest', { deliveries });
+  };
+
   const sink = {
     /** Enqueues one delivery durably (resolves once the job is in Redis). */
     async submit(source: string, alerts: Alert[], acceptedAt = Date.now()): Promise<void> {
       const max = config.limits.maxAlertsPerDelivery;
-      for (let i = 0; i < alerts.length; i += max)
-        await ingestQueue.add('ingest', { source, acceptedAt, alerts: alerts.slice(i, i + max) });
+      for (let i = 0; i < alerts.length; i += max) await write([{ source, acceptedAt, alerts: alerts.slice(i, i + max) }]);
     },
     async emit(alerts: Alert[]): Promise<void> {
       if (alerts.length > 0) await sink.submit(alerts[0]!.source, alerts);
@@ -186,11 +194,23 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     routing,
     queues: { ingest: ingestQueue, flush: flushQueue, notify: notifyQueue },
     keys,
-    /** Ingest jobs waiting (cached for 100 ms): intake answers 429 above `limits.backlog`. */
+    write,
+    /**
+     * Ingest jobs waiting (cached for 100 ms): intake answers 429 above `limits.backlog`. Callers
+     * arriving while a refresh is in flight share it, so it runs at most about ten times a second.
+     */
     async backlog(): Promise<number> {
-      const now = Date.now();
-      if (now - backlogCache.at > 100) backlogCache = { at: now, value: await ingestQueue.getWaitingCount() };
-      return backlogCache.value;
+      if (Date.now() - backlogCache.at <= 100) return backlogCache.value;
+      backlogRefresh ??= ingestQueue
+        .getWaitingCount()
+        .then((value) => {
+          backlogCache = { at: Date.now(), value };
+          return value;
+        })
+        .finally(() => {
+          backlogRefresh = undefined;
+        });
+      return backlogRefresh;
     },
     sample,
   };

@@ -1,5 +1,5 @@
 /**
- * Ingest worker. Input: an `IngestJob` (one delivery, all its alerts). Output: alert state
+ * Ingest worker. Input: an `IngestJob` (the deliveries of one intake commit). Output: alert state
  * upserted per (group, fingerprint) in Redis by one Lua call, and a delayed flush job
  * (`f-<group>-<generation>`, group_wait for a new group) for every touched group whose current
  * generation is not yet marked scheduled. Idempotent: re-running a job rewrites the same state
@@ -9,6 +9,7 @@
 import type { Queue } from 'bullmq';
 import type { AlertsConfig } from '../config-schema.ts';
 import { isInhibitSource, type InhibitRule } from '../inhibit.ts';
+import type { Alert } from '../model.ts';
 import type { Routing } from '../routing.ts';
 import { flushJobId, type PipelineKeys } from './keys.ts';
 import type { PipelineScripts } from './scripts.ts';
@@ -23,16 +24,31 @@ export interface IngestDeps {
   flushQueue: Queue<FlushJob>;
 }
 
+/** Every alert of the job's deliveries with the acceptance time of its delivery. */
+function flatten(data: IngestJob): { alerts: Alert[]; acceptedAt: number[] } {
+  const deliveries = 'deliveries' in data ? data.deliveries : [data];
+  const alerts: Alert[] = [];
+  const acceptedAt: number[] = [];
+  for (const delivery of deliveries) {
+    for (const alert of delivery.alerts) {
+      alerts.push(alert);
+      acceptedAt.push(delivery.acceptedAt);
+    }
+  }
+  return { alerts, acceptedAt };
+}
+
 export function createIngestProcessor(d: IngestDeps) {
   const flipKeep = Math.max(2, d.flapping.threshold + 1);
   return async function processIngest(data: IngestJob): Promise<{ alerts: number; groups: number }> {
     const now = Date.now();
     const entries: Array<Array<string | number>> = [];
     const waitByGroup = new Map<string, number>();
-    for (const alert of data.alerts) {
+    const { alerts, acceptedAt } = flatten(data);
+    for (const [k, alert] of alerts.entries()) {
       const resolved = alert.status === 'resolved' || (alert.endsAt !== undefined && Date.parse(alert.endsAt) <= now);
       const st = resolved ? 'r' : 'f';
-      const payload = JSON.stringify({ t: data.acceptedAt, a: alert });
+      const payload = JSON.stringify({ t: acceptedAt[k], a: alert });
       const source = d.inhibitRules.length > 0 && isInhibitSource(d.inhibitRules, alert.labels);
       const inh = source ? (resolved ? '2' : '1') : '0';
       const labels = inh === '1' ? JSON.stringify({ l: alert.labels, e: alert.endsAt ? Date.parse(alert.endsAt) || 0 : 0 }) : '';
@@ -77,6 +93,6 @@ export function createIngestProcessor(d: IngestDeps) {
       else await d.flushQueue.addBulk(jobs);
       await d.scripts.scheduled(d.keys.groups, [d.keys.prefix, ...jobs.flatMap((j) => [j.data.gk, String(j.data.gen)])]);
     }
-    return { alerts: data.alerts.length, groups: jobs.length };
+    return { alerts: alerts.length, groups: jobs.length };
   };
 }

@@ -19,7 +19,9 @@ import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
+import { backoffDelay } from '../../core/backoff.ts';
 import { TerminalError } from '../../core/errors.ts';
+import { createSlidingWindowLimiter } from '../../core/rate-limit.ts';
 import type { AlertsConfig } from '../config-schema.ts';
 import { RetryableError, type MessageRef } from '../notifiers/types.ts';
 import type { NotifierRegistry } from '../notifiers/registry.ts';
@@ -45,8 +47,7 @@ const FIND_MARGIN_MS = 5 * 60_000;
 
 /** Exponential backoff with jitter, never shorter than the destination's Retry-After. */
 export function notifyBackoff(cfg: AlertsConfig['notify'], attemptsMade: number, err?: Error): number {
-  const exp = Math.min(cfg.maxBackoff, cfg.backoff * 2 ** Math.max(0, attemptsMade - 1));
-  const jittered = Math.round(exp * (0.8 + Math.random() * 0.4));
+  const jittered = backoffDelay(attemptsMade - 1, { baseMs: cfg.backoff, maxMs: cfg.maxBackoff, jitter: [0.8, 1.2] });
   const after = err instanceof RetryableError ? err.retryAfterMs : undefined;
   return after !== undefined ? Math.max(after, Math.min(jittered, cfg.backoff)) : jittered;
 }
@@ -54,6 +55,7 @@ export function notifyBackoff(cfg: AlertsConfig['notify'], attemptsMade: number,
 export function createNotifyProcessor(d: NotifyDeps) {
   const k = d.keys;
   const limits = d.config.notify.rateLimits as Record<string, { max: number; per: number } | undefined>;
+  const limiter = createSlidingWindowLimiter(d.redis);
 
   const recordFailure = async (job: Job<NotifyJob>, err: Error) => {
     const { notification: n, destination } = job.data;
@@ -86,14 +88,9 @@ export function createNotifyProcessor(d: NotifyDeps) {
     }
     const limit = limits[destination.kind];
     if (limit) {
-      const wait = await d.scripts.rateLimit(k.rateLimit(destination.key), [
-        Date.now(),
-        limit.per,
-        limit.max,
-        `${job.id}-${randomBytes(3).toString('hex')}`,
-      ]);
-      if (wait > 0) {
-        await job.moveToDelayed(Date.now() + wait, token);
+      const verdict = await limiter.take(k.rateLimit(destination.key), { max: limit.max, windowMs: limit.per });
+      if (!verdict.allowed) {
+        await job.moveToDelayed(Date.now() + verdict.retryAfterMs, token);
         throw new DelayedError();
       }
     }

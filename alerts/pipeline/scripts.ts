@@ -151,19 +151,6 @@ redis.call('HSET', meta, 'ackedBy', who, 'ackedAt', at)
 return {'ok', v[1], redis.call('HGET', meta, 'gen')}
 `;
 
-/** Sliding-window rate limit. ARGV: now, windowMs, max, member. Answers ms to wait (0 = go). */
-const rateLimitLua = `
-local key = KEYS[1]; local now = tonumber(ARGV[1]); local per = tonumber(ARGV[2]); local max = tonumber(ARGV[3])
-redis.call('ZREMRANGEBYSCORE', key, '-inf', now - per)
-if redis.call('ZCARD', key) < max then
-  redis.call('ZADD', key, now, ARGV[4])
-  redis.call('PEXPIRE', key, per)
-  return 0
-end
-local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
-return math.max(1, tonumber(oldest[2]) + per - now)
-`;
-
 /** Marks flush jobs as scheduled. ARGV: prefix, then pairs (gk, gen); only the current gen counts. */
 const scheduledLua = `
 local p = ARGV[1]
@@ -193,7 +180,6 @@ export interface PipelineScripts {
   ingest(key: string, args: Array<string | number>): Promise<string[]>;
   commit(key: string, args: Array<string | number>): Promise<number>;
   ack(key: string, args: Array<string | number>): Promise<[string, string, string]>;
-  rateLimit(key: string, args: Array<string | number>): Promise<number>;
   scheduled(key: string, args: Array<string | number>): Promise<number>;
   unlock(key: string, token: string): Promise<number>;
   /** See `claimLua`: the stored ref JSON and the in-flight marker (epoch ms), each null when absent. */
@@ -206,7 +192,6 @@ export function defineScripts(redis: Redis): PipelineScripts {
     fmIngest: ingestLua,
     fmCommit: commitLua,
     fmAck: ackLua,
-    fmRateLimit: rateLimitLua,
     fmScheduled: scheduledLua,
     fmUnlock: unlockLua,
     fmClaim: claimLua,
@@ -220,7 +205,6 @@ export function defineScripts(redis: Redis): PipelineScripts {
     ingest: call('fmIngest') as PipelineScripts['ingest'],
     commit: call('fmCommit') as PipelineScripts['commit'],
     ack: call('fmAck') as PipelineScripts['ack'],
-    rateLimit: call('fmRateLimit') as PipelineScripts['rateLimit'],
     scheduled: call('fmScheduled') as PipelineScripts['scheduled'],
     unlock: (key, token) => call('fmUnlock')(key, [token]) as Promise<number>,
     claim: call('fmClaim') as PipelineScripts['claim'],

@@ -1,13 +1,19 @@
 import type { Alert } from '../model.ts';
 import type { Notification } from '../notifiers/types.ts';
 
-/** One intake delivery (a webhook, a batch from a reconciler): all its alerts in one job. */
-export interface IngestJob {
+/** One intake delivery (a webhook, a batch from a reconciler) with all its alerts. */
+export interface IngestDelivery {
   source: string;
   /** Epoch ms the delivery was accepted. */
   acceptedAt: number;
   alerts: Alert[];
 }
+
+/**
+ * One ingest job: the deliveries intake committed together in one write (group commit). Jobs
+ * written before group commit carry a single delivery's fields instead; both are read.
+ */
+export type IngestJob = { deliveries: IngestDelivery[] } | IngestDelivery;
 
 /** Flush one aggregation group at one generation (the deterministic job id makes it unique). */
 export interface FlushJob {

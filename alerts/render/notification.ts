@@ -3,6 +3,7 @@ import { humanTime, relativeTime } from '../../core/time.ts';
 import type { Alert } from '../model.ts';
 import type { Notification } from '../notifiers/types.ts';
 import { detailOf, incidentActions, incidentLinks, resolutionPrompt, sharedSummary, subjectText, summaryOf } from './incident-parts.ts';
+import { kubeDetail } from './kube-details.ts';
 
 export { resolutionPrompt } from './incident-parts.ts';
 
@@ -63,7 +64,8 @@ export function renderNotification(n: Notification, display: NotificationDisplay
   const storm = sharedSummary(n.firing);
   if (storm) {
     blocks.push({ kind: 'text', text: `${neutralise(nameOf(n.firing[0]!))}: ${neutralise(storm)}` });
-    blocks.push({ kind: 'text', text: n.firing.map((a) => `• ${neutralise(subjectText(a) || a.fingerprint)} · ${age(a)}`).join('\n') });
+    const line = (a: Alert) => kubeDetail(a) ?? (subjectText(a) || a.fingerprint);
+    blocks.push({ kind: 'text', text: n.firing.map((a) => `• ${neutralise(line(a))} · ${age(a)}`).join('\n') });
   }
   // A summary that only repeats the alert's name (a webhook's title) is not shown again.
   const summary = (a: Alert) => (summaryOf(a) === nameOf(a) ? '' : neutralise(summaryOf(a)));
@@ -77,6 +79,8 @@ export function renderNotification(n: Notification, display: NotificationDisplay
   }
   const details = storm ? [] : [...new Set(n.firing.map(detailOf).filter((d): d is string => Boolean(d)))];
   if (details.length > 0) blocks.push({ kind: 'text', text: details.slice(0, 3).map(neutralise).join('\n') });
+  const kube = [...(storm ? [] : n.firing), ...n.resolved].slice(0, 10).flatMap((a) => kubeDetail(a) ?? []);
+  if (kube.length > 0) blocks.push({ kind: 'text', text: kube.map((d) => `• ${neutralise(d)}`).join('\n') });
   const hidden = n.counts.firing - n.firing.length + (n.counts.resolved - n.resolved.length);
   if (hidden > 0)
     blocks.push({ kind: 'context', text: `… and ${hidden} more (${n.counts.firing} firing, ${n.counts.resolved} resolved in total)` });

@@ -133,8 +133,8 @@ export function alertFromGeneric(g: GenericAlert, receivedAt: Date): Alert {
   return alert;
 }
 
-export function parseGeneric(req: IntakeRequest, options: SourceOptions): IntakeResult {
-  const body = readJsonBody(req, options);
+export async function parseGeneric(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
+  const body = await readJsonBody(req, options);
   if (!body.ok) return body;
   const max = options.maxAlerts ?? DEFAULT_MAX_ALERTS;
   let schema = schemas.get(max);

@@ -25,6 +25,16 @@ export const sourceOptionsSchema = z.object({
     .positive()
     .max(30 * 86400)
     .optional(),
+  /**
+   * Alertmanager's `resolve_timeout` for `POST /api/v2/alerts`: an alert posted without `endsAt`
+   * resolves this long after it was last posted; default 300.
+   */
+  resolveTimeoutSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 86400)
+    .optional(),
   /** Most alerts (or Sentry events) one delivery may carry; default 10,000. */
   maxAlerts: z.number().int().positive().max(1_000_000).optional(),
   /** Most bytes a compressed body may inflate to; default 16 MiB. */

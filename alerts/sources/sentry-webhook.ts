@@ -225,7 +225,7 @@ function verifySignature(req: IntakeRequest, secrets: string[]): IntakeFailure |
   return ok ? undefined : fail(401, 'Sentry-Hook-Signature does not match');
 }
 
-export function parseSentryWebhook(req: IntakeRequest, options: SourceOptions): IntakeResult {
+export async function parseSentryWebhook(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
   const secrets = options.sentryWebhookSecrets ?? [];
   if (secrets.length > 0) {
     const denied = verifySignature(req, secrets);
@@ -237,7 +237,7 @@ export function parseSentryWebhook(req: IntakeRequest, options: SourceOptions): 
       { path: 'headers.sentry-hook-resource', message: 'expected a resource name such as issue, event_alert or metric_alert' },
     ]);
   }
-  const body = readJsonBody(req, options);
+  const body = await readJsonBody(req, options);
   if (!body.ok) return body;
   if (resource === 'event_alert') return eventAlert(body.value, req.receivedAt);
   if (resource === 'issue') return issueAlert(body.value, req.receivedAt);

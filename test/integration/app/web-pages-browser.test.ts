@@ -67,8 +67,7 @@ describe.skipIf(!hasChromium)(`incidents and knowledge pages in headless Chromiu
     await waitFor(async () => (await deps.alerts.incidents.deliveries(open[0]!.last!.firing[0]!.fingerprint)).length > 0, 'a delivery');
     const disk = open.find((i) => i.groupLabels.alertname === 'NodeDiskFull')!;
     await deps.alerts.incidents.ack(disk.ref, 'alice');
-    const chat = createApp(deps).router;
-    await chat.handle({ platform: 'console', userId: 'console', channelId: 'console' }, 'alerts');
+    await app.router!.handle({ platform: 'console', userId: 'console', channelId: 'console' }, 'alerts');
     browser = await chromium.launch({
       executablePath: CHROMIUM,
       args: [

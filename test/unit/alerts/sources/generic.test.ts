@@ -7,8 +7,8 @@ import { renderText } from '../../../../platforms/console/render-text.ts';
 import type { Notification } from '../../../../alerts/notifiers/types.ts';
 
 describe('generic webhook', () => {
-  it('accepts one alert with defaults', () => {
-    const result = parseGeneric(
+  it('accepts one alert with defaults', async () => {
+    const result = await parseGeneric(
       intakeRequest({ title: 'Backup failed', severity: 'P1', labels: { instance: '10.0.3.17:9100', namespace: 'db' } }),
       {},
     );
@@ -29,8 +29,8 @@ describe('generic webhook', () => {
     if (result.ok) expect(result.alerts[0]?.fingerprint).toBe(fingerprintOf(result.alerts[0]?.labels ?? {}));
   });
 
-  it('accepts a list with explicit fingerprint, source and resolution', () => {
-    const result = parseGeneric(
+  it('accepts a list with explicit fingerprint, source and resolution', async () => {
+    const result = await parseGeneric(
       intakeRequest([
         {
           title: 'Disk check',
@@ -58,19 +58,19 @@ describe('generic webhook', () => {
     });
   });
 
-  it('rejects wrong types with paths', () => {
-    const result = parseGeneric(intakeRequest([{ title: 'ok' }, { title: '', status: 'burning', labels: { a: 1 } }]), {});
+  it('rejects wrong types with paths', async () => {
+    const result = await parseGeneric(intakeRequest([{ title: 'ok' }, { title: '', status: 'burning', labels: { a: 1 } }]), {});
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.details?.map((d) => d.path).sort()).toEqual(['[1].labels.a', '[1].status', '[1].title']);
-    expect(parseGeneric(intakeRequest([]), {})).toMatchObject({ ok: false, status: 400 });
-    expect(parseGeneric(intakeRequest({ title: 'x', source: 'has spaces' }), {})).toMatchObject({
+    expect(await parseGeneric(intakeRequest([]), {})).toMatchObject({ ok: false, status: 400 });
+    expect(await parseGeneric(intakeRequest({ title: 'x', source: 'has spaces' }), {})).toMatchObject({
       ok: false,
       details: [{ path: 'source' }],
     });
   });
 
-  it('reads Grafana OnCall formatted webhooks: body, source link, image, stable id, and resolution by state', () => {
-    const result = parseGeneric(intakeRequest(fixture('oncall-formatted-webhook.json')), {});
+  it('reads Grafana OnCall formatted webhooks: body, source link, image, stable id, and resolution by state', async () => {
+    const result = await parseGeneric(intakeRequest(fixture('oncall-formatted-webhook.json')), {});
     if (!result.ok) throw new Error(result.error);
     const [a] = result.alerts;
     expect(a).toMatchObject({
@@ -83,12 +83,15 @@ describe('generic webhook', () => {
       },
       links: { generator: 'https://en.wikipedia.org/wiki/Downtime' },
     });
-    const ok = parseGeneric(intakeRequest({ ...fixtureJson<Record<string, unknown>>('oncall-formatted-webhook.json'), state: 'ok' }), {});
+    const ok = await parseGeneric(
+      intakeRequest({ ...fixtureJson<Record<string, unknown>>('oncall-formatted-webhook.json'), state: 'ok' }),
+      {},
+    );
     expect(ok.ok && ok.alerts[0]).toMatchObject({ status: 'resolved', fingerprint: a!.fingerprint, endsAt: RECEIVED_AT.toISOString() });
   });
 
-  it('reads Grafana legacy webhooks and keeps fields it does not know as annotations', () => {
-    const result = parseGeneric(intakeRequest(fixture('grafana-legacy-webhook.json')), {});
+  it('reads Grafana legacy webhooks and keeps fields it does not know as annotations', async () => {
+    const result = await parseGeneric(intakeRequest(fixture('grafana-legacy-webhook.json')), {});
     if (!result.ok) throw new Error(result.error);
     expect(result.alerts[0]).toMatchObject({
       labels: { alertname: '[Alerting] Panel Title alert', 'tag name': 'tag value' },
@@ -101,15 +104,15 @@ describe('generic webhook', () => {
       },
       links: { generator: 'http://localhost:3000/d/hZ7BuVbWz/test-dashboard?fullscreen&edit&tab=alert&panelId=2&orgId=1' },
     });
-    const plain = parseGeneric(intakeRequest({ title: 'Backup failed', description: 'exit 3 on db-1', team: 'storage' }), {});
+    const plain = await parseGeneric(intakeRequest({ title: 'Backup failed', description: 'exit 3 on db-1', team: 'storage' }), {});
     expect(plain.ok && plain.alerts[0]?.annotations).toEqual({ summary: 'Backup failed', description: 'exit 3 on db-1', team: 'storage' });
-    const untitled = parseGeneric(intakeRequest({ message: 'disk full on db-1\nsee graph' }), {});
+    const untitled = await parseGeneric(intakeRequest({ message: 'disk full on db-1\nsee graph' }), {});
     expect(untitled.ok && untitled.alerts[0]?.labels.alertname).toBe('disk full on db-1');
-    expect(parseGeneric(intakeRequest({ severity: 'P1' }), {})).toMatchObject({ ok: false, details: [{ path: 'title' }] });
+    expect(await parseGeneric(intakeRequest({ severity: 'P1' }), {})).toMatchObject({ ok: false, details: [{ path: 'title' }] });
   });
 
-  it('shows the title once and the body in the message', () => {
-    const result = parseGeneric(intakeRequest(fixture('oncall-formatted-webhook.json')), {});
+  it('shows the title once and the body in the message', async () => {
+    const result = await parseGeneric(intakeRequest(fixture('oncall-formatted-webhook.json')), {});
     if (!result.ok) throw new Error(result.error);
     const n: Notification = {
       id: 'n',
