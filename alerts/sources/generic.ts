@@ -25,6 +25,7 @@ import {
   linkOrUndefined,
   timestampSchema,
 } from './schemas.ts';
+import { withResolveTimeout } from './options.ts';
 import { subjectFromLabels } from './subject.ts';
 import type { IntakeRequest, IntakeResult, Source, SourceOptions } from './types.ts';
 
@@ -145,7 +146,11 @@ export async function parseGeneric(req: IntakeRequest, options: SourceOptions): 
   const parsed = Array.isArray(body.value) ? schema.safeParse(body.value) : genericAlertSchema.safeParse(body.value);
   if (!parsed.success) return invalid('invalid generic alert payload', parsed.error);
   const list = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-  return { ok: true, alerts: list.map((g) => alertFromGeneric(g, req.receivedAt)), events: [] };
+  return {
+    ok: true,
+    alerts: list.map((g) => withResolveTimeout(alertFromGeneric(g, req.receivedAt), req.receivedAt, options)),
+    events: [],
+  };
 }
 
 export const genericSource: Source = {

@@ -69,6 +69,20 @@ describe('generic webhook', () => {
     });
   });
 
+  it('gives a firing alert without endsAt an end after resolve_timeout (Alertmanager), keeping explicit ends', async () => {
+    const result = await parseGeneric(
+      intakeRequest([{ title: 'NoEnd' }, { title: 'HasEnd', endsAt: '2030-01-01T00:00:00Z' }, { title: 'Done', status: 'resolved' }]),
+      { resolveTimeoutSeconds: 60 },
+    );
+    expect(result.ok && result.alerts.map((a) => a.endsAt)).toEqual([
+      new Date(RECEIVED_AT.getTime() + 60_000).toISOString(),
+      '2030-01-01T00:00:00.000Z',
+      RECEIVED_AT.toISOString(),
+    ]);
+    const byDefault = await parseGeneric(intakeRequest({ title: 'NoEnd' }), {});
+    expect(byDefault.ok && byDefault.alerts[0]!.endsAt).toBe(new Date(RECEIVED_AT.getTime() + 300_000).toISOString());
+  });
+
   it('reads Grafana OnCall formatted webhooks: body, source link, image, stable id, and resolution by state', async () => {
     const result = await parseGeneric(intakeRequest(fixture('oncall-formatted-webhook.json')), {});
     if (!result.ok) throw new Error(result.error);

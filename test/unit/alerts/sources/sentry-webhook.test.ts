@@ -74,6 +74,8 @@ describe('Sentry integration-platform webhooks', () => {
     });
     expect(b).toMatchObject({ status: 'resolved', endsAt: RECEIVED_AT.toISOString() });
     expect(a?.fingerprint).toBe(b?.fingerprint);
+    // An issue alert never resolves by webhook on a schedule: it ends after resolve_timeout.
+    expect(a?.endsAt).toBe(new Date(RECEIVED_AT.getTime() + 300_000).toISOString());
   });
 
   it('maps metric alerts: critical → critical firing, resolved → resolved', async () => {
@@ -86,6 +88,7 @@ describe('Sentry integration-platform webhooks', () => {
       annotations: { summary: 'Critical: Too many errors' },
       startsAt: '2026-11-26T20:39:00.000Z',
     });
+    expect(critical?.endsAt).toBeUndefined();
     const body = fixtureJson<{ action: string; data: { metric_alert: Record<string, unknown> } }>(
       'sentry-webhook-metric-alert-critical.json',
     );
