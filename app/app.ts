@@ -14,6 +14,7 @@ import { createCommandServices } from './services.ts';
 import { createRateLimiter } from '../chat/rate-limit.ts';
 import { demoHandlers, handlers } from '../handlers/index.ts';
 import { registerKnowledgeRoutes } from '../knowledge/index.ts';
+import { renderText } from '../platforms/console/render-text.ts';
 
 /** Where the console chat reads and writes; the process passes its own stdio. */
 export interface AppIo {
@@ -76,7 +77,10 @@ export function createApp(deps: Deps, io?: AppIo) {
   const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);
   // After the HTTP server: in HTTP mode Slack's events arrive there; stopped before it.
-  if (slack) deps.lifecycle.add(slack);
+  if (slack) {
+    deps.lifecycle.add(slack);
+    deps.opsPosts.register('slack', (channel, reply) => slack.post(channel, reply));
+  }
   const dt = deps.config.chat.dingtalk;
   const dingtalkEnabled = dt.enabled === true || (dt.enabled === 'auto' && Boolean(dt.clientId && dt.clientSecret));
   if (dingtalkEnabled) deps.lifecycle.add(createDingTalkChat({ deps, router }));
@@ -93,6 +97,10 @@ export function createApp(deps: Deps, io?: AppIo) {
     });
   }
   if (consoleChatEnabled(deps.config) && io) {
+    const out = io.output;
+    deps.opsPosts.register('console', async (_channel, reply) => {
+      out.write(`${renderText(reply)}\n`);
+    });
     deps.lifecycle.add(
       createConsoleChat({
         router,

@@ -6,7 +6,16 @@ export type Block =
   | { kind: 'heading'; text: string }
   | { kind: 'text'; text: string }
   | { kind: 'fields'; fields: Array<{ label: string; value: string }> }
-  | { kind: 'table'; columns: string[]; rows: string[][] }
+  | {
+      kind: 'table';
+      columns: string[];
+      rows: string[][];
+      /**
+       * What happens when the table is wider than the chat: `list` (default) shows each row as a
+       * list, nothing lost; `cut` shortens the widest cells with `…` (summaries, help).
+       */
+      overflow?: 'list' | 'cut';
+    }
   | { kind: 'context'; text: string }
   | { kind: 'actions'; actions: Action[] }
   | { kind: 'links'; links: Link[] }
@@ -70,19 +79,26 @@ export function alignTable(columns: string[], rows: string[][], maxWidth = Infin
 }
 
 /**
- * A table as text at most `maxWidth` columns wide: aligned when cutting cells makes it fit,
- * else a list (the first cell, then `column: value` lines under it), so nothing is lost.
+ * A table as text within `maxWidth` columns: aligned when it fits; when it does not, with
+ * `overflow: 'cut'` the widest cells are cut with `…` until it fits, and otherwise (or when even
+ * cutting cannot make it fit) each row becomes a list — its first cell, then `column: value`
+ * lines — so nothing is lost.
  */
-export function tableText(columns: string[], rows: string[][], maxWidth: number): string {
-  const aligned = alignTable(columns, rows, maxWidth);
-  if (aligned.split('\n').every((l) => width(l) <= maxWidth)) return aligned;
+export function tableText(columns: string[], rows: string[][], maxWidth: number, overflow: 'list' | 'cut' = 'list'): string {
+  const fits = (text: string) => text.split('\n').every((l) => width(l) <= maxWidth);
+  const whole = alignTable(columns, rows);
+  if (fits(whole)) return whole;
+  if (overflow === 'cut') {
+    const aligned = alignTable(columns, rows, maxWidth);
+    if (fits(aligned)) return aligned;
+  }
   return rows
     .map((r) =>
       [
-        `• ${cut(r[0] ?? '', maxWidth - 2)}`,
+        `• ${r[0] ?? ''}`,
         ...columns.slice(1).flatMap((c, i) => {
           const v = (r[i + 1] ?? '').replace(/\s*\n\s*/g, ' ');
-          return v ? [`  ${c}: ${cut(v, Math.max(MIN_COLUMN, maxWidth - width(c) - 4))}`] : [];
+          return v ? [`  ${c}: ${v}`] : [];
         }),
       ].join('\n'),
     )

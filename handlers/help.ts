@@ -46,7 +46,7 @@ export const help: Handler = {
     }
     return reply(
       { kind: 'heading', text: 'firstmate commands' },
-      { kind: 'table', columns: ['command', 'what it does'], rows: allowed.map((h) => [h.name, h.summary]) },
+      { kind: 'table', columns: ['command', 'what it does'], rows: allowed.map((h) => [h.name, h.summary]), overflow: 'cut' },
       { kind: 'context', text: `You are ${user.name} (${user.role}). \`${form('help <command>')}\` shows how to use one.` },
     );
   },

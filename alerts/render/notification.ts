@@ -75,7 +75,12 @@ export function renderNotification(n: Notification, display: NotificationDisplay
   const columns = ['status', 'alert', 'subject', 'summary', 'since'];
   if (table.length > 0) {
     const keep = columns.map((_, i) => i !== 3 || table.some((r) => r[i]));
-    blocks.push({ kind: 'table', columns: columns.filter((_, i) => keep[i]), rows: table.map((r) => r.filter((_, i) => keep[i])) });
+    blocks.push({
+      kind: 'table',
+      columns: columns.filter((_, i) => keep[i]),
+      rows: table.map((r) => r.filter((_, i) => keep[i])),
+      overflow: 'cut',
+    });
   }
   const details = storm ? [] : [...new Set(n.firing.map(detailOf).filter((d): d is string => Boolean(d)))];
   if (details.length > 0) blocks.push({ kind: 'text', text: details.slice(0, 3).map(neutralise).join('\n') });

@@ -28,7 +28,7 @@ export function renderText(r: Reply, opts: { maxWidth?: number } = {}): string {
         break;
       }
       case 'table':
-        parts.push(b.rows.length === 0 ? '(none)' : tableText(b.columns, b.rows, maxWidth));
+        parts.push(b.rows.length === 0 ? '(none)' : tableText(b.columns, b.rows, maxWidth, b.overflow));
         break;
       case 'links':
         parts.push(b.links.map((l) => `${l.title}: ${l.url}`).join('\n'));

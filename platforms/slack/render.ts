@@ -99,7 +99,7 @@ export function replyBlocks(reply: Reply): types.KnownBlock[] {
         }
         break;
       case 'table':
-        for (const chunk of tableChunks(b.columns, b.rows)) out.push(sectionBlock(chunk));
+        for (const chunk of tableChunks(b.columns, b.rows, b.overflow)) out.push(sectionBlock(chunk));
         break;
       case 'links':
         if (b.links.length > 0)
@@ -204,11 +204,11 @@ export function splitMrkdwn(text: string, max: number): string[] {
 }
 
 /** An aligned table in code blocks, each under the section text limit, each with the header row. */
-function tableChunks(columns: string[], rows: string[][]): string[] {
+function tableChunks(columns: string[], rows: string[][], overflow?: 'list' | 'cut'): string[] {
   if (rows.length === 0) return ['_(none)_'];
   const fence = '```';
   const budget = limits.sectionText - 2 * fence.length - 2;
-  const all = tableText(columns, rows, SLACK_TABLE_WIDTH)
+  const all = tableText(columns, rows, SLACK_TABLE_WIDTH, overflow)
     .split('\n')
     .map((l) => truncate(slackSafe(l, 'code'), Math.floor(budget / 2)));
   // A table too wide even with cut cells comes as a list: there is no header row to repeat.
