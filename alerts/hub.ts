@@ -1,33 +1,39 @@
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { createApiAuth } from '../core/api-auth.ts';
 import type { AlertsConfig } from './config-schema.ts';
 import type { HttpPlugin } from '../core/http.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
-import { createAlertApiRoutes } from './api-routes.ts';
+import { createAlertApiRoutes, type ApiAuditEntry } from './api-routes.ts';
+import { createIntakeAdmission } from './intake-admission.ts';
+import { createReplayGuard } from './intake-replay.ts';
 import { createIntakeRoutes } from './intake-routes.ts';
 import type { KnowledgeLinks } from './knowledge.ts';
 import { createConsoleNotifier } from './notifiers/console.ts';
 import { createNotifierRegistry } from './notifiers/registry.ts';
 import { createWebhookNotifier } from './notifiers/webhook.ts';
-import { createAlertPipeline } from './pipeline/index.ts';
+import { createAlertPipeline, failFastRedisOptions } from './pipeline/index.ts';
 import type { DecisionEvent } from './pipeline/types.ts';
 import { createSentryFrequencyCounter, sources } from './sources/index.ts';
 
 /**
  * The alert hub as `Deps` holds it: notifier registry (console and webhook built in; Slack and
  * DingTalk register theirs), the pipeline (sink, silences, incidents, queues, its lifecycle
- * component), Sentry frequency counting and the HTTP plugins (intake and API).
+ * component), Sentry frequency counting, the API token check (`apiAuth`, shared by every route
+ * that needs a token) and the HTTP plugins (intake and API).
  */
 export function createAlertHub(o: {
   config: { alerts: AlertsConfig; redis: { prefix: string } };
   redis: Redis;
-  newRedis(): Redis;
+  newRedis(options?: RedisOptions): Redis;
   logger: Logger;
   metrics: Metrics;
   /** Where the console notifier prints (the console chat output); default: the log. */
   consoleWrite?: (text: string) => void;
   knowledge?: KnowledgeLinks;
   onDecision?: (e: DecisionEvent) => void;
+  /** Records what API tokens do to silences and incidents (the audit log). */
+  audit?: (entry: ApiAuditEntry) => Promise<void>;
 }) {
   const { config, logger } = o;
   const cfg = config.alerts;
@@ -48,21 +54,38 @@ export function createAlertHub(o: {
     sampleEveryMs: cfg.workers.sampleEvery,
     ...(o.onDecision ? { onDecision: o.onDecision } : {}),
   });
+  // Intake's own Redis writes fail fast while Redis is down, like the pipeline's producer.
+  const intakeRedis = o.newRedis(failFastRedisOptions);
   const frequency = createSentryFrequencyCounter({
-    redis: o.redis,
+    redis: intakeRedis,
     prefix: `${config.redis.prefix}:`,
     rules: cfg.sources.frequency,
     ...(cfg.sources.generatorUrl ? { generatorUrl: cfg.sources.generatorUrl } : {}),
   });
+  const intakeTarget = {
+    submit: pipeline.sink.submit,
+    available: pipeline.available,
+    backlogs: pipeline.backlogs,
+    resetProducer: pipeline.resetProducer,
+  };
+  const apiAuth = createApiAuth({ tokens: cfg.apiTokens, open: cfg.api.open });
   const httpPlugins: HttpPlugin[] = [
     createIntakeRoutes({
       sources,
       config: cfg,
-      target: { submit: pipeline.sink.submit, backlog: pipeline.backlog },
+      target: intakeTarget,
+      admission: createIntakeAdmission({ limits: cfg.limits, target: intakeTarget, metrics: o.metrics, logger }),
+      replay: createReplayGuard({ redis: intakeRedis, prefix: config.redis.prefix, windowMs: cfg.sources.replayWindow }),
       frequency,
       metrics: o.metrics,
     }),
-    createAlertApiRoutes({ pipeline, tokens: cfg.apiTokens }),
+    createAlertApiRoutes({
+      pipeline,
+      auth: apiAuth,
+      limits: cfg.limits,
+      logger,
+      ...(o.audit ? { audit: o.audit } : {}),
+    }),
   ];
   return {
     notifiers,
@@ -72,6 +95,7 @@ export function createAlertHub(o: {
     silences: pipeline.silences,
     incidents: pipeline.incidents,
     frequency,
+    apiAuth,
     httpPlugins,
   };
 }

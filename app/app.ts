@@ -5,6 +5,7 @@ import { createDingTalkChat } from '../chat/adapters/dingtalk.ts';
 import { createRouter } from '../chat/router.ts';
 import { createSlackChat } from '../chat/adapters/slack.ts';
 import type { Deps } from './deps.ts';
+import { requireApiToken } from '../core/api-auth.ts';
 import type { HttpPlugin } from '../core/http.ts';
 import { createHttpServer } from './http-server.ts';
 import { createCommandServices } from './services.ts';
@@ -39,7 +40,13 @@ export function createApp(deps: Deps, io?: AppIo) {
   const slack = slackSettings.botToken
     ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix })
     : undefined;
-  const plugins: HttpPlugin[] = [...deps.alerts.httpPlugins, (app) => registerKnowledgeRoutes(app, deps.knowledge)];
+  const plugins: HttpPlugin[] = [
+    ...deps.alerts.httpPlugins,
+    (app) => {
+      if (deps.config.server.requireToken.kb) requireApiToken(app, deps.alerts.apiAuth);
+      return registerKnowledgeRoutes(app, deps.knowledge);
+    },
+  ];
   if (slack?.httpPlugin) plugins.push(slack.httpPlugin);
   const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);

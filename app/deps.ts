@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { createAlertHub, type AlertHub } from '../alerts/hub.ts';
 import type { KnowledgeLinks } from '../alerts/knowledge.ts';
 import type { DecisionEvent } from '../alerts/pipeline/types.ts';
@@ -13,6 +13,7 @@ import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from
 import type { Logger } from '../core/logger.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
+import { createAuditLog } from '../chat/audit.ts';
 
 /**
  * Everything the process builds once and passes down: clients, registries, lifecycle. Handlers,
@@ -25,8 +26,8 @@ export interface Deps {
   /** Shared command connection. */
   redis: Redis;
   redisEndpoint: RedisEndpoint;
-  /** A new connection (BullMQ workers and blocking commands need their own). */
-  newRedis(): Redis;
+  /** A new connection (BullMQ workers and blocking commands need their own), with extra options. */
+  newRedis(options?: RedisOptions): Redis;
   readiness: Readiness;
   lifecycle: Lifecycle;
   /** Runbooks, their matching and search, and resolution notes. */
@@ -63,15 +64,17 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   if (redisEndpoint.privateServer)
     logger.info({ url: redisEndpoint.url, ...redisEndpoint.privateServer }, 'started a private redis-server');
   const connections: Redis[] = [];
-  const newRedis = () => {
-    const client = createRedisClient(redisEndpoint.url);
+  const newRedis = (options?: RedisOptions) => {
+    const client = createRedisClient(redisEndpoint.url, options);
     client.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     connections.push(client);
     return client;
   };
   const redis = newRedis();
   readiness.add('redis', async () => {
-    const up = (await Promise.race([redis.ping(), new Promise((r) => setTimeout(r, 1000, 'timeout'))])) === 'PONG';
+    // A connection known to be down answers at once; a stuck one within a second.
+    const up =
+      redis.status === 'ready' && (await Promise.race([redis.ping(), new Promise((r) => setTimeout(r, 1000, 'timeout'))])) === 'PONG';
     metrics.redisUp.set(up ? 1 : 0);
     return up;
   });
@@ -105,7 +108,17 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
-  const alerts = createAlertHub({ config, redis, newRedis, logger, metrics, ...opts, knowledge: opts.knowledge ?? knowledge });
+  const audit = createAuditLog(base);
+  const alerts = createAlertHub({
+    config,
+    redis,
+    newRedis,
+    logger,
+    metrics,
+    ...opts,
+    knowledge: opts.knowledge ?? knowledge,
+    audit: (e) => audit.recordApi(e),
+  });
   if (config.chat.slack.botToken) {
     const client = createSlackNotifierClient({
       botToken: config.chat.slack.botToken,

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyError } from 'fastify';
+import { requireApiToken } from '../core/api-auth.ts';
 import type { ErrorBody, HttpPlugin } from '../core/http.ts';
 import type { Deps } from './deps.ts';
 
@@ -12,19 +13,31 @@ const statusByCode: Record<string, { status: number; error: string }> = {
 };
 
 /**
- * The HTTP server: health, readiness and metrics, the uniform error shape, body limit and
- * content-type checks for every route, request logging. `stop()` stops accepting and waits for
- * requests in flight.
+ * The HTTP server: health, readiness and metrics (behind the API tokens when
+ * `server.requireToken.metrics`), the uniform error shape, body limit and content-type checks for
+ * every route, request logging, and the connection limits of `server` (idle, keep-alive, headers
+ * and request timeouts, a connection cap). `stop()` stops accepting and waits for requests in
+ * flight.
  */
-export function createHttpServer(deps: Deps, plugins: readonly HttpPlugin[] = []) {
+export function createHttpServer(
+  deps: Pick<Deps, 'config' | 'logger' | 'metrics' | 'readiness' | 'alerts'>,
+  plugins: readonly HttpPlugin[] = [],
+) {
   const { config, logger, metrics, readiness } = deps;
+  const s = config.server;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
-    bodyLimit: config.server.bodyLimitBytes,
+    bodyLimit: s.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    connectionTimeout: s.idleTimeoutMs,
+    keepAliveTimeout: s.keepAliveTimeoutMs,
+    requestTimeout: s.requestTimeoutMs,
+    // Node checks headers and request timeouts on this period; keep it well under both.
+    http: { headersTimeout: s.headersTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1000, s.headersTimeoutMs / 4)) },
   });
+  app.server.maxConnections = s.maxConnections;
 
   app.setErrorHandler((err: FastifyError, req, res) => {
     const known = err.code ? statusByCode[err.code] : undefined;
@@ -57,9 +70,12 @@ export function createHttpServer(deps: Deps, plugins: readonly HttpPlugin[] = []
     metrics.ready.set(result.ready ? 1 : 0);
     return res.status(result.ready ? 200 : 503).send(result);
   });
-  app.get('/metrics', async (_req, res) => {
-    res.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
+  void app.register(async (scope) => {
+    if (s.requireToken.metrics) requireApiToken(scope, deps.alerts.apiAuth);
+    scope.get('/metrics', async (_req, res) => {
+      res.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
   });
   for (const plugin of plugins) void app.register(async (scope) => plugin(scope));
 

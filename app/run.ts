@@ -1,10 +1,11 @@
 import { createApp } from './app.ts';
-import { redact } from './config.ts';
+import { redact, secretValues } from './config.ts';
 import type { Config } from './config-schema.ts';
 import { createDeps, type Deps, type DepsOptions } from './deps.ts';
 import { createLogger } from '../core/logger.ts';
 import { KubeConfigError } from '../kube/client.ts';
 import { RedisUnavailableError } from './redis.ts';
+import { openAccessWarnings } from './security.ts';
 
 /** What the operator must fix: shown as one line, without a stack. */
 function operatorMessage(err: unknown): string | undefined {
@@ -33,7 +34,7 @@ function failStart(err: unknown): never {
  */
 export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo'; deps?: DepsOptions }): Promise<void> {
   // Console chat owns stdout; logs go to stderr so the two never interleave.
-  const logger = createLogger(config.log.level, process.stderr);
+  const logger = createLogger(config.log.level, process.stderr, { secrets: secretValues(config) });
   let deps: Deps;
   try {
     deps = await createDeps(config, logger, { consoleWrite: (text) => process.stdout.write(text), ...opts.deps });
@@ -70,4 +71,5 @@ export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo
     { mode: opts.mode, port: app.http.port(), redis: deps.redisEndpoint.privateServer ? 'private' : 'external', config: redact(config) },
     'firstmate started',
   );
+  for (const warning of openAccessWarnings(config)) logger.warn(warning.detail, warning.message);
 }

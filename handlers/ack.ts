@@ -14,7 +14,12 @@ export const ack: Handler = {
     if (!ref || args.length > 1 || !/^[0-9a-f]{4,16}$/i.test(ref))
       throw new UserError('usage: `ack <ref>` with the ref shown on the alert message (e.g. `ack 3fa9c2`)');
     const incident = await services.incidents.byRef(ref);
-    if (incident?.last) assertAlertsInScope(user, [...incident.last.firing, ...incident.last.resolved]);
+    // Every alert the incident holds, not only the top ones its message shows.
+    if (incident)
+      assertAlertsInScope(user, [
+        ...(incident.last ? [...incident.last.firing, ...incident.last.resolved] : []),
+        ...(await services.incidents.alertsOf(ref)),
+      ]);
     const result = await services.incidents.ack(ref, user.name);
     if (!result.ok)
       throw new UserError(

@@ -20,6 +20,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
 import { TerminalError } from '../../core/errors.ts';
+import { createRedactor, secretValues } from '../../core/redact.ts';
 import type { AlertsConfig } from '../config-schema.ts';
 import { RetryableError, type MessageRef } from '../notifiers/types.ts';
 import type { NotifierRegistry } from '../notifiers/registry.ts';
@@ -63,7 +64,8 @@ export function createNotifyProcessor(d: NotifyDeps) {
       kind: destination.kind,
       destination: destination.key,
       ref: n.ref,
-      error: err.message,
+      // The destination's own credentials (headers, tokens, URL parameters) never reach the record.
+      error: createRedactor(secretValues(destination.config))(err.message),
       attempts: job.attemptsMade + 1,
       at: new Date().toISOString(),
     };
