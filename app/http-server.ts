@@ -31,13 +31,17 @@ export function createHttpServer(
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
-    connectionTimeout: s.idleTimeoutMs,
     keepAliveTimeout: s.keepAliveTimeoutMs,
     requestTimeout: s.requestTimeoutMs,
-    // Node checks headers and request timeouts on this period; keep it well under both.
-    http: { headersTimeout: s.headersTimeoutMs, connectionsCheckingInterval: Math.max(50, Math.min(1000, s.headersTimeoutMs / 4)) },
+    // Node checks headers and request timeouts on this period (below 250 ms it misses idle sockets).
+    http: { headersTimeout: s.headersTimeoutMs, connectionsCheckingInterval: Math.max(250, Math.min(1000, s.headersTimeoutMs / 4)) },
   });
   app.server.maxConnections = s.maxConnections;
+  // A socket with no traffic for idleTimeoutMs is destroyed, whatever state its request is in.
+  app.server.on('connection', (socket) => {
+    socket.setTimeout(s.idleTimeoutMs);
+    socket.once('timeout', () => socket.destroy());
+  });
 
   app.setErrorHandler((err: FastifyError, req, res) => {
     const known = err.code ? statusByCode[err.code] : undefined;
