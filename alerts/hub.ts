@@ -7,8 +7,12 @@ import type { Metrics } from '../core/metrics.ts';
 import { createAlertApiRoutes, type ApiAuditEntry } from './api-routes.ts';
 import { createIntakeAdmission } from './intake-admission.ts';
 import { createReplayGuard } from './intake-replay.ts';
+import { createAlertmanagerStatusRoute } from './alertmanager-status-route.ts';
+import { createGroupCommit } from './intake-commit.ts';
 import { createIntakeRoutes } from './intake-routes.ts';
+import { createIntakeStats, createIntakeSummary } from './intake-summary.ts';
 import type { KnowledgeLinks } from './knowledge.ts';
+import type { Alert } from './model.ts';
 import { createConsoleNotifier } from './notifiers/console.ts';
 import { createNotifierRegistry } from './notifiers/registry.ts';
 import { createWebhookNotifier } from './notifiers/webhook.ts';
@@ -20,7 +24,8 @@ import { createSentryFrequencyCounter, sources } from './sources/index.ts';
  * The alert hub as `Deps` holds it: notifier registry (console and webhook built in; Slack and
  * DingTalk register theirs), the pipeline (sink, silences, incidents, queues, its lifecycle
  * component), Sentry frequency counting, the API token check (`apiAuth`, shared by every route
- * that needs a token) and the HTTP plugins (intake and API).
+ * that needs a token), the HTTP plugins (intake through admission and the group commit,
+ * Alertmanager's status route, API) and the intake summary component.
  */
 export function createAlertHub(o: {
   config: { alerts: AlertsConfig; redis: { prefix: string } };
@@ -58,18 +63,20 @@ export function createAlertHub(o: {
   const intakeRedis = o.newRedis(failFastRedisOptions);
   const frequency = createSentryFrequencyCounter({
     redis: intakeRedis,
-    prefix: `${config.redis.prefix}:`,
+    prefix: config.redis.prefix,
     rules: cfg.sources.frequency,
     ...(cfg.sources.generatorUrl ? { generatorUrl: cfg.sources.generatorUrl } : {}),
   });
+  const commit = createGroupCommit({ write: pipeline.write, maxAlerts: cfg.intake.maxBatchAlerts });
+  const stats = createIntakeStats();
   const intakeTarget = {
-    submit: pipeline.sink.submit,
+    submit: (source: string, alerts: Alert[], acceptedAt = Date.now()) => commit.submit({ source, acceptedAt, alerts }),
     available: pipeline.available,
     backlogs: pipeline.backlogs,
     resetProducer: pipeline.resetProducer,
   };
   const apiAuth = createApiAuth({ tokens: cfg.apiTokens, open: cfg.api.open });
-  const httpPlugins: HttpPlugin[] = [
+  const intakePlugins: HttpPlugin[] = [
     createIntakeRoutes({
       sources,
       config: cfg,
@@ -78,7 +85,11 @@ export function createAlertHub(o: {
       replay: createReplayGuard({ redis: intakeRedis, prefix: config.redis.prefix, windowMs: cfg.sources.replayWindow }),
       frequency,
       metrics: o.metrics,
+      stats,
     }),
+    createAlertmanagerStatusRoute({ tokens: cfg.sources.tokens.prometheus ?? [], open: cfg.sources.open.includes('prometheus') }),
+  ];
+  const apiPlugins: HttpPlugin[] = [
     createAlertApiRoutes({
       pipeline,
       auth: apiAuth,
@@ -87,6 +98,14 @@ export function createAlertHub(o: {
       ...(o.audit ? { audit: o.audit } : {}),
     }),
   ];
+  const intakeSummary = createIntakeSummary({
+    logger: logger.child({ component: 'intake' }),
+    everyMs: cfg.intake.summaryEvery,
+    read: () => {
+      const c = commit.stats();
+      return { ...stats.totals(), writes: c.writes, failedWrites: c.failedWrites };
+    },
+  });
   return {
     notifiers,
     pipeline,
@@ -96,7 +115,14 @@ export function createAlertHub(o: {
     incidents: pipeline.incidents,
     frequency,
     apiAuth,
-    httpPlugins,
+    /** Intake (webhooks, `/api/v2`) and the hub's API: what a process of role `all` serves. */
+    httpPlugins: [...intakePlugins, ...apiPlugins],
+    /** The intake routes alone (role `intake`). */
+    intakePlugins,
+    /** The hub's API alone (role `worker`). */
+    apiPlugins,
+    /** Logs intake's periodic summary line (register with the lifecycle). */
+    intakeSummary,
   };
 }
 

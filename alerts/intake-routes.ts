@@ -6,12 +6,14 @@ import type { AlertsConfig } from './config-schema.ts';
 import { closedSourceMessage, intakeAccess } from './intake-access.ts';
 import { sendRefusal, type AdmissionTarget, type IntakeAdmission } from './intake-admission.ts';
 import type { ReplayGuard } from './intake-replay.ts';
+import type { IntakeStats } from './intake-summary.ts';
 import type { Alert } from './model.ts';
 import type { SentryFrequencyCounter } from './sources/sentry-frequency.ts';
 import type { IntakeRequest, Source, SourceOptions } from './sources/types.ts';
 
 /** What intake needs from the pipeline. */
 export interface IntakeTarget extends AdmissionTarget {
+  /** Resolves once the alerts are durably in Redis; rejects when the write holding them failed. */
   submit(source: string, alerts: Alert[], acceptedAt?: number): Promise<void>;
 }
 
@@ -42,10 +44,11 @@ export function sourceOptions(cfg: AlertsConfig): SourceOptions {
  * signatures and gzip), bearer tokens per source (constant-time), 415 for content types the
  * source does not take, admission (429 over a backlog limit, 503 while Redis is unreachable, both
  * with Retry-After), the source's parser (400 with details), replay protection for sources that
- * name their deliveries, Sentry frequency rules, and one ingest job per delivery.
- * `202 {"accepted": n}` is sent only once the job is in Redis. Bad input never gets a 5xx and
- * never enqueues anything. A source with no credential answers 401 unless `alerts.sources.open`
- * lists it.
+ * name their deliveries, Sentry frequency rules, and the delivery handed to the group commit.
+ * `202 {"accepted": n}` is sent only once the write holding the delivery is in Redis; `503` with
+ * Retry-After when that write failed or Redis does not answer in time. Bad input never gets a 5xx
+ * and never enqueues anything. A source with no credential answers 401 unless
+ * `alerts.sources.open` lists it. No log line per request: `stats` feeds the periodic intake summary.
  */
 export function createIntakeRoutes(o: {
   sources: readonly Source[];
@@ -55,6 +58,7 @@ export function createIntakeRoutes(o: {
   replay?: ReplayGuard;
   frequency?: SentryFrequencyCounter;
   metrics: Metrics;
+  stats?: IntakeStats;
 }): HttpPlugin {
   const options = sourceOptions(o.config);
   const { admission } = o;
@@ -63,8 +67,10 @@ export function createIntakeRoutes(o: {
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
     app.addHook('onResponse', async (req, res) => {
       const source = (req.routeOptions.config as { source?: string } | undefined)?.source;
-      if (source && res.statusCode >= 400)
+      if (source && res.statusCode >= 400) {
         o.metrics.alertsRejected.inc({ source, reason: reasons[res.statusCode] ?? String(res.statusCode) });
+        o.stats?.refused(res.statusCode);
+      }
     });
     for (const source of o.sources) {
       const tokens = o.config.sources.tokens[source.name] ?? [];
@@ -94,7 +100,7 @@ export function createIntakeRoutes(o: {
           rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
           receivedAt: new Date(),
         };
-        const result = source.parse(intake, options);
+        const result = await source.parse(intake, options);
         if (!result.ok) {
           return res.status(result.status).send({ error: result.error, details: result.details ?? [] } satisfies ErrorBody);
         }
@@ -119,9 +125,10 @@ export function createIntakeRoutes(o: {
         }
         const accepted = result.alerts.length + result.events.length;
         o.metrics.alertsAccepted.inc({ source: source.name }, accepted);
+        o.stats?.accepted(accepted);
         return res.status(202).send({ accepted });
       };
-      for (const url of source.routes) app.post(url, { config: { source: source.name } }, handler);
+      for (const url of source.routes) app.post(url, { config: { source: source.name, logRequests: false } }, handler);
     }
   };
 }

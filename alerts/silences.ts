@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { formatDuration } from './duration.ts';
+import { redisKeys } from '../core/redis-keys.ts';
 import { formatMatcher, matchesAll, parseMatchers, type Matcher } from './matchers.ts';
 import { matchAllReason } from './silence-guard.ts';
 
@@ -55,7 +56,7 @@ export function createSilences(
   o: { maxDurationMs?: number; openAlerts?: () => Promise<Array<Record<string, string>>> } = {},
 ) {
   const maxDurationMs = o.maxDurationMs ?? 30 * 86_400_000;
-  const key = `${prefix}:silences`;
+  const key = redisKeys(prefix).silences;
   const readAll = async (): Promise<Silence[]> => {
     const raw = await redis.hvals(key);
     return raw.map((v) => JSON.parse(v) as Silence);

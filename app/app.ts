@@ -10,7 +10,7 @@ import type { HttpPlugin } from '../core/http.ts';
 import { createHttpServer } from './http-server.ts';
 import { createCommandServices } from './services.ts';
 import { createRateLimiter } from '../chat/rate-limit.ts';
-import { handlers } from '../handlers/index.ts';
+import { demoHandlers, handlers } from '../handlers/index.ts';
 import { registerKnowledgeRoutes } from '../knowledge/index.ts';
 
 /** Where the console chat reads and writes; the process passes its own stdio. */
@@ -22,17 +22,26 @@ export interface AppIo {
 
 /**
  * Wires the process together from one `Deps`: router, HTTP server and chat adapters, each
- * registered with the lifecycle in start order (stopped in reverse).
+ * registered with the lifecycle in start order (stopped in reverse). `server.role` decides the
+ * parts: an `intake` process serves only the intake routes (and health, metrics); a `worker`
+ * process everything else.
  */
 export function createApp(deps: Deps, io?: AppIo) {
+  const role = deps.config.server.role;
+  if (role === 'intake') {
+    const http = createHttpServer(deps, deps.alerts.intakePlugins);
+    deps.lifecycle.add(http);
+    return { router: undefined, http, slack: undefined };
+  }
   const authz = createAuthz(deps.config);
   const audit = createAuditLog(deps);
   const { limit, windowSeconds } = deps.config.auth.rateLimit;
+  const services = createCommandServices(deps);
   const router = createRouter({
     deps,
-    services: createCommandServices(deps),
+    services,
     authz,
-    handlers,
+    handlers: services.demo ? [...handlers, ...demoHandlers] : handlers,
     observers: [audit.record],
     rateLimiter: createRateLimiter({ redis: deps.redis, prefix: deps.config.redis.prefix, limit, windowSeconds }),
   });
@@ -41,7 +50,7 @@ export function createApp(deps: Deps, io?: AppIo) {
     ? createSlackChat({ router, logger: deps.logger, settings: slackSettings, redis: deps.redis, keyPrefix: deps.config.redis.prefix })
     : undefined;
   const plugins: HttpPlugin[] = [
-    ...deps.alerts.httpPlugins,
+    ...(role === 'worker' ? deps.alerts.apiPlugins : deps.alerts.httpPlugins),
     (app) => {
       if (deps.config.server.requireToken.kb) requireApiToken(app, deps.alerts.apiAuth);
       return registerKnowledgeRoutes(app, deps.knowledge);

@@ -5,6 +5,14 @@ import { kubeConfigSchema } from '../kube/config-schema.ts';
 import { auditConfigSchema, authConfigSchema, chatConfigSchema } from '../chat/config-schema.ts';
 
 /**
+ * What one process runs: `all` (default) everything; `intake` only the HTTP intake (webhooks,
+ * `/api/v2/alerts`, health, metrics), no workers, chat or cluster watch; `worker` everything but
+ * the intake routes. Intake and workers then scale as separate processes on the same Redis.
+ */
+export const roleSchema = z.enum(['all', 'intake', 'worker']);
+export type Role = z.infer<typeof roleSchema>;
+
+/**
  * The whole configuration, validated once at start. `Config` is inferred from it, never written
  * twice. Every field has a default, so no file at all is a valid configuration.
  */
@@ -35,11 +43,16 @@ export const configSchema = z.strictObject({
       maxConnections: z.number().int().positive().default(4096),
       /** Put `/metrics` and `/kb` behind the API tokens (`alerts.apiTokens`) too. */
       requireToken: z.strictObject({ metrics: z.boolean().default(false), kb: z.boolean().default(false) }).prefault({}),
+      /** What this process runs (`firstmate start --role`). */
+      role: roleSchema.default('all'),
+      /** Processes sharing the port (node:cluster); more than one only with role `intake`. */
+      processes: z.number().int().min(1).max(64).default(1),
     })
     .refine((s) => s.headersTimeoutMs <= s.requestTimeoutMs, {
       message: 'headersTimeoutMs may not exceed requestTimeoutMs',
       path: ['headersTimeoutMs'],
     })
+    .refine((s) => s.processes === 1 || s.role === 'intake', { message: 'several processes only with role intake', path: ['processes'] })
     .prefault({}),
   log: z
     .strictObject({

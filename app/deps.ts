@@ -11,9 +11,11 @@ import { connectCluster, runtimeOptions, type ClusterConnection } from '../kube/
 import { createKube, type KubeRuntime } from '../kube/runtime.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
+import { redisKeys } from '../core/redis-keys.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
 import { createAuditLog } from '../chat/audit.ts';
+import type { DemoScenarios } from '../handlers/types.ts';
 
 /**
  * Everything the process builds once and passes down: clients, registries, lifecycle. Handlers,
@@ -36,6 +38,8 @@ export interface Deps {
   alerts: AlertHub;
   /** The cluster cache, history and reconcilers; absent when `kube.mode` is `off`. */
   kube?: KubeRuntime;
+  /** The simulated cluster's scenarios; only `firstmate demo` passes them. */
+  demo?: DemoScenarios;
 }
 
 /** What the process may hand to `createDeps` beyond the configuration. */
@@ -48,6 +52,8 @@ export interface DepsOptions {
   onDecision?: (e: DecisionEvent) => void;
   /** The cluster to watch instead of the one `kube` configures (the embedded demo's). */
   cluster?: ClusterConnection;
+  /** The simulated cluster's scenarios (the embedded demo's `demo …` commands). */
+  demo?: DemoScenarios;
 }
 
 /**
@@ -55,8 +61,9 @@ export interface DepsOptions {
  * components register with `lifecycle` in start order.
  */
 export async function createDeps(config: Config, logger: Logger, opts: DepsOptions = {}): Promise<Deps> {
-  // Resolved before Redis: a missing cluster fails the start before anything is started.
-  const cluster = opts.cluster ?? connectCluster(config.kube);
+  // Resolved before Redis: a missing cluster fails the start before anything is started. An
+  // intake-only process never watches the cluster.
+  const cluster = config.server.role === 'intake' ? undefined : (opts.cluster ?? connectCluster(config.kube));
   const lifecycle = createLifecycle(logger);
   const metrics = createMetrics();
   const readiness = createReadiness();
@@ -86,7 +93,7 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   lifecycle.add({ name: 'redis', stop: releaseRedis });
   try {
     const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
-    return { ...base, ...(await createServices(base, opts, cluster)) };
+    return { ...base, ...(await createServices(base, opts, cluster)), ...(opts.demo ? { demo: opts.demo } : {}) };
   } catch (err) {
     // Nothing has started yet; a private redis-server must not outlive the failed start.
     await releaseRedis();
@@ -104,13 +111,16 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     redis,
     dirs: config.knowledge.dirs,
     publicBaseUrl: config.knowledge.publicBaseUrl ?? config.server.publicUrl,
-    keyPrefix: config.knowledge.keyPrefix ?? `${config.redis.prefix}:kb:`,
+    keyPrefix: config.knowledge.keyPrefix ?? redisKeys(config.redis.prefix).knowledgePrefix,
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
   const audit = createAuditLog(base);
+  // An intake-only process runs no pipeline workers: they run in `worker` processes.
+  const alertsConfig =
+    config.server.role === 'intake' ? { ...config.alerts, workers: { ...config.alerts.workers, enabled: false } } : config.alerts;
   const alerts = createAlertHub({
-    config,
+    config: { alerts: alertsConfig, redis: config.redis },
     redis,
     newRedis,
     logger,
@@ -144,6 +154,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   );
   // After Redis (stops before it): workers drain while their connections are still up.
   lifecycle.add(alerts.pipeline.component);
+  if (config.server.role !== 'worker') lifecycle.add(alerts.intakeSummary);
   const kube = createKubeComponent(base, alerts, cluster);
   return { knowledge, alerts, kube };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Fastify, { type FastifyError } from 'fastify';
+import Fastify, { LogController, type FastifyError, type FastifyRequest } from 'fastify';
 import { requireApiToken } from '../core/api-auth.ts';
 import type { ErrorBody, HttpPlugin } from '../core/http.ts';
 import type { Deps } from './deps.ts';
@@ -15,9 +15,10 @@ const statusByCode: Record<string, { status: number; error: string }> = {
 /**
  * The HTTP server: health, readiness and metrics (behind the API tokens when
  * `server.requireToken.metrics`), the uniform error shape, body limit and content-type checks for
- * every route, request logging, and the connection limits of `server` (idle, keep-alive, headers
- * and request timeouts, a connection cap). `stop()` stops accepting and waits for requests in
- * flight.
+ * every route, request logging (except at debug level, none for routes whose config says
+ * `logRequests: false`: the intake routes, which log a periodic summary instead), and the
+ * connection limits of `server` (idle, keep-alive, headers and request timeouts, a connection
+ * cap). `stop()` stops accepting and waits for requests in flight.
  */
 export function createHttpServer(
   deps: Pick<Deps, 'config' | 'logger' | 'metrics' | 'readiness' | 'alerts'>,
@@ -25,8 +26,12 @@ export function createHttpServer(
 ) {
   const { config, logger, metrics, readiness } = deps;
   const s = config.server;
+  const debug = logger.isLevelEnabled('debug');
+  const quiet = (req: FastifyRequest) =>
+    !debug && (req.routeOptions?.config as { logRequests?: boolean } | undefined)?.logRequests === false;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
+    logController: new LogController({ disableRequestLogging: quiet as (req: object) => boolean }),
     bodyLimit: s.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',

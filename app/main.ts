@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { sendTestAlert } from '../alerts/send-test-alert.ts';
 import { loadConfig } from './config.ts';
-import type { Config } from './config-schema.ts';
+import { z } from 'zod';
+import { roleSchema, type Config } from './config-schema.ts';
 import { runFirstmate } from './run.ts';
 import { BUILTIN_ARTICLES_DIR, formatProblems, lintKnowledge } from '../knowledge/index.ts';
 
@@ -20,8 +21,22 @@ program
   .command('start')
   .description('run firstmate in production: Redis at REDIS_URL, the cluster from KUBECONFIG or in-cluster (or kube.mode: off)')
   .option('-c, --config <file>', 'YAML configuration file (default: $FIRSTMATE_CONFIG or ./firstmate.yaml)')
-  .action(async (opts: { config?: string }) => {
-    await runFirstmate(configOrExit(opts.config), { mode: 'start' });
+  .option('--role <role>', 'what this process runs: all, intake (webhooks only) or worker (everything but the webhooks)')
+  .option('--processes <n>', 'intake processes sharing the port (role intake only)')
+  .action(async (opts: { config?: string; role?: string; processes?: string }) => {
+    const config = configOrExit(opts.config);
+    const role = roleSchema.safeParse(opts.role ?? config.server.role);
+    const processes = z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(64)
+      .safeParse(opts.processes ?? config.server.processes);
+    if (!role.success || !processes.success || (processes.data > 1 && role.data !== 'intake')) {
+      process.stderr.write('firstmate: --role is all, intake or worker; --processes is 1 to 64, more than 1 only with --role intake\n');
+      process.exit(2);
+    }
+    await runFirstmate({ ...config, server: { ...config.server, role: role.data, processes: processes.data } }, { mode: 'start' });
   });
 
 program

@@ -2,8 +2,9 @@ import { createApp } from './app.ts';
 import { redact, secretValues } from './config.ts';
 import type { Config } from './config-schema.ts';
 import { createDeps, type Deps, type DepsOptions } from './deps.ts';
-import { createLogger } from '../core/logger.ts';
+import { createLogger, type Logger } from '../core/logger.ts';
 import { KubeConfigError } from '../kube/client.ts';
+import { runProcesses } from './processes.ts';
 import { RedisUnavailableError } from './redis.ts';
 import { openAccessWarnings } from './security.ts';
 
@@ -35,6 +36,11 @@ function failStart(err: unknown): never {
 export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo'; deps?: DepsOptions }): Promise<void> {
   // Console chat owns stdout; logs go to stderr so the two never interleave.
   const logger = createLogger(config.log.level, process.stderr, { secrets: secretValues(config) });
+  await runProcesses(config.server.processes, logger, () => runOne(config, opts, logger));
+}
+
+/** One process of `runFirstmate`. */
+async function runOne(config: Config, opts: { mode: 'start' | 'demo'; deps?: DepsOptions }, logger: Logger): Promise<void> {
   let deps: Deps;
   try {
     deps = await createDeps(config, logger, { consoleWrite: (text) => process.stdout.write(text), ...opts.deps });
@@ -68,7 +74,13 @@ export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo
     failStart(err);
   }
   logger.info(
-    { mode: opts.mode, port: app.http.port(), redis: deps.redisEndpoint.privateServer ? 'private' : 'external', config: redact(config) },
+    {
+      mode: opts.mode,
+      role: config.server.role,
+      port: app.http.port(),
+      redis: deps.redisEndpoint.privateServer ? 'private' : 'external',
+      config: redact(config),
+    },
     'firstmate started',
   );
   for (const warning of openAccessWarnings(config)) logger.warn(warning.detail, warning.message);

@@ -10,5 +10,6 @@ export function createCommandServices(deps: Deps): CommandServices {
     knowledge: deps.knowledge,
     ...(deps.kube ? { kube: deps.kube } : {}),
     audit: createAuditLog(deps),
+    ...(deps.demo ? { demo: deps.demo } : {}),
   };
 }

@@ -1,5 +1,6 @@
 import type { CommandOutcome } from './router.ts';
 import type { ChatDeps } from './types.ts';
+import { redisKeys } from '../core/redis-keys.ts';
 
 /** One audited command as stored in the Redis stream and shown by `audit`. */
 export interface AuditEntry {
@@ -40,7 +41,7 @@ const DAY_MS = 86_400_000;
  */
 export function createAuditLog(deps: Pick<ChatDeps, 'redis' | 'config' | 'logger'>): AuditLog {
   const { redis, config, logger } = deps;
-  const key = `${config.redis.prefix}:audit`;
+  const key = redisKeys(config.redis.prefix).audit;
   const { maxEntries, retentionDays } = config.audit;
   const append = async (fields: Record<string, string>, at: Date) => {
     const minId = Math.max(0, at.getTime() - Math.round(retentionDays * DAY_MS));

@@ -1,6 +1,7 @@
 import { ack } from './ack.ts';
 import { alerts } from './alerts.ts';
 import { audit } from './audit.ts';
+import { demo } from './demo.ts';
 import { help } from './help.ts';
 import { host } from './host.ts';
 import { kb } from './kb.ts';
@@ -14,3 +15,6 @@ import { whoami } from './whoami.ts';
 
 /** Every chat command, registered explicitly. `help` lists them in this order. */
 export const handlers: readonly Handler[] = [help, whoami, host, pod, pods, alerts, ack, silence, silences, unsilence, kb, audit];
+
+/** Commands that exist only in `firstmate demo` (registered when the demo scenarios are present). */
+export const demoHandlers: readonly Handler[] = [demo];

@@ -5,7 +5,8 @@ import type { Incarnation } from '../kube/pod-history.ts';
 import { formatBytes } from '../kube/quantity.ts';
 import type { PodRecord } from '../kube/records.ts';
 import type { KubeRuntime } from '../kube/runtime.ts';
-import { age, argOf, kubeOf, requirePod } from './kube-lookup.ts';
+import { isIP } from 'node:net';
+import { age, argOf, findNode, findPods, kubeOf, requirePod } from './kube-lookup.ts';
 import type { Handler } from './types.ts';
 
 const when = (ms: number) => (ms ? new Date(ms).toISOString().replace('.000Z', 'Z') : '-');
@@ -33,7 +34,8 @@ function historyBlocks(chain: Incarnation[]): Block[] {
     const b = chain[k] as Incarnation;
     if (!a.node || !b.node) continue;
     const ip = a.ip && a.ip === b.ip ? `IP kept ${b.ip}` : `IP ${a.ip || '-'} → ${b.ip || '-'}`;
-    const short = a.endedAt && b.readyAt ? `, short ${formatDuration(b.readyAt - a.endedAt)}` : '';
+    const stopped = a.lostAt || a.endedAt;
+    const short = stopped && b.readyAt ? `, short ${formatDuration(b.readyAt - stopped)}` : '';
     moves.push(`${a.node === b.node ? `restarted on ${b.node}` : `${a.node} → ${b.node}`} (${a.reason || 'replaced'}), ${ip}${short}`);
   }
   const blocks: Block[] = [{ kind: 'table', columns: ['pod', 'node', 'ip', 'created', 'ready', 'ended'], rows }];
@@ -102,15 +104,44 @@ export async function podBlocks(kube: KubeRuntime, p: PodRecord, others: PodReco
   return blocks;
 }
 
+/** The pods that used to have an IP no pod has now, from the history in Redis. */
+async function formerHolders(kube: KubeRuntime, ip: string, namespaces: string[]): Promise<Block[]> {
+  const found = (await kube.historyByIp(ip)).filter(({ workload }) => {
+    const ns = workload.split('/')[1] ?? '';
+    return namespaces.includes('*') || namespaces.includes(ns);
+  });
+  if (!found.length) return [];
+  const blocks: Block[] = [{ kind: 'heading', text: `no pod has ${ip} now; it belonged to` }];
+  for (const { workload, chain } of found.slice(0, 3)) {
+    const had = chain.filter((i) => i.ip === ip).at(-1);
+    const now = chain.at(-1);
+    const ns = workload.split('/')[1] ?? '';
+    const text = [
+      `${workload}: pod ${ns}/${had?.name ?? '?'} on ${had?.node || '-'} had ${ip}`,
+      had?.endedAt ? `until ${when(had.endedAt)} (${had.reason || 'ended'})` : '',
+      now && now !== had ? `; now ${ns}/${now.name} on ${now.node || '-'} with ${now.ip || 'no IP'}` : '',
+    ].join(' ');
+    blocks.push({ kind: 'text', text }, ...historyBlocks(chain));
+    if (now && !now.endedAt)
+      blocks.push({ kind: 'actions', actions: [{ label: `pod ${ns}/${now.name}`, command: `pod ${ns}/${now.name}` }] });
+  }
+  return blocks;
+}
+
 /** `pod <ip|ns/name>`: node, owner, phase, restarts, last termination, IP and node history. */
 export const pod: Handler = {
   name: 'pod',
   role: 'viewer',
   usage: 'pod <ip|ns/name>',
-  summary: 'a pod: node, owner, phase, restarts, last termination, IP and node history',
+  summary: 'a pod: node, owner, phase, restarts, last termination, IP and node history (also of an IP no pod has now)',
   async run(ctx) {
     const kube = await kubeOf(ctx);
-    const { pod: p, others } = requirePod(kube.cache, argOf(ctx, this.usage));
+    const query = argOf(ctx, this.usage);
+    if (isIP(query) && findPods(kube.cache, query).length === 0 && !findNode(kube.cache, query)) {
+      const former = await formerHolders(kube, query, ctx.user.namespaces);
+      if (former.length) return reply(...former);
+    }
+    const { pod: p, others } = requirePod(kube.cache, query);
     return reply(...(await podBlocks(kube, p, others)));
   },
 };

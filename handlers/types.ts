@@ -13,12 +13,27 @@ export { roleAllows } from '../chat/command.ts';
  * the Kubernetes runtime (absent when the bot has no cluster) and the audit log. Narrower than the
  * process's `Deps` on purpose: a handler cannot reach clients it has no business with.
  */
+/**
+ * The scenarios of the simulated cluster (`firstmate demo` only): each drives the sim's real
+ * drivers and returns one line saying what happened and what to watch for. A request that
+ * cannot be done throws an `Error` whose message is for the user.
+ */
+export interface DemoScenarios {
+  failNode(node: string): Promise<string>;
+  oom(namespace: string, pod: string): Promise<string>;
+  /** Cuts `percent` % of the nodes off the control plane. */
+  split(percent: number): Promise<string>;
+  recover(): Promise<string>;
+}
+
 export interface CommandServices {
   incidents: Incidents;
   silences: Silences;
   knowledge: KnowledgeBase;
   kube?: KubeRuntime;
   audit: Pick<AuditLog, 'latest'>;
+  /** Present only in `firstmate demo`: the simulated cluster's scenarios. */
+  demo?: DemoScenarios;
 }
 
 export type CommandContext = ChatCommandContext<CommandServices>;

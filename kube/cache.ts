@@ -5,7 +5,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ResilientInformer } from './informer.ts';
-import type { BackoffOptions } from './informer.ts';
+import type { BackoffOptions } from '../core/backoff.ts';
 import { MultiIndex } from './multi-index.ts';
 import { keyOf } from './records.ts';
 import type { EventRecord, NodeRecord, PodRecord, ResourceKind, WorkloadKind, WorkloadRecord } from './records.ts';

@@ -177,6 +177,7 @@ export function compactPod(raw: unknown): PodRecord {
   }
   let ready = false;
   let readyAt = 0;
+  let unreadyAt = 0;
   let disruption = '';
   let disruptionAt = 0;
   for (const c of arr(status.conditions)) {
@@ -184,6 +185,8 @@ export function compactPod(raw: unknown): PodRecord {
     if (x.type === 'Ready' && x.status === 'True') {
       ready = true;
       readyAt = timeOf(x.lastTransitionTime);
+    } else if (x.type === 'Ready') {
+      unreadyAt = timeOf(x.lastTransitionTime);
     } else if (x.type === 'DisruptionTarget' && x.status === 'True') {
       disruption = intern(str(x.reason));
       disruptionAt = timeOf(x.lastTransitionTime);
@@ -202,6 +205,7 @@ export function compactPod(raw: unknown): PodRecord {
     message: str(status.message).slice(0, 300),
     ready,
     readyAt,
+    unreadyAt,
     disruption,
     disruptionAt,
     cpuRequestMillis: cpu,

@@ -34,6 +34,33 @@ export const kubeConfigSchema = z
         minShare: z.number().min(0).max(1).default(0.3),
         minNodes: z.number().int().min(1).default(3),
         windowMs: z.number().int().positive().default(120_000),
+        /**
+         * How long a node's NotReady is held before it is reported alone: the decision is taken
+         * with the NotReady count at the end of this window, so no per-node alert of a storm leaks
+         * out. Keep it below the eviction grace.
+         */
+        settleMs: z.number().int().min(0).default(45_000),
+        /** The cluster's eviction grace (the taint tolerationSeconds default), for "evictions in …". */
+        evictionGraceMs: z.number().int().positive().default(300_000),
+        /** Nodes named in the storm alert before the rest are given as a count. */
+        listNodes: z.number().int().min(1).max(200).default(20),
+        /** Zone share of NotReady nodes above which the node controller slows evictions there. */
+        unhealthyZoneThreshold: z.number().min(0).max(1).default(0.55),
+      })
+      .prefault({}),
+    /** Notices the reconcilers raise about workloads, pods and nodes. */
+    notices: z
+      .strictObject({
+        /** Migrations, OOM kills, evictions and Job failures are events: they resolve this long after they fired. */
+        eventTtlSeconds: z.number().int().positive().default(1800),
+        /** Namespaces whose workloads never raise notices (node notices stay). */
+        ignoreNamespaces: z.array(z.string().min(1)).default([]),
+        /** Probe failures (the `Unhealthy` event count) before a probe notice fires. */
+        probeFailureThreshold: z.number().int().min(1).default(5),
+        /** A StatefulSet not all ready for this long is a stuck rollout. */
+        rolloutStuckMs: z.number().int().positive().default(600_000),
+        /** Lines of the previous container's log put in a crash-loop notice (0: none). */
+        logTailLines: z.number().int().min(0).max(200).default(20),
       })
       .prefault({}),
     workers: z.number().int().min(1).max(64).default(4),

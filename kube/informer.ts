@@ -9,6 +9,7 @@
 import { ListWatch, Watch } from '@kubernetes/client-node';
 import type { KubeConfig, KubernetesListObject, KubernetesObject } from '@kubernetes/client-node';
 import type { KubeLogger, KubeMetrics } from './types.ts';
+import { backoffDelay, type BackoffOptions } from '../core/backoff.ts';
 
 /** One page of a list call, as the source returns it. */
 export interface ListPage {
@@ -27,13 +28,6 @@ export interface InformerSource<R extends KubernetesObject> {
   compact(raw: unknown): R;
 }
 
-export interface BackoffOptions {
-  /** First restart delay. */
-  baseMs: number;
-  /** Cap of the delay. */
-  maxMs: number;
-}
-
 export interface InformerOptions<R extends KubernetesObject> {
   kubeConfig: KubeConfig;
   source: InformerSource<R>;
@@ -44,12 +38,6 @@ export interface InformerOptions<R extends KubernetesObject> {
 }
 
 type Listener<R> = (obj: R) => void;
-
-/** Delay before restart number `attempt` (0-based): capped exponential with 50–100 % jitter. */
-export function backoffDelay(attempt: number, b: BackoffOptions, random: () => number = Math.random): number {
-  const raw = Math.min(b.maxMs, b.baseMs * 2 ** Math.min(attempt, 30));
-  return Math.round(raw * (0.5 + random() * 0.5));
-}
 
 class CompactingWatch<R extends KubernetesObject> extends Watch {
   constructor(

@@ -101,6 +101,8 @@ export interface PodRecord {
   ready: boolean;
   /** When the Ready condition last turned true (0 when not ready). */
   readyAt: number;
+  /** When the Ready condition last turned false (0 when ready or unknown). */
+  unreadyAt: number;
   /** `DisruptionTarget` condition reason when present (`DeletionByTaintManager`, `PreemptionByScheduler`, …). */
   disruption: string;
   disruptionAt: number;

@@ -3,13 +3,15 @@
  * and, on the leader only, the controllers running the reconcilers. `createKube` is what the
  * process wires into its dependencies.
  */
+import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
 import type { AlertSink } from '../alerts/model.ts';
+import { redisKeys } from '../core/redis-keys.ts';
 import { countingSink } from './alerts.ts';
 import { KubeCache } from './cache.ts';
 import { Controller } from './controller.ts';
-import type { BackoffOptions } from './informer.ts';
+import type { BackoffOptions } from '../core/backoff.ts';
 import { LeaderElector } from './leader.ts';
 import { createPodHistory } from './pod-history.ts';
 import type { Incarnation } from './pod-history.ts';
@@ -17,8 +19,10 @@ import { createEvictionsReconciler } from './reconcilers/evictions.ts';
 import { createNodeHealthReconciler } from './reconcilers/node-health.ts';
 import { createOomKillReconciler } from './reconcilers/oom-kill.ts';
 import { createPodMigrationReconciler, workloadKeyOf } from './reconcilers/pod-migration.ts';
+import { defaultNoticeOptions } from './reconcilers/deps.ts';
 import type { ReconcilerDeps } from './reconcilers/deps.ts';
 import { createReportLog } from './report-log.ts';
+import { createStormLedger } from './storm-ledger.ts';
 import { createStormView, defaultStormOptions } from './storm.ts';
 import type { StormOptions, StormState } from './storm.ts';
 import type { KubeLogger, KubeMetrics } from './types.ts';
@@ -42,6 +46,14 @@ export interface KubeRuntimeOptions {
     retryPeriodMs?: number;
   };
   storm?: Partial<StormOptions>;
+  /** Notices about workloads, pods and nodes (`kube.notices`). */
+  notices?: {
+    eventTtlSeconds?: number;
+    ignoreNamespaces?: string[];
+    probeFailureThreshold?: number;
+    rolloutStuckMs?: number;
+    logTailLines?: number;
+  };
   /** Workers per reconciler (default 4). */
   workers?: number;
   /** Informer restart backoff (default 500 ms → 30 s). */
@@ -80,6 +92,14 @@ export interface KubeRuntime {
   history(namespace: string, name: string): Promise<Incarnation[]>;
   /** Current NotReady-storm state. */
   storm(): StormState;
+  /** The tail of a container's log, read through `pods/log` (capped at `limitBytes`). */
+  podLog(
+    namespace: string,
+    pod: string,
+    opts: { container?: string; previous?: boolean; tailLines: number; limitBytes: number },
+  ): Promise<string>;
+  /** The pods that had this IP, newest first, with their workload's history (from Redis). */
+  historyByIp(ip: string): Promise<Array<{ workload: string; chain: Incarnation[] }>>;
   /** Reconciles done per controller (leader only; for benchmarks and diagnostics). */
   reconciled(): Record<string, number>;
   /** Informer restarts after errors, per resource. */
@@ -89,7 +109,7 @@ export interface KubeRuntime {
 export function createKube(deps: CreateKubeDeps): KubeRuntime {
   const opts = deps.options ?? {};
   const { logger, metrics } = deps;
-  const prefix = opts.redisPrefix ?? 'firstmate:kube:';
+  const prefix = opts.redisPrefix ?? redisKeys('firstmate').kubePrefix;
   const cluster = opts.cluster ?? 'default';
   const cache = new KubeCache({
     kubeConfig: deps.kubeConfig,
@@ -99,11 +119,41 @@ export function createKube(deps: CreateKubeDeps): KubeRuntime {
     ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
   });
   const history = createPodHistory({ redis: deps.redis, prefix });
-  const storm = createStormView(cache, { ...defaultStormOptions, ...opts.storm });
+  const stormOptions = { ...defaultStormOptions, ...opts.storm };
+  const storm = createStormView(cache, stormOptions);
+  const core = deps.kubeConfig.makeApiClient(CoreV1Api);
+  const podLog: KubeRuntime['podLog'] = async (namespace, name, o) =>
+    core.readNamespacedPodLog({
+      namespace,
+      name,
+      ...(o.container ? { container: o.container } : {}),
+      previous: o.previous ?? false,
+      tailLines: o.tailLines,
+      limitBytes: o.limitBytes,
+    });
+  const n = opts.notices ?? {};
+  const notices = {
+    eventTtlMs: (n.eventTtlSeconds ?? defaultNoticeOptions.eventTtlMs / 1000) * 1000,
+    ignoreNamespaces: new Set(n.ignoreNamespaces ?? []),
+    probeFailureThreshold: n.probeFailureThreshold ?? defaultNoticeOptions.probeFailureThreshold,
+    rolloutStuckMs: n.rolloutStuckMs ?? defaultNoticeOptions.rolloutStuckMs,
+    logTailLines: n.logTailLines ?? defaultNoticeOptions.logTailLines,
+  };
   const rdeps: ReconcilerDeps = {
     cache,
     history,
     storm,
+    stormOptions,
+    ledger: createStormLedger({ redis: deps.redis, prefix }),
+    notices,
+    podLog: async (ns, pod, container, o) => {
+      try {
+        return await podLog(ns, pod, { container, previous: o.previous, tailLines: o.tailLines, limitBytes: 4096 });
+      } catch (err) {
+        logger.debug({ err, pod: `${ns}/${pod}` }, 'cannot read the pod log');
+        return '';
+      }
+    },
     cluster,
     logger,
     sink: countingSink(deps.sink, metrics),
@@ -217,6 +267,15 @@ export function createKube(deps: CreateKubeDeps): KubeRuntime {
       return key ? history.chain(key, pod.metadata.uid) : [];
     },
     storm,
+    podLog,
+    async historyByIp(ip) {
+      const out: Array<{ workload: string; chain: Incarnation[] }> = [];
+      for (const { workload, uid } of await history.byIp(ip)) {
+        const chain = await history.lineage(workload, uid);
+        if (chain.length) out.push({ workload, chain });
+      }
+      return out;
+    },
     reconciled() {
       const out = { ...counts };
       for (const c of controllers) out[c.name] = (out[c.name] ?? 0) + c.reconciled;

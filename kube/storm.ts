@@ -15,6 +15,21 @@ export interface StormOptions {
   minNodes: number;
   /** How close together their transitions must be (default 2 min). */
   windowMs: number;
+  /** How long a node's NotReady is held before it is reported alone (default 45 s). */
+  settleMs: number;
+  /** The cluster's eviction grace, for "evictions in …" (default 300 s). */
+  evictionGraceMs: number;
+  /** Nodes named in the storm alert before the rest are a count (default 20). */
+  listNodes: number;
+  /** NotReady share of a zone above which the node controller slows its evictions (default 0.55). */
+  unhealthyZoneThreshold: number;
+}
+
+/** NotReady nodes of one zone. */
+export interface ZoneState {
+  zone: string;
+  down: number;
+  total: number;
 }
 
 export interface StormState {
@@ -25,26 +40,50 @@ export interface StormState {
   /** Nodes currently NotReady/Unknown. */
   notReady: Set<string>;
   total: number;
+  /** Per zone (`topology.kubernetes.io/zone`, '' when unlabelled), sorted by name. */
+  zones: ZoneState[];
 }
 
-export const defaultStormOptions: StormOptions = { minShare: 0.3, minNodes: 3, windowMs: 120_000 };
+export const defaultStormOptions: StormOptions = {
+  minShare: 0.3,
+  minNodes: 3,
+  windowMs: 120_000,
+  settleMs: 45_000,
+  evictionGraceMs: 300_000,
+  listNodes: 20,
+  unhealthyZoneThreshold: 0.55,
+};
+
+/** The zone label of a node ('' when it has none). */
+export function zoneOf(n: NodeRecord): string {
+  return n.labels['topology.kubernetes.io/zone'] ?? n.labels['failure-domain.beta.kubernetes.io/zone'] ?? '';
+}
 
 /** Ready condition status of a node: True, False, Unknown, or '' when it reports none. */
 export function readyStatus(n: NodeRecord): string {
   return n.conditions.find((c) => c.type === 'Ready')?.status ?? '';
 }
 
-export function detectStorm(nodes: Iterable<NodeRecord>, opts: StormOptions): StormState {
+export function detectStorm(nodes: Iterable<NodeRecord>, opts: Pick<StormOptions, 'minShare' | 'minNodes' | 'windowMs'>): StormState {
   const down: Array<{ name: string; at: number }> = [];
+  const zoneMap = new Map<string, ZoneState>();
   let total = 0;
   for (const n of nodes) {
     total++;
+    const zone = zoneOf(n);
+    const z = zoneMap.get(zone) ?? { zone, down: 0, total: 0 };
+    zoneMap.set(zone, z);
+    z.total++;
     const ready = n.conditions.find((c) => c.type === 'Ready');
-    if (ready && ready.status !== 'True') down.push({ name: n.metadata.name, at: ready.lastTransition });
+    if (ready && ready.status !== 'True') {
+      down.push({ name: n.metadata.name, at: ready.lastTransition });
+      z.down++;
+    }
   }
   const notReady = new Set(down.map((d) => d.name));
+  const zones = [...zoneMap.values()].sort((a, b) => a.zone.localeCompare(b.zone));
   const need = Math.max(opts.minNodes, Math.ceil(opts.minShare * total));
-  const idle: StormState = { active: false, id: '', since: 0, notReady, total };
+  const idle: StormState = { active: false, id: '', since: 0, notReady, total, zones };
   if (down.length < need) return idle;
   down.sort((a, b) => a.at - b.at);
   let best = 0;
@@ -57,7 +96,7 @@ export function detectStorm(nodes: Iterable<NodeRecord>, opts: StormOptions): St
     }
   }
   if (best < need) return idle;
-  return { active: true, id: `storm-${Math.floor(bestStart / 1000)}`, since: bestStart, notReady, total };
+  return { active: true, id: `storm-${Math.floor(bestStart / 1000)}`, since: bestStart, notReady, total, zones };
 }
 
 /** `detectStorm` memoised on the cache's node generation. */

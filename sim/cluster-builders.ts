@@ -16,6 +16,10 @@ export interface ClusterSpec {
   networkMode?: 'per-node' | 'fixed-ip';
   /** How long ago the controllers created the pods this spec leaves to them (default 0: now). */
   settledAgoMs?: number;
+  /** The apps/v1 StatefulSet controller honours the label protocol of a patched controller (default false). */
+  statefulsetLabelProtocol?: boolean;
+  /** Wall-clock time per second of a pod's termination grace period (default 1: real time). */
+  gracePeriodScale?: number;
   /** Runs once the cluster has settled, to leave some history (OOM kills, evictions, events). */
   scenario?: (drivers: Drivers, store: Store) => void;
 }

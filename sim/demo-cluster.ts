@@ -3,14 +3,16 @@
  * zones (`cn-east-1a/b/c`, `topology.kubernetes.io/zone`), InternalIP `10.0.0.11`…`10.0.0.46`
  * (node-NN has 10.0.0.(10+NN), so `host 10.0.0.12` is node-02), pod CIDR `10.244.NN.0/24`;
  * node-01…node-24 are `firstmate.io/disk-type: ssd` (32 CPU / 128 GiB), node-25…node-36 `hdd`
- * (16 CPU / 64 GiB); node-36 is cordoned. About 250 pods: kube-proxy, node-exporter and fluent-bit
- * on every node (host network, pod IP = node IP), Deployments with ReplicaSets in `payments`,
+ * (16 CPU / 64 GiB); node-36 is cordoned. About 250 pods: the DaemonSets kube-proxy, node-exporter
+ * and fluent-bit with a pod on every node (host network, pod IP = node IP), Deployments with ReplicaSets in `payments`,
  * `orders`, `search`, `web` and `monitoring`, StatefulSets `payments/mysql`, `orders/redis`,
  * `search/es-data`, `monitoring/prometheus`, an OpenKruise `data/kafka`, PingCAP `data/tikv` and
  * `data/pd`. mysql, redis, kafka, tikv and pd use the fixed-IP network mode
  * (`firstmate.io/network-mode: fixed-ip`, pool 10.16.0.0/16 from 10.16.1.10), the others get
  * per-node IPs that change when a pod moves. Workloads carry `firstmate.io/owner` and
- * `firstmate.io/channel`. Nodes are ~120 days old, controller-made pods ~2 days. The scenario leaves an OOM kill of `orders/order-consumer` (its first pod,
+ * `firstmate.io/channel`. The apps/v1 StatefulSet controller honours the label protocol of a
+ * patched controller (`statefulsetLabelProtocol`), as the platform this demo stands for does, and
+ * pods terminate in a tenth of their grace period (3 s for the usual 30 s). Nodes are ~120 days old, controller-made pods ~2 days. The scenario leaves an OOM kill of `orders/order-consumer` (its first pod,
  * restartCount 1), a memory-pressure eviction of a `search/search-api` pod and their events.
  * Examples with the default seeds (`createDemoCluster()` served by `startSim()`):
  *   10.0.0.12    node-02 (cn-east-1b, ssd); runs search-api (10.244.2.2), recommend-svc (10.244.2.3),
@@ -25,7 +27,8 @@ import type { ClusterSpec, WorkloadInput } from './cluster-builders.ts';
 import { NETWORK_MODE_ANNOTATION } from './drivers/ipam.ts';
 import { runningPodStatus } from './drivers/kubelet.ts';
 import { createRandom } from './random.ts';
-import type { KubeObject, Node, Pod } from './types.ts';
+import { daemonPod, daemonSetStatus } from './drivers/daemonset-controller.ts';
+import type { KubeObject, Node, PodTemplate, Workload } from './types.ts';
 
 const DAY = 86_400_000;
 const ZONES = ['cn-east-1a', 'cn-east-1b', 'cn-east-1c'];
@@ -37,39 +40,44 @@ export interface DemoOptions {
   now?: number;
 }
 
-function daemonPods(
+/** A DaemonSet with one Running host-network pod per node, stored as its controller would leave them. */
+function daemonSet(
   nodes: Node[],
   name: string,
   namespace: string,
   image: string,
   now: number,
   random: ReturnType<typeof createRandom>,
-): Pod[] {
+): KubeObject[] {
   const uid = random.uuid();
-  return nodes.map((node) => {
+  const template: PodTemplate = {
+    metadata: { labels: { app: name } },
+    spec: {
+      hostNetwork: true,
+      containers: [{ name, image, resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } } }],
+      tolerations: [{ operator: 'Exists' }],
+      priorityClassName: 'system-node-critical',
+      priority: 2000001000,
+      terminationGracePeriodSeconds: 30,
+    },
+  };
+  const ds: Workload = {
+    apiVersion: 'apps/v1',
+    kind: 'DaemonSet',
+    metadata: { name, namespace, uid, creationTimestamp: isoAgo(now, 90 * DAY), labels: { app: name } },
+    spec: { selector: { matchLabels: { app: name } }, template, updateStrategy: { type: 'RollingUpdate' } },
+  };
+  const pods = nodes.map((node) => {
     const ip = node.status.addresses![0]!.address;
-    const pod: Pod = {
-      apiVersion: 'v1',
-      kind: 'Pod',
-      metadata: {
-        name: `${name}-${random.suffix(5)}`,
-        namespace,
-        creationTimestamp: isoAgo(now, 90 * DAY),
-        labels: { app: name, 'controller-revision-hash': random.hex(9), 'pod-template-generation': '1' },
-        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'DaemonSet', name, uid, controller: true, blockOwnerDeletion: true }],
-      },
-      spec: {
-        nodeName: node.metadata.name,
-        hostNetwork: true,
-        containers: [{ name, image, resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } } }],
-        tolerations: [{ operator: 'Exists' }],
-        priorityClassName: 'system-node-critical',
-        priority: 2000001000,
-      },
-    };
+    const pod = daemonPod(ds, node.metadata.name!);
+    pod.metadata.name = `${name}-${random.suffix(5)}`;
+    delete pod.metadata.generateName;
+    pod.metadata.creationTimestamp = isoAgo(now, 90 * DAY);
     pod.status = runningPodStatus(pod, ip, ip, isoAgo(now, 90 * DAY), () => `containerd://${random.hex(64)}`);
     return pod;
   });
+  ds.status = daemonSetStatus(ds, nodes, pods);
+  return [ds, ...pods];
 }
 
 export function createDemoCluster(options: DemoOptions = {}): ClusterSpec {
@@ -116,9 +124,9 @@ export function createDemoCluster(options: DemoOptions = {}): ClusterSpec {
     );
   }
   objects.push(...nodes);
-  objects.push(...daemonPods(nodes, 'kube-proxy', 'kube-system', 'registry.k8s.io/kube-proxy:v1.31.4', now, random));
-  objects.push(...daemonPods(nodes, 'node-exporter', 'monitoring', 'quay.io/prometheus/node-exporter:v1.8.2', now, random));
-  objects.push(...daemonPods(nodes, 'fluent-bit', 'logging', 'cr.fluentbit.io/fluent/fluent-bit:3.1.9', now, random));
+  objects.push(...daemonSet(nodes, 'kube-proxy', 'kube-system', 'registry.k8s.io/kube-proxy:v1.31.4', now, random));
+  objects.push(...daemonSet(nodes, 'node-exporter', 'monitoring', 'quay.io/prometheus/node-exporter:v1.8.2', now, random));
+  objects.push(...daemonSet(nodes, 'fluent-bit', 'logging', 'cr.fluentbit.io/fluent/fluent-bit:3.1.9', now, random));
 
   const at = (days: number): string => isoAgo(now, days * DAY);
   const ssd = { 'firstmate.io/disk-type': 'ssd' };
@@ -328,6 +336,8 @@ export function createDemoCluster(options: DemoOptions = {}): ClusterSpec {
   return {
     objects,
     networkMode: 'per-node',
+    statefulsetLabelProtocol: true,
+    gracePeriodScale: 0.1,
     settledAgoMs: 2 * DAY + 3 * 3_600_000,
     scenario(drivers, store) {
       const pick = (ns: string, prefix: string): string | undefined =>

@@ -65,6 +65,8 @@ export const RESOURCES: readonly ResourceDef[] = [
   def('apps', 'v1', 'StatefulSet', 'statefulsets', true, { shortNames: ['sts'], subresources: ['status', 'scale'] }),
   def('apps', 'v1', 'Deployment', 'deployments', true, { shortNames: ['deploy'], subresources: ['status', 'scale'] }),
   def('apps', 'v1', 'ReplicaSet', 'replicasets', true, { shortNames: ['rs'], subresources: ['status', 'scale'] }),
+  def('apps', 'v1', 'DaemonSet', 'daemonsets', true, { shortNames: ['ds'], subresources: ['status'] }),
+  def('batch', 'v1', 'Job', 'jobs', true, { subresources: ['status'], fields: ['status.successful'] }),
   def('coordination.k8s.io', 'v1', 'Lease', 'leases', true),
   def('policy', 'v1', 'PodDisruptionBudget', 'poddisruptionbudgets', true, { shortNames: ['pdb'], subresources: ['status'] }),
   def('apps.kruise.io', 'v1beta1', 'StatefulSet', 'statefulsets', true, { shortNames: ['asts'], subresources: ['status', 'scale'] }),
@@ -91,6 +93,18 @@ export function apiVersionOf(r: ResourceDef): string {
   return r.group ? `${r.group}/${r.version}` : r.version;
 }
 
+/**
+ * Discovery fields of subresources whose kind lives in another group, as the real server lists
+ * them: kubectl drain evicts only when `pods/eviction` names group `policy` and a version (it then
+ * posts a `policy/<version>` Eviction), and falls back to plain DELETE otherwise.
+ */
+const SUBRESOURCE_DOCS: Record<string, Record<string, unknown>> = {
+  status: { verbs: ['get', 'patch', 'update'] },
+  scale: { group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] },
+  binding: { kind: 'Binding', verbs: ['create'] },
+  eviction: { group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] },
+};
+
 const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
 
 /** `/api/v1` or `/apis/{group}/{version}`; undefined for an unknown group version. */
@@ -108,9 +122,13 @@ export function apiResourceList(group: string, version: string): Record<string, 
       ...(r.shortNames ? { shortNames: r.shortNames } : {}),
     });
     for (const sub of r.subresources) {
-      const kind = sub === 'scale' ? 'Scale' : sub === 'binding' ? 'Binding' : sub === 'eviction' ? 'Eviction' : r.kind;
-      const verbs = sub === 'binding' || sub === 'eviction' ? ['create'] : ['get', 'patch', 'update'];
-      resources.push({ name: `${r.plural}/${sub}`, singularName: '', namespaced: r.namespaced, kind, verbs });
+      resources.push({
+        name: `${r.plural}/${sub}`,
+        singularName: '',
+        namespaced: r.namespaced,
+        ...SUBRESOURCE_DOCS[sub],
+        ...(sub === 'status' ? { kind: r.kind } : {}),
+      });
     }
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };

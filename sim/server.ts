@@ -5,15 +5,15 @@
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { evictPod } from './eviction.ts';
+import { deleteObject, deleteRequest } from './deletion.ts';
 import type { Faults } from './faults.ts';
-import { applyPatch } from './patch.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersionOf, apiVersions, VERSION_INFO } from './resources.ts';
 import { parseResourcePath } from './route.ts';
 import type { ResourceRoute } from './route.ts';
 import { StatusError, badRequest, internalError, methodNotAllowed } from './status.ts';
+import { asObject, handleSubresource } from './subresources.ts';
+import type { NamedRoute } from './subresources.ts';
 import type { Store } from './store.ts';
-import type { KubeObject } from './types.ts';
 import { toTable, wantsTable } from './table.ts';
 import { serveWatch } from './watch-stream.ts';
 import type { WatchStreamOptions } from './watch-stream.ts';
@@ -58,39 +58,6 @@ function listJson(route: ResourceRoute, result: ReturnType<Store['list']>): stri
   return `${head.slice(0, -1)},"items":[${items}]}`;
 }
 
-function scaleOf(route: ResourceRoute, obj: KubeObject): Record<string, unknown> {
-  const spec = obj.spec as { replicas?: number; selector?: { matchLabels?: Record<string, string> } } | undefined;
-  const status = obj.status as { replicas?: number } | undefined;
-  const selector = Object.entries(spec?.selector?.matchLabels ?? {})
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  return {
-    kind: 'Scale',
-    apiVersion: 'autoscaling/v1',
-    metadata: {
-      name: obj.metadata.name,
-      namespace: obj.metadata.namespace,
-      uid: obj.metadata.uid,
-      resourceVersion: obj.metadata.resourceVersion,
-      creationTimestamp: obj.metadata.creationTimestamp,
-    },
-    spec: { replicas: spec?.replicas ?? 1 },
-    status: { replicas: status?.replicas ?? 0, selector },
-  };
-}
-
-function asObject(body: unknown): KubeObject {
-  if (!body || typeof body !== 'object' || Array.isArray(body)) throw badRequest('the request body must be a JSON object');
-  const obj = body as KubeObject;
-  if (!obj.metadata || typeof obj.metadata !== 'object') obj.metadata = {};
-  return obj;
-}
-
-function deleteOptions(body: unknown): { uid?: string; resourceVersion?: string } | undefined {
-  const pre = (body as { preconditions?: { uid?: string; resourceVersion?: string } } | undefined)?.preconditions;
-  return pre ?? undefined;
-}
-
 async function handleResource(
   req: IncomingMessage,
   res: ServerResponse,
@@ -133,12 +100,13 @@ async function handleResource(
       return send(res, 201, store.create(def.id, obj, write));
     }
     if (method === 'DELETE') {
+      const request = deleteRequest(query, await readBody(req));
       const result = store.list(def.id, {
         namespace,
         labelSelector: query.get('labelSelector') ?? undefined,
         fieldSelector: query.get('fieldSelector') ?? undefined,
       });
-      const items = result.items.map((o) => store.delete(def.id, o.metadata.namespace, o.metadata.name!));
+      const items = result.items.map((o) => deleteObject(store, def.id, o.metadata.namespace, o.metadata.name!, request));
       return send(res, 200, {
         kind: `${def.kind}List`,
         apiVersion: apiVersionOf(def),
@@ -148,41 +116,10 @@ async function handleResource(
     }
     throw methodNotAllowed(`the server does not allow this method on the requested resource`);
   }
-  if (subresource === 'scale') {
-    if (method === 'GET') return send(res, 200, scaleOf(route, store.read(def.id, namespace, name)));
-    if (method === 'PUT' || method === 'PATCH') {
-      const body = await readBody(req);
-      const current = scaleOf(route, store.read(def.id, namespace, name));
-      const next = method === 'PUT' ? asObject(body) : applyPatch(req.headers['content-type'] ?? '', current, body);
-      const replicas = (next.spec as { replicas?: number } | undefined)?.replicas;
-      if (typeof replicas !== 'number' || replicas < 0) throw badRequest('spec.replicas must be a non-negative integer');
-      const updated = store.mutate(def.id, namespace, name, (o) => {
-        (o.spec as { replicas?: number }).replicas = replicas;
-      });
-      return send(res, 200, scaleOf(route, updated));
-    }
-    throw methodNotAllowed('the server does not allow this method on the requested resource');
-  }
-  if (subresource === 'binding' || subresource === 'eviction') {
-    if (method !== 'POST') throw methodNotAllowed('the server does not allow this method on the requested resource');
-    const body = asObject(await readBody(req));
-    if (subresource === 'binding') {
-      const target = (body as { target?: { name?: string } }).target?.name;
-      if (!target) throw badRequest('binding target name is required');
-      store.mutate(def.id, namespace, name, (o) => {
-        const spec = o.spec as { nodeName?: string };
-        if (spec.nodeName)
-          throw new StatusError(
-            409,
-            'Conflict',
-            `Operation cannot be fulfilled on pods/binding "${name}": pod ${name} is already assigned to node "${spec.nodeName}"`,
-          );
-        spec.nodeName = target;
-      });
-    } else {
-      evictPod(store, namespace!, name, write.dryRun);
-    }
-    return send(res, 201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
+  if (subresource === 'scale' || subresource === 'binding' || subresource === 'eviction') {
+    const body = method === 'GET' ? undefined : await readBody(req);
+    const answer = handleSubresource(store, route as NamedRoute, method, req.headers['content-type'] ?? '', body, query);
+    return send(res, answer.code, answer.body);
   }
   switch (method) {
     case 'GET': {
@@ -205,7 +142,7 @@ async function handleResource(
         store.patch(def.id, namespace, name, req.headers['content-type'] ?? '', await readBody(req), subresource, write),
       );
     case 'DELETE':
-      return send(res, 200, store.delete(def.id, namespace, name, deleteOptions(await readBody(req)), write));
+      return send(res, 200, deleteObject(store, def.id, namespace, name, deleteRequest(query, await readBody(req))));
     default:
       throw methodNotAllowed('the server does not allow this method on the requested resource');
   }

@@ -12,6 +12,7 @@ import type { ClusterSpec } from './cluster-builders.ts';
 import { createClock } from './clock.ts';
 import { createDrivers } from './drivers/drivers.ts';
 import type { Drivers } from './drivers/drivers.ts';
+import type { NodeLifecycleOptions } from './drivers/node-lifecycle.ts';
 import { createFaults } from './faults.ts';
 import type { Faults } from './faults.ts';
 import { createRandom } from './random.ts';
@@ -36,6 +37,16 @@ export interface SimOptions {
   podEvictionGraceMs?: number;
   /** Default network mode of StatefulSet pods; overrides the cluster's. */
   networkMode?: 'per-node' | 'fixed-ip';
+  /** Zone-aware eviction rate limiting and node leases (see `drivers/node-lifecycle.ts`). */
+  nodeLifecycle?: NodeLifecycleOptions;
+  /**
+   * Wall-clock time per second of a pod's termination grace period: 1 is real time (a pod with
+   * the default 30 s stays Terminating for 30 s), 0.01 makes that 300 ms. Overrides the cluster's
+   * (default 1).
+   */
+  gracePeriodScale?: number;
+  /** The apps/v1 StatefulSet controller honours the four-step label protocol of a patched controller; overrides the cluster's. */
+  statefulsetLabelProtocol?: boolean;
 }
 
 /** The shape `KubeConfig.loadFromOptions` takes. */
@@ -72,6 +83,9 @@ export async function startSim(options: SimOptions = {}): Promise<Sim> {
     random: createRandom(seed ^ 0x5eed),
     networkMode: options.networkMode ?? options.cluster?.networkMode,
     podEvictionGraceMs: options.podEvictionGraceMs,
+    ...(options.nodeLifecycle ? { nodeLifecycle: options.nodeLifecycle } : {}),
+    gracePeriodScale: options.gracePeriodScale ?? options.cluster?.gracePeriodScale,
+    statefulsetLabelProtocol: options.statefulsetLabelProtocol ?? options.cluster?.statefulsetLabelProtocol,
     quietBootstrap: true,
   });
   clock.setOffset(0);

@@ -15,7 +15,7 @@ import { createRandom } from './random.ts';
 import { RESOURCES, apiVersionOf, resourceById, resourceForObject } from './resources.ts';
 import type { ResourceDef } from './resources.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
-import { alreadyExists, badRequest, conflict, gone, invalid, notFound } from './status.ts';
+import { StatusError, alreadyExists, badRequest, conflict, gone, invalid, notFound } from './status.ts';
 import type { KubeObject, StoreEvent } from './types.ts';
 import { validate } from './validation.ts';
 
@@ -33,6 +33,22 @@ export interface WatchOptions {
 /** `dryRun`: validate and answer as if written, but store nothing (`?dryRun=All`). */
 export interface WriteOptions {
   dryRun?: boolean;
+}
+
+/** What a delete checks and how it ends. */
+export interface DeleteOptions extends WriteOptions {
+  /**
+   * Graceful deletion when above 0: the object stays, with `deletionTimestamp` (now + grace) and
+   * `deletionGracePeriodSeconds`, until someone deletes it for good (for pods: the kubelet). A
+   * repeated graceful delete only ever shortens the grace. Unset or 0: removed at once.
+   */
+  gracePeriodSeconds?: number;
+}
+
+/** `DeleteOptions.preconditions`: the delete fails with 409 Conflict unless the object still has these. */
+export interface Preconditions {
+  uid?: string;
+  resourceVersion?: string;
 }
 
 export type WatchCallback = (type: 'ADDED' | 'MODIFIED' | 'DELETED', object: KubeObject) => void;
@@ -76,13 +92,7 @@ export interface Store {
     change: (obj: KubeObject) => void,
     subresource?: string,
   ): KubeObject;
-  delete(
-    resource: string,
-    namespace: string | undefined,
-    name: string,
-    preconditions?: { uid?: string; resourceVersion?: string },
-    options?: WriteOptions,
-  ): KubeObject;
+  delete(resource: string, namespace: string | undefined, name: string, preconditions?: Preconditions, options?: DeleteOptions): KubeObject;
   /** Inserts objects (any served kinds) without change history, taking ownership of them (no copy); for building clusters fast. */
   load(objects: Iterable<KubeObject>): void;
   watch(resource: string, options: WatchOptions, callback: WatchCallback): () => void;
@@ -101,6 +111,30 @@ interface Bucket {
 
 function keyOf(def: ResourceDef, namespace: string | undefined, name: string): string {
   return def.namespaced ? `${namespace ?? ''}/${name}` : name;
+}
+
+/** Once set, `deletionTimestamp` and `deletionGracePeriodSeconds` change only through delete, as on the real server. */
+function keepDeletion(next: KubeObject['metadata'], old: KubeObject['metadata']): void {
+  if (old.deletionTimestamp === undefined) {
+    delete next.deletionTimestamp;
+    delete next.deletionGracePeriodSeconds;
+    return;
+  }
+  next.deletionTimestamp = old.deletionTimestamp;
+  if (old.deletionGracePeriodSeconds !== undefined) next.deletionGracePeriodSeconds = old.deletionGracePeriodSeconds;
+}
+
+function checkPreconditions(def: ResourceDef, obj: KubeObject, pre: Preconditions | undefined): void {
+  const failed = (field: string, wanted: string, actual: string | undefined): StatusError =>
+    new StatusError(
+      409,
+      'Conflict',
+      `Operation cannot be fulfilled on ${def.group ? `${def.plural}.${def.group}` : def.plural} "${obj.metadata.name}": Precondition failed: ${field} in precondition: ${wanted}, ${field} in object meta: ${actual ?? ''}`,
+      { name: obj.metadata.name, group: def.group || undefined, kind: def.plural },
+    );
+  if (pre?.uid && pre.uid !== obj.metadata.uid) throw failed('UID', pre.uid, obj.metadata.uid);
+  if (pre?.resourceVersion && pre.resourceVersion !== obj.metadata.resourceVersion)
+    throw failed('ResourceVersion', pre.resourceVersion, obj.metadata.resourceVersion);
 }
 
 export function createStore(options: StoreOptions = {}): Store {
@@ -188,6 +222,7 @@ export function createStore(options: StoreOptions = {}): Store {
       meta.generation = 1;
       meta.creationTimestamp = clock.iso();
       delete meta.deletionTimestamp;
+      delete meta.deletionGracePeriodSeconds;
       insert(b, obj);
       emit(b, { type: 'ADDED', resource: def.id, rv, object: obj });
       return structuredClone(obj);
@@ -218,6 +253,7 @@ export function createStore(options: StoreOptions = {}): Store {
         creationTimestamp: old.metadata.creationTimestamp,
         generation: old.metadata.generation,
       };
+      keepDeletion(next.metadata, old.metadata);
       if (def.namespaced) next.metadata.namespace = old.metadata.namespace;
       else delete next.metadata.namespace;
       const specChanged = JSON.stringify(next.spec) !== JSON.stringify(old.spec);
@@ -254,18 +290,29 @@ export function createStore(options: StoreOptions = {}): Store {
         }
       }
     },
-    delete(resource, namespace, name, preconditions, writeOptions) {
+    delete(resource, namespace, name, preconditions, deleteOptions) {
       const b = bucket(resource);
       const def = b.def;
       const key = keyOf(def, namespace, name);
       const old = b.objects.get(key);
       if (!old) throw notFound(def.plural, def.group, name);
-      if (preconditions?.uid && preconditions.uid !== old.metadata.uid) {
-        throw conflict(def.plural, def.group, name);
+      checkPreconditions(def, old, preconditions);
+      const grace = deleteOptions?.gracePeriodSeconds ?? 0;
+      if (grace > 0) {
+        const current = old.metadata.deletionGracePeriodSeconds;
+        if (old.metadata.deletionTimestamp && current !== undefined && current <= grace) return structuredClone(old);
+        const next: KubeObject = { ...old, metadata: { ...old.metadata } };
+        next.metadata.deletionTimestamp = new Date(clock.now() + grace * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
+        next.metadata.deletionGracePeriodSeconds = grace;
+        next.metadata.generation = (old.metadata.generation ?? 1) + 1;
+        if (deleteOptions?.dryRun) return structuredClone(next);
+        rv++;
+        next.metadata.resourceVersion = String(rv);
+        insert(b, next);
+        emit(b, { type: 'MODIFIED', resource: def.id, rv, object: next, old });
+        return structuredClone(next);
       }
-      if (preconditions?.resourceVersion && preconditions.resourceVersion !== old.metadata.resourceVersion)
-        throw conflict(def.plural, def.group, name);
-      if (writeOptions?.dryRun) return structuredClone(old);
+      if (deleteOptions?.dryRun) return structuredClone(old);
       if (def.id === 'namespaces') {
         for (const other of buckets.values()) {
           if (!other.def.namespaced) continue;

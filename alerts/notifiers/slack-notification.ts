@@ -1,3 +1,4 @@
+import { kubeDetail } from '../render/kube-details.ts';
 import type { types } from '@slack/bolt';
 import type { Alert, Severity } from '../model.ts';
 import type { Notification } from './types.ts';
@@ -94,7 +95,7 @@ function alertLine(a: Alert, withDetail: boolean): string {
   const summary = a.annotations.summary ?? a.labels.alertname ?? a.fingerprint;
   const subject = subjectText(a);
   let line = `• *${slackSafe(truncate(summary, 200), 'bold')}*${subject ? ` — ${slackSafe(subject)}` : ''}`;
-  const description = a.annotations.description ?? a.annotations.message;
+  const description = kubeDetail(a) ?? a.annotations.description ?? a.annotations.message;
   if (withDetail && description) line += `\n    ${slackSafe(truncate(description.replace(/\s+/g, ' '), 300))}`;
   return line;
 }

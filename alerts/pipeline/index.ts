@@ -16,7 +16,7 @@ import { createIngestProcessor } from './ingest.ts';
 import { pipelineKeys } from './keys.ts';
 import { createNotifyProcessor, notifyBackoff } from './notify.ts';
 import { defineScripts } from './scripts.ts';
-import type { DecisionEvent, FlushJob, IngestJob, NotifyJob } from './types.ts';
+import type { DecisionEvent, FlushJob, IngestDelivery, IngestJob, NotifyJob } from './types.ts';
 
 /**
  * Options of connections that must fail fast while Redis is down (BullMQ's advice for producers):
@@ -56,6 +56,8 @@ export interface AlertPipelineOptions {
   /** How often queue depths and open groups are sampled into metrics (ms, 0 = never). */
   sampleEveryMs?: number;
   onDecision?: (e: DecisionEvent) => void;
+  /** The clock of the ingest, flush and notify processors (epoch ms); `Date.now` by default. */
+  now?: () => number;
 }
 
 /**
@@ -83,9 +85,11 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
   });
   const knowledge = o.knowledge ?? createRunbookLinks();
   const queueOpts = { connection: redis, prefix };
+  // Intake writes one job per group commit, one at a time: on a connection of its own without
+  // auto-pipelining, so no write builds a pipeline (which copies every defined script into it).
   const ingestQueue = new Queue<IngestJob>('ingest', {
-    ...queueOpts,
     connection: producer,
+    prefix,
     defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 8, backoff: { type: 'exponential', delay: 200 } },
   });
   const flushQueue = new Queue<FlushJob>('flush', {
@@ -105,7 +109,8 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
   const incidents = createIncidents({ redis, keys, scripts, flushQueue });
 
-  const processIngest = createIngestProcessor({ keys, scripts, routing, inhibitRules, flapping: config.flapping, flushQueue });
+  const clock = o.now ? { now: o.now } : {};
+  const processIngest = createIngestProcessor({ keys, scripts, routing, inhibitRules, flapping: config.flapping, flushQueue, ...clock });
   const processFlush = createFlushProcessor({
     config,
     redis,
@@ -119,15 +124,18 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     metrics,
     logger,
     onDecision: o.onDecision,
+    ...clock,
   });
-  const processNotify = createNotifyProcessor({ config, redis, keys, scripts, notifiers: o.notifiers, metrics, logger });
+  const processNotify = createNotifyProcessor({ config, redis, keys, scripts, notifiers: o.notifiers, metrics, logger, ...clock });
 
   const workers: Worker[] = [];
   let sampler: NodeJS.Timeout | undefined;
-  let backlogCache: { at: number; value: Promise<PipelineBacklogs> } = {
+  let backlogsCache: { at: number; value: Promise<PipelineBacklogs> } = {
     at: 0,
     value: Promise.resolve({ ingest: 0, flush: 0, notify: 0 }),
   };
+  let backlogCache = { at: 0, value: 0 };
+  let backlogRefresh: Promise<number> | undefined;
 
   const workerOpts = (concurrency: number) => ({
     connection: o.newRedis(),
@@ -148,12 +156,16 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     metrics.incidentsOpen.set(await incidents.countOpen());
   };
 
+  /** Writes deliveries as one ingest job; resolves once Redis has acknowledged it. */
+  const write = async (deliveries: IngestDelivery[]): Promise<void> => {
+    await ingestQueue.add('ingest', { deliveries });
+  };
+
   const sink = {
     /** Enqueues one delivery durably (resolves once the job is in Redis). */
     async submit(source: string, alerts: Alert[], acceptedAt = Date.now()): Promise<void> {
       const max = config.limits.maxAlertsPerDelivery;
-      for (let i = 0; i < alerts.length; i += max)
-        await ingestQueue.add('ingest', { source, acceptedAt, alerts: alerts.slice(i, i + max) });
+      for (let i = 0; i < alerts.length; i += max) await write([{ source, acceptedAt, alerts: alerts.slice(i, i + max) }]);
     },
     async emit(alerts: Alert[]): Promise<void> {
       if (alerts.length > 0) await sink.submit(alerts[0]!.source, alerts);
@@ -216,24 +228,39 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     routing,
     queues: { ingest: ingestQueue, flush: flushQueue, notify: notifyQueue },
     keys,
-    /** Ingest jobs waiting (cached for 100 ms). */
+    scripts,
+    write,
+    /**
+     * Ingest jobs waiting (cached for 100 ms): intake answers 429 above `limits.backlog`. Callers
+     * arriving while a refresh is in flight share it, so it runs at most about ten times a second.
+     */
     async backlog(): Promise<number> {
-      return (await pipeline.backlogs()).ingest;
+      if (Date.now() - backlogCache.at <= 100) return backlogCache.value;
+      backlogRefresh ??= ingestQueue
+        .getWaitingCount()
+        .then((value) => {
+          backlogCache = { at: Date.now(), value };
+          return value;
+        })
+        .finally(() => {
+          backlogRefresh = undefined;
+        });
+      return backlogRefresh;
     },
     /** Jobs waiting in each queue (one read shared by the callers of the same 100 ms). */
     backlogs(): Promise<PipelineBacklogs> {
       const now = Date.now();
-      if (now - backlogCache.at > 100) {
+      if (now - backlogsCache.at > 100) {
         const value = Promise.all([ingestQueue.getWaitingCount(), flushQueue.getWaitingCount(), notifyQueue.getWaitingCount()]).then(
           ([ingest, flush, notify]) => ({ ingest, flush, notify }),
         );
         // A failed read is not cached: the next caller asks Redis again.
         value.catch(() => {
-          backlogCache = { at: 0, value };
+          backlogsCache = { at: 0, value };
         });
-        backlogCache = { at: now, value };
+        backlogsCache = { at: now, value };
       }
-      return backlogCache.value;
+      return backlogsCache.value;
     },
     /** Drops what the producer connection still holds (after a write timed out) and reconnects. */
     resetProducer(): void {

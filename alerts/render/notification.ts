@@ -3,6 +3,7 @@ import { quoteWord } from '../../core/tokenize.ts';
 import { formatDuration } from '../duration.ts';
 import type { Alert } from '../model.ts';
 import type { Notification } from '../notifiers/types.ts';
+import { kubeDetail } from './kube-details.ts';
 
 const severityMark = { critical: '🔴', warning: '🟠', info: '🔵' } as const;
 
@@ -83,6 +84,8 @@ export function renderNotification(n: Notification, now = Date.now()): Reply {
     ]);
   const table = [...rows(n.firing, 'firing'), ...rows(n.resolved, 'resolved')];
   if (table.length > 0) blocks.push({ kind: 'table', columns: ['status', 'severity', 'alert', 'subject', 'summary', 'age'], rows: table });
+  const details = [...n.firing, ...n.resolved].slice(0, 10).flatMap((a) => kubeDetail(a) ?? []);
+  if (details.length > 0) blocks.push({ kind: 'text', text: details.map((d) => `• ${neutralise(d)}`).join('\n') });
   const hidden = n.counts.firing - n.firing.length + (n.counts.resolved - n.resolved.length);
   if (hidden > 0)
     blocks.push({ kind: 'context', text: `… and ${hidden} more (${n.counts.firing} firing, ${n.counts.resolved} resolved in total)` });

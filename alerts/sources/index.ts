@@ -10,6 +10,7 @@
  *   the configuration, answers a failure with `{error, details}` and its status, and enqueues
  *   `alerts` (plus what the frequency counter makes of `events`) before answering 202.
  */
+import { alertmanagerApiSource } from './alertmanager-api.ts';
 import { alertmanagerSource } from './alertmanager.ts';
 import { genericSource } from './generic.ts';
 import { kubernetesSource } from './kubernetes.ts';
@@ -19,6 +20,7 @@ import type { Source } from './types.ts';
 
 export const sources: Source[] = [
   alertmanagerSource,
+  alertmanagerApiSource,
   sentryEnvelopeSource,
   sentryStoreSource,
   sentryWebhookSource,

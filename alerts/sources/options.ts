@@ -30,6 +30,17 @@ export const sourceOptionsSchema = z.object({
     .positive()
     .max(30 * 86400)
     .optional(),
+  /**
+   * Alertmanager's `resolve_timeout`: an alert posted to `POST /api/v2/alerts`, the generic
+   * webhook or as a Sentry issue/event alert without `endsAt` resolves this long after it was last
+   * posted; default 300.
+   */
+  resolveTimeoutSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(30 * 86400)
+    .optional(),
   /** Most alerts (or Sentry events) one delivery may carry; default 10,000. */
   maxAlerts: z.number().int().positive().max(1_000_000).optional(),
   /** Most bytes a compressed body may inflate to; default 16 MiB. */
@@ -38,3 +49,17 @@ export const sourceOptionsSchema = z.object({
 
 /** Per-deployment settings the parsers need. */
 export type SourceOptions = z.infer<typeof sourceOptionsSchema>;
+
+/** Alertmanager's default `resolve_timeout`. */
+export const DEFAULT_RESOLVE_TIMEOUT_SECONDS = 300;
+
+/**
+ * Gives a firing alert with no known end an `endsAt` of `receivedAt + resolve_timeout`, as
+ * Alertmanager does for alerts posted without one: it resolves instead of firing (and
+ * inhibiting) forever when its sender never says it is over.
+ */
+export function withResolveTimeout<A extends { status: string; endsAt?: string }>(alert: A, receivedAt: Date, options: SourceOptions): A {
+  if (alert.status !== 'firing' || alert.endsAt !== undefined) return alert;
+  alert.endsAt = new Date(receivedAt.getTime() + (options.resolveTimeoutSeconds ?? DEFAULT_RESOLVE_TIMEOUT_SECONDS) * 1000).toISOString();
+  return alert;
+}

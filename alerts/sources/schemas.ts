@@ -80,7 +80,8 @@ function dayExists(dateTime: string): boolean {
   return day <= new Date(Date.UTC(Number(dateTime.slice(0, 4)), Number(dateTime.slice(5, 7)), 0)).getUTCDate();
 }
 
-function validTimestamp(s: string): boolean {
+/** Whether `s` is a timestamp {@link timestampSchema} takes (the compiled validators use it as a format). */
+export function validTimestamp(s: string): boolean {
   const m = RFC3339_UTC.exec(s);
   return m?.[1] ? dayExists(m[1]) : !Number.isNaN(Date.parse(s));
 }

@@ -8,16 +8,18 @@
  * Outputs: one alert per evicted pod incarnation, saying which kind of eviction (kubelet
  * pressure and which resource, taint-manager eviction after node failure, preemption) and where.
  * A preemption waits up to 3 s for the scheduler's `Preempted` event, which names the preemptor.
+ * The alert is an event: it resolves `notices.eventTtlMs` after it fired. No alert for ignored
+ * namespaces.
  * Idempotency: reported under `evicted:<pod uid>` in Redis. During a NotReady storm,
- * taint-manager evictions from the storm's nodes are marked reported without being emitted:
- * the storm alert covers them and they never fire later.
+ * taint-manager evictions from the storm's nodes are marked reported without being emitted and
+ * counted in the storm ledger: the storm alert and its summary cover them; they never fire later.
  */
 import { kubeAlert } from '../alerts.ts';
 import type { CacheChange } from '../cache.ts';
-import type { Reconciler } from '../controller.ts';
+import type { Reconciler, ReconcileResult } from '../controller.ts';
 import { pressureOf } from '../departure.ts';
 import type { EventRecord, PodRecord } from '../records.ts';
-import { emitOnce, splitObjectKey } from './deps.ts';
+import { emitOnce, eventEnd, openStormId, splitObjectKey } from './deps.ts';
 import type { ReconcilerDeps } from './deps.ts';
 
 const EVENT_REASONS = new Set(['Evicted', 'TaintManagerEviction', 'Preempted']);
@@ -106,40 +108,52 @@ export function createEvictionsReconciler(deps: ReconcilerDeps): Reconciler {
     async reconcile(key) {
       const { namespace, name } = splitObjectKey(key);
       const live = cache.pod(namespace, name);
-      const pod = live ?? cache.deletedPod(namespace, name);
-      const ev = evictionOf(pod, cache.eventsFor('Pod', namespace, name));
-      if (!ev) return;
-      const node = pod?.nodeName ?? '';
-      const id = `evicted:${ev.uid}`;
-      const age = Date.now() - (ev.at || Date.now());
-      if (ev.waitForEvent && age < EVENT_GRACE_MS) return { requeueAfterMs: EVENT_GRACE_MS - age };
-      const storm = deps.storm();
-      if (storm.active && ev.kind === 'taint-manager' && (!node || storm.notReady.has(node))) {
-        await deps.reports.claim(id);
-        return;
-      }
-      const w = pod ? cache.workloadOf(pod) : undefined;
-      const reason = ev.kind === 'kubelet' ? ev.detail : ev.kind;
-      await emitOnce(
-        deps,
-        id,
-        kubeAlert({
-          alertname: 'KubePodEvicted',
-          cluster: deps.cluster,
-          severity: 'warning',
-          namespace,
-          pod: name,
-          node,
-          reason,
-          ...(w ? { workload: `${w.kind}/${w.name}` } : {}),
-          ...((w?.record?.annotations ?? pod?.annotations) ? { ownerAnnotations: w?.record?.annotations ?? pod?.annotations } : {}),
-          summary: `${namespace}/${name} was ${kindText[ev.kind]}${node ? ` on ${node}` : ''}${ev.kind === 'kubelet' ? ` (${ev.detail})` : ''}`,
-          description: ev.message || kindText[ev.kind],
-          annotations: { eviction: ev.kind, detail: ev.detail, message: ev.message },
-          startsAt: ev.at || Date.now(),
-          ...(pod?.podIP ? { ip: pod.podIP } : {}),
-        }),
-      );
+      const gone = cache.deletedPod(namespace, name);
+      // A StatefulSet pod's replacement has the same name: the evicted one is then only among the deleted.
+      const pods = live && gone && gone.metadata.uid !== live.metadata.uid ? [live, gone] : [live ?? gone];
+      let result: ReconcileResult | undefined;
+      for (const pod of pods) result = (await reportOne(namespace, name, pod)) ?? result;
+      return result;
     },
   };
+
+  async function reportOne(namespace: string, name: string, pod: PodRecord | undefined): Promise<ReconcileResult | undefined> {
+    const ev = evictionOf(pod, cache.eventsFor('Pod', namespace, name));
+    if (!ev) return;
+    const node = pod?.nodeName ?? '';
+    const id = `evicted:${ev.uid}`;
+    const age = Date.now() - (ev.at || Date.now());
+    if (ev.waitForEvent && age < EVENT_GRACE_MS) return { requeueAfterMs: EVENT_GRACE_MS - age };
+    const storm = deps.storm();
+    const w = pod ? cache.workloadOf(pod) : undefined;
+    if (storm.active && ev.kind === 'taint-manager' && (!node || storm.notReady.has(node))) {
+      if (await deps.reports.has(id)) return;
+      await deps.ledger.evicted(await openStormId(deps), ev.uid, w && `${w.kind}/${w.namespace}/${w.name}`);
+      await deps.reports.mark(id);
+      return;
+    }
+    if (deps.notices.ignoreNamespaces.has(namespace)) return;
+    const reason = ev.kind === 'kubelet' ? ev.detail : ev.kind;
+    await emitOnce(
+      deps,
+      id,
+      kubeAlert({
+        alertname: 'KubePodEvicted',
+        cluster: deps.cluster,
+        severity: 'warning',
+        namespace,
+        pod: name,
+        node,
+        reason,
+        ...(w ? { workload: `${w.kind}/${w.name}` } : {}),
+        ...((w?.record?.annotations ?? pod?.annotations) ? { ownerAnnotations: w?.record?.annotations ?? pod?.annotations } : {}),
+        summary: `${namespace}/${name} was ${kindText[ev.kind]}${node ? ` on ${node}` : ''}${ev.kind === 'kubelet' ? ` (${ev.detail})` : ''}`,
+        description: ev.message || kindText[ev.kind],
+        annotations: { eviction: ev.kind, detail: ev.detail, message: ev.message },
+        startsAt: ev.at || Date.now(),
+        endsAt: eventEnd(deps),
+        ...(pod?.podIP ? { ip: pod.podIP } : {}),
+      }),
+    );
+  }
 }

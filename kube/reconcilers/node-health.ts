@@ -1,25 +1,29 @@
 /**
  * Node health (`KubeNodeNotReady`, `KubeNodePressure`) and the NotReady storm guard
- * (`KubeNodeNotReadyStorm`).
+ * (`KubeNodeNotReadyStorm`, then `KubeNodeNotReadyStormSummary`).
  *
  * Inputs: `Node/<name>` keys on node changes and the `Cluster/storm` key on any node change;
- * node conditions from the cache; the open-incident markers in Redis.
+ * node conditions from the cache; the open-incident markers and the storm ledger in Redis.
  * Outputs: a firing alert when a node's Ready condition leaves `True` or a pressure condition
- * turns `True`, and the resolved alert when it is healthy again (or gone). When enough nodes go
- * NotReady together (see `storm.ts`), one critical storm alert says evictions are imminent.
- * Suppression during a storm: per-node NotReady alerts for the storm's nodes are not emitted
- * (not deferred with a label); when the storm ends, nodes still NotReady are re-checked and
- * fire then. Per-pod taint-manager evictions and node-failure migrations from storm nodes are
- * not emitted at all (see those reconcilers).
+ * turns `True`, and the resolved alert when it is healthy again (or gone). A NotReady is held
+ * for `storm.settleMs` after the transition and decided with the NotReady count at the end of
+ * that window: when the node is then part of a storm (see `storm.ts`), its alert is withdrawn,
+ * never sent, so no per-node alert of a storm leaks out. The storm alert fires as soon as enough
+ * nodes are down, names the nodes and zones, is updated as nodes join or recover and when the
+ * eviction grace runs out, and resolves with one summary of what moved (`storm-ledger.ts`).
+ * Nodes still NotReady when a storm ends are reported one by one then.
  * Idempotency: an open incident is a Redis marker `node:<name>:<condition>` (value: start time)
- * taken with SET NX before firing and removed with GETDEL before resolving, so each transition
- * is reported once whatever the number of replicas, relists or restarts.
+ * set after the firing alert was handed to the sink and removed after the resolved one was; the
+ * open storm is `storm:current` (`id|since|signature`), written after each storm alert was handed
+ * over. Relists and restarts do not report a transition again, and a crash in between reports it
+ * again (at-least-once) rather than never; the pipeline deduplicates the repeat by fingerprint.
  */
 import { formatDuration, kubeAlert } from '../alerts.ts';
 import type { CacheChange } from '../cache.ts';
-import type { ControllerHandle, Reconciler } from '../controller.ts';
+import type { ControllerHandle, Reconciler, ReconcileResult } from '../controller.ts';
 import type { NodeRecord } from '../records.ts';
 import { readyStatus } from '../storm.ts';
+import { stormAlert, stormSummaryAlert } from '../storm-alert.ts';
 import type { ReconcilerDeps } from './deps.ts';
 
 const STORM_KEY = 'Cluster/storm';
@@ -39,6 +43,7 @@ function bad(node: NodeRecord | undefined, check: Check): { bad: boolean; since:
 
 export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
   const { cache, reports } = deps;
+  const opts = deps.stormOptions;
 
   const alertFor = (name: string, check: Check, status: 'firing' | 'resolved', startsAt: number, message: string) => {
     const notReady = check === 'NotReady';
@@ -62,78 +67,113 @@ export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
     });
   };
 
-  const reconcileNode = async (name: string) => {
+  /** When the NotReady of a node was first seen here (kept in Redis across restarts and replicas). */
+  const firstSeen = async (name: string, now: number): Promise<number> => {
+    const id = `held:${name}`;
+    if (await reports.claim(id, OPEN_TTL, String(now))) return now;
+    return Number(await reports.get(id)) || now;
+  };
+
+  const reconcileNode = async (name: string): Promise<ReconcileResult | void> => {
     const node = cache.node(name);
-    const storm = deps.storm();
+    let requeue = Infinity;
     for (const check of ['NotReady', ...PRESSURES] as Check[]) {
       const id = `node:${name}:${check}`;
       const state = bad(node, check);
       if (state.bad) {
-        if (check === 'NotReady' && storm.active && storm.notReady.has(name)) continue;
-        const since = state.since || Date.now();
-        if (!(await reports.claim(id, OPEN_TTL, String(since)))) continue;
+        const now = Date.now();
+        const since = state.since || (await firstSeen(name, now));
+        if (check === 'NotReady') {
+          // Held from when this process saw it too: the transition time is the API server's (second precision, its clock).
+          const held = Math.max(since, await firstSeen(name, now));
+          const wait = held + opts.settleMs - now;
+          if (wait > 0) {
+            requeue = Math.min(requeue, wait);
+            continue;
+          }
+          const storm = deps.storm();
+          if (storm.active && storm.notReady.has(name)) {
+            deps.logger.debug({ node: name, storm: storm.id }, 'NotReady withdrawn: the node is part of a storm');
+            continue;
+          }
+        }
+        if (await reports.has(id)) continue;
         try {
           await deps.sink.emit([alertFor(name, check, 'firing', since, state.message)]);
         } catch (err) {
-          await reports.release(id);
           throw new Error(`cannot report ${check} of node ${name}`, { cause: err });
         }
+        await reports.mark(id, OPEN_TTL, String(since));
       } else {
-        const open = await reports.take(id);
+        if (check === 'NotReady') await reports.release(`held:${name}`);
+        const open = await reports.get(id);
         if (open === undefined) continue;
         try {
           await deps.sink.emit([alertFor(name, check, 'resolved', Number(open) || Date.now(), '')]);
         } catch (err) {
-          await reports.claim(id, OPEN_TTL, open);
           throw new Error(`cannot resolve ${check} of node ${name}`, { cause: err });
         }
+        await reports.release(id);
       }
     }
+    return requeue < Infinity ? { requeueAfterMs: requeue } : undefined;
   };
 
-  const stormAlert = (id: string, status: 'firing' | 'resolved', since: number) => {
-    const s = deps.storm();
-    const pods = [...s.notReady].reduce((n, node) => n + cache.podsOnNodeCount(node), 0);
-    return kubeAlert({
-      alertname: 'KubeNodeNotReadyStorm',
-      cluster: deps.cluster,
-      severity: 'critical',
-      status,
-      labels: { storm: id },
-      summary:
-        status === 'firing'
-          ? `${s.notReady.size} of ${s.total} nodes went NotReady together: pod evictions are imminent`
-          : `NotReady storm over: ${s.notReady.size} of ${s.total} nodes still NotReady`,
-      description:
-        status === 'firing'
-          ? `${s.notReady.size} of ${s.total} nodes (${pods} pods) stopped reporting Ready at about the same time, which usually means the control plane lost the network to them rather than that they all failed. The node controller taints them and the taint manager evicts their pods once the tolerations run out (300 s by default). Check the network between the control plane and the nodes before anything else. Per-node NotReady alerts and per-pod evictions/migrations from these nodes are held back while the storm lasts.`
-          : `The storm lasted ${formatDuration(Date.now() - since)}. Nodes still NotReady are reported one by one now.`,
-      annotations: { nodes_not_ready: String(s.notReady.size), nodes_total: String(s.total), pods_on_nodes: String(pods) },
-      startsAt: since,
-      ...(status === 'resolved' ? { endsAt: Date.now() } : {}),
-    });
+  const podsOn = (nodes: Iterable<string>) => [...nodes].reduce((n, node) => n + cache.podsOnNodeCount(node), 0);
+  const signature = (nodes: Set<string>) => [...nodes].sort().join(',');
+
+  const endStorm = async (ctl: ControllerHandle, openId: string, since: number) => {
+    const now = Date.now();
+    const state = deps.storm();
+    const tally = await deps.ledger.tally(openId);
+    let pending = 0;
+    for (const w of tally.workloads) {
+      const [kind = '', ns = '', ...rest] = w.split('/');
+      pending += cache.podsOfWorkload(kind, ns, rest.join('/')).filter((p) => !p.deletedAt && p.phase === 'Pending').length;
+    }
+    await deps.sink.emit([
+      stormAlert({ cluster: deps.cluster, id: openId, since, state, opts, podsOnNodes: podsOn(state.notReady), status: 'resolved', now }),
+      stormSummaryAlert({
+        cluster: deps.cluster,
+        id: openId,
+        since,
+        now,
+        tally,
+        pending,
+        listNodes: opts.listNodes,
+        ttlMs: deps.notices.eventTtlMs,
+      }),
+    ]);
+    await reports.release('storm:current');
+    for (const n of state.notReady) ctl.enqueue(`Node/${n}`);
   };
 
-  const reconcileStorm = async (ctl: ControllerHandle) => {
+  const reconcileStorm = async (ctl: ControllerHandle): Promise<ReconcileResult | void> => {
     const storm = deps.storm();
     const current = await reports.get('storm:current');
-    const [openId, openSince] = current ? current.split('|') : [];
-    if (openId && (!storm.active || storm.id !== openId)) {
-      if ((await reports.take('storm:current')) !== undefined) {
-        await deps.sink.emit([stormAlert(openId, 'resolved', Number(openSince) || Date.now())]);
-        for (const n of storm.notReady) ctl.enqueue(`Node/${n}`);
-      }
+    const [openId = '', openSince = '', openSig = ''] = current ? current.split('|') : [];
+    if (openId && !storm.active) return endStorm(ctl, openId, Number(openSince) || Date.now());
+    if (!storm.active) return;
+    const id = openId || storm.id;
+    const since = Number(openSince) || storm.since;
+    await deps.ledger.nodes(id, storm.notReady);
+    const sig = signature(storm.notReady);
+    const now = Date.now();
+    const outlookChangesAt = since + opts.evictionGraceMs;
+    const stage = now >= outlookChangesAt ? 'grace-over' : 'grace';
+    const value = `${id}|${since}|${sig};${stage}`;
+    if (current && openSig === `${sig};${stage}`) {
+      return stage === 'grace' ? { requeueAfterMs: outlookChangesAt - now } : undefined;
     }
-    if (storm.active && storm.id !== openId) {
-      if (await reports.claim('storm:current', OPEN_TTL, `${storm.id}|${storm.since}`)) {
-        try {
-          await deps.sink.emit([stormAlert(storm.id, 'firing', storm.since)]);
-        } catch (err) {
-          await reports.release('storm:current');
-          throw new Error('cannot report the NotReady storm', { cause: err });
-        }
-      }
+    try {
+      await deps.sink.emit([
+        stormAlert({ cluster: deps.cluster, id, since, state: storm, opts, podsOnNodes: podsOn(storm.notReady), status: 'firing', now }),
+      ]);
+    } catch (err) {
+      throw new Error('cannot report the NotReady storm', { cause: err });
     }
+    await reports.mark('storm:current', OPEN_TTL, value);
+    return stage === 'grace' ? { requeueAfterMs: outlookChangesAt - now } : undefined;
   };
 
   return {

@@ -9,6 +9,8 @@
  * node, exit code). A node OOM event is reported on its own only when no container on that node
  * reports an OOM kill within ±10 s of it (after a short grace, since the kubelet's status update
  * may arrive later than the kernel event): otherwise the container alert already covers it.
+ * Each alert is an event: it resolves `notices.eventTtlMs` after it fired. No alert for pods in
+ * ignored namespaces.
  * Idempotency: reported under `oom:<pod uid>:<container>:<kill number>:<finishedAt>` and
  * `oom-event:<event uid>:<count>` in Redis, so a relist or restart never reports a kill twice;
  * the alert fingerprint is per container, so repeated kills update one incident.
@@ -18,7 +20,7 @@ import type { CacheChange } from '../cache.ts';
 import type { Reconciler } from '../controller.ts';
 import { formatBytes } from '../quantity.ts';
 import type { ContainerTermination, EventRecord, PodRecord } from '../records.ts';
-import { emitOnce, splitObjectKey } from './deps.ts';
+import { emitOnce, eventEnd, splitObjectKey } from './deps.ts';
 import type { ReconcilerDeps } from './deps.ts';
 
 const NODE_OOM_REASONS = new Set(['OOMKilling', 'SystemOOM']);
@@ -91,12 +93,13 @@ export function createOomKillReconciler(deps: ReconcilerDeps, opts: { nodeEventG
             description: `${e.reason} on ${node}: ${e.message}`,
             annotations: { message: e.message, count: String(e.count) },
             startsAt: e.lastAt,
+            endsAt: eventEnd(deps),
           }),
         );
         return;
       }
       const pod = cache.pod(namespace, name);
-      if (!pod) return;
+      if (!pod || deps.notices.ignoreNamespaces.has(namespace)) return;
       const w = cache.workloadOf(pod);
       for (const { container, t, seq, restarts, limit } of oomTerminations(pod)) {
         const limitText = limit ? formatBytes(limit) : 'no limit';
@@ -124,6 +127,7 @@ export function createOomKillReconciler(deps: ReconcilerDeps, opts: { nodeEventG
               finished_at: t.finishedAt ? new Date(t.finishedAt).toISOString() : '',
             },
             startsAt: t.finishedAt || Date.now(),
+            endsAt: eventEnd(deps),
             ip: pod.podIP,
           }),
         );

@@ -8,11 +8,13 @@
  * replaced which) and one alert per migration: a pod ended on node A and its successor (the
  * same StatefulSet identity, or a replacement in the same ReplicaSet) is Ready on node B. The
  * alert says from where to where, why, whether the pod IP stayed, and how long the workload
- * was short (old pod's deletion or failure → new pod Ready).
+ * was short (the old pod stopped being Ready — its node went NotReady, it was deleted or it
+ * failed — → the new pod Ready). The alert is an event: it resolves `notices.eventTtlMs` after
+ * it fired (the replacement is Ready by then by construction). No alert for ignored namespaces.
  * Idempotency: pairings are stored in Redis and each migration is reported under
  * `migrated:<new pod uid>`, so relists, restarts and failovers never report twice. During a
- * NotReady storm, migrations caused by node failure are recorded but not reported (the storm
- * alert covers them).
+ * NotReady storm, migrations caused by node failure are recorded in the storm ledger, not
+ * reported (the storm alert and its summary cover them).
  */
 import { formatDuration, kubeAlert } from '../alerts.ts';
 import type { CacheChange } from '../cache.ts';
@@ -20,7 +22,7 @@ import { departureOf, reasonText } from '../departure.ts';
 import type { Incarnation } from '../pod-history.ts';
 import type { PodRecord } from '../records.ts';
 import type { Reconciler } from '../controller.ts';
-import { emitOnce, splitObjectKey } from './deps.ts';
+import { emitOnce, eventEnd, openStormId, splitObjectKey } from './deps.ts';
 import type { ReconcilerDeps } from './deps.ts';
 
 /**
@@ -34,6 +36,12 @@ const CLOCK_SLACK_MS = 60_000;
 export function workloadKeyOf(deps: ReconcilerDeps, pod: PodRecord): string | undefined {
   const w = deps.cache.workloadOf(pod);
   return w ? `${w.kind}/${w.namespace}/${w.name}` : undefined;
+}
+
+/** When the pod's node stopped being Ready (0 when it is Ready or unknown). */
+function lostByNode(deps: ReconcilerDeps, node: string): number {
+  const ready = node ? deps.cache.node(node)?.conditions.find((c) => c.type === 'Ready') : undefined;
+  return ready && ready.status !== 'True' ? ready.lastTransition : 0;
 }
 
 function observe(deps: ReconcilerDeps, pod: PodRecord, prev: Incarnation | undefined, now: number): Incarnation {
@@ -55,6 +63,8 @@ function observe(deps: ReconcilerDeps, pod: PodRecord, prev: Incarnation | undef
   if (pod.podIP) inc.ip = pod.podIP;
   if (!inc.readyAt && pod.ready) inc.readyAt = pod.readyAt || now;
   const ended = pod.deletedAt > 0 || pod.phase === 'Failed' || pod.phase === 'Succeeded';
+  if (pod.ready && !ended) delete inc.lostAt;
+  else if (inc.readyAt && !inc.lostAt) inc.lostAt = (!pod.ready && pod.unreadyAt) || lostByNode(deps, inc.node) || pod.deletedAt || now;
   if (ended) {
     if (!inc.endedAt) inc.endedAt = pod.deletedAt || pod.disruptionAt || now;
     const d = departureOf(deps.cache, pod, { namespace: pod.metadata.namespace, name: pod.metadata.name, node: inc.node });
@@ -116,7 +126,8 @@ export function createPodMigrationReconciler(deps: ReconcilerDeps): Reconciler {
           continue;
         }
         const d = departureOf(cache, undefined, { namespace, name: inc.name, node: inc.node });
-        put({ ...inc, endedAt: now, endLate: true, reason: d.reason, detail: d.detail });
+        const lostAt = inc.lostAt || lostByNode(deps, inc.node) || now;
+        put({ ...inc, endedAt: now, endLate: true, ...(inc.readyAt ? { lostAt } : {}), reason: d.reason, detail: d.detail });
       }
       const storm = deps.storm();
       for (const pod of pods) {
@@ -142,9 +153,15 @@ export function createPodMigrationReconciler(deps: ReconcilerDeps): Reconciler {
         put({ ...inc, pred: prev.uid });
         put({ ...prev, succ: inc.uid });
         if (!prev.node || prev.node === inc.node) continue;
-        if (storm.active && prev.reason === 'node-failure' && storm.notReady.has(prev.node)) continue;
         const ipKept = !!prev.ip && prev.ip === inc.ip;
-        const short = prev.endedAt && inc.readyAt ? Math.max(0, inc.readyAt - prev.endedAt) : 0;
+        if (storm.active && prev.reason === 'node-failure' && storm.notReady.has(prev.node)) {
+          const move = { pod: `${namespace}/${inc.name}`, from: prev.node, to: inc.node, ipKept };
+          await deps.ledger.moved(await openStormId(deps), inc.uid, move, key);
+          continue;
+        }
+        if (deps.notices.ignoreNamespaces.has(namespace)) continue;
+        const stoppedAt = prev.lostAt || prev.endedAt;
+        const short = stoppedAt && inc.readyAt ? Math.max(0, inc.readyAt - stoppedAt) : 0;
         const why = reasonText[prev.reason as keyof typeof reasonText] ?? prev.reason;
         const annotations = workload?.annotations ?? pod.annotations;
         await emitOnce(
@@ -181,6 +198,7 @@ export function createPodMigrationReconciler(deps: ReconcilerDeps): Reconciler {
               short_seconds: String(Math.round(short / 1000)),
             },
             startsAt: inc.readyAt || now,
+            endsAt: eventEnd(deps),
             ip: inc.ip,
           }),
         );

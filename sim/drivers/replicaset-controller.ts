@@ -5,6 +5,7 @@
  * (`<deploy>-<pod-template-hash>`), scales the current one to `replicas` and older ones to 0.
  * Input: `ns/name`. Idempotent: no writes when the world already matches.
  */
+import { terminatePod } from '../deletion.ts';
 import type { Store } from '../store.ts';
 import type { Pod, Workload } from '../types.ts';
 import type { RecordEvent } from './events.ts';
@@ -101,7 +102,7 @@ export function createReplicaSetController(store: Store, indexes: PodIndexes, re
             b.metadata.name!.localeCompare(a.metadata.name!),
         );
         for (const pod of victims.slice(0, active.length - want)) {
-          store.delete('pods', namespace, pod.metadata.name!);
+          terminatePod(store, pod);
           record({
             involved: rs,
             reason: 'SuccessfulDelete',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createDeps, type Deps } from '../../app/deps.ts';
+import { createDeps, type Deps, type DepsOptions } from '../../app/deps.ts';
 import { configSchema, type ConfigInput } from '../../app/config-schema.ts';
 import { createLogger } from '../../core/logger.ts';
 import { deletePrefix } from '../../app/redis.ts';
@@ -18,7 +18,7 @@ export function testPrefix(name = 'test'): string {
  * HTTP on port 0, silent logs, the API and every intake source open unless `input` says otherwise
  * (as the embedded demo has them). Call `stop()` (or `deps.lifecycle.stop`) in `afterEach`.
  */
-export async function createTestDeps(input: ConfigInput = {}): Promise<Deps & { stop(): Promise<void> }> {
+export async function createTestDeps(input: ConfigInput = {}, opts: DepsOptions = {}): Promise<Deps & { stop(): Promise<void> }> {
   const config = configSchema.parse({
     ...input,
     alerts: {
@@ -31,7 +31,7 @@ export async function createTestDeps(input: ConfigInput = {}): Promise<Deps & { 
     kube: { mode: 'off', ...input.kube },
     redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: testPrefix(), embedded: false, ...input.redis },
   });
-  const deps = await createDeps(config, createLogger(config.log.level));
+  const deps = await createDeps(config, createLogger(config.log.level), opts);
   return Object.assign(deps, {
     /** Stops every component first (workers may still write), then removes the test's keys. */
     async stop() {

@@ -29,7 +29,7 @@ describe('discovery', () => {
     const v1 = (await (await fetch(`${sim.url}/api/v1`)).json()) as { resources: { name: string; namespaced: boolean }[] };
     expect(v1.resources).toContainEqual(expect.objectContaining({ name: 'pods', namespaced: true }));
     expect(v1.resources).toContainEqual(expect.objectContaining({ name: 'nodes', namespaced: false }));
-    const missing = await fetch(`${sim.url}/apis/batch/v1`);
+    const missing = await fetch(`${sim.url}/apis/networking.k8s.io/v1`);
     expect(missing.status).toBe(404);
   });
 });
@@ -136,7 +136,7 @@ describe('CRUD', () => {
 
   it('deletes and then answers 404', async () => {
     await core.createNamespacedPod({ namespace: 'team-b', body: podManifest('gone') as V1Pod });
-    const deleted = await core.deleteNamespacedPod({ namespace: 'team-b', name: 'gone' });
+    const deleted = await core.deleteNamespacedPod({ namespace: 'team-b', name: 'gone', gracePeriodSeconds: 0 });
     expect(deleted.metadata?.name).toBe('gone');
     expect((await rejection(core.readNamespacedPod({ namespace: 'team-b', name: 'gone' }))).code).toBe(404);
     expect((await rejection(core.deleteNamespacedPod({ namespace: 'team-b', name: 'gone' }))).code).toBe(404);

@@ -100,7 +100,7 @@ describe('pagination', () => {
     expect(first.metadata?.remainingItemCount).toBe(7);
     const rv = first.metadata!.resourceVersion;
     await core.createNamespacedPod({ namespace: 'team-a', body: podManifest('sel-99') as V1Pod });
-    await core.deleteNamespacedPod({ namespace: 'team-a', name: 'sel-11' });
+    await core.deleteNamespacedPod({ namespace: 'team-a', name: 'sel-11', gracePeriodSeconds: 0 });
     const seen = first.items.map((p) => p.metadata!.name!);
     let cont = first.metadata?._continue;
     while (cont) {

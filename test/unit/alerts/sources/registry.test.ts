@@ -5,6 +5,7 @@ describe('source registry', () => {
   it('lists every route once, with unique names', () => {
     expect(sources.map((s) => s.name)).toEqual([
       'alertmanager',
+      'prometheus',
       'sentry-envelope',
       'sentry-store',
       'sentry-webhook',
@@ -16,6 +17,7 @@ describe('source registry', () => {
     expect(routes).toEqual(
       expect.arrayContaining([
         '/webhooks/alertmanager',
+        '/api/v2/alerts',
         '/api/:projectId/envelope/',
         '/api/:projectId/store/',
         '/webhooks/sentry',

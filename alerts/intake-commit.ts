@@ -1,0 +1,88 @@
+/**
+ * Group commit at intake. Input: deliveries (one webhook's alerts each). Output: one Redis write
+ * (one ingest job) per batch. While a write is in flight, deliveries that arrive meanwhile wait
+ * and go out together in the next write the moment it returns; there is no timer, so a lone
+ * delivery is written at once and a busy intake writes ever larger batches. Each `submit`
+ * resolves only once the write holding its delivery is acknowledged, and rejects when exactly
+ * that write fails; other batches are unaffected.
+ */
+import type { Alert } from './model.ts';
+
+/** One delivery as intake hands it over. */
+export interface CommitDelivery {
+  source: string;
+  /** Epoch ms the delivery was accepted. */
+  acceptedAt: number;
+  alerts: Alert[];
+}
+
+/** What the group commit writes through: one durable write per batch. */
+export type CommitWrite = (deliveries: CommitDelivery[]) => Promise<void>;
+
+export interface GroupCommit {
+  /** Resolves once the delivery is durably written; rejects with the error of its write. */
+  submit(delivery: CommitDelivery): Promise<void>;
+  /** Totals since start: writes done and deliveries/alerts they held (for the summary log line). */
+  stats(): { writes: number; deliveries: number; alerts: number; failedWrites: number };
+}
+
+interface Waiting {
+  delivery: CommitDelivery;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/** Builds the group commit over `write`; a batch holds at most `maxAlerts` alerts (at least one delivery). */
+export function createGroupCommit(o: { write: CommitWrite; maxAlerts: number }): GroupCommit {
+  let queue: Waiting[] = [];
+  let inFlight = false;
+  const totals = { writes: 0, deliveries: 0, alerts: 0, failedWrites: 0 };
+
+  const take = (): Waiting[] => {
+    let alerts = 0;
+    let n = 0;
+    while (n < queue.length) {
+      const size = queue[n]!.delivery.alerts.length;
+      if (n > 0 && alerts + size > o.maxAlerts) break;
+      alerts += size;
+      n++;
+    }
+    const batch = n === queue.length ? queue : queue.slice(0, n);
+    queue = n === queue.length ? [] : queue.slice(n);
+    return batch;
+  };
+
+  const next = (): void => {
+    if (inFlight || queue.length === 0) return;
+    inFlight = true;
+    const batch = take();
+    let alerts = 0;
+    for (const w of batch) alerts += w.delivery.alerts.length;
+    o.write(batch.map((w) => w.delivery)).then(
+      () => {
+        totals.writes++;
+        totals.deliveries += batch.length;
+        totals.alerts += alerts;
+        inFlight = false;
+        for (const w of batch) w.resolve();
+        next();
+      },
+      (err: unknown) => {
+        totals.failedWrites++;
+        inFlight = false;
+        for (const w of batch) w.reject(err);
+        next();
+      },
+    );
+  };
+
+  return {
+    submit(delivery) {
+      return new Promise<void>((resolve, reject) => {
+        queue.push({ delivery, resolve, reject });
+        next();
+      });
+    },
+    stats: () => ({ ...totals }),
+  };
+}

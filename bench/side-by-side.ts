@@ -1,0 +1,465 @@
+/**
+ * firstmate and Prometheus Alertmanager side by side, in one run, on this machine. Both get the
+ * same request bodies on `/api/v2/alerts` (what Prometheus posts) from a load generator in its own
+ * process (`ingest-client.ts`); firstmate runs as `firstmate start --role intake` plus `--role
+ * worker` processes on a private redis-server; Alertmanager with `group_by [alertname, namespace]`
+ * and a receiver without integrations. The headline is alerts *drained*: accepted and stored in
+ * group state (firstmate: counted in Redis; Alertmanager stores before it answers, counted on its
+ * /metrics). Without Alertmanager the run says so and prints firstmate's figures alone.
+ *
+ * Figures (one JSON line each; `ratio` = firstmate / Alertmanager, or Alertmanager / firstmate
+ * for latencies and memory, so above 1 is always firstmate ahead):
+ * - `batched_drained_alerts_per_s` (100 alerts per request) and `single_drained_alerts_per_s`
+ *   (1 per request), once per Redis persistence mode (`aof`: no, everysec);
+ * - `burst_accept_to_notified_ms`: a new group per request at `--rate`/s, group_wait 0, p50/p99
+ *   from the 2xx to the notification at a webhook receiver (firstmate's decision comes before);
+ * - `sustained_drained_alerts_per_s`: unique alerts until `--open` are open, the drained rate
+ *   at 0, half and all of them, then `memory_at_open` (RSS of every firstmate process + Redis
+ *   memory vs Alertmanager's RSS).
+ *
+ * Options: --seconds N per phase (10), --clients N (32), --rate N (500), --open N (1000000),
+ * --intake N intake processes (1), --workers N worker processes (1), --aof no,everysec,
+ * --phases batched,single,burst,sustained, --peer none (firstmate only).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Redis } from 'ioredis';
+import { pipelineKeys } from '../alerts/pipeline/keys.ts';
+import { startPrivateRedis } from '../app/redis.ts';
+import { benchArgs } from './args.ts';
+import type { LoadJob } from './ingest-client.ts';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const AM_BINARIES = ['/usr/bin/prometheus-alertmanager', '/usr/local/bin/alertmanager', '/usr/bin/alertmanager'];
+const PREFIX = '{fm-bench}';
+
+interface Opts {
+  seconds: number;
+  clients: number;
+  rate: number;
+  open: number;
+  intake: number;
+  workers: number;
+  aof: string[];
+  phases: string[];
+  peer: boolean;
+}
+
+function parseOptions(args: string[]): Opts {
+  const { numbers, strings } = benchArgs(
+    { seconds: 10, clients: 32, rate: 500, open: 1_000_000, intake: 1, workers: 1 },
+    { args, strings: { aof: 'no,everysec', phases: 'batched,single,burst,sustained', peer: 'alertmanager' } },
+  );
+  return { ...numbers, aof: strings.aof.split(','), phases: strings.phases.split(','), peer: strings.peer !== 'none' };
+}
+
+const emit = (figure: string, fields: Record<string, unknown>) =>
+  process.stdout.write(`${JSON.stringify({ bench: 'side-by-side', figure, ...fields })}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const round = (v: number) => Math.round(v);
+const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? +(a / b).toFixed(2) : null);
+
+async function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const srv = createServer();
+    srv.once('error', rej);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? res(addr.port) : rej(new Error('no port'))));
+    });
+  });
+}
+
+/** Spawns and resolves once `ready` appears on stderr (or stdout). */
+function spawnUntil(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, what: string): Promise<ChildProcess> {
+  const child = spawn(cmd, args, { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  let seen = '';
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${what} did not start: ${seen.slice(-1500)}`)), 60_000);
+    const on = (d: Buffer) => {
+      seen = (seen + d.toString()).slice(-20_000);
+      if (ready.test(seen)) {
+        clearTimeout(t);
+        resolve(child);
+      }
+    };
+    child.stdout!.on('data', on);
+    child.stderr!.on('data', on);
+    child.once('exit', (code) => reject(new Error(`${what} exited ${code}: ${seen.slice(-1500)}`)));
+  });
+}
+
+/** Resident memory of a process and all its descendants (bytes). */
+function treeRss(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  let total = 0;
+  const walk = (p: number) => {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
+      total += Number(m?.[1] ?? 0) * 1024;
+    } catch {
+      // Gone meanwhile.
+    }
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return total;
+}
+
+interface Target {
+  name: 'firstmate' | 'alertmanager';
+  /** Alertmanager stores before it answers (and counting on its /metrics walks every alert). */
+  storesOnAccept: boolean;
+  url: string;
+  /** Alerts stored so far (drained). */
+  stored(): Promise<number>;
+  rss(): number;
+  /** Redis memory (firstmate only). */
+  redisMemory?(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+function stopChild(c: ChildProcess): Promise<void> {
+  if (c.exitCode !== null || c.signalCode !== null) return Promise.resolve();
+  return new Promise((r) => {
+    const t = setTimeout(() => c.kill('SIGKILL'), 15_000);
+    c.once('exit', () => {
+      clearTimeout(t);
+      r();
+    });
+    c.kill('SIGTERM');
+  });
+}
+
+async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'fm-bench-'));
+  const redisServer = await startPrivateRedis({ dir: join(dir, 'redis'), appendonly: aof });
+  writeFileSync(
+    join(dir, 'firstmate.yaml'),
+    [
+      'server: { host: 127.0.0.1, bodyLimitBytes: 8388608 }',
+      'alerts:',
+      '  route:',
+      '    receiver: quiet',
+      '    group_by: [alertname, namespace]',
+      '    group_wait: 1h',
+      '    group_interval: 1h',
+      '    repeat_interval: 24h',
+      `    routes: [{ matchers: ['alertname=~"Burst.*"'], receiver: hook, group_wait: "0", group_interval: 1h }]`,
+      '  receivers:',
+      '    - { name: quiet, console: true }',
+      `    - { name: hook, webhook: { url: "http://127.0.0.1:${hookPort}/firstmate" } }`,
+      '  limits: { backlog: 1000000 }',
+      '  workers: { sampleEvery: "0" }',
+    ].join('\n'),
+  );
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    REDIS_URL: redisServer.url,
+    FIRSTMATE_REDIS_PREFIX: PREFIX,
+    FIRSTMATE_KUBE_MODE: 'off',
+    FIRSTMATE_CONFIG: join(dir, 'firstmate.yaml'),
+    LOG_LEVEL: 'info',
+  };
+  const bin = join(root, 'bin', 'firstmate.js');
+  const started = /firstmate started/;
+  const procs: ChildProcess[] = [];
+  const intake = await spawnUntil(
+    process.execPath,
+    [bin, 'start', '--role', 'intake', '--processes', String(o.intake)],
+    { ...env, PORT: String(port) },
+    new RegExp(`(${started.source}[\\s\\S]*){${o.intake}}`),
+    'firstmate intake',
+  );
+  procs.push(intake);
+  for (let i = 0; i < o.workers; i++) {
+    procs.push(
+      await spawnUntil(process.execPath, [bin, 'start', '--role', 'worker'], { ...env, PORT: String(await freePort()) }, started, 'worker'),
+    );
+  }
+  const redis = new Redis(redisServer.url);
+  const keys = pipelineKeys(PREFIX);
+  return {
+    name: 'firstmate',
+    storesOnAccept: false,
+    url: `http://127.0.0.1:${port}/api/v2/alerts`,
+    async stored() {
+      const groups = await redis.smembers(keys.groups);
+      const p = redis.pipeline();
+      for (const gk of groups) p.hlen(keys.groupAlerts(gk));
+      const res = (await p.exec()) ?? [];
+      return res.reduce((n, [, v]) => n + Number(v ?? 0), 0);
+    },
+    rss: () => procs.reduce((n, c) => n + treeRss(c.pid!), 0),
+    async redisMemory() {
+      const info = await redis.info('memory');
+      return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+    },
+    async stop() {
+      await Promise.all(procs.map(stopChild));
+      redis.disconnect();
+      await redisServer.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function alertmanagerBinary(): string | undefined {
+  return AM_BINARIES.find((b) => existsSync(b));
+}
+
+async function startAlertmanager(bin: string, hookPort: number): Promise<Target> {
+  const dir = mkdtempSync(join(tmpdir(), 'fm-bench-am-'));
+  writeFileSync(
+    join(dir, 'alertmanager.yml'),
+    [
+      'route:',
+      "  receiver: 'null'",
+      '  group_by: [alertname, namespace]',
+      '  group_wait: 1h',
+      '  group_interval: 1h',
+      '  repeat_interval: 24h',
+      `  routes: [{ matchers: ['alertname=~"Burst.*"'], receiver: hook, group_wait: 0s, group_interval: 1h }]`,
+      'receivers:',
+      "  - name: 'null'",
+      `  - { name: hook, webhook_configs: [{ url: "http://127.0.0.1:${hookPort}/alertmanager", send_resolved: false }] }`,
+    ].join('\n'),
+  );
+  const port = await freePort();
+  const child = await spawnUntil(
+    bin,
+    [
+      `--config.file=${join(dir, 'alertmanager.yml')}`,
+      `--storage.path=${dir}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--cluster.listen-address=',
+      '--log.level=info',
+    ],
+    process.env,
+    /Listening on|listening/i,
+    'alertmanager',
+  );
+  const base = `http://127.0.0.1:${port}`;
+  return {
+    name: 'alertmanager',
+    storesOnAccept: true,
+    url: `${base}/api/v2/alerts`,
+    async stored() {
+      const text = await (await fetch(`${base}/metrics`)).text();
+      let n = 0;
+      for (const m of text.matchAll(/^alertmanager_alerts\{state="\w+"\} (\S+)$/gm)) n += Number(m[1]);
+      return n;
+    },
+    rss: () => treeRss(child.pid!),
+    async stop() {
+      await stopChild(child);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Runs the load generator in its own process; `onLine` sees every progress line. */
+function load(job: LoadJob, onLine?: (v: Record<string, number>) => void): Promise<Record<string, number>> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench', 'ingest-client.ts')], {
+    cwd: root,
+    env: { ...process.env, FM_LOAD: JSON.stringify(job) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let buf = '';
+  let last: Record<string, number> = {};
+  child.stdout.on('data', (d: Buffer) => {
+    buf += d.toString();
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = JSON.parse(buf.slice(0, i)) as Record<string, number>;
+      buf = buf.slice(i + 1);
+      if ('progress' in line) onLine?.(line);
+      else last = line;
+    }
+  });
+  return new Promise((resolve, reject) =>
+    child.once('exit', (code) => (code === 0 ? resolve(last) : reject(new Error(`load generator exited ${code}`)))),
+  );
+}
+
+/** Waits until `target` stored `expected` alerts; answers the ms it took (Infinity on timeout). */
+async function drained(target: Target, expected: number, timeoutMs = 300_000): Promise<{ ms: number; stored: number }> {
+  const t0 = performance.now();
+  let stored = 0;
+  while (performance.now() - t0 < timeoutMs) {
+    stored = await target.stored();
+    if (stored >= expected) return { ms: performance.now() - t0, stored };
+    await sleep(20);
+  }
+  return { ms: Infinity, stored };
+}
+
+let offset = 0;
+const nextOffset = (n: number) => {
+  const o = offset;
+  offset += n;
+  return o;
+};
+
+/** Closed-loop load at `perRequest` alerts per request; drained alerts per second. */
+async function throughput(t: Target, o: Opts, perRequest: number) {
+  const before = await t.stored();
+  const r = await load({ mode: 'closed', url: t.url, perRequest, clients: o.clients, seconds: o.seconds, offset: nextOffset(10_000_000) });
+  const d = await drained(t, before + r.alerts!);
+  const ms = r.ms! + d.ms;
+  return {
+    drained_per_s: round((d.stored - before) / (ms / 1000)),
+    accepted_per_s: round(r.alerts! / (r.ms! / 1000)),
+    requests_per_s: round(r.ok! / (r.ms! / 1000)),
+    accepted: r.alerts,
+    stored: d.stored - before,
+    refused: r.other,
+    drain_tail_ms: Number.isFinite(d.ms) ? round(d.ms) : null,
+  };
+}
+
+async function burst(t: Target, o: Opts, hookPort: number) {
+  return load({
+    mode: 'paced',
+    url: t.url,
+    perRequest: 1,
+    clients: o.clients,
+    seconds: Math.min(o.seconds, 5),
+    rate: o.rate,
+    receiverPort: hookPort,
+    offset: nextOffset(10_000_000),
+  });
+}
+
+/** Unique alerts until `o.open` are open; drained rate over the first, middle and last tenth. */
+async function sustained(t: Target, o: Opts) {
+  const samples: Array<{ at: number; stored: number }> = [];
+  const base = await t.stored();
+  let done = false;
+  const poll = (async () => {
+    while (!done && !t.storesOnAccept) {
+      samples.push({ at: performance.now(), stored: (await t.stored()) - base });
+      await sleep(250);
+    }
+  })();
+  const start = performance.now();
+  const r = await load(
+    {
+      mode: 'count',
+      url: t.url,
+      perRequest: 100,
+      clients: o.clients,
+      totalAlerts: o.open,
+      progressEvery: Math.max(10_000, Math.round(o.open / 40)),
+      offset: nextOffset(o.open),
+    },
+    (line) => {
+      if (t.storesOnAccept) samples.push({ at: start + line.ms!, stored: line.progress! });
+    },
+  );
+  const d = await drained(t, base + r.alerts!);
+  done = true;
+  await poll;
+  samples.push({ at: performance.now(), stored: d.stored - base });
+  const rateAround = (from: number, to: number) => {
+    const a = samples.find((s) => s.stored >= from * o.open) ?? samples[0]!;
+    const b = samples.find((s) => s.stored >= to * o.open) ?? samples[samples.length - 1]!;
+    return b.at > a.at ? round((b.stored - a.stored) / ((b.at - a.at) / 1000)) : null;
+  };
+  return {
+    at_0: rateAround(0, 0.1),
+    at_half: rateAround(0.45, 0.55),
+    at_full: rateAround(0.9, 1),
+    open: d.stored - base,
+    rss: t.rss(),
+    redis: (await t.redisMemory?.()) ?? 0,
+  };
+}
+
+export async function main(args: string[]): Promise<void> {
+  const o = parseOptions(args);
+  const amBin = o.peer ? alertmanagerBinary() : undefined;
+  emit('environment', {
+    cpus: availableParallelism(),
+    loadavg: loadavg().map((l) => +l.toFixed(2)),
+    node: process.version,
+    alertmanager: amBin ?? (o.peer ? 'not installed (apt-get install prometheus-alertmanager): firstmate figures only' : 'off'),
+    options: o,
+  });
+  for (const [pass, mode] of o.aof.entries()) {
+    const last = pass === o.aof.length - 1;
+    const hookPort = await freePort();
+    const fm = await startFirstmate(o, mode !== 'no', hookPort);
+    const am = amBin ? await startAlertmanager(amBin, hookPort) : undefined;
+    try {
+      for (const [phase, perRequest] of [
+        ['batched', 100],
+        ['single', 1],
+      ] as const) {
+        if (!o.phases.includes(phase)) continue;
+        const f = await throughput(fm, o, perRequest);
+        const a = am ? await throughput(am, o, perRequest) : undefined;
+        emit(`${phase}_drained_alerts_per_s`, {
+          aof: mode,
+          alerts_per_request: perRequest,
+          firstmate: f,
+          alertmanager: a ?? null,
+          ratio: a ? ratio(f.drained_per_s, a.drained_per_s) : null,
+        });
+      }
+      if (last && o.phases.includes('burst')) {
+        const f = await burst(fm, o, hookPort);
+        const a = am ? await burst(am, o, hookPort) : undefined;
+        emit('burst_accept_to_notified_ms', {
+          aof: mode,
+          new_groups_per_s: o.rate,
+          firstmate: f,
+          alertmanager: a ?? null,
+          ratio_p50: a ? ratio(a.p50!, f.p50!) : null,
+          ratio_p99: a ? ratio(a.p99!, f.p99!) : null,
+        });
+      }
+      if (last && o.phases.includes('sustained')) {
+        const f = await sustained(fm, o);
+        const a = am ? await sustained(am, o) : undefined;
+        emit('sustained_drained_alerts_per_s', {
+          aof: mode,
+          open_target: o.open,
+          firstmate: { at_0: f.at_0, at_half: f.at_half, at_full: f.at_full, open: f.open },
+          alertmanager: a ? { at_0: a.at_0, at_half: a.at_half, at_full: a.at_full, open: a.open } : null,
+          ratio_at_full: a ? ratio(f.at_full ?? NaN, a.at_full ?? NaN) : null,
+          firstmate_drop: f.at_0 && f.at_full ? +(1 - f.at_full / f.at_0).toFixed(2) : null,
+        });
+        emit('memory_at_open', {
+          open: f.open,
+          firstmate_rss_mb: round(f.rss / 1048576),
+          redis_used_mb: round(f.redis / 1048576),
+          firstmate_total_mb: round((f.rss + f.redis) / 1048576),
+          alertmanager_rss_mb: a ? round(a.rss / 1048576) : null,
+          ratio: a ? ratio(a.rss, f.rss + f.redis) : null,
+        });
+      }
+    } finally {
+      await fm.stop();
+      await am?.stop();
+    }
+  }
+  process.exit(0);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main(process.argv.slice(2));
