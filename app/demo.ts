@@ -19,7 +19,10 @@ const DEMO_EVICTION_GRACE_MS = 30_000;
 const DEMO_LEASE_GRACE_MS = 10_000;
 
 export async function runDemo(config: Config): Promise<void> {
-  const demo: Config = demoConfig(config);
+  // The demo cluster stands for the platform whose patched StatefulSet controller honours the
+  // four-step label protocol, so `delete-pod` can remove any apps/v1 StatefulSet instance there.
+  const open = demoConfig(config);
+  const demo: Config = { ...open, ops: { ...open.ops, statefulsetLabelProtocol: true } };
   const sim = await startSim({
     cluster: createDemoCluster(),
     podEvictionGraceMs: DEMO_EVICTION_GRACE_MS,

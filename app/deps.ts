@@ -15,6 +15,8 @@ import { redisKeys } from '../core/redis-keys.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
 import { createAuditLog } from '../chat/audit.ts';
+import { createOpsComponent, type OpsPosts } from './ops.ts';
+import type { Ops } from '../ops/index.ts';
 import type { DemoScenarios } from '../handlers/types.ts';
 
 /**
@@ -38,6 +40,10 @@ export interface Deps {
   alerts: AlertHub;
   /** The cluster cache, history and reconcilers; absent when `kube.mode` is `off`. */
   kube?: KubeRuntime;
+  /** Safe operations; absent without a cluster or with `ops.enabled: false`. */
+  ops?: Ops;
+  /** Where chat adapters register how operation results reach their channels. */
+  opsPosts: OpsPosts;
   /** The simulated cluster's scenarios; only `firstmate demo` passes them. */
   demo?: DemoScenarios;
 }
@@ -102,7 +108,7 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
 }
 
 /** What the services below are built from: the clients and registries. */
-type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube'>;
+type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube' | 'ops' | 'opsPosts'>;
 
 /** The knowledge base, the alert hub with its notifiers, and the Kubernetes core, in start order. */
 async function createServices(base: BaseDeps, opts: DepsOptions, cluster: ClusterConnection | undefined) {
@@ -156,7 +162,11 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   lifecycle.add(alerts.pipeline.component);
   if (config.server.role !== 'worker') lifecycle.add(alerts.intakeSummary);
   const kube = createKubeComponent(base, alerts, cluster);
-  return { knowledge, alerts, kube };
+  const wired =
+    kube && cluster && config.ops.enabled
+      ? createOpsComponent({ ...base, kube, kubeConfig: cluster.kubeConfig })
+      : { ops: undefined, posts: { register: () => undefined } };
+  return { knowledge, alerts, kube, ...(wired.ops ? { ops: wired.ops } : {}), opsPosts: wired.posts };
 }
 
 /**

@@ -23,13 +23,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { pipelineKeys } from '../alerts/pipeline/keys.ts';
-import { startPrivateRedis } from '../app/redis.ts';
+import { freePort, startPrivateRedis } from '../app/redis.ts';
 import { benchArgs } from './args.ts';
 import type { LoadJob } from './ingest-client.ts';
 
@@ -62,17 +61,6 @@ const emit = (figure: string, fields: Record<string, unknown>) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (v: number) => Math.round(v);
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? +(a / b).toFixed(2) : null);
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? res(addr.port) : rej(new Error('no port'))));
-    });
-  });
-}
 
 /** Spawns and resolves once `ready` appears on stderr (or stdout). */
 function spawnUntil(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, what: string): Promise<ChildProcess> {

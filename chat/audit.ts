@@ -27,6 +27,17 @@ export interface AuditLog {
   record(outcome: CommandOutcome): Promise<void>;
   /** Appends an action taken outside chat (the HTTP API), under the name of the API token. */
   recordApi(e: { by: string; action: string; args: string[]; result: string; reason?: string; at: Date }): Promise<void>;
+  /** Appends an entry that is not a chat command (an operation's transition, by the user or by firstmate). */
+  event(e: {
+    user: string;
+    command: string;
+    args: string[];
+    decision: string;
+    result: string;
+    reason?: string;
+    channel?: string;
+    platform?: string;
+  }): Promise<void>;
   /** Newest first. */
   latest(n: number): Promise<AuditEntry[]>;
   readonly key: string;
@@ -71,6 +82,25 @@ export function createAuditLog(deps: Pick<ChatDeps, 'redis' | 'config' | 'logger
         },
         e.at,
       );
+    },
+    async event(e) {
+      const at = new Date();
+      const fields: Record<string, string> = {
+        at: at.toISOString(),
+        user: e.user,
+        platform: e.platform ?? '',
+        platformUserId: '',
+        channel: e.channel ?? '',
+        command: e.command,
+        args: JSON.stringify(e.args),
+        decision: e.decision,
+        result: e.result,
+        reason: e.reason ?? '',
+        durationMs: '0',
+        ref: '',
+      };
+      logger.info({ audit: { ...fields, args: e.args } }, 'operation');
+      await append(fields, at);
     },
     async record(o) {
       const fields: Record<string, string> = {

@@ -41,6 +41,8 @@ export interface SlackChat {
   /** HTTP mode only: register it with `createHttpServer(deps, [plugin])`. */
   httpPlugin?: HttpPlugin;
   start(): Promise<void>;
+  /** Posts a reply to a channel (operation results). */
+  post(channel: string, reply: Reply): Promise<void>;
   /** Disconnects and waits for answers still being prepared. */
   stop(): Promise<void>;
 }
@@ -236,6 +238,7 @@ export function createSlackChat(opts: {
     name: 'slack-chat',
     app,
     httpPlugin,
+    post: (channel, reply) => postAll(app.client, channel, renderSlackReply(reply)),
     async start() {
       try {
         await connect();
