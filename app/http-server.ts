@@ -21,7 +21,7 @@ const statusByCode: Record<string, { status: number; error: string }> = {
  * cap). `stop()` stops accepting and waits for requests in flight.
  */
 export function createHttpServer(
-  deps: Pick<Deps, 'config' | 'logger' | 'metrics' | 'readiness' | 'alerts'>,
+  deps: Pick<Deps, 'config' | 'logger' | 'metrics' | 'readiness' | 'alerts' | 'publicUrl'>,
   plugins: readonly HttpPlugin[] = [],
 ) {
   const { config, logger, metrics, readiness } = deps;
@@ -98,6 +98,7 @@ export function createHttpServer(
     },
     async start(): Promise<void> {
       await app.listen({ host: config.server.host, port: config.server.port });
+      deps.publicUrl.listening(app.server.address());
     },
     async stop(): Promise<void> {
       closing = true;
