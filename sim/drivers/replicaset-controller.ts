@@ -3,12 +3,14 @@
  * `<rs>-<random>` (a replaced pod gets a new name and wherever the scheduler puts it); failed
  * pods stay until deleted but no longer count. A Deployment owns one ReplicaSet per template
  * (`<deploy>-<pod-template-hash>`), scales the current one to `replicas` and older ones to 0.
+ * On scale-in it removes pods in the real controller's order (pod-deletion-rank.ts).
  * Input: `ns/name`. Idempotent: no writes when the world already matches.
  */
 import { terminatePod } from '../deletion.ts';
 import type { Store } from '../store.ts';
 import type { Pod, Workload } from '../types.ts';
 import type { RecordEvent } from './events.ts';
+import { rankForDeletion } from './pod-deletion-rank.ts';
 import type { PodIndexes } from './indexes.ts';
 import { isActive, isReady, ownerRef, podFromTemplate, templateHash } from './pod-template.ts';
 
@@ -95,12 +97,7 @@ export function createReplicaSetController(store: Store, indexes: PodIndexes, re
         });
       }
       if (active.length > want) {
-        const victims = [...active].sort(
-          (a, b) =>
-            Number(isReady(a)) - Number(isReady(b)) ||
-            (b.metadata.creationTimestamp ?? '').localeCompare(a.metadata.creationTimestamp ?? '') ||
-            b.metadata.name!.localeCompare(a.metadata.name!),
-        );
+        const victims = rankForDeletion(active);
         for (const pod of victims.slice(0, active.length - want)) {
           terminatePod(store, pod);
           record({

@@ -14,6 +14,12 @@ const pods = (ns: string, prefix: string) =>
   (h.sim.store.list('pods', { namespace: ns }).items as Pod[]).filter((p) => p.metadata.name!.startsWith(prefix));
 const uids = (ns: string, prefix: string) => Object.fromEntries(pods(ns, prefix).map((p) => [p.metadata.name!, p.metadata.uid!]));
 const workload = (resource: string, ns: string, name: string) => h.sim.store.get(resource, ns, name) as Workload;
+const byAge = (list: Pod[]) =>
+  [...list].sort(
+    (a, b) =>
+      (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
+      a.metadata.name!.localeCompare(b.metadata.name!),
+  );
 
 beforeAll(async () => {
   h = await startOpsHarness();
@@ -90,27 +96,36 @@ describe('delete-pod strategies', () => {
     expect(after['db-1']).not.toBe(before['db-1']);
   });
 
-  it('Deployment: pod-deletion-cost + scale in, and verification names the pod when the controller removed another one', async () => {
-    // This simulated ReplicaSet controller ignores pod-deletion-cost (it removes the newest pod
-    // first), so the target is one it would not pick: verification must catch the wrong removal.
-    const all = pods('web', 'front-').sort(
-      (a, b) =>
-        (a.metadata.creationTimestamp ?? '').localeCompare(b.metadata.creationTimestamp ?? '') ||
-        a.metadata.name!.localeCompare(b.metadata.name!),
-    );
+  it('Deployment: pod-deletion-cost + scale in removes exactly the target, even the oldest pod', async () => {
+    // The oldest pod is the one the ReplicaSet controller would remove last without the cost.
+    const all = byAge(pods('web', 'front-'));
     const target = all[0]!;
+    const before = uids('web', 'front-');
     const { plan, op } = await planAndRun('alice', `delete-pod web/${target.metadata.name}`);
     expect(plan).toContain('pod-deletion-cost + scale in');
     expect(plan).toContain('controller.kubernetes.io/pod-deletion-cost=-2147483648');
-    const stored = h.sim.store.get('pods', 'web', target.metadata.name!);
-    if (stored) {
-      expect(op.status).toBe('failed');
-      expect(op.result).toContain('was removed instead of or besides');
-      expect(stored.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost']).toBe('-2147483648');
-    } else {
-      expect(op.status, op.result).toBe('succeeded');
-    }
+    expect(op.status, op.result).toBe('succeeded');
+    expect(op.result).toContain(`${target.metadata.name} removed`);
+    expect(h.sim.store.get('pods', 'web', target.metadata.name!)).toBeUndefined();
+    const { [target.metadata.name!]: removed, ...kept } = before;
+    expect(removed).toBe(target.metadata.uid);
+    expect(uids('web', 'front-')).toEqual(kept);
     expect(workload('deployments', 'web', 'front').spec.replicas).toBe(2);
+  });
+
+  it('Deployment: verification names the pod when the controller removed another one', async () => {
+    // A newer sibling already at the minimum cost ties with the target and, being newer, goes first.
+    const [target, sibling] = byAge(pods('web', 'front-'));
+    h.sim.store.mutate('pods', 'web', sibling!.metadata.name!, (o) => {
+      o.metadata.annotations = { ...(o.metadata.annotations ?? {}), 'controller.kubernetes.io/pod-deletion-cost': '-2147483648' };
+    });
+    const { op } = await planAndRun('alice', `delete-pod web/${target!.metadata.name}`);
+    expect(op.status).toBe('failed');
+    expect(op.result).toContain(`was removed instead of or besides ${target!.metadata.name} (uid ${sibling!.metadata.uid})`);
+    const stored = h.sim.store.get('pods', 'web', target!.metadata.name!);
+    expect(stored?.metadata.uid).toBe(target!.metadata.uid);
+    expect(stored?.metadata.annotations?.['controller.kubernetes.io/pod-deletion-cost']).toBe('-2147483648');
+    expect(workload('deployments', 'web', 'front').spec.replicas).toBe(1);
   });
 
   it('refuses bare pods, DaemonSet and Job pods with the reason', async () => {
