@@ -12,6 +12,8 @@ export interface ReportLog {
   /** Removes a claim and returns its value, or undefined when there was none (exactly one caller gets it). */
   take(id: string): Promise<string | undefined>;
   get(id: string): Promise<string | undefined>;
+  /** The values of several claims at once (undefined where there is none). */
+  getMany(ids: string[]): Promise<Array<string | undefined>>;
   /** Replaces the value of a claim (or takes it), keeping it for `ttlSeconds`. */
   put(id: string, value: string, ttlSeconds?: number): Promise<void>;
   /** Gives a claim back (the report failed). */
@@ -30,6 +32,10 @@ export function createReportLog(opts: { redis: Redis; prefix: string; ttlSeconds
     },
     async get(id) {
       return (await opts.redis.get(key(id))) ?? undefined;
+    },
+    async getMany(ids) {
+      if (!ids.length) return [];
+      return (await opts.redis.mget(...ids.map(key))).map((v) => v ?? undefined);
     },
     async put(id, value, ttl) {
       await opts.redis.set(key(id), value, 'EX', ttl ?? opts.ttlSeconds);

@@ -1,5 +1,5 @@
 /**
- * The six resources the cache watches, each as an informer source: watch path, paginated raw
+ * The seven resources the cache watches, each as an informer source: watch path, paginated raw
  * list (see `raw-list.ts`), and the compaction that keeps only what firstmate reads.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -15,6 +15,7 @@ export interface KubeSources {
   statefulsets: InformerSource<WorkloadRecord>;
   deployments: InformerSource<WorkloadRecord>;
   replicasets: InformerSource<WorkloadRecord>;
+  jobs: InformerSource<WorkloadRecord>;
 }
 
 export function createSources(kc: KubeConfig): KubeSources {
@@ -31,5 +32,6 @@ export function createSources(kc: KubeConfig): KubeSources {
     statefulsets: source('statefulsets', '/apis/apps/v1/statefulsets', (raw) => compactWorkload('StatefulSet', raw)),
     deployments: source('deployments', '/apis/apps/v1/deployments', (raw) => compactWorkload('Deployment', raw)),
     replicasets: source('replicasets', '/apis/apps/v1/replicasets', (raw) => compactWorkload('ReplicaSet', raw)),
+    jobs: source('jobs', '/apis/batch/v1/jobs', (raw) => compactWorkload('Job', raw)),
   };
 }
