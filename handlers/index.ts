@@ -2,9 +2,12 @@ import { ack } from './ack.ts';
 import { alerts } from './alerts.ts';
 import { audit } from './audit.ts';
 import { demo } from './demo.ts';
+import { events } from './events.ts';
 import { help } from './help.ts';
 import { host } from './host.ts';
 import { kb } from './kb.ts';
+import { logs } from './logs.ts';
+import { nodes } from './nodes.ts';
 import { pod } from './pod.ts';
 import { pods } from './pods.ts';
 import { silence } from './silence.ts';
@@ -12,9 +15,27 @@ import { silences } from './silences.ts';
 import { unsilence } from './unsilence.ts';
 import type { Handler } from './types.ts';
 import { whoami } from './whoami.ts';
+import { workload } from './workload.ts';
 
 /** Every chat command, registered explicitly. `help` lists them in this order. */
-export const handlers: readonly Handler[] = [help, whoami, host, pod, pods, alerts, ack, silence, silences, unsilence, kb, audit];
+export const handlers: readonly Handler[] = [
+  help,
+  whoami,
+  host,
+  pod,
+  pods,
+  events,
+  nodes,
+  workload,
+  logs,
+  alerts,
+  ack,
+  silence,
+  silences,
+  unsilence,
+  kb,
+  audit,
+];
 
 /** Commands that exist only in `firstmate demo` (registered when the demo scenarios are present). */
 export const demoHandlers: readonly Handler[] = [demo];
