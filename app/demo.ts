@@ -17,7 +17,13 @@ const DEMO_EVICTION_GRACE_MS = 30_000;
 const DEMO_LEASE_GRACE_MS = 10_000;
 
 export async function runDemo(config: Config): Promise<void> {
-  const demo: Config = { ...config, server: { ...config.server, host: '127.0.0.1' }, redis: { ...config.redis, embedded: true } };
+  const demo: Config = {
+    ...config,
+    server: { ...config.server, host: '127.0.0.1' },
+    redis: { ...config.redis, embedded: true },
+    // The storm alert's "evictions in …" follows the demo cluster's shorter grace.
+    kube: { ...config.kube, storm: { ...config.kube.storm, evictionGraceMs: DEMO_EVICTION_GRACE_MS } },
+  };
   const sim = await startSim({
     cluster: createDemoCluster(),
     podEvictionGraceMs: DEMO_EVICTION_GRACE_MS,
