@@ -41,7 +41,10 @@ export interface RouteInput {
 export const routeSchema: z.ZodType<RouteConfig, RouteInput> = z.strictObject({
   receiver: z.string().min(1).optional(),
   matchers: z.array(matcher).default([]),
-  /** Labels to group by; `['...']` groups by every label (one group per alert). */
+  /**
+   * Labels to group by; `['...']` groups by every label (one group per alert), `[]` makes one group
+   * per route (Alertmanager's default). Unset at the root: `[alertname]` (firstmate's default).
+   */
   group_by: z.array(z.string().min(1)).optional(),
   group_wait: duration.optional(),
   group_interval: duration.optional(),
@@ -139,7 +142,17 @@ export const alertsConfigSchema = z
         summaryEvery: duration.default(60_000),
       })
       .prefault({}),
-    flush: z.strictObject({ concurrency: z.number().int().positive().default(16) }).prefault({}),
+    flush: z
+      .strictObject({
+        concurrency: z.number().int().positive().default(16),
+        /**
+         * How long an emptied group is kept with its timer (Alertmanager removes empty groups in
+         * its 30 s maintenance): an alert firing again meanwhile is told at the group's next
+         * group_interval tick, not after a fresh group_wait.
+         */
+        keepEmptyGroup: duration.default(30_000),
+      })
+      .prefault({}),
     notify: z
       .strictObject({
         concurrency: z.number().int().positive().default(16),

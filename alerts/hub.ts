@@ -54,7 +54,7 @@ export function createAlertHub(o: {
   });
   const frequency = createSentryFrequencyCounter({
     redis: o.redis,
-    prefix: `${config.redis.prefix}:`,
+    prefix: config.redis.prefix,
     rules: cfg.sources.frequency,
     ...(cfg.sources.generatorUrl ? { generatorUrl: cfg.sources.generatorUrl } : {}),
   });

@@ -89,7 +89,7 @@ export function createIntakeRoutes(o: {
           rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
           receivedAt: new Date(),
         };
-        const result = source.parse(intake, options);
+        const result = await source.parse(intake, options);
         if (!result.ok) {
           return res.status(result.status).send({ error: result.error, details: result.details ?? [] } satisfies ErrorBody);
         }

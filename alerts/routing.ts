@@ -2,7 +2,11 @@ import type { AlertsConfig, RouteConfig } from './config-schema.ts';
 import { matchesAll, parseMatchers, type Matcher } from './matchers.ts';
 import { fingerprintOf, type Alert } from './model.ts';
 
-/** Alertmanager's route defaults, used where the root leaves them unset. */
+/**
+ * Route defaults where the root leaves them unset. The timings are Alertmanager's; `group_by`
+ * is ours — Alertmanager's default is no grouping labels (one group per route), which
+ * `group_by: []` gives here.
+ */
 export const routeDefaults = { group_by: ['alertname'], group_wait: 30_000, group_interval: 300_000, repeat_interval: 14_400_000 };
 
 /** The annotation and label that name an alert's owner channel for `owner_routing` receivers. */

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { redisKeys } from '../core/redis-keys.ts';
 import { formatMatcher, matchesAll, parseMatchers, type Matcher } from './matchers.ts';
 
 /** An Alertmanager-style silence: alerts matching every matcher are muted between the two times. */
@@ -28,7 +29,7 @@ export function describeMatchers(s: Pick<Silence, 'matchers'>): string {
 
 /** Silences in one Redis hash (`<prefix>:silences`), shared by every replica. */
 export function createSilences(redis: Redis, prefix: string) {
-  const key = `${prefix}:silences`;
+  const key = redisKeys(prefix).silences;
   const readAll = async (): Promise<Silence[]> => {
     const raw = await redis.hvals(key);
     return raw.map((v) => JSON.parse(v) as Silence);

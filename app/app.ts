@@ -11,6 +11,7 @@ import { createCommandServices } from './services.ts';
 import { createRateLimiter } from '../chat/rate-limit.ts';
 import { demoHandlers, handlers } from '../handlers/index.ts';
 import { registerKnowledgeRoutes } from '../knowledge/index.ts';
+import { renderText } from '../platforms/console/render-text.ts';
 
 /** Where the console chat reads and writes; the process passes its own stdio. */
 export interface AppIo {
@@ -56,13 +57,20 @@ export function createApp(deps: Deps, io?: AppIo) {
   const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);
   // After the HTTP server: in HTTP mode Slack's events arrive there; stopped before it.
-  if (slack) deps.lifecycle.add(slack);
+  if (slack) {
+    deps.lifecycle.add(slack);
+    deps.opsPosts.register('slack', (channel, reply) => slack.post(channel, reply));
+  }
   const dt = deps.config.chat.dingtalk;
   const dingtalkEnabled = dt.enabled === true || (dt.enabled === 'auto' && Boolean(dt.clientId && dt.clientSecret));
   if (dingtalkEnabled) deps.lifecycle.add(createDingTalkChat({ deps, router }));
   const otherChat = slack !== undefined || dingtalkEnabled;
   const consoleEnabled = deps.config.chat.console.enabled === true || (deps.config.chat.console.enabled === 'auto' && !otherChat);
   if (consoleEnabled && io) {
+    const out = io.output;
+    deps.opsPosts.register('console', async (_channel, reply) => {
+      out.write(`${renderText(reply)}\n`);
+    });
     deps.lifecycle.add(
       createConsoleChat({
         router,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { alertsConfigSchema } from '../alerts/config-schema.ts';
 import { knowledgeConfigSchema } from '../knowledge/config.ts';
 import { kubeConfigSchema } from '../kube/config-schema.ts';
+import { opsConfigSchema } from '../ops/config-schema.ts';
 import { auditConfigSchema, authConfigSchema, chatConfigSchema } from '../chat/config-schema.ts';
 
 /**
@@ -64,6 +65,7 @@ export const configSchema = z.strictObject({
   audit: auditConfigSchema.prefault({}),
   knowledge: knowledgeConfigSchema.prefault({}),
   kube: kubeConfigSchema.prefault({}),
+  ops: opsConfigSchema.prefault({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

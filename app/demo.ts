@@ -17,12 +17,15 @@ const DEMO_EVICTION_GRACE_MS = 30_000;
 const DEMO_LEASE_GRACE_MS = 10_000;
 
 export async function runDemo(config: Config): Promise<void> {
+  // The demo cluster stands for the platform whose patched StatefulSet controller honours the
+  // four-step label protocol, so `delete-pod` can remove any apps/v1 StatefulSet instance there.
   const demo: Config = {
     ...config,
     server: { ...config.server, host: '127.0.0.1' },
     redis: { ...config.redis, embedded: true },
     // The storm alert's "evictions in …" follows the demo cluster's shorter grace.
     kube: { ...config.kube, storm: { ...config.kube.storm, evictionGraceMs: DEMO_EVICTION_GRACE_MS } },
+    ops: { ...config.ops, statefulsetLabelProtocol: true },
   };
   const sim = await startSim({
     cluster: createDemoCluster(),

@@ -11,8 +11,11 @@ import { connectCluster, runtimeOptions, type ClusterConnection } from '../kube/
 import { createKube, type KubeRuntime } from '../kube/runtime.ts';
 import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
+import { redisKeys } from '../core/redis-keys.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
+import { createOpsComponent, type OpsPosts } from './ops.ts';
+import type { Ops } from '../ops/index.ts';
 import type { DemoScenarios } from '../handlers/types.ts';
 
 /**
@@ -36,6 +39,10 @@ export interface Deps {
   alerts: AlertHub;
   /** The cluster cache, history and reconcilers; absent when `kube.mode` is `off`. */
   kube?: KubeRuntime;
+  /** Safe operations; absent without a cluster or with `ops.enabled: false`. */
+  ops?: Ops;
+  /** Where chat adapters register how operation results reach their channels. */
+  opsPosts: OpsPosts;
   /** The simulated cluster's scenarios; only `firstmate demo` passes them. */
   demo?: DemoScenarios;
 }
@@ -98,7 +105,7 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
 }
 
 /** What the services below are built from: the clients and registries. */
-type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube'>;
+type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube' | 'ops' | 'opsPosts'>;
 
 /** The knowledge base, the alert hub with its notifiers, and the Kubernetes core, in start order. */
 async function createServices(base: BaseDeps, opts: DepsOptions, cluster: ClusterConnection | undefined) {
@@ -107,7 +114,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     redis,
     dirs: config.knowledge.dirs,
     publicBaseUrl: config.knowledge.publicBaseUrl ?? config.server.publicUrl,
-    keyPrefix: config.knowledge.keyPrefix ?? `${config.redis.prefix}:kb:`,
+    keyPrefix: config.knowledge.keyPrefix ?? redisKeys(config.redis.prefix).knowledgePrefix,
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
@@ -150,7 +157,11 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   lifecycle.add(alerts.pipeline.component);
   if (config.server.role !== 'worker') lifecycle.add(alerts.intakeSummary);
   const kube = createKubeComponent(base, alerts, cluster);
-  return { knowledge, alerts, kube };
+  const wired =
+    kube && cluster && config.ops.enabled
+      ? createOpsComponent({ ...base, kube, kubeConfig: cluster.kubeConfig })
+      : { ops: undefined, posts: { register: () => undefined } };
+  return { knowledge, alerts, kube, ...(wired.ops ? { ops: wired.ops } : {}), opsPosts: wired.posts };
 }
 
 /**

@@ -9,6 +9,7 @@ export function createCommandServices(deps: Deps): CommandServices {
     silences: deps.alerts.silences,
     knowledge: deps.knowledge,
     ...(deps.kube ? { kube: deps.kube } : {}),
+    ...(deps.ops ? { ops: deps.ops.service } : {}),
     audit: createAuditLog(deps),
     ...(deps.demo ? { demo: deps.demo } : {}),
   };

@@ -16,18 +16,14 @@ import { fileURLToPath } from 'node:url';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import type { Alert } from '../alerts/model.ts';
+import { deletePrefix } from '../app/redis.ts';
 import { hostBlocks } from '../handlers/host.ts';
 import { requireNode, requirePod } from '../handlers/kube-lookup.ts';
 import { createKube } from '../kube/runtime.ts';
+import { benchArgs } from './args.ts';
 
-const arg = (name: string, def: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
-const nodes = arg('nodes', 5000);
-const podCount = arg('pods', 150_000);
-const churn = arg('churn', 20_000);
-const pageSize = arg('page-size', 500);
+const args = benchArgs({ nodes: 5000, pods: 150_000, churn: 20_000, 'page-size': 500 }, { flags: ['serve-sim'] });
+const { nodes, pods: podCount, churn, 'page-size': pageSize } = args.numbers;
 const emit = (figure: string, value: number, unit: string, extra: Record<string, unknown> = {}) =>
   console.log(
     JSON.stringify({ bench: 'kube-cache', figure, value: Math.round(value * 1000) / 1000, unit, nodes, pods: podCount, ...extra }),
@@ -102,7 +98,8 @@ async function main(): Promise<void> {
     contexts: [{ name: 'sim', cluster: 'sim', user: 'sim' }],
     currentContext: 'sim',
   });
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+  const redis = new Redis(redisUrl);
   const prefix = `bench:kube:${process.pid}:`;
   const alerts: Alert[] = [];
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -221,15 +218,10 @@ async function main(): Promise<void> {
   emit('alerts_emitted', alerts.length, 'alerts');
 
   await kube.stop();
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length) await redis.del(...keys);
-  } while (cursor !== '0');
+  await deletePrefix(redisUrl, prefix);
   await redis.quit();
   child.stdin.write('exit\n');
 }
 
-if (process.argv.includes('--serve-sim')) await serveSim();
+if (args.flags.has('serve-sim')) await serveSim();
 else await main();

@@ -9,16 +9,21 @@
 import { Watch, KubeConfig } from '@kubernetes/client-node';
 import { generateCluster } from '../sim/generate-cluster.ts';
 import { startSim } from '../sim/sim.ts';
+import { benchArgs } from './args.ts';
 
-const arg = (name: string, def: number): number => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-};
-const nodes = arg('nodes', 5000);
-const pods = arg('pods', 150_000);
-const pageSize = arg('page-size', 500);
-const watchers = arg('watchers', 10);
-const updates = arg('updates', 5000);
+const {
+  nodes,
+  pods,
+  'page-size': pageSize,
+  watchers,
+  updates,
+} = benchArgs({
+  nodes: 5000,
+  pods: 150_000,
+  'page-size': 500,
+  watchers: 10,
+  updates: 5000,
+}).numbers;
 const emit = (figure: string, value: number, unit: string): void =>
   console.log(JSON.stringify({ bench: 'kube-sim', figure, value: Math.round(value * 1000) / 1000, unit, nodes, pods }));
 

@@ -23,13 +23,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { pipelineKeys } from '../alerts/pipeline/keys.ts';
-import { startPrivateRedis } from '../app/redis.ts';
+import { freePort, startPrivateRedis } from '../app/redis.ts';
+import { benchArgs } from './args.ts';
 import type { LoadJob } from './ingest-client.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -48,23 +48,12 @@ interface Opts {
   peer: boolean;
 }
 
-function parseArgs(args: string[]): Opts {
-  const get = (name: string) => {
-    const i = args.indexOf(`--${name}`);
-    return i >= 0 ? args[i + 1] : undefined;
-  };
-  const num = (name: string, def: number) => Number(get(name) ?? def);
-  return {
-    seconds: num('seconds', 10),
-    clients: num('clients', 32),
-    rate: num('rate', 500),
-    open: num('open', 1_000_000),
-    intake: num('intake', 1),
-    workers: num('workers', 1),
-    aof: (get('aof') ?? 'no,everysec').split(','),
-    phases: (get('phases') ?? 'batched,single,burst,sustained').split(','),
-    peer: get('peer') !== 'none',
-  };
+function parseOptions(args: string[]): Opts {
+  const { numbers, strings } = benchArgs(
+    { seconds: 10, clients: 32, rate: 500, open: 1_000_000, intake: 1, workers: 1 },
+    { args, strings: { aof: 'no,everysec', phases: 'batched,single,burst,sustained', peer: 'alertmanager' } },
+  );
+  return { ...numbers, aof: strings.aof.split(','), phases: strings.phases.split(','), peer: strings.peer !== 'none' };
 }
 
 const emit = (figure: string, fields: Record<string, unknown>) =>
@@ -72,17 +61,6 @@ const emit = (figure: string, fields: Record<string, unknown>) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (v: number) => Math.round(v);
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? +(a / b).toFixed(2) : null);
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? res(addr.port) : rej(new Error('no port'))));
-    });
-  });
-}
 
 /** Spawns and resolves once `ready` appears on stderr (or stdout). */
 function spawnUntil(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, what: string): Promise<ChildProcess> {
@@ -402,7 +380,7 @@ async function sustained(t: Target, o: Opts) {
 }
 
 export async function main(args: string[]): Promise<void> {
-  const o = parseArgs(args);
+  const o = parseOptions(args);
   const amBin = o.peer ? alertmanagerBinary() : undefined;
   emit('environment', {
     cpus: availableParallelism(),

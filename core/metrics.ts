@@ -123,6 +123,12 @@ export function createMetrics() {
       labelNames: ['alertname'],
       registers: r,
     }),
+    operations: new Counter({
+      name: 'firstmate_operations_total',
+      help: 'Safe operations by kind and outcome (started, refused, confirmed, succeeded, failed, cancelled, expired)',
+      labelNames: ['kind', 'outcome'],
+      registers: r,
+    }),
     queueJobs: new Gauge({
       name: 'firstmate_queue_jobs',
       help: 'Pipeline queue depth by state',

@@ -12,7 +12,7 @@ export const ack: Handler = {
   async run({ services, args, user }) {
     const ref = args[0];
     if (!ref || args.length > 1 || !/^[0-9a-f]{4,16}$/i.test(ref))
-      throw new UserError('usage: `ack <ref>` with the ref shown on the alert message (e.g. `ack 3fa9c2`)');
+      throw new UserError('usage: `ack <ref>` with the ref shown on the alert message (e.g. `ack 3fa9c2d1`)');
     const incident = await services.incidents.byRef(ref);
     if (incident?.last) assertAlertsInScope(user, [...incident.last.firing, ...incident.last.resolved]);
     const result = await services.incidents.ack(ref, user.name);

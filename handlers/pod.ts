@@ -18,6 +18,9 @@ function lastTermination(p: PodRecord): string {
   return t ? `${t.reason || 'Terminated'} (container ${t.c}, exit ${t.exitCode}, ${when(t.finishedAt)})` : '-';
 }
 
+/** Why an incarnation ended; an operation is named with its id and who ran it. */
+const endReason = (i: Incarnation): string => (i.reason === 'operation' ? `operation ${i.detail}` : i.reason || 'ended');
+
 function historyBlocks(chain: Incarnation[]): Block[] {
   if (chain.length === 0) return [];
   const rows = chain.map((i) => [
@@ -26,7 +29,7 @@ function historyBlocks(chain: Incarnation[]): Block[] {
     i.ip || '-',
     when(i.createdAt),
     i.readyAt ? when(i.readyAt) : '-',
-    i.endedAt ? `${when(i.endedAt)} (${i.reason || 'ended'})` : 'running',
+    i.endedAt ? `${when(i.endedAt)} (${endReason(i)})` : 'running',
   ]);
   const moves: string[] = [];
   for (let k = 1; k < chain.length; k++) {
@@ -36,7 +39,8 @@ function historyBlocks(chain: Incarnation[]): Block[] {
     const ip = a.ip && a.ip === b.ip ? `IP kept ${b.ip}` : `IP ${a.ip || '-'} → ${b.ip || '-'}`;
     const stopped = a.lostAt || a.endedAt;
     const short = stopped && b.readyAt ? `, short ${formatDuration(b.readyAt - stopped)}` : '';
-    moves.push(`${a.node === b.node ? `restarted on ${b.node}` : `${a.node} → ${b.node}`} (${a.reason || 'replaced'}), ${ip}${short}`);
+    const why = a.reason === 'operation' ? `operation ${a.detail}` : a.reason || 'replaced';
+    moves.push(`${a.node === b.node ? `restarted on ${b.node}` : `${a.node} → ${b.node}`} (${why}), ${ip}${short}`);
   }
   const blocks: Block[] = [{ kind: 'table', columns: ['pod', 'node', 'ip', 'created', 'ready', 'ended'], rows }];
   if (moves.length) blocks.push({ kind: 'text', text: `migrations:\n${moves.map((m) => `• ${m}`).join('\n')}` });
@@ -118,7 +122,7 @@ async function formerHolders(kube: KubeRuntime, ip: string, namespaces: string[]
     const ns = workload.split('/')[1] ?? '';
     const text = [
       `${workload}: pod ${ns}/${had?.name ?? '?'} on ${had?.node || '-'} had ${ip}`,
-      had?.endedAt ? `until ${when(had.endedAt)} (${had.reason || 'ended'})` : '',
+      had?.endedAt ? `until ${when(had.endedAt)} (${endReason(had)})` : '',
       now && now !== had ? `; now ${ns}/${now.name} on ${now.node || '-'} with ${now.ip || 'no IP'}` : '',
     ].join(' ');
     blocks.push({ kind: 'text', text }, ...historyBlocks(chain));

@@ -6,6 +6,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import type { Alert } from '../alerts/model.ts';
 import { UserError } from '../core/errors.ts';
+import { redisKeys } from '../core/redis-keys.ts';
 import { BUILTIN_ARTICLES_DIR, loadArticles } from './load.ts';
 import { createMatcher, type ArticleMatch } from './match.ts';
 import { allNotesMarkdown, articleNotesMarkdown } from './notes-export.ts';
@@ -115,7 +116,7 @@ export async function createKnowledgeBase(options: KnowledgeBaseOptions): Promis
   const byId = new Map(articles.map((a) => [a.id, a]));
   const matcher = createMatcher(articles);
   const index = createSearchIndex(articles);
-  const notes = createNoteStore({ redis: options.redis, keyPrefix: options.keyPrefix ?? '{firstmate}:kb:' });
+  const notes = createNoteStore({ redis: options.redis, keyPrefix: options.keyPrefix ?? redisKeys('{firstmate}').knowledgePrefix });
   const base = (options.publicBaseUrl ?? 'http://localhost:8080').replace(/\/+$/, '');
   const maxLinks = options.maxLinks ?? 3;
   const urlFor = (id: string) => `${base}/kb/${encodeURIComponent(id)}`;

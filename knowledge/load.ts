@@ -6,7 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import matter from 'gray-matter';
+import { splitFrontMatter, type FrontMatterFile } from './front-matter.ts';
 import { detectLang, frontMatterSchema, type Article, type Problem } from './schema.ts';
 
 /** The folder of the articles shipped with firstmate. */
@@ -28,10 +28,9 @@ async function markdownFiles(dir: string): Promise<string[]> {
 
 /** Parses one file's text; returns the article or the problems found in its front matter. */
 export function parseArticle(file: string, text: string): { article?: Article; problems: Problem[] } {
-  let parsed: matter.GrayMatterFile<string>;
+  let parsed: FrontMatterFile;
   try {
-    // Passing options turns off gray-matter's content cache, which would share parsed objects.
-    parsed = matter(text, { excerpt: false });
+    parsed = splitFrontMatter(text);
   } catch (err) {
     return {
       problems: [{ path: file, kind: 'front-matter', message: `unreadable front matter: ${(err as Error).message.split('\n')[0]}` }],
@@ -46,7 +45,7 @@ export function parseArticle(file: string, text: string): { article?: Article; p
   }
   const result = frontMatterSchema.safeParse(parsed.data);
   if (!result.success) {
-    const rawId = (parsed.data as Record<string, unknown>).id;
+    const rawId = parsed.data.id;
     return {
       problems: result.error.issues.map((issue) => ({
         path: file,

@@ -23,6 +23,32 @@ export function linkTargets(markdown: string): string[] {
   return hrefs;
 }
 
+/**
+ * What the article presents as firstmate chat commands: every code span and code-block line in
+ * a section whose heading names firstmate, and every line of a code block tagged `firstmate`.
+ * Each is returned as written (comments after `#` removed).
+ */
+export function presentedCommands(markdown: string): string[] {
+  const out: string[] = [];
+  let inSection = false;
+  const collect = (tokens: Token[]) =>
+    void plain.walkTokens(tokens, (t) => {
+      if (t.type === 'codespan') out.push(t.text);
+    });
+  for (const t of plain.lexer(markdown)) {
+    if (t.type === 'heading') {
+      inSection = /firstmate/i.test(t.text);
+      continue;
+    }
+    if (t.type === 'code' && (inSection || t.lang === 'firstmate')) {
+      for (const line of t.text.split('\n')) out.push(line.replace(/\s+#.*$/, ''));
+      continue;
+    }
+    if (inSection) collect([t]);
+  }
+  return out.map((c) => c.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim()).filter(Boolean);
+}
+
 /** The readable text of the markdown, for the search index and snippets. */
 export function plainText(markdown: string): string {
   const parts: string[] = [];

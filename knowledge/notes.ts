@@ -7,6 +7,7 @@
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { knowledgeKeys } from '../core/redis-keys.ts';
 
 /** What a note is about. At least one field is set. */
 export interface NoteRef {
@@ -59,13 +60,14 @@ export interface NoteStore {
 }
 
 export function createNoteStore(deps: { redis: Redis; keyPrefix: string }): NoteStore {
-  const { redis, keyPrefix: p } = deps;
-  const notesKey = `${p}notes`;
-  const seqKey = `${p}notes:seq`;
-  const allKey = `${p}notes:by-time`;
-  const fpKey = (fp: string) => `${p}notes:fp:${fp}`;
-  const nameKey = (name: string) => `${p}notes:alertname:${name}`;
-  const articleKey = (id: string) => `${p}notes:article:${id}`;
+  const { redis } = deps;
+  const keys = knowledgeKeys(deps.keyPrefix);
+  const notesKey = keys.notes;
+  const seqKey = keys.noteSeq;
+  const allKey = keys.notesByTime;
+  const fpKey = keys.notesByFingerprint;
+  const nameKey = keys.notesByAlertname;
+  const articleKey = keys.notesByArticle;
 
   // Sorted-set members are zero-padded ids, so notes written in the same millisecond keep their order.
   const member = (id: string) => id.padStart(12, '0');

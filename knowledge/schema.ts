@@ -53,7 +53,7 @@ export interface Problem {
   path: string;
   /** The article id when it could be read. */
   id?: string;
-  kind: 'front-matter' | 'duplicate-id' | 'dead-link' | 'rule' | 'read';
+  kind: 'front-matter' | 'duplicate-id' | 'dead-link' | 'rule' | 'read' | 'unknown-command';
   message: string;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { ResilientInformer } from './informer.ts';
-import type { BackoffOptions } from './informer.ts';
+import type { BackoffOptions } from '../core/backoff.ts';
 import { MultiIndex } from './multi-index.ts';
 import { keyOf } from './records.ts';
 import type { EventRecord, NodeRecord, PodRecord, ResourceKind, WorkloadKind, WorkloadRecord } from './records.ts';
@@ -83,7 +83,14 @@ export class KubeCache {
     wire(new ResilientInformer({ ...common, source: sources.nodes }), (v, o) => this.applyNode(v, o));
     wire(new ResilientInformer({ ...common, source: sources.pods }), (v, o) => this.applyPod(v, o));
     wire(new ResilientInformer({ ...common, source: sources.events }), (v, o) => this.applyEvent(v, o));
-    for (const s of [sources.statefulsets, sources.deployments, sources.replicasets, sources.jobs]) {
+    for (const s of [
+      sources.statefulsets,
+      sources.deployments,
+      sources.replicasets,
+      sources.kruiseStatefulsets,
+      sources.pingcapStatefulsets,
+      sources.jobs,
+    ]) {
       wire(new ResilientInformer({ ...common, source: s }), (v, o) => this.applyWorkload(v, o));
     }
   }

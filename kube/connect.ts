@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { redisKeys } from '../core/redis-keys.ts';
 import { buildKubeConfig, KubeConfigError } from './client.ts';
 import type { KubeSettings } from './config-schema.ts';
 import type { KubeRuntimeOptions } from './runtime.ts';
@@ -60,7 +61,7 @@ export function runtimeOptions(settings: KubeSettings, redisPrefix: string): Kub
   const le = settings.leaderElection;
   return {
     cluster: settings.cluster,
-    redisPrefix: `${redisPrefix}:kube:`,
+    redisPrefix: redisKeys(redisPrefix).kubePrefix,
     reportTtlSeconds: settings.reportTtlSeconds,
     leaderElection: { ...le, identity: le.identity ?? `${hostname()}-${process.pid}` },
     storm: settings.storm,

@@ -5,6 +5,7 @@
  * `pod` query reads it to show IP and node history.
  */
 import type { Redis } from 'ioredis';
+import { kubeKeys } from '../core/redis-keys.ts';
 
 /** One pod incarnation. Times are epoch ms, 0 when unknown. */
 export interface Incarnation {
@@ -53,8 +54,9 @@ export interface PodHistoryOptions {
 export function createPodHistory(opts: PodHistoryOptions): PodHistoryStore {
   const max = opts.maxPerWorkload ?? 50;
   const ttl = opts.ttlSeconds ?? 30 * 86400;
-  const key = (w: string) => `${opts.prefix}history:${w}`;
-  const ipKey = (ip: string) => `${opts.prefix}history-ip:${ip}`;
+  const keys = kubeKeys(opts.prefix);
+  const key = keys.history;
+  const ipKey = keys.historyByIp;
   const load = async (w: string) => {
     const raw = await opts.redis.hgetall(key(w));
     const out = new Map<string, Incarnation>();

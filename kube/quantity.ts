@@ -18,16 +18,20 @@ export function parseQuantity(q: string | number | undefined | null): number {
   return n * (binary[suffix] ?? decimal[suffix] ?? 1);
 }
 
-/** CPU quantity in millicores (0 when absent or invalid). */
-export function cpuMillis(q: string | number | undefined | null): number {
+/** The quantity in base units, unrounded (0 when absent or invalid). */
+export function quantityExact(q: string | number | undefined | null): number {
   const v = parseQuantity(q);
-  return Number.isFinite(v) ? Math.round(v * 1000) : 0;
+  return Number.isFinite(v) ? v : 0;
 }
 
-/** Any other quantity in base units (0 when absent or invalid). */
+/** CPU quantity in millicores (0 when absent or invalid). */
+export function cpuMillis(q: string | number | undefined | null): number {
+  return Math.round(quantityExact(q) * 1000);
+}
+
+/** Any other quantity in base units, rounded (0 when absent or invalid). */
 export function quantityValue(q: string | number | undefined | null): number {
-  const v = parseQuantity(q);
-  return Number.isFinite(v) ? Math.round(v) : 0;
+  return Math.round(quantityExact(q));
 }
 
 /** Bytes for people: 1.5Gi, 512Mi. */

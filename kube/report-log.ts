@@ -1,34 +1,32 @@
 /**
  * The reconcilers' memory of what they already reported, in Redis so that relists, restarts and
- * leader failovers never notify twice: one `SET key NX EX ttl` per reported incident. A claim
- * is taken before the alert is handed to the sink and given back when the sink fails, so a
- * retry can report it.
+ * leader failovers do not notify again: one key per reported incident, with a TTL. A report is
+ * marked only after the alert was handed to the sink (at-least-once): a crash in between means it
+ * is handed over again on the next reconcile, and the pipeline deduplicates it by fingerprint.
  */
 import type { Redis } from 'ioredis';
+import { kubeKeys } from '../core/redis-keys.ts';
 
 export interface ReportLog {
-  /** True when this call took the claim (the incident was not reported yet). `value` is kept with it. */
-  claim(id: string, ttlSeconds?: number, value?: string): Promise<boolean>;
-  /** Removes a claim and returns its value, or undefined when there was none (exactly one caller gets it). */
-  take(id: string): Promise<string | undefined>;
-  get(id: string): Promise<string | undefined>;
-  /** The values of several claims at once (undefined where there is none). */
-  getMany(ids: string[]): Promise<Array<string | undefined>>;
-  /** Replaces the value of a claim (or takes it), keeping it for `ttlSeconds`. */
-  put(id: string, value: string, ttlSeconds?: number): Promise<void>;
-  /** Gives a claim back (the report failed). */
-  release(id: string): Promise<void>;
+  /** True when the report was marked (handed to the sink) and the mark has not expired. */
   has(id: string): Promise<boolean>;
+  /** The value kept with the mark, or undefined when unmarked. */
+  get(id: string): Promise<string | undefined>;
+  /** The values of several marks at once (undefined where unmarked). */
+  getMany(ids: string[]): Promise<Array<string | undefined>>;
+  /** Marks a report handed over, keeping `value` (default: now in epoch ms) for `ttlSeconds`. */
+  mark(id: string, ttlSeconds?: number, value?: string): Promise<void>;
+  /** Sets the value only when the id is not set yet (first sighting); true when this call set it. */
+  claim(id: string, ttlSeconds?: number, value?: string): Promise<boolean>;
+  /** Removes the mark (the incident it stood for is over). */
+  release(id: string): Promise<void>;
 }
 
 export function createReportLog(opts: { redis: Redis; prefix: string; ttlSeconds: number }): ReportLog {
-  const key = (id: string) => `${opts.prefix}reported:${id}`;
+  const key = kubeKeys(opts.prefix).reported;
   return {
-    async claim(id, ttl, value) {
-      return (await opts.redis.set(key(id), value ?? String(Date.now()), 'EX', ttl ?? opts.ttlSeconds, 'NX')) === 'OK';
-    },
-    async take(id) {
-      return (await opts.redis.getdel(key(id))) ?? undefined;
+    async has(id) {
+      return (await opts.redis.exists(key(id))) === 1;
     },
     async get(id) {
       return (await opts.redis.get(key(id))) ?? undefined;
@@ -37,14 +35,14 @@ export function createReportLog(opts: { redis: Redis; prefix: string; ttlSeconds
       if (!ids.length) return [];
       return (await opts.redis.mget(...ids.map(key))).map((v) => v ?? undefined);
     },
-    async put(id, value, ttl) {
-      await opts.redis.set(key(id), value, 'EX', ttl ?? opts.ttlSeconds);
+    async mark(id, ttl, value) {
+      await opts.redis.set(key(id), value ?? String(Date.now()), 'EX', ttl ?? opts.ttlSeconds);
+    },
+    async claim(id, ttl, value) {
+      return (await opts.redis.set(key(id), value ?? String(Date.now()), 'EX', ttl ?? opts.ttlSeconds, 'NX')) === 'OK';
     },
     async release(id) {
       await opts.redis.del(key(id));
-    },
-    async has(id) {
-      return (await opts.redis.exists(key(id))) === 1;
     },
   };
 }

@@ -7,10 +7,11 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Redis } from 'ioredis';
 import type { AlertSink } from '../alerts/model.ts';
+import { redisKeys } from '../core/redis-keys.ts';
 import { countingSink } from './alerts.ts';
 import { KubeCache } from './cache.ts';
 import { Controller } from './controller.ts';
-import type { BackoffOptions } from './informer.ts';
+import type { BackoffOptions } from '../core/backoff.ts';
 import { LeaderElector } from './leader.ts';
 import { createPodHistory } from './pod-history.ts';
 import type { Incarnation } from './pod-history.ts';
@@ -110,7 +111,7 @@ export interface KubeRuntime {
 export function createKube(deps: CreateKubeDeps): KubeRuntime {
   const opts = deps.options ?? {};
   const { logger, metrics } = deps;
-  const prefix = opts.redisPrefix ?? 'firstmate:kube:';
+  const prefix = opts.redisPrefix ?? redisKeys('firstmate').kubePrefix;
   const cluster = opts.cluster ?? 'default';
   const cache = new KubeCache({
     kubeConfig: deps.kubeConfig,

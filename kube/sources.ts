@@ -1,5 +1,6 @@
 /**
- * The seven resources the cache watches, each as an informer source: watch path, paginated raw
+ * The resources the cache watches (nodes, pods, events, StatefulSets — Kruise and PingCAP ones only
+ * where served —, Deployments, ReplicaSets, Jobs), each as an informer source: watch path, paginated raw
  * list (see `raw-list.ts`), and the compaction that keeps only what firstmate reads.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -16,6 +17,10 @@ export interface KubeSources {
   deployments: InformerSource<WorkloadRecord>;
   replicasets: InformerSource<WorkloadRecord>;
   jobs: InformerSource<WorkloadRecord>;
+  /** OpenKruise Advanced StatefulSets (optional: absent where the CRD is not installed). */
+  kruiseStatefulsets: InformerSource<WorkloadRecord>;
+  /** PingCAP Advanced StatefulSets (optional, likewise). */
+  pingcapStatefulsets: InformerSource<WorkloadRecord>;
 }
 
 export function createSources(kc: KubeConfig): KubeSources {
@@ -33,5 +38,17 @@ export function createSources(kc: KubeConfig): KubeSources {
     deployments: source('deployments', '/apis/apps/v1/deployments', (raw) => compactWorkload('Deployment', raw)),
     replicasets: source('replicasets', '/apis/apps/v1/replicasets', (raw) => compactWorkload('ReplicaSet', raw)),
     jobs: source('jobs', '/apis/batch/v1/jobs', (raw) => compactWorkload('Job', raw)),
+    kruiseStatefulsets: {
+      ...source('statefulsets.apps.kruise.io', '/apis/apps.kruise.io/v1beta1/statefulsets', (raw) =>
+        compactWorkload('StatefulSet', raw, 'apps.kruise.io'),
+      ),
+      optional: true,
+    },
+    pingcapStatefulsets: {
+      ...source('statefulsets.apps.pingcap.com', '/apis/apps.pingcap.com/v1/statefulsets', (raw) =>
+        compactWorkload('StatefulSet', raw, 'apps.pingcap.com'),
+      ),
+      optional: true,
+    },
   };
 }

@@ -6,6 +6,7 @@
  * summary is built from it once the storm is over. Each storm's keys expire after a day.
  */
 import type { Redis } from 'ioredis';
+import { kubeKeys } from '../core/redis-keys.ts';
 
 /** One pod that moved during a storm. */
 export interface StormMove {
@@ -39,7 +40,7 @@ const TTL_SECONDS = 86_400;
 const MOVES_SHOWN = 8;
 
 export function createStormLedger(opts: { redis: Redis; prefix: string }): StormLedger {
-  const key = (storm: string, part: string) => `${opts.prefix}storm:${storm}:${part}`;
+  const key = kubeKeys(opts.prefix).storm;
   const add = async (k: string, ...members: string[]) => {
     if (!members.length) return;
     await opts.redis

@@ -6,6 +6,7 @@
  * - per-key exponential backoff (`addRateLimited`, reset by `forget`) and delayed adds (`addAfter`);
  * - `shutDown` stops accepting keys and resolves once the queued and in-flight keys are drained.
  */
+import { backoffDelay } from '../core/backoff.ts';
 
 export interface WorkQueueOptions {
   /** First retry delay of `addRateLimited` (default 5 ms). */
@@ -75,7 +76,7 @@ export class WorkQueue {
 
   /** The delay the next `addRateLimited` of this key would use. */
   backoffFor(failuresSoFar: number): number {
-    return Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** Math.min(failuresSoFar, 40));
+    return backoffDelay(failuresSoFar, { baseMs: this.baseDelayMs, maxMs: this.maxDelayMs, jitter: [1, 1] });
   }
 
   /** Clears the key's failure count. */

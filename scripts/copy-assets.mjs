@@ -3,7 +3,7 @@
 import { cpSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-const roots = ['alerts', 'chat', 'kube', 'knowledge', 'ops', 'sim'];
+const roots = ['core', 'alerts', 'chat', 'kube', 'knowledge', 'ops', 'sim'];
 const assets = /\.(md|lua)$/;
 for (const root of roots.filter((r) => existsSync(r))) {
   for (const entry of readdirSync(root, { recursive: true, withFileTypes: true })) {

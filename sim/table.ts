@@ -38,7 +38,11 @@ function podStatus(p: Pod): string {
   if (p.metadata.deletionTimestamp) return 'Terminating';
   if (p.status?.reason) return p.status.reason;
   const waiting = p.status?.containerStatuses?.find((c) => c.state.waiting?.reason)?.state.waiting?.reason;
-  return waiting ?? p.status?.phase ?? 'Pending';
+  const exited =
+    p.status?.phase === 'Succeeded' || p.status?.phase === 'Failed'
+      ? p.status.containerStatuses?.find((c) => c.state.terminated?.reason)?.state.terminated?.reason
+      : undefined;
+  return waiting ?? exited ?? p.status?.phase ?? 'Pending';
 }
 
 function nodeStatus(n: Node): string {
@@ -49,7 +53,43 @@ function nodeStatus(n: Node): string {
 
 const num = (o: KubeObject, field: string): number => Number(((o as Workload).status as Record<string, unknown> | undefined)?.[field] ?? 0);
 
+const specField = (o: KubeObject, field: string): string => {
+  const v = (o.spec as Record<string, unknown> | undefined)?.[field];
+  return v === undefined || v === null ? 'N/A' : String(v as string | number);
+};
+
+function jobStatus(o: KubeObject): string {
+  const conditions = (o.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
+  const done = conditions.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
+  return done ? done.type : 'Running';
+}
+
 const COLUMNS: Record<string, Column[]> = {
+  poddisruptionbudgets: [
+    name,
+    { name: 'Min Available', cell: (o) => specField(o, 'minAvailable') },
+    { name: 'Max Unavailable', cell: (o) => specField(o, 'maxUnavailable') },
+    { name: 'Allowed Disruptions', type: 'integer', cell: (o) => num(o, 'disruptionsAllowed') },
+    age,
+  ],
+  daemonsets: [
+    name,
+    { name: 'Desired', type: 'integer', cell: (o) => num(o, 'desiredNumberScheduled') },
+    { name: 'Current', type: 'integer', cell: (o) => num(o, 'currentNumberScheduled') },
+    { name: 'Ready', type: 'integer', cell: (o) => num(o, 'numberReady') },
+    { name: 'Up-to-date', type: 'integer', cell: (o) => num(o, 'updatedNumberScheduled') },
+    { name: 'Available', type: 'integer', cell: (o) => num(o, 'numberAvailable') },
+    age,
+  ],
+  jobs: [
+    name,
+    { name: 'Status', cell: jobStatus },
+    {
+      name: 'Completions',
+      cell: (o) => `${num(o, 'succeeded')}/${specField(o, 'completions') === 'N/A' ? 1 : specField(o, 'completions')}`,
+    },
+    age,
+  ],
   pods: [
     name,
     {

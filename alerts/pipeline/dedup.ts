@@ -1,7 +1,8 @@
 /**
  * The notification-log diff, exactly Alertmanager's `DedupStage.needsUpdate`, plus acks: one
- * entry per (receiver, group) remembers which alerts the receiver was last told were firing and
- * resolved, and when.
+ * entry per (group, destination) remembers which alerts the destination was last told were
+ * firing and resolved, and when. It is written only once a delivery succeeded (or there was
+ * nothing to send), like Alertmanager's `SetNotifiesStage`.
  */
 export interface NflogEntry {
   firing: string[];
@@ -10,10 +11,22 @@ export interface NflogEntry {
   at: number;
   /** Who had acked the incident when the receiver was last told. */
   ackedBy?: string;
+  /** The group generation that decided it: an entry never replaces one with a higher seq. */
+  seq?: number;
 }
 
 export type DedupReason =
-  'first' | 'firing-changed' | 'all-resolved' | 'resolved-changed' | 'repeat' | 'ack' | 'unchanged' | 'nothing-firing' | 'acked';
+  | 'first'
+  | 'firing-changed'
+  | 'all-resolved'
+  | 'resolved-changed'
+  | 'repeat'
+  | 'ack'
+  | 'unchanged'
+  | 'nothing-firing'
+  | 'acked'
+  /** The destination's previous delivery is still being tried: decided again once it is over. */
+  | 'in-flight';
 
 export interface DedupInput {
   entry?: NflogEntry;

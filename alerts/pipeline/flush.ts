@@ -1,11 +1,14 @@
 /**
  * Flush worker. Input: a `FlushJob` (group, generation). Reads the group's alerts, drops the
- * silenced and inhibited ones, holds back resolutions of flapping alerts, diffs against the
- * notification log (Alertmanager's dedup stage) and, when the receiver must hear about it,
- * enqueues one notify job per destination. Then commits atomically (notification log, incident,
- * removal of unmodified resolved alerts, next generation) and schedules the next flush after
- * group_interval. Idempotent: a stale generation is skipped; a re-run of the same generation
- * builds the same notification id and job ids, and the commit accepts only one of them.
+ * silenced and inhibited ones, holds back resolutions of flapping alerts, diffs against each
+ * destination's notification log (Alertmanager's dedup stage) and enqueues one notify job per
+ * destination that must hear about it; the notify worker writes that destination's log entry
+ * only once the delivery succeeded, so a delivery that failed is tried again at the next
+ * group_interval. Then commits atomically (log entries of destinations told without a send,
+ * incident, removal of resolved alerts every destination has been told about, next generation)
+ * and schedules the next flush after group_interval. Idempotent: a stale generation is skipped;
+ * a re-run of the same generation builds the same notification id and job ids, and the commit
+ * accepts only one of them.
  */
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
@@ -16,9 +19,9 @@ import type { AlertsConfig } from '../config-schema.ts';
 import { inhibitedBy, type InhibitRule } from '../inhibit.ts';
 import type { KnowledgeLinks } from '../knowledge.ts';
 import type { Alert } from '../model.ts';
-import type { KnowledgeLink, Notification } from '../notifiers/types.ts';
 import { routeDefaults, type ResolvedRoute, type Routing } from '../routing.ts';
 import { silencedBy, silenceState, type Silence } from '../silences.ts';
+import { createNotificationBuilder, type Held } from './build-notification.ts';
 import { isFlapping, needsUpdate, type NflogEntry } from './dedup.ts';
 import { destinationsFor } from './destinations.ts';
 import { flushJobId, notifyJobId, type PipelineKeys } from './keys.ts';
@@ -38,22 +41,28 @@ export interface FlushDeps {
   metrics: Metrics;
   logger: Logger;
   onDecision?: (e: DecisionEvent) => void;
+  /** The clock (epoch ms); `Date.now` by default. */
+  now?: () => number;
 }
 
-interface Held {
-  alert: Alert;
-  acceptedAt: number;
-  flapping: boolean;
+/** How long a reserved but not yet opened ref stays reserved (s); the commit that opens it keeps it. */
+const REF_RESERVE_TTL_S = 7 * 86_400;
+
+/**
+ * The short refs users type (`ack 3fa9c2d1`), in the order they are tried: 8-hex-digit slices of
+ * the incident id's SHA-256, then 16-digit ones. The first one free is reserved with SET NX, so
+ * two open incidents never share a ref.
+ */
+export function refCandidates(incidentId: string): string[] {
+  const hex = createHash('sha256').update(incidentId).digest('hex');
+  const out: string[] = [];
+  for (let i = 0; i < hex.length; i += 8) out.push(hex.slice(i, i + 8));
+  for (let i = 0; i < hex.length; i += 16) out.push(hex.slice(i, i + 16));
+  return out;
 }
-
-const severityRank = { critical: 0, warning: 1, info: 2 } as const;
-const byImportance = (a: Held, b: Held) =>
-  severityRank[a.alert.severity] - severityRank[b.alert.severity] || b.alert.startsAt.localeCompare(a.alert.startsAt);
-
-/** The short ref users type (`ack 3fa9c2`), derived from the incident id. */
-export const refOf = (incidentId: string) => createHash('sha256').update(incidentId).digest('hex').slice(0, 6);
 
 export function createFlushProcessor(d: FlushDeps) {
+  const clock = d.now ?? Date.now;
   const routes = new Map<string, ResolvedRoute>();
   const index = (r: ResolvedRoute) => {
     routes.set(r.id, r);
@@ -61,24 +70,34 @@ export function createFlushProcessor(d: FlushDeps) {
   };
   index(d.routing.root);
   const receivers = new Map(d.config.receivers.map((r) => [r.name, r]));
-  const { topN } = d.config.storm;
+  // A delivery in flight longer than every attempt could take is taken as lost (its job gone).
+  const { attempts, timeout, maxBackoff } = d.config.notify;
+  const inFlightMaxMs = attempts * (timeout + maxBackoff);
+  const buildNotification = createNotificationBuilder({ knowledge: d.knowledge, logger: d.logger, topN: d.config.storm.topN });
 
   const scheduleFlush = async (gk: string, gen: number, delay: number) => {
     await d.flushQueue.add('flush', { gk, gen }, { jobId: flushJobId(gk, gen), delay: Math.max(0, delay) });
     await d.scripts.scheduled(d.keys.groups, [d.keys.prefix, gk, String(gen)]);
   };
 
+  const reserveRef = async (incidentId: string): Promise<string> => {
+    const ref = await d.scripts.reserveRef(d.keys.groups, [d.keys.prefix, incidentId, REF_RESERVE_TTL_S, ...refCandidates(incidentId)]);
+    if (!ref) throw new Error(`no free ref for incident ${incidentId}`);
+    return ref;
+  };
+
   return async function processFlush({ gk, gen }: FlushJob): Promise<string> {
-    const now = Date.now();
+    const now = clock();
     const k = d.keys;
-    // One round trip reads the group, its notification log, the silences and (with inhibit
-    // rules) the inhibiting alerts.
+    // One round trip reads the group, its notification log and flip history, the silences and
+    // (with inhibit rules) the inhibiting alerts.
     const tx = d.redis
       .multi()
       .hgetall(k.groupMeta(gk))
       .hgetall(k.groupAlerts(gk))
       .hgetall(k.groupState(gk))
-      .get(k.nflog(gk))
+      .hgetall(k.nflog(gk))
+      .hgetall(k.flips(gk))
       .hvals(k.silences);
     if (d.inhibitRules.length > 0) tx.hgetall(k.inhibitSources);
     const res = await tx.exec();
@@ -87,10 +106,12 @@ export function createFlushProcessor(d: FlushDeps) {
     const meta = res[0]![1] as Record<string, string>;
     const rawAlerts = res[1]![1] as Record<string, string>;
     const rawState = res[2]![1] as Record<string, string>;
-    const nflogRaw = res[3]![1] as string | null;
-    const rawSilences = res[4]![1] as string[];
-    const rawSources = (res[5]?.[1] ?? {}) as Record<string, string>;
+    const rawLog = res[3]![1] as Record<string, string>;
+    const rawFlips = res[4]![1] as Record<string, string>;
+    const rawSilences = res[5]![1] as string[];
+    const rawSources = (res[6]?.[1] ?? {}) as Record<string, string>;
     if (!meta.gen) return 'gone';
+    if (meta.idle) return 'idle';
     const current = Number(meta.gen);
     if (current !== gen) {
       if (current > gen) await scheduleFlush(gk, current, Number(meta.next) - now);
@@ -101,6 +122,7 @@ export function createFlushProcessor(d: FlushDeps) {
     const repeat = route?.repeatIntervalMs ?? routeDefaults.repeat_interval;
     const receiver = receivers.get(meta.receiver ?? '');
     const sendResolved = receiver?.send_resolved ?? true;
+    const destinations = receiver ? destinationsFor(receiver, meta.owner || undefined, d.config.robots) : [];
 
     const silences = rawSilences.map((v) => JSON.parse(v) as Silence).filter((s) => silenceState(s, now) === 'active');
     const sources = new Map<string, Record<string, string>>();
@@ -111,52 +133,64 @@ export function createFlushProcessor(d: FlushDeps) {
     }
     const firing: Held[] = [];
     const resolved: Held[] = [];
-    const drop: string[] = [];
+    /** Resolved alerts that may leave the group, with the version they were read at. */
+    const settled: Array<[fp: string, ver: string]> = [];
     for (const [fp, raw] of Object.entries(rawAlerts)) {
       const { t, a } = JSON.parse(raw) as { t: number; a: Alert };
-      const [ver = '0', st = 'f', flipText = ''] = (rawState[fp] ?? '').split('|');
+      const [ver = '0', st = 'f'] = (rawState[fp] ?? '').split('|');
       const isResolved = st === 'r' || (a.endsAt !== undefined && Date.parse(a.endsAt) <= now);
+      const flipText = (rawFlips[fp] ?? '').slice(2);
       const flips = flipText ? flipText.split(',').map(Number) : [];
       const flapping = isFlapping(flips, now, d.config.flapping.threshold, d.config.flapping.window);
-      if (isResolved && !flapping) drop.push(fp, ver);
+      if (isResolved && !flapping) settled.push([fp, ver]);
       if (silencedBy(silences, a.labels) || inhibitedBy(d.inhibitRules, fp, a.labels, sources)) continue;
       if (isResolved && !flapping) resolved.push({ alert: { ...a, status: 'resolved' }, acceptedAt: t, flapping });
       else firing.push({ alert: { ...a, status: 'firing' }, acceptedAt: t, flapping });
     }
-    const entry = nflogRaw ? (JSON.parse(nflogRaw) as NflogEntry) : undefined;
-    const decision = needsUpdate({
-      entry,
-      firing: new Set(firing.map((h) => h.alert.fingerprint)),
-      resolved: new Set(resolved.map((h) => h.alert.fingerprint)),
-      sendResolved,
-      repeatIntervalMs: repeat,
-      now,
-      ackedBy: meta.ackedBy,
+    const firingSet = new Set(firing.map((h) => h.alert.fingerprint));
+    const resolvedSet = new Set(resolved.map((h) => h.alert.fingerprint));
+    const decide = (entry: NflogEntry | undefined) =>
+      needsUpdate({ entry, firing: firingSet, resolved: resolvedSet, sendResolved, repeatIntervalMs: repeat, now, ackedBy: meta.ackedBy });
+    const perDest = destinations.map((destination) => {
+      const raw = rawLog[destination.key];
+      const entry = raw ? (JSON.parse(raw) as NflogEntry) : undefined;
+      // Like Alertmanager's aggregation group, which waits for its notify pipeline before the
+      // next tick, a destination whose delivery is still in flight (retrying) is not decided again.
+      const mark = rawLog[`>${destination.key}`];
+      const inFlight = mark !== undefined && now - Number(mark.split('|')[1]) < inFlightMaxMs;
+      const decision: ReturnType<typeof decide> = inFlight ? { notify: false, reason: 'in-flight' } : decide(entry);
+      return { destination, entry, decision, inFlight };
     });
-    const since = entry?.at ?? 0;
+    const decision = perDest.find((x) => x.decision.notify)?.decision ?? perDest[0]?.decision ?? decide(undefined);
+    let since = 0;
+    for (const x of perDest) since = Math.max(since, x.entry?.at ?? 0);
     let acceptedAt: number | undefined;
     for (const h of [...firing, ...resolved])
       if (h.acceptedAt > since && (acceptedAt === undefined || h.acceptedAt < acceptedAt)) acceptedAt = h.acceptedAt;
     d.metrics.dedupDecisions.inc({ receiver: meta.receiver ?? '', reason: decision.reason });
     if (acceptedAt !== undefined) d.metrics.alertDecisionSeconds.observe(Math.max(0, now - acceptedAt) / 1000);
-    d.onDecision?.({ gk, receiver: meta.receiver ?? '', notify: decision.notify, reason: decision.reason, acceptedAt, decidedAt: now });
 
-    let nflog = '';
+    const notified = perDest.filter((x) => x.decision.notify);
+    const log: NflogEntry = {
+      firing: [...firingSet],
+      resolved: [...resolvedSet],
+      at: now,
+      ...(meta.ackedBy ? { ackedBy: meta.ackedBy } : {}),
+      seq: gen,
+    };
+    const logText = JSON.stringify(log);
+    /** Destinations told without a send (nothing to say to them): their entries go in with the commit. */
+    let direct = notified;
+    let sent = false;
     let op = '';
     let incidentId = '';
     let ref = '';
     let fields: Record<string, string | number> = {};
     if (decision.notify) {
-      nflog = JSON.stringify({
-        firing: firing.map((h) => h.alert.fingerprint),
-        resolved: resolved.map((h) => h.alert.fingerprint),
-        at: now,
-        ...(meta.ackedBy ? { ackedBy: meta.ackedBy } : {}),
-      } satisfies NflogEntry);
-      incidentId = meta.incident || (firing.length > 0 ? `${gk}.${gen}` : '');
+      incidentId = meta.incident || (firing.length > 0 ? `${gk}.${gen}` : meta.lastInc || '');
       if (incidentId) {
-        ref = meta.ref || refOf(incidentId);
-        op = !meta.incident ? 'open' : firing.length === 0 ? 'close' : 'update';
+        op = meta.incident ? (firing.length === 0 ? 'close' : 'update') : firing.length > 0 ? 'open' : '';
+        ref = meta.incident ? meta.ref || '' : op === 'open' ? await reserveRef(incidentId) : meta.lastRef || '';
         fields = {
           receiver: meta.receiver ?? '',
           labels: meta.labels ?? '{}',
@@ -168,92 +202,55 @@ export function createFlushProcessor(d: FlushDeps) {
         if (firing.length > 0 || sendResolved) {
           const notification = await buildNotification({ gk, gen, incidentId, ref, meta, firing, resolved, sendResolved, now, acceptedAt });
           fields.last = JSON.stringify(notification);
-          const destinations = receiver ? destinationsFor(receiver, meta.owner || undefined, d.config.robots) : [];
           if (!receiver) d.logger.warn({ receiver: meta.receiver, gk }, 'receiver no longer configured; notification dropped');
-          const jobs = destinations.map((destination) => ({
+          const marks = d.redis.multi();
+          for (const { destination } of notified) marks.hset(k.nflog(gk), `>${destination.key}`, `${gen}|${now}`);
+          if (notified.length > 0) await marks.exec();
+          const jobs = notified.map(({ destination }) => ({
             name: destination.kind,
-            data: { notification, destination },
+            data: { notification, destination, log },
             opts: { jobId: notifyJobId(notification.id, destination.key) },
           }));
           // A single destination (the usual case) skips the transaction `addBulk` wraps jobs in.
           if (jobs.length === 1) await d.notifyQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
           else if (jobs.length > 1) await d.notifyQueue.addBulk(jobs);
+          direct = [];
+          sent = jobs.length > 0;
         }
       }
     }
+    d.onDecision?.({
+      gk,
+      receiver: meta.receiver ?? '',
+      groupLabels: JSON.parse(meta.labels ?? '{}') as Record<string, string>,
+      notify: decision.notify,
+      reason: decision.reason,
+      destinations: perDest.map((x) => ({ key: x.destination.key, notify: x.decision.notify, reason: x.decision.reason })),
+      acceptedAt,
+      decidedAt: now,
+    });
+    // Like Alertmanager, a resolved alert leaves the group once its resolution is out: unless a
+    // destination that is sent to now, or still in flight, was last told it is firing. While such
+    // a send is pending it stays, so a delivery that fails is repeated at the next group_interval.
+    const toldFiring = new Set<string>();
+    for (const x of perDest) if (x.inFlight || (sent && x.decision.notify)) for (const fp of x.entry?.firing ?? []) toldFiring.add(fp);
+    const drop = settled.filter(([fp]) => !toldFiring.has(fp)).flat();
     const args: Array<string | number> = [
       k.prefix,
       gk,
       String(gen),
       now,
       interval,
-      nflog,
+      direct.length > 0 ? JSON.stringify(direct.map((x) => [x.destination.key, gen, logText])) : '',
       op,
       incidentId || '-',
       ref,
       JSON.stringify(fields),
+      d.config.flush.keepEmptyGroup,
       ...drop,
     ];
     const next = await d.scripts.commit(k.groups, args);
     if (next > 0) await scheduleFlush(gk, next, interval);
     return next === -1 ? 'stale' : decision.reason;
   };
-
-  async function buildNotification(i: {
-    gk: string;
-    gen: number;
-    incidentId: string;
-    ref: string;
-    meta: Record<string, string>;
-    firing: Held[];
-    resolved: Held[];
-    sendResolved: boolean;
-    now: number;
-    acceptedAt?: number;
-  }): Promise<Notification> {
-    const firing = [...i.firing].sort(byImportance).slice(0, topN);
-    const resolved = i.sendResolved ? [...i.resolved].sort(byImportance).slice(0, topN) : [];
-    const knowledge: KnowledgeLink[] = [];
-    const seen = new Set<string>();
-    const sample = firing.length > 0 ? firing : resolved;
-    for (const h of sample.slice(0, 5)) {
-      try {
-        for (const link of await d.knowledge.linksFor(h.alert)) {
-          if (seen.has(link.url) || knowledge.length >= 5) continue;
-          seen.add(link.url);
-          knowledge.push(link);
-        }
-      } catch (err) {
-        d.logger.warn({ err, gk: i.gk }, 'knowledge links failed');
-      }
-    }
-    let lastResolution: Notification['lastResolution'];
-    if (sample[0]) {
-      try {
-        lastResolution = await d.knowledge.lastResolution(sample[0].alert);
-      } catch (err) {
-        d.logger.warn({ err, gk: i.gk }, 'last resolution lookup failed');
-      }
-    }
-    return {
-      id: `${i.gk}.${i.gen}`,
-      receiver: i.meta.receiver ?? '',
-      groupKey: i.gk,
-      incidentId: i.incidentId,
-      ref: i.ref,
-      seq: i.gen,
-      groupLabels: JSON.parse(i.meta.labels ?? '{}') as Record<string, string>,
-      status: i.firing.length > 0 ? 'firing' : 'resolved',
-      firing: firing.map((h) => h.alert),
-      resolved: resolved.map((h) => h.alert),
-      counts: { firing: i.firing.length, resolved: i.sendResolved ? i.resolved.length : 0 },
-      ...(i.meta.ackedBy ? { acked: { by: i.meta.ackedBy, at: new Date(Number(i.meta.ackedAt)).toISOString() } } : {}),
-      ...(i.firing.some((h) => h.flapping) ? { flapping: true } : {}),
-      ...(i.meta.owner ? { owner: i.meta.owner } : {}),
-      knowledge,
-      ...(lastResolution ? { lastResolution } : {}),
-      decidedAt: new Date(i.now).toISOString(),
-      ...(i.acceptedAt !== undefined ? { acceptedAt: new Date(i.acceptedAt).toISOString() } : {}),
-    };
-  }
 }

@@ -38,6 +38,8 @@ export interface AlertPipelineOptions {
   /** How often queue depths and open groups are sampled into metrics (ms, 0 = never). */
   sampleEveryMs?: number;
   onDecision?: (e: DecisionEvent) => void;
+  /** The clock of the ingest, flush and notify processors (epoch ms); `Date.now` by default. */
+  now?: () => number;
 }
 
 /**
@@ -84,7 +86,8 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
   const incidents = createIncidents({ redis, keys, scripts, flushQueue });
 
-  const processIngest = createIngestProcessor({ keys, scripts, routing, inhibitRules, flapping: config.flapping, flushQueue });
+  const clock = o.now ? { now: o.now } : {};
+  const processIngest = createIngestProcessor({ keys, scripts, routing, inhibitRules, flapping: config.flapping, flushQueue, ...clock });
   const processFlush = createFlushProcessor({
     config,
     redis,
@@ -98,8 +101,9 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     metrics,
     logger,
     onDecision: o.onDecision,
+    ...clock,
   });
-  const processNotify = createNotifyProcessor({ config, redis, keys, scripts, notifiers: o.notifiers, metrics, logger });
+  const processNotify = createNotifyProcessor({ config, redis, keys, scripts, notifiers: o.notifiers, metrics, logger, ...clock });
 
   const workers: Worker[] = [];
   let sampler: NodeJS.Timeout | undefined;
@@ -194,6 +198,7 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     routing,
     queues: { ingest: ingestQueue, flush: flushQueue, notify: notifyQueue },
     keys,
+    scripts,
     write,
     /**
      * Ingest jobs waiting (cached for 100 ms): intake answers 429 above `limits.backlog`. Callers

@@ -1,8 +1,10 @@
 /**
  * Ingest worker. Input: an `IngestJob` (the deliveries of one intake commit). Output: alert state
  * upserted per (group, fingerprint) in Redis by one Lua call, and a delayed flush job
- * (`f-<group>-<generation>`, group_wait for a new group) for every touched group whose current
- * generation is not yet marked scheduled. Idempotent: re-running a job rewrites the same state
+ * (`f-<group>-<generation>`, group_wait for a new group; at once when an alert that started more
+ * than group_wait ago joins a group that has not flushed yet; the next group_interval tick when an
+ * emptied group fires again) for every touched group whose current generation is not yet marked
+ * scheduled. Idempotent: re-running a job rewrites the same state
  * and re-adds the same job ids, which BullMQ ignores while they exist and the flush ignores when
  * their generation is stale.
  */
@@ -22,6 +24,8 @@ export interface IngestDeps {
   inhibitRules: readonly InhibitRule[];
   flapping: AlertsConfig['flapping'];
   flushQueue: Queue<FlushJob>;
+  /** The clock (epoch ms); `Date.now` by default. */
+  now?: () => number;
 }
 
 /** Every alert of the job's deliveries with the acceptance time of its delivery. */
@@ -40,8 +44,9 @@ function flatten(data: IngestJob): { alerts: Alert[]; acceptedAt: number[] } {
 
 export function createIngestProcessor(d: IngestDeps) {
   const flipKeep = Math.max(2, d.flapping.threshold + 1);
+  const clock = d.now ?? Date.now;
   return async function processIngest(data: IngestJob): Promise<{ alerts: number; groups: number }> {
-    const now = Date.now();
+    const now = clock();
     const entries: Array<Array<string | number>> = [];
     const waitByGroup = new Map<string, number>();
     const { alerts, acceptedAt } = flatten(data);
@@ -53,7 +58,8 @@ export function createIngestProcessor(d: IngestDeps) {
       const inh = source ? (resolved ? '2' : '1') : '0';
       const labels = inh === '1' ? JSON.stringify({ l: alert.labels, e: alert.endsAt ? Date.parse(alert.endsAt) || 0 : 0 }) : '';
       for (const g of d.routing.assign(alert)) {
-        // Alertmanager flushes at once when the alert has been firing for longer than group_wait.
+        // Alertmanager flushes a group that has not flushed yet at once when an alert joins it that
+        // has been firing for longer than group_wait (the script applies it to existing groups too).
         const started = Date.parse(alert.startsAt);
         const wait = Number.isFinite(started) && started + g.route.groupWaitMs < now ? 0 : g.route.groupWaitMs;
         waitByGroup.set(g.groupKey, Math.min(wait, waitByGroup.get(g.groupKey) ?? Infinity));

@@ -9,9 +9,13 @@ export function pipelineKeys(prefix: string) {
     groupMeta: (gk: string) => `${prefix}:ag:${gk}`,
     groupAlerts: (gk: string) => `${prefix}:aa:${gk}`,
     groupState: (gk: string) => `${prefix}:as:${gk}`,
-    nflog: (gk: string) => `${prefix}:nflog:${gk}`,
+    /** Notification log of a group: a hash of destination key → what it was last told (JSON `NflogEntry`). */
+    nflog: (gk: string) => `${prefix}:nf:${gk}`,
+    /** Status-change history per alert of a group (`<last status>|<epoch ms>,…`), kept beyond the alert's removal. */
+    flips: (gk: string) => `${prefix}:fl:${gk}`,
     incident: (id: string) => `${prefix}:inc:${id}`,
     incidents: `${prefix}:incidents`,
+    /** Short ref → incident id, reserved with SET NX so two incidents never share one. */
     ref: (ref: string) => `${prefix}:ref:${ref}`,
     message: (incidentId: string, destKey: string) => `${prefix}:msg:${incidentId}:${destKey}`,
     /** A first post of the incident to the destination is (or was) in flight: epoch ms of the first try. */

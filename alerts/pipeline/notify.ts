@@ -1,9 +1,12 @@
 /**
  * Notify worker. Input: a `NotifyJob` (one notification for one destination). Waits for the
  * destination's rate limit (the job is delayed, not held), takes a per-(incident, destination)
- * lock, posts or updates the incident's message through the notifier of the destination's kind,
- * and stores the `MessageRef` (with the notification's `seq`) before the job completes; it also
- * appends a delivery record per alert and counts the outcome.
+ * lock (renewed while a send is in flight, so a slow send never outlives it), posts or updates the
+ * incident's message through the notifier of the destination's kind, and stores the `MessageRef`
+ * (with the notification's `seq`, compare-and-set: a newer one is never overwritten) and the
+ * destination's notification-log entry (only now, after the delivery succeeded, as Alertmanager's
+ * SetNotifiesStage) before the job completes; it also appends a delivery record per alert and
+ * counts the outcome.
  * Idempotent: a retried or older notification never posts twice or overwrites a newer one. A
  * crash between the platform accepting a first post and the ref being stored is covered by an
  * in-flight marker, set atomically with reading the ref before every first post and cleared
@@ -12,14 +15,17 @@
  * as done when it already shows this notification, instead of posting again. Notifiers without
  * `find` post again (the webhook one with the same Idempotency-Key).
  * `RetryableError` retries with exponential backoff honouring Retry-After; `TerminalError`
- * (and exhausting the attempts) records the failure in the failed-deliveries list.
+ * (and exhausting the attempts) records the failure in the failed-deliveries list and leaves the
+ * log entry unwritten, so the group's next flush tries again.
  */
 import { randomBytes } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
+import { backoffDelay } from '../../core/backoff.ts';
 import { TerminalError } from '../../core/errors.ts';
+import { createSlidingWindowLimiter } from '../../core/rate-limit.ts';
 import type { AlertsConfig } from '../config-schema.ts';
 import { RetryableError, type MessageRef } from '../notifiers/types.ts';
 import type { NotifierRegistry } from '../notifiers/registry.ts';
@@ -35,6 +41,8 @@ export interface NotifyDeps {
   notifiers: NotifierRegistry;
   metrics: Metrics;
   logger: Logger;
+  /** The clock (epoch ms); `Date.now` by default. */
+  now?: () => number;
 }
 
 const MESSAGE_TTL_S = 30 * 86_400;
@@ -45,18 +53,35 @@ const FIND_MARGIN_MS = 5 * 60_000;
 
 /** Exponential backoff with jitter, never shorter than the destination's Retry-After. */
 export function notifyBackoff(cfg: AlertsConfig['notify'], attemptsMade: number, err?: Error): number {
-  const exp = Math.min(cfg.maxBackoff, cfg.backoff * 2 ** Math.max(0, attemptsMade - 1));
-  const jittered = Math.round(exp * (0.8 + Math.random() * 0.4));
+  const jittered = backoffDelay(attemptsMade - 1, { baseMs: cfg.backoff, maxMs: cfg.maxBackoff, jitter: [0.8, 1.2] });
   const after = err instanceof RetryableError ? err.retryAfterMs : undefined;
   return after !== undefined ? Math.max(after, Math.min(jittered, cfg.backoff)) : jittered;
 }
 
 export function createNotifyProcessor(d: NotifyDeps) {
   const k = d.keys;
+  const clock = d.now ?? Date.now;
+  const lockMs = d.config.notify.timeout + 1000;
   const limits = d.config.notify.rateLimits as Record<string, { max: number; per: number } | undefined>;
+  const limiter = createSlidingWindowLimiter(d.redis);
+
+  /** The delivery is over without a log entry: the group's next flush decides for the destination again. */
+  /**
+   * The delivery is over without a send: failed for good (no log entry: the group's next flush
+   * decides for the destination again), or superseded by a newer notification on show there
+   * (`told`: its log entry is written, as the destination is at least that far).
+   */
+  const settle = (data: NotifyJob, told: boolean) =>
+    d.scripts.settle(k.nflog(data.notification.groupKey), [
+      data.destination.key,
+      data.log?.seq ?? data.notification.seq,
+      told && data.log ? JSON.stringify(data.log) : '',
+      k.groupMeta(data.notification.groupKey),
+    ]);
 
   const recordFailure = async (job: Job<NotifyJob>, err: Error) => {
     const { notification: n, destination } = job.data;
+    await settle(job.data, false);
     const failure: FailedDelivery = {
       notificationId: n.id,
       receiver: n.receiver,
@@ -65,7 +90,7 @@ export function createNotifyProcessor(d: NotifyDeps) {
       ref: n.ref,
       error: err.message,
       attempts: job.attemptsMade + 1,
-      at: new Date().toISOString(),
+      at: new Date(clock()).toISOString(),
     };
     await d.redis
       .multi()
@@ -86,30 +111,40 @@ export function createNotifyProcessor(d: NotifyDeps) {
     }
     const limit = limits[destination.kind];
     if (limit) {
-      const wait = await d.scripts.rateLimit(k.rateLimit(destination.key), [
-        Date.now(),
-        limit.per,
-        limit.max,
-        `${job.id}-${randomBytes(3).toString('hex')}`,
-      ]);
-      if (wait > 0) {
-        await job.moveToDelayed(Date.now() + wait, token);
+      const verdict = await limiter.take(k.rateLimit(destination.key), { max: limit.max, windowMs: limit.per });
+      if (!verdict.allowed) {
+        await job.moveToDelayed(Date.now() + verdict.retryAfterMs, token);
         throw new DelayedError();
       }
     }
     const lockKey = k.messageLock(n.incidentId, destination.key);
     const lockToken = randomBytes(8).toString('hex');
-    const locked = await d.redis.set(lockKey, lockToken, 'PX', d.config.notify.timeout + 1000, 'NX');
+    const locked = await d.redis.set(lockKey, lockToken, 'PX', lockMs, 'NX');
     if (!locked) {
       await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 100), token);
       throw new DelayedError();
     }
+    // A send may take longer than the lock (several Slack history pages, an update and a post):
+    // the lock is extended while we hold it, so no other job for this message starts meanwhile.
+    const renewal = setInterval(
+      () => {
+        d.scripts
+          .renew(lockKey, lockToken, lockMs)
+          .then((held) => {
+            if (!held) d.logger.warn({ notification: n.id, destination: destination.key }, 'message lock lost during a send');
+          })
+          .catch(() => undefined);
+      },
+      Math.max(50, Math.floor(lockMs / 3)),
+    );
+    renewal.unref();
     try {
       const msgKey = k.message(n.incidentId, destination.key);
       const attemptKey = k.messageAttempt(n.incidentId, destination.key);
-      const [stored, marker] = await d.scripts.claim(msgKey, [attemptKey, Date.now(), ATTEMPT_TTL_S]);
+      const [stored, marker] = await d.scripts.claim(msgKey, [attemptKey, clock(), ATTEMPT_TTL_S]);
       let previous = stored ? (JSON.parse(stored) as { ref: MessageRef; seq: number }) : undefined;
       if (previous && previous.seq >= n.seq) {
+        await settle(job.data, true);
         d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: 'skipped' });
         return 'superseded';
       }
@@ -125,7 +160,20 @@ export function createNotifyProcessor(d: NotifyDeps) {
         throw e instanceof RetryableError ? e : new RetryableError(e.message, undefined, { cause: e });
       };
       const store = async (ref: MessageRef, seq: number, updated: boolean, withRecords: boolean) => {
-        const tx = d.redis.multi().set(msgKey, JSON.stringify({ ref, seq }), 'EX', MESSAGE_TTL_S).del(attemptKey);
+        const log = job.data.log;
+        const tx = d.redis.multi();
+        (tx as unknown as { fmDelivered(...a: Array<string | number>): unknown }).fmDelivered(
+          msgKey,
+          attemptKey,
+          JSON.stringify({ ref, seq }),
+          seq,
+          MESSAGE_TTL_S,
+          k.groupMeta(n.groupKey),
+          k.nflog(n.groupKey),
+          destination.key,
+          log ? JSON.stringify(log) : '',
+          log?.seq ?? n.seq,
+        );
         if (withRecords) {
           const record: DeliveryRecord = {
             receiver: n.receiver,
@@ -136,21 +184,22 @@ export function createNotifyProcessor(d: NotifyDeps) {
             ref: n.ref,
             status: n.status,
             updated,
-            at: new Date().toISOString(),
+            at: new Date(clock()).toISOString(),
           };
           for (const a of [...n.firing, ...n.resolved]) {
             const dk = k.deliveries(a.fingerprint);
             tx.lpush(dk, JSON.stringify(record)).ltrim(dk, 0, 19).expire(dk, 86_400);
           }
         }
-        await tx.exec();
+        const res = await tx.exec();
+        for (const [err] of res ?? []) if (err) throw err;
         d.metrics.notifications.inc({
           receiver: n.receiver,
           kind: destination.kind,
           outcome: !withRecords ? 'skipped' : updated ? 'updated' : 'sent',
         });
         if (withRecords && n.acceptedAt)
-          d.metrics.alertNotifySeconds.observe({ receiver: n.receiver }, Math.max(0, Date.now() - Date.parse(n.acceptedAt)) / 1000);
+          d.metrics.alertNotifySeconds.observe({ receiver: n.receiver }, Math.max(0, clock() - Date.parse(n.acceptedAt)) / 1000);
       };
       if (!previous && marker !== null && notifier.find) {
         // A first post was tried before and its ref never stored: it may have been delivered.
@@ -170,6 +219,7 @@ export function createNotifyProcessor(d: NotifyDeps) {
       await store(ref, n.seq, Boolean(previous), true);
       return previous ? 'updated' : 'sent';
     } finally {
+      clearInterval(renewal);
       await d.scripts.unlock(lockKey, lockToken).catch(() => 0);
     }
   };

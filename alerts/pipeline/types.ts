@@ -1,5 +1,6 @@
 import type { Alert } from '../model.ts';
 import type { Notification } from '../notifiers/types.ts';
+import type { NflogEntry } from './dedup.ts';
 
 /** One intake delivery (a webhook, a batch from a reconciler) with all its alerts. */
 export interface IngestDelivery {
@@ -32,6 +33,8 @@ export interface Destination {
 export interface NotifyJob {
   notification: Notification;
   destination: Destination;
+  /** The notification-log entry the notify worker writes for this destination once delivered. */
+  log?: NflogEntry;
 }
 
 /** One delivery as the deliveries view and the CLI show it. */
@@ -63,8 +66,12 @@ export interface FailedDelivery {
 export interface DecisionEvent {
   gk: string;
   receiver: string;
+  /** The group's labels (`group_by` values). */
+  groupLabels: Record<string, string>;
   notify: boolean;
   reason: string;
+  /** The decision per destination of the receiver (each has its own notification log). */
+  destinations: Array<{ key: string; notify: boolean; reason: string }>;
   /** Earliest acceptance among alerts changed since the last flush (epoch ms). */
   acceptedAt?: number;
   decidedAt: number;

@@ -12,11 +12,9 @@ import { readJsonBody } from './body.ts';
 import { annotationsJsonSchema, compileValidator, labelsJsonSchema, timestampJsonSchema } from './compiled.ts';
 import { fail, invalid } from './issues.ts';
 import { DEFAULT_MAX_ALERTS, annotationsSchema, isoOrUndefined, labelsSchema, linkOrUndefined, timestampSchema } from './schemas.ts';
+import { DEFAULT_RESOLVE_TIMEOUT_SECONDS } from './options.ts';
 import { subjectFromLabels } from './subject.ts';
 import type { IntakeRequest, IntakeResult, Source, SourceOptions } from './types.ts';
-
-/** Alertmanager's default `resolve_timeout`. */
-export const DEFAULT_RESOLVE_TIMEOUT_SECONDS = 300;
 
 const postableAlertSchema = z.object({
   labels: labelsSchema.refine((l) => Object.keys(l).length > 0, 'at least one label pair required'),
@@ -92,8 +90,8 @@ export function alertFromPostable(a: PostableAlert, receivedAt: Date, resolveTim
   return alert;
 }
 
-export function parseAlertmanagerApi(req: IntakeRequest, options: SourceOptions): IntakeResult {
-  const body = readJsonBody(req, options);
+export async function parseAlertmanagerApi(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
+  const body = await readJsonBody(req, options);
   if (!body.ok) return body;
   const v = validatorsFor(options.maxAlerts ?? DEFAULT_MAX_ALERTS);
   let list: PostableAlert[];

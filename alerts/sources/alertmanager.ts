@@ -119,8 +119,8 @@ export function alertFromAlertmanager(a: AlertmanagerPayload['alerts'][number]):
   return alert;
 }
 
-export function parseAlertmanager(req: IntakeRequest, options: SourceOptions): IntakeResult {
-  const body = readJsonBody(req, options);
+export async function parseAlertmanager(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
+  const body = await readJsonBody(req, options);
   if (!body.ok) return body;
   const v = validatorsFor(options.maxAlerts ?? DEFAULT_MAX_ALERTS);
   if (v.fast(body.value)) return { ok: true, alerts: body.value.alerts.map(alertFromAlertmanager), events: [] };

@@ -2,8 +2,12 @@
  * Turning a raw body into a JSON value: content decoding (gzip, deflate, brotli) with an inflation
  * limit, strict UTF-8, prototype-poisoning rejection (`__proto__`, `constructor.prototype`) and a
  * nesting limit. Every failure is an {@link IntakeFailure}; nothing here throws.
+ *
+ * Inflating runs on the zlib thread pool, never on the event loop, and stops with a 413 as soon as
+ * the output passes the limit: a compressed bomb costs at most the limit (plus one zlib chunk) in
+ * memory, whatever it claims to expand to.
  */
-import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { brotliDecompress, gunzip, inflate as inflateZlib, inflateRaw, type ZlibOptions } from 'node:zlib';
 import secureJson from 'secure-json-parse';
 import { BODY_PATH, fail } from './issues.ts';
 import type { IntakeFailure, IntakeRequest, SourceOptions } from './types.ts';
@@ -25,23 +29,35 @@ function isTooLarge(err: unknown): boolean {
   return err instanceof RangeError || (err as { code?: string } | null)?.code === 'ERR_BUFFER_TOO_LARGE';
 }
 
-function inflate(buf: Buffer, encoding: string, maxOutputLength: number): Buffer {
+type ZlibCall = (buf: Buffer, options: ZlibOptions, callback: (err: Error | null, out: Buffer) => void) => void;
+
+/** One zlib convenience call off the event loop; `maxOutputLength` makes it fail instead of growing past the limit. */
+function run(fn: ZlibCall, buf: Buffer, maxOutputLength: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => fn(buf, { maxOutputLength }, (err, out) => (err ? reject(err) : resolve(out))));
+}
+
+function inflate(buf: Buffer, encoding: string, maxOutputLength: number): Promise<Buffer> {
   switch (encoding) {
     case 'gzip':
     case 'x-gzip':
-      return gunzipSync(buf, { maxOutputLength });
+      return run(gunzip, buf, maxOutputLength);
     case 'deflate':
       // Some clients send raw deflate without the zlib wrapper (0x78 first byte).
-      return buf[0] === 0x78 ? inflateSync(buf, { maxOutputLength }) : inflateRawSync(buf, { maxOutputLength });
+      return run(buf[0] === 0x78 ? inflateZlib : inflateRaw, buf, maxOutputLength);
     case 'br':
-      return brotliDecompressSync(buf, { maxOutputLength });
+      return run(brotliDecompress as ZlibCall, buf, maxOutputLength);
     default:
-      throw new TypeError(`unsupported content encoding "${encoding}"`);
+      return Promise.reject(new TypeError(`unsupported content encoding "${encoding}"`));
   }
 }
 
+/** zlib-wrapped deflate data (e.g. a legacy Sentry store payload), inflated off the event loop within `maxOutputLength`. */
+export function inflateZlibData(buf: Buffer, maxOutputLength: number): Promise<Buffer> {
+  return run(inflateZlib, buf, maxOutputLength);
+}
+
 /** Undoes `Content-Encoding` (a list is undone last to first). */
-export function decodeBody(req: IntakeRequest, options: SourceOptions): Decoded<Buffer> {
+export async function decodeBody(req: IntakeRequest, options: SourceOptions): Promise<Decoded<Buffer>> {
   const header = (headerValue(req.headers, 'content-encoding') ?? '').toLowerCase();
   const encodings = header
     .split(',')
@@ -54,7 +70,7 @@ export function decodeBody(req: IntakeRequest, options: SourceOptions): Decoded<
       return fail(415, `unsupported Content-Encoding "${encoding.slice(0, 40)}"`);
     }
     try {
-      buf = inflate(buf, encoding, max);
+      buf = await inflate(buf, encoding, max);
     } catch (err) {
       if (isTooLarge(err)) return fail(413, `body inflates to more than ${max} bytes`);
       return fail(400, `body is not valid ${encoding} data`, [{ path: BODY_PATH, message: (err as Error).message }]);
@@ -107,8 +123,8 @@ export function parseJsonText(text: string, what = 'body'): Decoded<unknown> {
 }
 
 /** Decoding, UTF-8 and JSON in one step: what every JSON webhook format needs. */
-export function readJsonBody(req: IntakeRequest, options: SourceOptions): Decoded<unknown> {
-  const body = decodeBody(req, options);
+export async function readJsonBody(req: IntakeRequest, options: SourceOptions): Promise<Decoded<unknown>> {
+  const body = await decodeBody(req, options);
   if (!body.ok) return body;
   const text = decodeUtf8(body.value);
   if (!text.ok) return text;

@@ -9,6 +9,7 @@ import type { Alert } from '../model.ts';
 import { readJsonBody } from './body.ts';
 import { invalid } from './issues.ts';
 import { DEFAULT_MAX_ALERTS, annotationsSchema, isoOrUndefined, labelsSchema, linkOrUndefined, timestampSchema } from './schemas.ts';
+import { withResolveTimeout } from './options.ts';
 import { subjectFromLabels } from './subject.ts';
 import type { IntakeRequest, IntakeResult, Source, SourceOptions } from './types.ts';
 
@@ -64,8 +65,8 @@ export function alertFromGeneric(g: GenericAlert, receivedAt: Date): Alert {
   return alert;
 }
 
-export function parseGeneric(req: IntakeRequest, options: SourceOptions): IntakeResult {
-  const body = readJsonBody(req, options);
+export async function parseGeneric(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
+  const body = await readJsonBody(req, options);
   if (!body.ok) return body;
   const max = options.maxAlerts ?? DEFAULT_MAX_ALERTS;
   let schema = schemas.get(max);
@@ -76,7 +77,11 @@ export function parseGeneric(req: IntakeRequest, options: SourceOptions): Intake
   const parsed = Array.isArray(body.value) ? schema.safeParse(body.value) : genericAlertSchema.safeParse(body.value);
   if (!parsed.success) return invalid('invalid generic alert payload', parsed.error);
   const list = Array.isArray(parsed.data) ? parsed.data : [parsed.data];
-  return { ok: true, alerts: list.map((g) => alertFromGeneric(g, req.receivedAt)), events: [] };
+  return {
+    ok: true,
+    alerts: list.map((g) => withResolveTimeout(alertFromGeneric(g, req.receivedAt), req.receivedAt, options)),
+    events: [],
+  };
 }
 
 export const genericSource: Source = {

@@ -192,8 +192,8 @@ function listOf(body: unknown): unknown[] | undefined {
   return undefined;
 }
 
-export function parseKubernetesEvents(req: IntakeRequest, options: SourceOptions): IntakeResult {
-  const body = readJsonBody(req, options);
+export async function parseKubernetesEvents(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
+  const body = await readJsonBody(req, options);
   if (!body.ok) return body;
   const list = listOf(body.value);
   const items = list ?? [body.value];

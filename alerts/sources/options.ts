@@ -26,8 +26,9 @@ export const sourceOptionsSchema = z.object({
     .max(30 * 86400)
     .optional(),
   /**
-   * Alertmanager's `resolve_timeout` for `POST /api/v2/alerts`: an alert posted without `endsAt`
-   * resolves this long after it was last posted; default 300.
+   * Alertmanager's `resolve_timeout`: an alert posted to `POST /api/v2/alerts`, the generic
+   * webhook or as a Sentry issue/event alert without `endsAt` resolves this long after it was last
+   * posted; default 300.
    */
   resolveTimeoutSeconds: z
     .number()
@@ -43,3 +44,17 @@ export const sourceOptionsSchema = z.object({
 
 /** Per-deployment settings the parsers need. */
 export type SourceOptions = z.infer<typeof sourceOptionsSchema>;
+
+/** Alertmanager's default `resolve_timeout`. */
+export const DEFAULT_RESOLVE_TIMEOUT_SECONDS = 300;
+
+/**
+ * Gives a firing alert with no known end an `endsAt` of `receivedAt + resolve_timeout`, as
+ * Alertmanager does for alerts posted without one: it resolves instead of firing (and
+ * inhibiting) forever when its sender never says it is over.
+ */
+export function withResolveTimeout<A extends { status: string; endsAt?: string }>(alert: A, receivedAt: Date, options: SourceOptions): A {
+  if (alert.status !== 'firing' || alert.endsAt !== undefined) return alert;
+  alert.endsAt = new Date(receivedAt.getTime() + (options.resolveTimeoutSeconds ?? DEFAULT_RESOLVE_TIMEOUT_SECONDS) * 1000).toISOString();
+  return alert;
+}

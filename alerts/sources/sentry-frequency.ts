@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import { z } from 'zod';
+import { redisKeys } from '../../core/redis-keys.ts';
 import type { Alert, Severity } from '../model.ts';
 import type { SentryEvent, SentryLevel } from './types.ts';
 
@@ -171,7 +172,7 @@ const COUNT_SHA = createHash('sha1').update(COUNT_SCRIPT).digest('hex');
 
 export interface SentryFrequencyDeps extends FrequencyAlertOptions {
   redis: Redis | Cluster;
-  /** Key prefix, e.g. `{firstmate}:`. */
+  /** The process's key prefix (`redis.prefix`, e.g. `{firstmate}`); see core/redis-keys.ts. */
   prefix: string;
   rules: FrequencyRule[];
 }
@@ -186,7 +187,8 @@ export interface SentryFrequencyCounter {
 }
 
 export function createSentryFrequencyCounter(deps: SentryFrequencyDeps): SentryFrequencyCounter {
-  const { redis, prefix, rules } = deps;
+  const { redis, rules } = deps;
+  const keys = redisKeys(deps.prefix);
   async function count(key: string, nowMs: number, windowMs: number, member: string): Promise<number> {
     const args = [key, String(nowMs), String(windowMs), member];
     try {
@@ -202,7 +204,7 @@ export function createSentryFrequencyCounter(deps: SentryFrequencyDeps): SentryF
         events.map(async (event) => {
           const rule = selectRule(rules, event);
           if (!rule) return undefined;
-          const key = `${prefix}sentry-frequency:${event.projectId}:${event.groupKey}`;
+          const key = keys.sentryFrequency(event.projectId, event.groupKey);
           const n = await count(key, now.getTime(), Math.ceil(rule.windowSeconds * 1000), event.eventId);
           return { rule, event, n };
         }),

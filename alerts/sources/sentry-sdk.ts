@@ -5,8 +5,7 @@
  * other item (sessions, client reports, attachments, transactions, check-ins, spans, …) is accepted
  * and ignored. No alerts come out directly: frequency rules turn events into alerts.
  */
-import { inflateSync } from 'node:zlib';
-import { DEFAULT_MAX_INFLATED_BYTES, decodeBody, decodeUtf8, parseJsonText } from './body.ts';
+import { DEFAULT_MAX_INFLATED_BYTES, decodeBody, decodeUtf8, inflateZlibData, parseJsonText } from './body.ts';
 import { at, fail, invalid } from './issues.ts';
 import { DEFAULT_MAX_ALERTS } from './schemas.ts';
 import { checkSentryKey, keyFromDsn, requestKey } from './sentry-auth.ts';
@@ -29,10 +28,10 @@ function tooMany(events: SentryEvent[], options: SourceOptions): IntakeFailure |
   return events.length > max ? fail(413, `more than ${max} events in one delivery`) : undefined;
 }
 
-export function parseSentryEnvelope(req: IntakeRequest, options: SourceOptions): IntakeResult {
+export async function parseSentryEnvelope(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
   const projectId = projectIdOf(req);
   if (typeof projectId !== 'string') return projectId;
-  const body = decodeBody(req, options);
+  const body = await decodeBody(req, options);
   if (!body.ok) return body;
   const envelope = splitEnvelope(body.value);
   if (!envelope.ok) return envelope;
@@ -61,28 +60,27 @@ export function parseSentryEnvelope(req: IntakeRequest, options: SourceOptions):
 }
 
 /** Old SDKs sent store bodies as base64 of zlib-deflated JSON. */
-function legacyText(text: string, options: SourceOptions): string | IntakeFailure {
+async function legacyText(text: string, options: SourceOptions): Promise<string | IntakeFailure> {
   const trimmed = text.trim();
   if (trimmed.startsWith('{') || !/^[A-Za-z0-9+/=\s]+$/.test(trimmed)) return text;
   try {
-    return inflateSync(Buffer.from(trimmed, 'base64'), {
-      maxOutputLength: options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES,
-    }).toString('utf8');
+    const max = options.maxInflatedBytes ?? DEFAULT_MAX_INFLATED_BYTES;
+    return (await inflateZlibData(Buffer.from(trimmed, 'base64'), max)).toString('utf8');
   } catch {
     return fail(400, 'body is neither JSON nor base64 zlib-compressed JSON');
   }
 }
 
-export function parseSentryStore(req: IntakeRequest, options: SourceOptions): IntakeResult {
+export async function parseSentryStore(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
   const projectId = projectIdOf(req);
   if (typeof projectId !== 'string') return projectId;
   const denied = checkSentryKey(projectId, requestKey(req), options);
   if (denied) return denied;
-  const body = decodeBody(req, options);
+  const body = await decodeBody(req, options);
   if (!body.ok) return body;
   const text = decodeUtf8(body.value);
   if (!text.ok) return text;
-  const source = legacyText(text.value, options);
+  const source = await legacyText(text.value, options);
   if (typeof source !== 'string') return source;
   const json = parseJsonText(source);
   if (!json.ok) return json;

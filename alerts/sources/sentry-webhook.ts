@@ -11,6 +11,7 @@ import { fingerprintOf, severityOf } from '../model.ts';
 import type { Alert, AlertStatus, Severity } from '../model.ts';
 import { headerValue, readJsonBody } from './body.ts';
 import { fail, invalid } from './issues.ts';
+import { withResolveTimeout } from './options.ts';
 import { isoOrUndefined, linkOrUndefined } from './schemas.ts';
 import { subjectFromLabels } from './subject.ts';
 import type { IntakeFailure, IntakeRequest, IntakeResult, Source, SourceOptions } from './types.ts';
@@ -225,7 +226,12 @@ function verifySignature(req: IntakeRequest, secrets: string[]): IntakeFailure |
   return ok ? undefined : fail(401, 'Sentry-Hook-Signature does not match');
 }
 
-export function parseSentryWebhook(req: IntakeRequest, options: SourceOptions): IntakeResult {
+function timedOut(result: IntakeResult, receivedAt: Date, options: SourceOptions): IntakeResult {
+  if (result.ok) for (const a of result.alerts) withResolveTimeout(a, receivedAt, options);
+  return result;
+}
+
+export async function parseSentryWebhook(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult> {
   const secrets = options.sentryWebhookSecrets ?? [];
   if (secrets.length > 0) {
     const denied = verifySignature(req, secrets);
@@ -237,10 +243,12 @@ export function parseSentryWebhook(req: IntakeRequest, options: SourceOptions): 
       { path: 'headers.sentry-hook-resource', message: 'expected a resource name such as issue, event_alert or metric_alert' },
     ]);
   }
-  const body = readJsonBody(req, options);
+  const body = await readJsonBody(req, options);
   if (!body.ok) return body;
-  if (resource === 'event_alert') return eventAlert(body.value, req.receivedAt);
-  if (resource === 'issue') return issueAlert(body.value, req.receivedAt);
+  // Issue and event alerts are one-off reports that Sentry never resolves by webhook on its own
+  // schedule: they end after resolve_timeout. Metric alerts are resolved by Sentry explicitly.
+  if (resource === 'event_alert') return timedOut(eventAlert(body.value, req.receivedAt), req.receivedAt, options);
+  if (resource === 'issue') return timedOut(issueAlert(body.value, req.receivedAt), req.receivedAt, options);
   if (resource === 'metric_alert') return metricAlert(body.value, req.receivedAt);
   return { ok: true, alerts: [], events: [] };
 }

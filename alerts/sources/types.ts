@@ -1,7 +1,8 @@
 /**
  * The contract between the HTTP layer and the intake formats. Sources are transport-free: the HTTP
  * layer builds an {@link IntakeRequest} from the request as received, calls `parse` and enqueues
- * the result. Parsing is synchronous, pure and never throws.
+ * the result. Parsing is pure and never rejects; it is asynchronous only so that decompression
+ * runs off the event loop.
  */
 import type { Alert, AlertSubject } from '../model.ts';
 import type { SourceOptions } from './options.ts';
@@ -81,5 +82,5 @@ export interface Source {
   contentTypes: string[];
   /** Whether the HTTP layer's bearer token applies (false where the format has its own credential). */
   bearerAuth: boolean;
-  parse(req: IntakeRequest, options: SourceOptions): IntakeResult;
+  parse(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult>;
 }

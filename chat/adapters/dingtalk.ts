@@ -5,6 +5,7 @@ import { postDingTalk } from '../../platforms/dingtalk/robot-http.ts';
 import { renderDingTalk } from '../../platforms/dingtalk/render.ts';
 import { DingTalkStream } from '../../platforms/dingtalk/stream.ts';
 import { textReply, type Reply } from '../../core/reply.ts';
+import { redisKeys } from '../../core/redis-keys.ts';
 import type { Router } from '../router.ts';
 
 /** The fields of a robot message (`/v1.0/im/bot/messages/get`) that firstmate uses. */
@@ -45,11 +46,12 @@ export function createDingTalkChat(opts: { deps: ChatDeps; router: Router }) {
   const cfg = deps.config.chat.dingtalk;
   const log = deps.logger.child({ component: 'dingtalk' });
   const inFlight = new Set<Promise<void>>();
+  const keys = redisKeys(deps.config.redis.prefix);
   if (!cfg.clientId || !cfg.clientSecret) throw new Error('DingTalk chat needs chat.dingtalk.clientId and clientSecret');
 
   const firstDelivery = async (id: string): Promise<boolean> => {
     try {
-      const set = await deps.redis.set(`${deps.config.redis.prefix}:dingtalk:seen:${id}`, '1', 'EX', cfg.dedupSeconds, 'NX');
+      const set = await deps.redis.set(keys.dingtalkSeen(id), '1', 'EX', cfg.dedupSeconds, 'NX');
       return set === 'OK';
     } catch (err) {
       log.warn({ err, id }, 'redelivery check unavailable; handling the message');

@@ -4,7 +4,9 @@ import type { ChatConfig } from '../config-schema.ts';
 import type { HttpPlugin } from '../../core/http.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Identity } from '../command.ts';
+import { backoffDelay } from '../../core/backoff.ts';
 import type { Reply } from '../../core/reply.ts';
+import { redisKeys } from '../../core/redis-keys.ts';
 import type { Router } from '../router.ts';
 import { slackFailure } from '../../platforms/slack/errors.ts';
 import { slackSafe, slackUnescape } from '../../platforms/slack/escape.ts';
@@ -38,6 +40,8 @@ export interface SlackChat {
   /** HTTP mode only: register it with `createHttpServer(deps, [plugin])`. */
   httpPlugin?: HttpPlugin;
   start(): Promise<void>;
+  /** Posts a reply to a channel (operation results). */
+  post(channel: string, reply: Reply): Promise<void>;
   /** Disconnects and waits for answers still being prepared. */
   stop(): Promise<void>;
 }
@@ -105,7 +109,7 @@ export function createSlackChat(opts: {
       const eventId = (body as { event_id?: unknown }).event_id;
       if (typeof eventId === 'string') {
         try {
-          const first = await redis.set(`${opts.keyPrefix ?? ''}:slack:event:${eventId}`, '1', 'EX', 3600, 'NX');
+          const first = await redis.set(redisKeys(opts.keyPrefix ?? '').slackEvent(eventId), '1', 'EX', 3600, 'NX');
           if (first === null) return logger.debug({ eventId }, 'slack event already handled');
         } catch (err) {
           logger.warn({ err }, 'slack event dedup unavailable; handling anyway');
@@ -203,23 +207,27 @@ export function createSlackChat(opts: {
     await app.start();
     logger.info({ mode: settings.mode }, 'slack connected');
   };
-  const retryLater = (delayMs: number) => {
-    retryTimer = setTimeout(() => {
-      if (stopped) return;
-      connect().catch((err: unknown) => {
-        const failure = slackFailure(err);
-        if (!failure.retryable) return logger.error({ reason: failure.reason }, 'slack refused to connect; Slack chat stays off');
-        const next = Math.min(delayMs * 2, 60_000);
-        logger.warn({ reason: failure.reason, retryInMs: next }, 'slack still unreachable');
-        retryLater(next);
-      });
-    }, delayMs);
+  const retryBackoff = { baseMs: opts.retryDelayMs ?? 1000, maxMs: 60_000, jitter: [1, 1] } as const;
+  const retryLater = (attempt: number) => {
+    retryTimer = setTimeout(
+      () => {
+        if (stopped) return;
+        connect().catch((err: unknown) => {
+          const failure = slackFailure(err);
+          if (!failure.retryable) return logger.error({ reason: failure.reason }, 'slack refused to connect; Slack chat stays off');
+          logger.warn({ reason: failure.reason, retryInMs: backoffDelay(attempt + 1, retryBackoff) }, 'slack still unreachable');
+          retryLater(attempt + 1);
+        });
+      },
+      backoffDelay(attempt, retryBackoff),
+    );
   };
 
   return {
     name: 'slack-chat',
     app,
     httpPlugin,
+    post: (channel, reply) => postAll(app.client, channel, renderSlackReply(reply)),
     async start() {
       try {
         await connect();
@@ -227,7 +235,7 @@ export function createSlackChat(opts: {
         const failure = slackFailure(err);
         if (!failure.retryable) throw new Error(`Slack refused to connect: ${failure.reason}`, { cause: err });
         logger.warn({ reason: failure.reason }, 'slack unreachable; retrying in the background');
-        retryLater(opts.retryDelayMs ?? 1000);
+        retryLater(0);
       }
     },
     async stop() {

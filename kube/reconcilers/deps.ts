@@ -45,17 +45,19 @@ export const defaultNoticeOptions: NoticeOptions = {
 };
 
 /**
- * Emits one alert exactly once per report id: claims the id, emits, and gives the claim back
- * when the sink fails (the error propagates, so the key is retried). Returns whether it emitted.
+ * Emits an alert at least once per report id: emits unless the id is marked, then marks it. A
+ * failure of the sink or of the mark propagates, so the key is retried and the alert emitted
+ * again; the pipeline deduplicates repeats by fingerprint. Callers run one reconcile per key at a
+ * time (the work queue), so one id is never emitted concurrently. Returns whether it emitted.
  */
 export async function emitOnce(deps: ReconcilerDeps, id: string, alert: Alert | Alert[]): Promise<boolean> {
-  if (!(await deps.reports.claim(id))) return false;
+  if (await deps.reports.has(id)) return false;
   try {
     await deps.sink.emit(Array.isArray(alert) ? alert : [alert]);
   } catch (err) {
-    await deps.reports.release(id);
     throw new Error(`cannot hand the alert ${id} to the pipeline`, { cause: err });
   }
+  await deps.reports.mark(id);
   return true;
 }
 

@@ -127,8 +127,9 @@ export function createEvictionsReconciler(deps: ReconcilerDeps): Reconciler {
     const storm = deps.storm();
     const w = pod ? cache.workloadOf(pod) : undefined;
     if (storm.active && ev.kind === 'taint-manager' && (!node || storm.notReady.has(node))) {
-      if (await deps.reports.claim(id))
-        await deps.ledger.evicted(await openStormId(deps), ev.uid, w && `${w.kind}/${w.namespace}/${w.name}`);
+      if (await deps.reports.has(id)) return;
+      await deps.ledger.evicted(await openStormId(deps), ev.uid, w && `${w.kind}/${w.namespace}/${w.name}`);
+      await deps.reports.mark(id);
       return;
     }
     if (deps.notices.ignoreNamespaces.has(namespace)) return;

@@ -13,9 +13,10 @@
  * eviction grace runs out, and resolves with one summary of what moved (`storm-ledger.ts`).
  * Nodes still NotReady when a storm ends are reported one by one then.
  * Idempotency: an open incident is a Redis marker `node:<name>:<condition>` (value: start time)
- * taken with SET NX before firing and removed with GETDEL before resolving; the open storm is
- * `storm:current` (`id|since|signature`), so each transition is reported once whatever the
- * number of replicas, relists or restarts.
+ * set after the firing alert was handed to the sink and removed after the resolved one was; the
+ * open storm is `storm:current` (`id|since|signature`), written after each storm alert was handed
+ * over. Relists and restarts do not report a transition again, and a crash in between reports it
+ * again (at-least-once) rather than never; the pipeline deduplicates the repeat by fingerprint.
  */
 import { formatDuration, kubeAlert } from '../alerts.ts';
 import type { CacheChange } from '../cache.ts';
@@ -96,23 +97,23 @@ export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
             continue;
           }
         }
-        if (!(await reports.claim(id, OPEN_TTL, String(since)))) continue;
+        if (await reports.has(id)) continue;
         try {
           await deps.sink.emit([alertFor(name, check, 'firing', since, state.message)]);
         } catch (err) {
-          await reports.release(id);
           throw new Error(`cannot report ${check} of node ${name}`, { cause: err });
         }
+        await reports.mark(id, OPEN_TTL, String(since));
       } else {
         if (check === 'NotReady') await reports.release(`held:${name}`);
-        const open = await reports.take(id);
+        const open = await reports.get(id);
         if (open === undefined) continue;
         try {
           await deps.sink.emit([alertFor(name, check, 'resolved', Number(open) || Date.now(), '')]);
         } catch (err) {
-          await reports.claim(id, OPEN_TTL, open);
           throw new Error(`cannot resolve ${check} of node ${name}`, { cause: err });
         }
+        await reports.release(id);
       }
     }
     return requeue < Infinity ? { requeueAfterMs: requeue } : undefined;
@@ -122,7 +123,6 @@ export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
   const signature = (nodes: Set<string>) => [...nodes].sort().join(',');
 
   const endStorm = async (ctl: ControllerHandle, openId: string, since: number) => {
-    if ((await reports.take('storm:current')) === undefined) return;
     const now = Date.now();
     const state = deps.storm();
     const tally = await deps.ledger.tally(openId);
@@ -144,6 +144,7 @@ export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
         ttlMs: deps.notices.eventTtlMs,
       }),
     ]);
+    await reports.release('storm:current');
     for (const n of state.notReady) ctl.enqueue(`Node/${n}`);
   };
 
@@ -161,20 +162,17 @@ export function createNodeHealthReconciler(deps: ReconcilerDeps): Reconciler {
     const outlookChangesAt = since + opts.evictionGraceMs;
     const stage = now >= outlookChangesAt ? 'grace-over' : 'grace';
     const value = `${id}|${since}|${sig};${stage}`;
-    if (!current) {
-      if (!(await reports.claim('storm:current', OPEN_TTL, value))) return;
-    } else if (openSig === `${sig};${stage}`) {
+    if (current && openSig === `${sig};${stage}`) {
       return stage === 'grace' ? { requeueAfterMs: outlookChangesAt - now } : undefined;
-    } else await reports.put('storm:current', value, OPEN_TTL);
+    }
     try {
       await deps.sink.emit([
         stormAlert({ cluster: deps.cluster, id, since, state: storm, opts, podsOnNodes: podsOn(storm.notReady), status: 'firing', now }),
       ]);
     } catch (err) {
-      if (current) await reports.put('storm:current', current, OPEN_TTL);
-      else await reports.release('storm:current');
       throw new Error('cannot report the NotReady storm', { cause: err });
     }
+    await reports.mark('storm:current', OPEN_TTL, value);
     return stage === 'grace' ? { requeueAfterMs: outlookChangesAt - now } : undefined;
   };
 

@@ -9,9 +9,9 @@
  * Outputs: a firing alert (labels `alertname`, `cluster`, `severity`, `node`, `reason` = the
  * condition type) when such a condition turns `True`, the resolved alert when it is no longer
  * `True` or the node is gone.
- * Idempotency: the Redis marker `node-problem:<node>:<type>` (value: start time) taken with
- * SET NX before firing and GETDEL before resolving; the node's open types are listed under
- * `node-problems:<node>` so a vanished condition still resolves.
+ * Idempotency: the Redis mark `node-problem:<node>:<type>` (value: start time) set after the
+ * firing alert was handed to the sink and removed after the resolved one was (at-least-once); the
+ * node's open types are listed under `node-problems:<node>` so a vanished condition still resolves.
  */
 import { kubeAlert } from '../alerts.ts';
 import type { CacheChange } from '../cache.ts';
@@ -66,26 +66,26 @@ export function createNodeProblemsReconciler(deps: ReconcilerDeps): Reconciler {
         const id = `node-problem:${name}:${type}`;
         if (c) {
           const since = c.lastTransition || Date.now();
-          if (!(await reports.claim(id, OPEN_TTL, String(since)))) continue;
+          if (await reports.has(id)) continue;
           try {
             await deps.sink.emit([alertFor(name, type, 'firing', since, c)]);
           } catch (err) {
-            await reports.release(id);
             throw new Error(`cannot report ${type} of node ${name}`, { cause: err });
           }
+          await reports.mark(id, OPEN_TTL, String(since));
         } else {
-          const open = await reports.take(id);
+          const open = await reports.get(id);
           if (open === undefined) continue;
           try {
             await deps.sink.emit([alertFor(name, type, 'resolved', Number(open) || Date.now())]);
           } catch (err) {
-            await reports.claim(id, OPEN_TTL, open);
             throw new Error(`cannot resolve ${type} of node ${name}`, { cause: err });
           }
+          await reports.release(id);
         }
       }
       const still = now.map((c) => c.type).join(',');
-      if (still) await reports.put(listId, still, OPEN_TTL);
+      if (still) await reports.mark(listId, OPEN_TTL, still);
       else await reports.release(listId);
     },
   };

@@ -14,9 +14,10 @@
  * `container`, `message`, `last_termination`, `previous_log`), the resolved alert once no pod
  * shows it any more; a failed Job is an event that resolves after `notices.eventTtlMs`. No
  * notice for namespaces in `notices.ignoreNamespaces`.
- * Idempotency: an open problem is the Redis marker `problem:<alertname>:<key>` taken with SET NX
- * before firing and removed with GETDEL before resolving; a Job failure is `job-failed:<uid>`.
- * A restart, relist or resync never reports an open problem again.
+ * Idempotency: an open problem is the Redis mark `problem:<alertname>:<key>`, set after the firing
+ * alert was handed to the sink and removed after the resolved one was; a Job failure is
+ * `job-failed:<uid>` (`emitOnce`). A restart, relist or resync never reports an open problem
+ * again; a crash in between reports it again (at-least-once) and the pipeline deduplicates it.
  */
 import { kubeAlert } from '../alerts.ts';
 import type { CacheChange } from '../cache.ts';
@@ -201,25 +202,22 @@ export function createWorkloadProblemsReconciler(deps: ReconcilerDeps): Reconcil
         if (p) {
           if (pname === 'KubeContainerProbeFailed') requeue = Math.min(requeue ?? Infinity, now + PROBE_RECENT_MS);
           if (open[i] !== undefined) continue;
-          if (!(await reports.claim(id, OPEN_TTL, JSON.stringify({ since: p.since, reason: p.reason })))) continue;
           try {
             const extra = pname === 'KubePodCrashLooping' ? await crashDetails(p) : {};
             await deps.sink.emit([alertFor(key, w, p, 'firing', p.since, extra)]);
           } catch (err) {
-            await reports.release(id);
             throw new Error(`cannot report ${pname} of ${key}`, { cause: err });
           }
+          await reports.mark(id, OPEN_TTL, JSON.stringify({ since: p.since, reason: p.reason }));
         } else {
-          const taken = await reports.take(id);
-          if (taken === undefined) continue;
-          const was = JSON.parse(taken) as { since: number; reason: string };
+          const was = JSON.parse(open[i] as string) as { since: number; reason: string };
           const gone: Problem = { name: pname, reason: was.reason, pods: [], message: 'no pod shows it any more', since: was.since };
           try {
             await deps.sink.emit([alertFor(key, w, gone, 'resolved', was.since, {})]);
           } catch (err) {
-            await reports.claim(id, OPEN_TTL, taken);
             throw new Error(`cannot resolve ${pname} of ${key}`, { cause: err });
           }
+          await reports.release(id);
         }
       }
       return requeue !== undefined && requeue < Infinity ? { requeueAfterMs: Math.max(50, requeue - now) } : undefined;

@@ -1,5 +1,6 @@
 import { DWClient, TOPIC_ROBOT, type DWClientDownStream } from 'dingtalk-stream';
 import type WebSocket from 'ws';
+import { backoffDelay } from '../../core/backoff.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
 
@@ -220,8 +221,7 @@ export class DingTalkStream {
     if (this.current === 'stopped') return;
     const { minDelayMs, maxDelayMs } = this.opts;
     const random = this.opts.random ?? Math.random;
-    const base = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(this.attempt, 30));
-    const delay = Math.round(base / 2 + (random() * base) / 2);
+    const delay = backoffDelay(this.attempt, { baseMs: minDelayMs, maxMs: maxDelayMs }, random);
     this.attempt++;
     this.current = 'waiting';
     this.opts.metrics.dingtalkReconnects.inc({ reason });

@@ -16,7 +16,7 @@ import type { Budget } from '../eviction.ts';
 import type { KubeObject, Pod, StoreEvent, Workload } from '../types.ts';
 import { controllerOf } from './indexes.ts';
 import { isReady } from './pod-template.ts';
-import { parseQuantity } from './quantity.ts';
+import { quantityExact } from '../../kube/quantity.ts';
 
 /** How long an eviction's entry in `disruptedPods` keeps a pod out of currentHealthy. */
 const DELETION_TIMEOUT_MS = 2 * 60_000;
@@ -25,7 +25,7 @@ type Matcher = (obj: KubeObject) => boolean;
 
 function scaled(value: number | string, total: number): number {
   if (typeof value === 'number') return value;
-  if (value.endsWith('%')) return Math.ceil((parseQuantity(value.slice(0, -1)) * total) / 100);
+  if (value.endsWith('%')) return Math.ceil((quantityExact(value.slice(0, -1)) * total) / 100);
   return Number(value);
 }
 

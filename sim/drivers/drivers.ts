@@ -32,6 +32,7 @@ import { createReplicaSetController } from './replicaset-controller.ts';
 import { createScheduler } from './scheduler.ts';
 import { createStatefulSetController } from './statefulset-controller.ts';
 import { createTermination } from './termination.ts';
+import { backoffDelay } from '../../core/backoff.ts';
 
 export interface DriverOptions {
   /** Default network mode of StatefulSet pods (default `per-node`). */
@@ -205,6 +206,8 @@ export function createDrivers(store: Store, options: DriverOptions): Drivers {
   const retryTimers = new Set<NodeJS.Timeout>();
   const failures = new Map<string, number>();
   const MAX_RETRIES = 8;
+  /** 50 ms doubling per failure up to 6.4 s (the eighth and last retry), like a controller's requeue. */
+  const RETRY_BACKOFF = { baseMs: 50, maxMs: 6400, jitter: [1, 1] } as const;
 
   /** Runs one work item; a failure (e.g. a conflicting client write) is retried with backoff, like a controller's rate-limited requeue. */
   function attempt(queue: Set<string>, item: string, work: () => void): void {
@@ -225,7 +228,7 @@ export function createDrivers(store: Store, options: DriverOptions): Drivers {
           queue.add(item);
           kick();
         },
-        25 * 2 ** count,
+        backoffDelay(count - 1, RETRY_BACKOFF),
       );
       timer.unref();
       retryTimers.add(timer);

@@ -9,7 +9,7 @@ import type { Random } from '../random.ts';
 import type { Store } from '../store.ts';
 import type { Condition, ContainerStatus, Node, Pod } from '../types.ts';
 import type { RecordEvent } from './events.ts';
-import { parseQuantity } from './quantity.ts';
+import { quantityExact } from '../../kube/quantity.ts';
 
 /** Guaranteed, Burstable or BestEffort, from the containers' requests and limits. */
 export function qosClassOf(pod: Pod): string {
@@ -20,7 +20,7 @@ export function qosClassOf(pod: Pod): string {
     const req = c.resources?.requests ?? {};
     const lim = c.resources?.limits ?? {};
     return ['cpu', 'memory'].every(
-      (r) => lim[r] !== undefined && (req[r] === undefined || parseQuantity(req[r]) === parseQuantity(lim[r])),
+      (r) => lim[r] !== undefined && (req[r] === undefined || quantityExact(req[r]) === quantityExact(lim[r])),
     );
   });
   return guaranteed ? 'Guaranteed' : 'Burstable';
@@ -149,7 +149,7 @@ export function createKubelet(store: Store, record: RecordEvent, random: Random,
         },
         'status',
       ) as Pod;
-      const limit = parseQuantity(spec.resources?.limits?.memory) || 512 * 1024 ** 2;
+      const limit = quantityExact(spec.resources?.limits?.memory) || 512 * 1024 ** 2;
       const pid = 1000 + random.int(60_000);
       const process = (spec.image ?? spec.name).split('/').pop()!.split(':')[0]!.slice(0, 15);
       const nodeObj = store.read('nodes', undefined, node);
@@ -171,7 +171,7 @@ export function createKubelet(store: Store, record: RecordEvent, random: Random,
       const ts = clock.iso();
       const first = current.spec.containers[0];
       const request = first?.resources?.requests?.memory ?? '0';
-      const usedKi = Math.round(((parseQuantity(request) || 256 * 1024 ** 2) * 1.8) / 1024);
+      const usedKi = Math.round(((quantityExact(request) || 256 * 1024 ** 2) * 1.8) / 1024);
       const message = `The node was low on resource: memory. Threshold quantity: 100Mi, available: ${80_000 + random.int(20_000)}Ki. Container ${first?.name ?? 'app'} was using ${usedKi}Ki, request is ${request}, has larger consumption of memory. `;
       const pod = store.mutate(
         'pods',

@@ -16,7 +16,8 @@ import type { PodIndexes } from './indexes.ts';
 import { controllerOf, podKey } from './indexes.ts';
 import type { Ipam } from './ipam.ts';
 import type { Kubelet } from './kubelet.ts';
-import { milliCpu, parseQuantity } from './quantity.ts';
+import { cpuMillis, quantityExact } from '../../kube/quantity.ts';
+import { markDisruptionTarget } from './pod-template.ts';
 
 export interface Scheduler {
   /** Handles a batch of keys; returns how many pods were bound. */
@@ -37,8 +38,8 @@ function requestsOf(pod: Pod): Omit<Usage, 'owners'> {
   let cpu = 0;
   let memory = 0;
   for (const c of pod.spec.containers) {
-    cpu += milliCpu(c.resources?.requests?.cpu);
-    memory += parseQuantity(c.resources?.requests?.memory);
+    cpu += cpuMillis(c.resources?.requests?.cpu);
+    memory += quantityExact(c.resources?.requests?.memory);
   }
   return { cpu, memory, pods: 1 };
 }
@@ -128,8 +129,8 @@ export function createScheduler(
         continue;
       }
       const alloc = node.status?.allocatable ?? {};
-      const cpu = milliCpu(alloc.cpu);
-      const mem = parseQuantity(alloc.memory);
+      const cpu = cpuMillis(alloc.cpu);
+      const mem = quantityExact(alloc.memory);
       const maxPods = Number(alloc.pods ?? '110');
       const used = usageOf(name, cache);
       if (used.cpu + need.cpu > cpu) {
@@ -256,18 +257,12 @@ export function createScheduler(
         namespace,
         name,
         (o) => {
-          const p = o as Pod;
-          const status = p.status ?? {};
-          const conditions = (status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
-          conditions.push({
-            type: 'DisruptionTarget',
-            status: 'True',
-            reason: 'PreemptionByScheduler',
-            message: 'default-scheduler: preempting to accommodate a higher priority pod',
-            lastProbeTime: null,
-            lastTransitionTime: clock.iso(),
-          });
-          p.status = { ...status, conditions };
+          markDisruptionTarget(
+            o as Pod,
+            'PreemptionByScheduler',
+            'default-scheduler: preempting to accommodate a higher priority pod',
+            clock.iso(),
+          );
         },
         'status',
       ) as Pod;

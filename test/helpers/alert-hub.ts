@@ -1,7 +1,9 @@
 import type { ConfigInput } from '../../app/config-schema.ts';
 import { createHttpServer } from '../../app/http-server.ts';
 import type { MessageRef, Notification, Notifier } from '../../alerts/notifiers/types.ts';
+import type { DecisionEvent } from '../../alerts/pipeline/types.ts';
 import { createTestDeps } from './deps.ts';
+import { waitFor } from './wait.ts';
 
 export interface Captured {
   notification: Notification;
@@ -25,13 +27,18 @@ export function capturingNotifier(kind = 'console'): Notifier & { sent: Captured
 
 /**
  * A running hub for a test: real deps with a fresh prefix, the real HTTP server with the intake
- * and API routes on port 0, the pipeline workers, and a capturing console notifier.
+ * and API routes on port 0, the pipeline workers, a capturing console notifier and every flush
+ * decision (`decisions`), so a test that expects nothing to be sent waits for the decision.
  */
 export async function startHub(input: ConfigInput = {}) {
-  const deps = await createTestDeps({
-    ...input,
-    alerts: { ...input.alerts, workers: { sampleEvery: '0', lockDuration: '2s', stalledInterval: '1s', ...input.alerts?.workers } },
-  });
+  const decisions: DecisionEvent[] = [];
+  const deps = await createTestDeps(
+    {
+      ...input,
+      alerts: { ...input.alerts, workers: { sampleEvery: '0', lockDuration: '2s', stalledInterval: '1s', ...input.alerts?.workers } },
+    },
+    { onDecision: (e) => decisions.push(e) },
+  );
   const capture = capturingNotifier();
   deps.alerts.notifiers.register(capture);
   const http = createHttpServer(deps, deps.alerts.httpPlugins);
@@ -43,6 +50,36 @@ export async function startHub(input: ConfigInput = {}) {
     url,
     http,
     sent: capture.sent,
+    decisions,
+    /**
+     * Waits for the `n`-th flush decision (1-based, counting all groups) from now on that
+     * matches `pred`, and answers it.
+     */
+    async nextDecision(pred: (e: DecisionEvent) => boolean = () => true, n = 1, timeoutMs = 10_000): Promise<DecisionEvent> {
+      const from = decisions.length;
+      return waitFor(() => decisions.slice(from).filter(pred)[n - 1], 'a flush decision', timeoutMs);
+    },
+    /**
+     * Waits until nothing is left to deliver: no notify job waits, runs or is delayed, and every
+     * open group's notification log has an entry for each destination told and no delivery in
+     * flight — the state in which later flushes decide "unchanged" (works with workers elsewhere).
+     */
+    async quiet(timeoutMs = 15_000): Promise<void> {
+      const { keys, queues } = deps.alerts.pipeline;
+      await waitFor(
+        async () => {
+          const c = await queues.notify.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          if (Object.values(c).some((n) => n > 0)) return false;
+          for (const gk of await deps.redis.smembers(keys.groups)) {
+            const log = await deps.redis.hkeys(keys.nflog(gk));
+            if (log.length === 0 || log.some((f) => f.startsWith('>'))) return false;
+          }
+          return true;
+        },
+        'every delivery done and logged',
+        timeoutMs,
+      );
+    },
     async post(path: string, body: unknown, headers: Record<string, string> = {}) {
       const res = await fetch(url + path, {
         method: 'POST',

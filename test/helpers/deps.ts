@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createDeps, type Deps } from '../../app/deps.ts';
+import { createDeps, type Deps, type DepsOptions } from '../../app/deps.ts';
 import { configSchema, type ConfigInput } from '../../app/config-schema.ts';
 import { createLogger } from '../../core/logger.ts';
 import { deletePrefix } from '../../app/redis.ts';
@@ -13,7 +13,7 @@ export function testPrefix(name = 'test'): string {
  * Real `Deps` for an integration test: the Redis the global setup found, a fresh prefix,
  * HTTP on port 0, silent logs. Call `stop()` (or `deps.lifecycle.stop`) in `afterEach`.
  */
-export async function createTestDeps(input: ConfigInput = {}): Promise<Deps & { stop(): Promise<void> }> {
+export async function createTestDeps(input: ConfigInput = {}, opts: DepsOptions = {}): Promise<Deps & { stop(): Promise<void> }> {
   const config = configSchema.parse({
     ...input,
     server: { port: 0, host: '127.0.0.1', ...input.server },
@@ -21,7 +21,7 @@ export async function createTestDeps(input: ConfigInput = {}): Promise<Deps & { 
     kube: { mode: 'off', ...input.kube },
     redis: { url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', prefix: testPrefix(), embedded: false, ...input.redis },
   });
-  const deps = await createDeps(config, createLogger(config.log.level));
+  const deps = await createDeps(config, createLogger(config.log.level), opts);
   return Object.assign(deps, {
     /** Stops every component first (workers may still write), then removes the test's keys. */
     async stop() {

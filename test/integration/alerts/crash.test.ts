@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../app/config-schema.ts';
-import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
+import { genericAlert, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
 import { startFakeWebhook } from '../../helpers/fake-webhook.ts';
 import { startWorkerProcess as startWorker } from '../../helpers/worker-process.ts';
 
@@ -40,7 +40,7 @@ describe('a worker process killed mid-flight', () => {
       'every group delivered',
       20_000,
     );
-    await sleep(600);
+    await hub.quiet();
     const ok = hook.ok();
     const byKey = new Map<string, string[]>();
     for (const h of ok)

@@ -59,7 +59,9 @@ describe('silences, inhibition, acks, storms and flapping', () => {
       genericAlert('PodNotReady', { node: 'n2', severity: 'warning' }),
     ]);
     await waitFor(() => hub!.sent.some((s) => s.notification.groupLabels.alertname === 'PodNotReady'), 'n2 warning');
-    await sleep(600);
+    // The n1 group's flush decides to tell nothing: its only alert is inhibited.
+    const muted = await hub.nextDecision((e) => e.groupLabels.alertname === 'PodNotReady' && e.groupLabels.node === 'n1');
+    expect(muted).toMatchObject({ notify: false, reason: 'nothing-firing' });
     const pod = hub.sent.filter((s) => s.notification.groupLabels.alertname === 'PodNotReady');
     expect(pod.map((s) => s.notification.groupLabels.node)).toEqual(['n2']);
   });
@@ -79,7 +81,8 @@ describe('silences, inhibition, acks, storms and flapping', () => {
     expect(acked.notification.acked!.by).toBe('alice');
     expect(acked.previous?.id).toBe(`msg-${first.notification.incidentId}`);
     const count = hub.sent.length;
-    await sleep(1500);
+    // Decisions past repeat_interval (800ms) after the ack still send nothing.
+    await hub.nextDecision((e) => e.reason === 'acked' && e.decidedAt - acked.at > 900);
     expect(hub.sent.length).toBe(count);
     expect((await say('alerts')).text).toContain('alice');
     expect((await say('ack ffffff')).error).toBe(true);
@@ -123,7 +126,7 @@ describe('silences, inhibition, acks, storms and flapping', () => {
     );
     expect((await hub.post('/webhooks/generic', alerts)).body).toEqual({ accepted: 300 });
     const n = (await waitFor(() => hub!.sent[0], 'storm message')).notification;
-    await sleep(500);
+    await hub.nextDecision((e) => !e.notify);
     expect(hub.sent.length).toBe(1);
     expect(n.counts.firing).toBe(300);
     expect(n.firing.length).toBe(5);
@@ -140,7 +143,8 @@ describe('silences, inhibition, acks, storms and flapping', () => {
       await hub.post('/webhooks/generic', body);
       await sleep(60);
     }
-    await sleep(700);
+    // The next message (the repeat after repeat_interval) shows it still firing, marked flapping.
+    await waitFor(() => hub!.sent.find((s) => s.notification.flapping), 'a message marked flapping', 5000);
     expect(hub.sent.every((s) => s.notification.status === 'firing')).toBe(true);
     expect(hub.sent.some((s) => s.notification.flapping)).toBe(true);
     const resolved = await waitFor(() => hub!.sent.find((s) => s.notification.status === 'resolved'), 'resolution after settling', 5000);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { RetryableError, type FoundMessage, type MessageRef, type Notification, type Notifier } from '../../../alerts/notifiers/types.ts';
-import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
+import { genericAlert, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
 
 let hub: Hub | undefined;
 afterEach(async () => {
@@ -86,7 +86,7 @@ describe('notify worker: a first post whose answer was lost', () => {
     hub.deps.alerts.notifiers.register(newer.notifier);
     await hub.post('/webhooks/generic', genericAlert('NewerFound'));
     await waitFor(async () => (await stored(hub!)).message, 'the adopted ref');
-    await sleep(300);
+    await hub.nextDecision((e) => !e.notify);
     expect(newer.sends).toHaveLength(1);
     expect(await stored(hub)).toEqual({
       message: { ref: { id: 'm-newer', channel: 'console' }, seq: newer.sends[0]!.notification.seq + 1000 },

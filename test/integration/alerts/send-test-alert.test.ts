@@ -22,7 +22,7 @@ describe('firstmate send-test-alert', () => {
     const cli = runCli(['send-test-alert', '--url', hub.url, '--token', 'cli-token-123', '--timeout', '15']);
     const { code } = await cli.exited;
     expect(code, cli.stderr()).toBe(0);
-    expect(cli.stdout()).toMatch(/delivered: receiver console → console console \(message [^)]+, incident ref [0-9a-f]{6}\)/);
+    expect(cli.stdout()).toMatch(/delivered: receiver console → console console \(message [^)]+, incident ref [0-9a-f]{8}\)/);
     expect(hub.sent[0]!.notification.groupLabels.alertname).toBe('FirstmateTestAlert');
   });
 });

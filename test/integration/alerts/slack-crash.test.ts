@@ -1,7 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConfigInput } from '../../../app/config-schema.ts';
-import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
+import { genericAlert, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.ts';
 import { startWorkerProcess } from '../../helpers/worker-process.ts';
 
@@ -62,7 +62,7 @@ describe('Slack first posts across a crash', () => {
     // A second alert in each group: the incident's next notification updates the adopted message.
     for (const n of names) expect((await hub.post('/webhooks/generic', genericAlert(n, { i: `${n}-b` }))).status).toBe(202);
     const updates = await slack.waitFor('chat.update', names.length, 10_000);
-    await sleep(500);
+    await hub.quiet();
     expect(slack.callsTo('chat.postMessage')).toHaveLength(names.length);
     expect(slack.messages(CHANNEL)).toHaveLength(names.length);
     expect(new Set(updates.map((u) => u.params.ts))).toEqual(new Set(posted.map((m) => m.ts)));
@@ -78,7 +78,7 @@ describe('Slack first posts across a crash', () => {
     slack.delayNext('chat.postMessage', 3000);
     expect((await hub.post('/webhooks/generic', genericAlert('SlowAnswer'))).status).toBe(202);
     await waitFor(async () => slack!.callsTo('conversations.history').length === 1 && (await markers(hub!)) === 0, 'the adopted message');
-    await sleep(300);
+    await hub.nextDecision((e) => !e.notify);
     expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'conversations.history']);
     expect(slack.messages(CHANNEL)).toHaveLength(1);
   });
@@ -90,7 +90,7 @@ describe('Slack first posts across a crash', () => {
     slack.failNext(1, { status: 503 });
     expect((await hub.post('/webhooks/generic', genericAlert('NeverReached'))).status).toBe(202);
     await waitFor(async () => slack!.messages(CHANNEL).length === 1 && (await markers(hub!)) === 0, 'the retried post');
-    await sleep(300);
+    await hub.nextDecision((e) => !e.notify);
     expect(slack.calls.map((c) => c.method)).toEqual(['chat.postMessage', 'conversations.history', 'chat.postMessage']);
     expect(slack.messages(CHANNEL)).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
+import { genericAlert, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
 
 let hub: Hub | undefined;
 afterEach(async () => {
@@ -38,7 +38,9 @@ describe('Alertmanager timing semantics', () => {
     hub = await startHub({ alerts: { route: { receiver: 'console', ...timing } } });
     await hub.post('/webhooks/generic', genericAlert('CpuHigh', { instance: 'x' }));
     await waitFor(() => hub!.sent.length >= 1, 'first');
-    await sleep(1000);
+    // A tick before repeat_interval (1500ms) is over decides nothing new.
+    const quiet = await hub.nextDecision((e) => e.decidedAt - hub!.sent[0]!.at >= 900);
+    expect(quiet).toMatchObject({ notify: false, reason: 'unchanged' });
     expect(hub.sent.length).toBe(1);
     await waitFor(() => hub!.sent.length >= 2, 'repeat', 3000);
     const repeat = hub.sent[1]!;
@@ -48,7 +50,7 @@ describe('Alertmanager timing semantics', () => {
     const resolved = await waitFor(() => hub!.sent.find((s) => s.notification.status === 'resolved'), 'resolved');
     expect(resolved.notification.counts).toEqual({ firing: 0, resolved: 1 });
     expect(resolved.notification.incidentId).toBe(hub.sent[0]!.notification.incidentId);
-    await sleep(800);
+    await waitFor(async () => (await hub!.deps.redis.scard(`${hub!.deps.config.redis.prefix}:groups`)) === 0, 'the group emptied');
     expect(await hub.deps.alerts.incidents.open()).toEqual([]);
     expect(await hub.deps.redis.scard(`${hub.deps.config.redis.prefix}:groups`)).toBe(0);
   });
@@ -60,10 +62,16 @@ describe('Alertmanager timing semantics', () => {
     await hub.post('/webhooks/generic', [genericAlert('Lag', { i: '1' }), genericAlert('Lag', { i: '2' })]);
     await waitFor(() => hub!.sent.length >= 1, 'first');
     await hub.post('/webhooks/generic', genericAlert('Lag', { i: '1' }, { status: 'resolved' }));
-    await sleep(1000);
+    // The partial resolution is seen (the alert leaves the group) and nothing is sent.
+    await waitFor(
+      async () => (await hub!.deps.redis.hlen(hub!.deps.alerts.pipeline.keys.groupAlerts(hub!.decisions[0]!.gk))) === 1,
+      'i=1 dropped',
+    );
     expect(hub.sent.length).toBe(1);
     await hub.post('/webhooks/generic', genericAlert('Lag', { i: '2' }, { status: 'resolved' }));
-    await sleep(900);
+    // Everything resolved: the log forgets the firing set, but without send_resolved nothing goes out.
+    await hub.nextDecision((e) => e.reason === 'all-resolved');
+    await waitFor(async () => (await hub!.deps.redis.scard(`${hub!.deps.config.redis.prefix}:groups`)) === 0, 'the group emptied');
     expect(hub.sent.length).toBe(1);
     expect(await hub.deps.alerts.incidents.open()).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { createAuthz } from '../../../chat/authz.ts';
 import { renderText } from '../../../platforms/console/render-text.ts';
 import { createRouter } from '../../../chat/router.ts';
 import { handlers } from '../../../handlers/index.ts';
-import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
+import { genericAlert, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
 import { startFakeWebhook } from '../../helpers/fake-webhook.ts';
 import { createCommandServices } from '../../../app/services.ts';
 
@@ -36,7 +36,7 @@ describe('outgoing webhook delivery', () => {
     expect(update.body.action).toBe('update');
     expect(update.body.previous).toEqual({ id: `w-${delivered.body.notification.incidentId}`, channel: hook.url });
     expect(update.body.notification.status).toBe('resolved');
-    await sleep(400);
+    await hub.nextDecision((e) => !e.notify);
     expect(hook.ok().length).toBe(2);
     const deliveries = (await fetch(`${hub.url}/api/alerts/${delivered.body.notification.firing[0]!.fingerprint}/deliveries`).then((r) =>
       r.json(),
@@ -49,12 +49,20 @@ describe('outgoing webhook delivery', () => {
 
   it('a 4xx is terminal: not retried, kept in the failed list shown by `alerts failed`', async () => {
     hook = await startFakeWebhook(() => ({ status: 404 }));
-    hub = await startHub({ alerts: { route, receivers: [{ name: 'hook', webhook: { url: hook.url } }], notify } });
+    // A long group_interval: the next flush (which tries a failed delivery again) stays out of the way.
+    hub = await startHub({
+      alerts: { route: { ...route, group_interval: '1h' }, receivers: [{ name: 'hook', webhook: { url: hook.url } }], notify },
+    });
     await hub.post('/webhooks/generic', genericAlert('Gone', {}));
     const failed = await waitFor(async () => (await hub!.deps.alerts.incidents.failed())[0], 'a failed delivery');
     expect(failed).toMatchObject({ receiver: 'hook', kind: 'webhook', attempts: 1 });
     expect(failed.error).toContain('404');
-    await sleep(300);
+    // The job failed for good: nothing waits to be tried again.
+    const { notify: queue } = hub.deps.alerts.pipeline.queues;
+    await waitFor(async () => {
+      const c = await queue.getJobCounts('failed', 'waiting', 'active', 'delayed');
+      return c.failed === 1 && !c.waiting && !c.active && !c.delayed;
+    }, 'the notify job failed for good');
     expect(hook.hits.length).toBe(1);
     const router = createRouter({
       deps: hub.deps,

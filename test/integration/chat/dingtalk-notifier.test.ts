@@ -7,6 +7,7 @@ import type { Alert } from '../../../alerts/model.ts';
 import { reply, type Reply } from '../../../core/reply.ts';
 import { TerminalError } from '../../../core/errors.ts';
 import { startFakeDingTalk, type FakeDingTalk } from '../../helpers/fake-dingtalk.ts';
+import { testNotification } from '../../helpers/notification.ts';
 
 const SECRET = 'SEC0123456789abcdef';
 const TOKEN = 'robot-token-1';
@@ -29,22 +30,17 @@ function render(n: Notification): Reply {
 
 function notification(over: Partial<Notification> = {}): Notification {
   const alert = { annotations: { summary: 'disk full on node-3 @all @所有人 [runbook](http://evil.example/x)' } } as unknown as Alert;
-  return {
+  return testNotification({
     id: 'n1',
     receiver: 'ops-dingtalk',
     groupKey: 'g1',
     incidentId: 'inc-1',
-    ref: '7f3a',
-    seq: 1,
     groupLabels: { alertname: 'NodeDiskFull' },
-    status: 'firing',
     firing: [alert],
-    resolved: [],
     counts: { firing: 2, resolved: 0 },
-    knowledge: [],
     decidedAt: new Date().toISOString(),
     ...over,
-  };
+  });
 }
 
 let fake: FakeDingTalk;

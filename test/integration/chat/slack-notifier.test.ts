@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../../../alerts/model.ts';
 import { createSlackNotifier, createSlackNotifierClient } from '../../../alerts/notifiers/slack.ts';
 import { RetryableError, type Notification } from '../../../alerts/notifiers/types.ts';
 import { TerminalError } from '../../../core/errors.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.ts';
+import { testAlert, testNotification } from '../../helpers/notification.ts';
 
 const logger = createLogger('silent');
 let fake: FakeSlack;
@@ -25,39 +25,14 @@ const notifier = () =>
   });
 const dest = { channel: 'C0ALERTS' };
 
-function alert(over: Partial<Alert> = {}): Alert {
-  return {
-    source: 'alertmanager',
-    fingerprint: 'a1b2c3d4e5f60718',
-    status: 'firing',
-    severity: 'critical',
-    labels: { alertname: 'DiskFull', namespace: 'prod' },
-    annotations: { summary: 'disk almost full' },
-    startsAt: '2026-11-26T22:00:00Z',
-    subject: { namespace: 'prod', pod: 'db-0', node: 'node-1', ip: '10.0.0.7' },
-    links: {},
-    ...over,
-  };
-}
-
-function notification(over: Partial<Notification> = {}): Notification {
-  return {
-    id: 'n-1',
-    receiver: 'team-db',
-    groupKey: 'g-1',
-    seq: 1,
-    incidentId: 'i-1',
-    ref: '7f3a',
+const alert = testAlert;
+const notification = (over: Partial<Notification> = {}): Notification =>
+  testNotification({
     groupLabels: { alertname: 'DiskFull', namespace: 'prod' },
-    status: 'firing',
     firing: [alert()],
-    resolved: [],
     counts: { firing: 1, resolved: 0 },
-    knowledge: [],
-    decidedAt: '2026-11-26T22:00:30Z',
     ...over,
-  };
-}
+  });
 
 const blocksJson = (i: number) => JSON.stringify(fake.calls[i]!.params.blocks);
 

@@ -170,6 +170,8 @@ describe('pod and pods', () => {
     });
     h.sim.store.delete('pods', 'data', 'kafka-0');
     await waitFor(() => h.sink.named('KubePodMigrated').some((a) => a.labels.pod === 'kafka-0'), 'kafka-0 migration');
+    // The reconciler stores the history after handing the notice over.
+    await waitFor(async () => (await kube.history('data', 'kafka-0')).length === 2, 'kafka-0 history stored');
     const r = await run(pod, 'data/kafka-0');
     const hist = table(r, 'pod')!;
     expect(hist.columns).toEqual(['pod', 'node', 'ip', 'created', 'ready', 'ended']);

@@ -4,16 +4,19 @@
  * sink that records what the reconcilers emit.
  */
 import { randomUUID } from 'node:crypto';
-import { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import type { Alert, AlertSink } from '../../../alerts/model.ts';
+import { deletePrefix } from '../../../app/redis.ts';
 import { createKube } from '../../../kube/runtime.ts';
 import type { KubeRuntime, KubeRuntimeOptions } from '../../../kube/runtime.ts';
 import type { ClusterSpec } from '../../../sim/cluster-builders.ts';
-import { buildDeployment, buildNamespace, buildNode, buildStatefulSet, isoAgo } from '../../../sim/cluster-builders.ts';
-import { startSim } from '../../../sim/sim.ts';
+import { buildDeployment, buildNamespace, buildStatefulSet, isoAgo } from '../../../sim/cluster-builders.ts';
 import type { Sim, SimOptions } from '../../../sim/sim.ts';
 import type { KubeObject } from '../../../sim/types.ts';
+import { startTestSim, testNodes } from '../sim/sim-fixture.ts';
+
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 
 export class RecordingSink implements AlertSink {
   readonly alerts: Alert[] = [];
@@ -39,26 +42,16 @@ export { sleep, waitFor } from '../../helpers/wait.ts';
 export function smallCluster(nodeCount = 4): KubeObject[] {
   const now = Date.now();
   const created = isoAgo(now, 86_400_000 * 3);
-  const objects: KubeObject[] = [buildNamespace('default', created), buildNamespace('shop', created), buildNamespace('web', created)];
-  for (let i = 1; i <= nodeCount; i++) {
-    objects.push(
-      buildNode(
-        {
-          name: `node-${i}`,
-          internalIp: `10.0.0.${10 + i}`,
-          podCIDR: `10.244.${i}.0/24`,
-          zone: `zone-${(i % 2) + 1}`,
-          region: 'r1',
-          diskType: i % 2 ? 'ssd' : 'hdd',
-          cpu: 8,
-          memoryGi: 32,
-          kernelVersion: '5.15.0-101-generic',
-          createdAt: created,
-        },
-        isoAgo(now, 5000),
-      ),
-    );
-  }
+  const objects: KubeObject[] = [
+    buildNamespace('default', created),
+    buildNamespace('shop', created),
+    buildNamespace('web', created),
+    ...testNodes(nodeCount, now, created, (i) => ({
+      zone: `zone-${(i % 2) + 1}`,
+      diskType: i % 2 ? 'ssd' : 'hdd',
+      kernelVersion: '5.15.0-101-generic',
+    })),
+  ];
   objects.push(
     buildStatefulSet('statefulsets', {
       namespace: 'shop',
@@ -112,10 +105,8 @@ export const fastOptions = (prefix: string): KubeRuntimeOptions => ({
 });
 
 export async function startHarness(simOptions: SimOptions = {}, cluster: ClusterSpec = { objects: smallCluster() }): Promise<Harness> {
-  const sim = await startSim({ cluster, ...simOptions });
-  const kc = new KubeConfig();
-  kc.loadFromOptions(sim.kubeConfig());
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+  const { sim, kc } = await startTestSim(simOptions, cluster);
+  const redis = new Redis(redisUrl);
   const prefix = `test:kube:${randomUUID()}:`;
   const sink = new RecordingSink();
   const runtimes: KubeRuntime[] = [];
@@ -138,12 +129,7 @@ export async function startHarness(simOptions: SimOptions = {}, cluster: Cluster
     async close() {
       await Promise.all(runtimes.map((r) => r.stop()));
       await sim.close();
-      let cursor = '0';
-      do {
-        const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
-        cursor = next;
-        if (keys.length) await redis.del(...keys);
-      } while (cursor !== '0');
+      await deletePrefix(redisUrl, prefix);
       await redis.quit();
     },
   };

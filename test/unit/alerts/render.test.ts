@@ -3,6 +3,7 @@ import { renderText } from '../../../platforms/console/render-text.ts';
 import type { Alert } from '../../../alerts/model.ts';
 import type { Notification } from '../../../alerts/notifiers/types.ts';
 import { neutralise, renderNotification } from '../../../alerts/render/notification.ts';
+import { renderIds, testNotification } from '../../helpers/notification.ts';
 
 const alert = (name: string, extra: Partial<Alert> = {}): Alert => ({
   source: 'test',
@@ -17,22 +18,14 @@ const alert = (name: string, extra: Partial<Alert> = {}): Alert => ({
   ...extra,
 });
 
-const base: Notification = {
-  id: 'g.1',
-  receiver: 'ops',
-  groupKey: 'g',
-  incidentId: 'g.1',
-  ref: 'ab12cd',
-  seq: 1,
-  groupLabels: { alertname: 'DiskFull' },
-  status: 'firing',
+const base: Notification = testNotification({
+  ...renderIds,
   firing: [alert('DiskFull', { severity: 'critical' })],
-  resolved: [],
   counts: { firing: 40, resolved: 3 },
   knowledge: [{ title: '磁盘满了怎么办', url: 'http://127.0.0.1/kb/disk', id: 'disk' }],
   lastResolution: { text: 'cleaned /var/log', author: 'li', at: '2026-11-01T10:00:00Z' },
   decidedAt: new Date().toISOString(),
-};
+});
 
 describe('notification rendering', () => {
   it('shows severity, counts, the storm remainder, subject, links, last time and actions', () => {

@@ -124,6 +124,19 @@ describe('route tree', () => {
   });
 });
 
+describe('default grouping', () => {
+  it('groups by alertname unless set; group_by: [] gives one group per route, like Alertmanager’s default', () => {
+    const byDefault = createRouting(alertsConfigSchema.parse({}));
+    const a = byDefault.assign(alert({ alertname: 'A' }))[0]!;
+    expect(a.groupLabels).toEqual({ alertname: 'A' });
+    expect(byDefault.assign(alert({ alertname: 'B' }))[0]!.groupKey).not.toBe(a.groupKey);
+    const amLike = createRouting(alertsConfigSchema.parse({ route: { receiver: 'console', group_by: [] } }));
+    const one = amLike.assign(alert({ alertname: 'A' }))[0]!;
+    expect(one.groupLabels).toEqual({});
+    expect(amLike.assign(alert({ alertname: 'B', node: 'n1' }))[0]!.groupKey).toBe(one.groupKey);
+  });
+});
+
 describe('inhibition', () => {
   it('mutes targets with equal labels, never the source itself', () => {
     const rules = compileInhibitRules([
@@ -133,5 +146,25 @@ describe('inhibition', () => {
     expect(inhibitedBy(rules, 't1', { alertname: 'PodNotReady', node: 'n1', severity: 'warning' }, sources)).toBe('src');
     expect(inhibitedBy(rules, 't2', { alertname: 'PodNotReady', node: 'n2', severity: 'warning' }, sources)).toBeUndefined();
     expect(inhibitedBy(rules, 'src', { alertname: 'NodeDown', node: 'n1', severity: 'warning' }, sources)).toBeUndefined();
+  });
+
+  it('excludes two-sided matches: alerts matching both sides do not mute each other', () => {
+    const rules = compileInhibitRules([
+      { source_matchers: ['severity=critical'], target_matchers: ['severity=critical'], equal: ['node'] },
+    ]);
+    const a = { alertname: 'DiskFull', node: 'n1', severity: 'critical' };
+    const b = { alertname: 'NodeDown', node: 'n1', severity: 'critical' };
+    const sources = new Map([
+      ['a', a],
+      ['b', b],
+    ]);
+    expect(inhibitedBy(rules, 'a', a, sources)).toBeUndefined();
+    expect(inhibitedBy(rules, 'b', b, sources)).toBeUndefined();
+    const mixed = compileInhibitRules([
+      { source_matchers: ['alertname=NodeDown'], target_matchers: ['severity=critical'], equal: ['node'] },
+    ]);
+    // NodeDown matches both sides; DiskFull only the target side: NodeDown still mutes DiskFull.
+    expect(inhibitedBy(mixed, 'a', a, sources)).toBe('b');
+    expect(inhibitedBy(mixed, 'b', b, new Map([['b2', { ...b, instance: 'x' }]]))).toBeUndefined();
   });
 });

@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../../alerts/model.ts';
 import { kubeAlert } from '../../../kube/alerts.ts';
 import { compactPod } from '../../../kube/compact.ts';
-import { backoffDelay } from '../../../kube/informer.ts';
+import { backoffDelay } from '../../../core/backoff.ts';
 import { MultiIndex } from '../../../kube/multi-index.ts';
-import { cpuMillis, formatBytes, quantityValue } from '../../../kube/quantity.ts';
+import { cpuMillis, formatBytes, quantityExact, quantityValue } from '../../../kube/quantity.ts';
 import type { NodeRecord } from '../../../kube/records.ts';
 import { detectStorm } from '../../../kube/storm.ts';
 
@@ -35,6 +35,13 @@ describe('quantities', () => {
     expect(quantityValue('16311772Ki')).toBe(16311772 * 1024);
     expect(quantityValue('bogus')).toBe(0);
     expect(formatBytes(1536 * 2 ** 20)).toBe('1.5Gi');
+  });
+  it('keeps fractions where the simulator compares quantities', () => {
+    expect(quantityExact('1Gi')).toBe(1024 ** 3);
+    expect(quantityExact('128M')).toBe(128e6);
+    expect(quantityExact('100m')).toBe(0.1);
+    expect(quantityExact('bogus')).toBe(0);
+    expect(quantityExact(undefined)).toBe(0);
   });
 });
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { parseQuantity, milliCpu } from '../../../sim/drivers/quantity.ts';
 import { applyPatch, mergePatch, strategicMergePatch } from '../../../sim/patch.ts';
 import { matchSelector, parseFieldSelector, parseLabelSelector } from '../../../sim/selectors.ts';
 import { StatusError } from '../../../sim/status.ts';
@@ -118,15 +117,5 @@ describe('patches', () => {
       expect.objectContaining({ code: 422 }),
     );
     expect(() => applyPatch('text/plain', {}, {})).toThrow(expect.objectContaining({ code: 415 }));
-  });
-});
-
-describe('quantities', () => {
-  it('parses cpu and memory units', () => {
-    expect(milliCpu('250m')).toBe(250);
-    expect(milliCpu('2')).toBe(2000);
-    expect(parseQuantity('1Gi')).toBe(1024 ** 3);
-    expect(parseQuantity('128M')).toBe(128e6);
-    expect(parseQuantity('bogus')).toBe(0);
   });
 });

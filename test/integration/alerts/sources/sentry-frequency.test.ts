@@ -5,7 +5,7 @@ import { createSentryFrequencyCounter, frequencyRuleSchema } from '../../../../a
 import type { SentryEvent } from '../../../../alerts/sources/types.ts';
 
 const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const prefix = `test:sentry-frequency:${randomUUID()}:`;
+const prefix = `test:sentry-frequency:${randomUUID()}`;
 const rules = [frequencyRuleSchema.parse({ name: 'ContainerOOM', count: 2, windowSeconds: 20, match: { level: ['error', 'fatal'] } })];
 
 let redis: Redis;
@@ -66,9 +66,9 @@ describe('Sentry frequency counter on Redis', () => {
     const counter = createSentryFrequencyCounter({ redis, prefix, rules });
     const now = new Date();
     expect(await counter.observe([event('g3', 'e1', 'info'), event('g3', 'e2', 'info')], now)).toEqual([]);
-    expect(await redis.exists(`${prefix}sentry-frequency:42:g3`)).toBe(0);
+    expect(await redis.exists(`${prefix}:sentry-frequency:42:g3`)).toBe(0);
     await counter.observe([event('g4', 'e1')], now);
-    const ttl = await redis.pttl(`${prefix}sentry-frequency:42:g4`);
+    const ttl = await redis.pttl(`${prefix}:sentry-frequency:42:g4`);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(20_000);
   });
@@ -81,7 +81,7 @@ describe('Sentry frequency counter on Redis', () => {
     const results = (await Promise.all(batches)).flat();
     const counts = results.map((r) => Number(r.annotations.count)).sort((x, y) => x - y);
     expect(counts).toEqual(Array.from({ length: 19 }, (_, i) => i + 2));
-    expect(await redis.zcard(`${prefix}sentry-frequency:42:g5`)).toBe(20);
+    expect(await redis.zcard(`${prefix}:sentry-frequency:42:g5`)).toBe(20);
   });
 
   it('returns one alert per group for a batch', async () => {

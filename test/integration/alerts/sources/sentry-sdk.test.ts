@@ -25,7 +25,8 @@ let waiters: Array<() => void> = [];
 const server = createServer((req, res) => {
   const chunks: Buffer[] = [];
   req.on('data', (c: Buffer) => chunks.push(c));
-  req.on('end', () => {
+  req.on('end', () => void answer());
+  const answer = async () => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const m = /^\/api\/([^/]+)\/(envelope|store)\/$/.exec(url.pathname);
     if (!m) {
@@ -39,7 +40,7 @@ const server = createServer((req, res) => {
       rawBody: Buffer.concat(chunks),
       receivedAt: new Date(),
     };
-    const result = m[2] === 'envelope' ? parseSentryEnvelope(intake, options) : parseSentryStore(intake, options);
+    const result = m[2] === 'envelope' ? await parseSentryEnvelope(intake, options) : await parseSentryStore(intake, options);
     deliveries.push({ path: url.pathname, headers: req.headers, result });
     for (const w of waiters) w();
     waiters = [];
@@ -48,7 +49,7 @@ const server = createServer((req, res) => {
       res
         .writeHead(result.status, { 'content-type': 'application/json' })
         .end(JSON.stringify({ error: result.error, details: result.details }));
-  });
+  };
 });
 
 async function next(count: number): Promise<Delivery[]> {
@@ -109,7 +110,7 @@ describe('@sentry/node delivering to the envelope parser', () => {
 describe('SDK events through a frequency rule', () => {
   it('two OOM reports of one process within 20 s become one firing alert', async () => {
     const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    const prefix = `test:sentry-sdk:${randomUUID()}:`;
+    const prefix = `test:sentry-sdk:${randomUUID()}`;
     try {
       const counter = createSentryFrequencyCounter({
         redis,

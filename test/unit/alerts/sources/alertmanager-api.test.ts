@@ -13,9 +13,9 @@ function ok(result: IntakeResult) {
 const labels = { alertname: 'KubePodCrashLooping', namespace: 'db', pod: 'mysql-0', severity: 'critical' };
 
 describe('POST /api/v2/alerts (what Prometheus sends an Alertmanager)', () => {
-  it('takes Prometheus alerts with Alertmanager semantics: fingerprint, status from endsAt, defaults', () => {
+  it('takes Prometheus alerts with Alertmanager semantics: fingerprint, status from endsAt, defaults', async () => {
     const { alerts } = ok(
-      parseAlertmanagerApi(
+      await parseAlertmanagerApi(
         intakeRequest([
           {
             labels,
@@ -48,18 +48,18 @@ describe('POST /api/v2/alerts (what Prometheus sends an Alertmanager)', () => {
       startsAt: RECEIVED_AT.toISOString(),
       endsAt: new Date(RECEIVED_AT.getTime() + 300_000).toISOString(),
     });
-    const custom = ok(parseAlertmanagerApi(intakeRequest([{ labels: { alertname: 'X' } }]), { resolveTimeoutSeconds: 60 }));
+    const custom = ok(await parseAlertmanagerApi(intakeRequest([{ labels: { alertname: 'X' } }]), { resolveTimeoutSeconds: 60 }));
     expect(custom.alerts[0]?.endsAt).toBe(new Date(RECEIVED_AT.getTime() + 60_000).toISOString());
   });
 
-  it('gives the same alert the same fingerprint as the Alertmanager webhook does', () => {
-    const webhook = ok(parseAlertmanager(intakeRequest(fixtureJson('alertmanager-firing-resolved.json')), {}));
+  it('gives the same alert the same fingerprint as the Alertmanager webhook does', async () => {
+    const webhook = ok(await parseAlertmanager(intakeRequest(fixtureJson('alertmanager-firing-resolved.json')), {}));
     const first = webhook.alerts[0]!;
-    const api = ok(parseAlertmanagerApi(intakeRequest([{ labels: first.labels, startsAt: first.startsAt }]), {}));
+    const api = ok(await parseAlertmanagerApi(intakeRequest([{ labels: first.labels, startsAt: first.startsAt }]), {}));
     expect(api.alerts[0]?.fingerprint).toBe(fingerprintOf(first.labels));
   });
 
-  it('answers 400 with paths for what Alertmanager refuses', () => {
+  it('answers 400 with paths for what Alertmanager refuses', async () => {
     const cases: Array<[unknown, string]> = [
       [{ labels }, '(body)'],
       [[{ labels: {} }], '[0].labels'],
@@ -68,7 +68,7 @@ describe('POST /api/v2/alerts (what Prometheus sends an Alertmanager)', () => {
       [[{ labels: { alertname: 7 } }], '[0].labels.alertname'],
     ];
     for (const [body, path] of cases) {
-      const result = parseAlertmanagerApi(intakeRequest(body as object), {});
+      const result = await parseAlertmanagerApi(intakeRequest(body as object), {});
       expect(result.ok, JSON.stringify(body)).toBe(false);
       if (!result.ok) expect(result.details?.map((d) => d.path)).toContain(path);
     }

@@ -10,8 +10,8 @@ function ok(result: IntakeResult) {
 }
 
 describe('Alertmanager webhook', () => {
-  it('normalises a firing and a resolved alert as Alertmanager 0.25+ sends them', () => {
-    const { alerts, events } = ok(parseAlertmanager(intakeRequest(fixture('alertmanager-firing-resolved.json')), {}));
+  it('normalises a firing and a resolved alert as Alertmanager 0.25+ sends them', async () => {
+    const { alerts, events } = ok(await parseAlertmanager(intakeRequest(fixture('alertmanager-firing-resolved.json')), {}));
     expect(events).toEqual([]);
     expect(alerts).toHaveLength(2);
     const [firing, resolved] = alerts;
@@ -38,8 +38,8 @@ describe('Alertmanager webhook', () => {
     expect(resolved?.subject.ip).toBeUndefined();
   });
 
-  it('computes the Alertmanager fingerprint when it is absent', () => {
-    const { alerts } = ok(parseAlertmanager(intakeRequest(fixture('alertmanager-firing-resolved.json')), {}));
+  it('computes the Alertmanager fingerprint when it is absent', async () => {
+    const { alerts } = ok(await parseAlertmanager(intakeRequest(fixture('alertmanager-firing-resolved.json')), {}));
     const resolved = alerts[1];
     expect(resolved?.fingerprint).toBe(fingerprintOf(resolved?.labels ?? {}));
     // Vectors from prometheus/common model tests: LabelSet.Fingerprint().
@@ -53,26 +53,26 @@ describe('Alertmanager webhook', () => {
       payload.alerts = [
         { status: 'firing', labels, annotations: {}, startsAt: '2026-11-26T21:00:00Z', endsAt: '0001-01-01T00:00:00Z', generatorURL: '' },
       ];
-      const [alert] = ok(parseAlertmanager(intakeRequest(payload), {})).alerts;
+      const [alert] = ok(await parseAlertmanager(intakeRequest(payload), {})).alerts;
       expect(alert?.fingerprint).toBe(want.toString(16).padStart(16, '0'));
     }
   });
 
-  it('accepts an escaped receiver, truncatedAlerts and no alerts at all', () => {
+  it('accepts an escaped receiver, truncatedAlerts and no alerts at all', async () => {
     const payload = fixtureJson('alertmanager-firing-resolved.json');
     expect(payload.receiver).toBe('team/platform "oncall"');
     payload.alerts = [];
     payload.truncatedAlerts = 1200;
-    expect(ok(parseAlertmanager(intakeRequest(payload), {})).alerts).toEqual([]);
+    expect(ok(await parseAlertmanager(intakeRequest(payload), {})).alerts).toEqual([]);
   });
 
-  it('rejects wrong shapes with the path of every problem', () => {
+  it('rejects wrong shapes with the path of every problem', async () => {
     const payload = fixtureJson<{ alerts: Array<Record<string, unknown>> } & Record<string, unknown>>('alertmanager-firing-resolved.json');
     payload.version = '3';
     (payload.alerts[1] as { labels: Record<string, unknown> }).labels.severity = 5;
     payload.alerts[0]!.startsAt = 'yesterday';
     payload.alerts[0]!.fingerprint = 'XYZ';
-    const result = parseAlertmanager(intakeRequest(payload), {});
+    const result = await parseAlertmanager(intakeRequest(payload), {});
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.status).toBe(400);
@@ -84,17 +84,20 @@ describe('Alertmanager webhook', () => {
     ]);
   });
 
-  it('enforces the per-delivery alert limit and label bounds', () => {
+  it('enforces the per-delivery alert limit and label bounds', async () => {
     const payload = fixtureJson<{ alerts: unknown[] } & Record<string, unknown>>('alertmanager-firing-resolved.json');
     const one = payload.alerts[0];
     payload.alerts = Array.from({ length: 11 }, () => one);
-    const tooMany = parseAlertmanager(intakeRequest(payload), { maxAlerts: 10 });
+    const tooMany = await parseAlertmanager(intakeRequest(payload), { maxAlerts: 10 });
     expect(tooMany).toMatchObject({ ok: false, status: 400, details: [{ path: 'alerts' }] });
     payload.alerts = [{ ...(one as object), labels: { alertname: 'x'.repeat(9000) } }];
-    expect(parseAlertmanager(intakeRequest(payload), {})).toMatchObject({ ok: false, details: [{ path: 'alerts[0].labels.alertname' }] });
+    expect(await parseAlertmanager(intakeRequest(payload), {})).toMatchObject({
+      ok: false,
+      details: [{ path: 'alerts[0].labels.alertname' }],
+    });
     const many = Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`l${i}`, 'v']));
     payload.alerts = [{ ...(one as object), labels: many }];
-    expect(parseAlertmanager(intakeRequest(payload), {})).toMatchObject({
+    expect(await parseAlertmanager(intakeRequest(payload), {})).toMatchObject({
       ok: false,
       details: [{ path: 'alerts[0].labels', message: 'more than 128 labels' }],
     });

@@ -13,7 +13,7 @@ const withAlert = (patch: Record<string, unknown>) => ({ ...webhook, alerts: [{ 
 const wide = '😀'.repeat(8192);
 
 describe('compiled intake validators', () => {
-  it('refuse exactly what zod refuses in Alertmanager webhooks, with zod’s details', () => {
+  it('refuse exactly what zod refuses in Alertmanager webhooks, with zod’s details', async () => {
     const cases: Array<[unknown, string]> = [
       [withAlert({ labels: { alertname: 'x', wide } }), 'alerts[0].labels.wide'],
       [withAlert({ labels: { alertname: 'x', '': 'empty name' } }), 'alerts[0].labels[""]'],
@@ -26,14 +26,14 @@ describe('compiled intake validators', () => {
       [{ ...webhook, commonAnnotations: { x: 1 } }, 'commonAnnotations.x'],
     ];
     for (const [body, path] of cases) {
-      const result = parseAlertmanager(intakeRequest(body as object), {});
+      const result = await parseAlertmanager(intakeRequest(body as object), {});
       expect(result.ok, path).toBe(false);
       if (!result.ok) expect(result.details?.map((d) => d.path)).toContain(path);
     }
-    expect(parseAlertmanager(intakeRequest(webhook), { maxAlerts: 1 }).ok).toBe(false);
+    expect((await parseAlertmanager(intakeRequest(webhook), { maxAlerts: 1 })).ok).toBe(false);
   });
 
-  it('refuse exactly what zod refuses in /api/v2/alerts', () => {
+  it('refuse exactly what zod refuses in /api/v2/alerts', async () => {
     const cases: Array<[unknown, string]> = [
       [[{ labels: { alertname: 'x', wide } }], '[0].labels.wide'],
       [[{ labels: { alertname: 'x' }, endsAt: '2026-11-26T25:00:00Z' }], '[0].endsAt'],
@@ -41,7 +41,7 @@ describe('compiled intake validators', () => {
       [[{ labels: { alertname: 'x' }, annotations: [] }], '[0].annotations'],
     ];
     for (const [body, path] of cases) {
-      const result = parseAlertmanagerApi(intakeRequest(body as object), {});
+      const result = await parseAlertmanagerApi(intakeRequest(body as object), {});
       expect(result.ok, path).toBe(false);
       if (!result.ok) expect(result.details?.map((d) => d.path)).toContain(path);
     }

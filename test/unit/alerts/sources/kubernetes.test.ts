@@ -12,8 +12,8 @@ type Ev = Record<string, unknown> & { involvedObject: Record<string, unknown> };
 const list = () => fixtureJson<{ items: Ev[] }>('kubernetes-event-list.json');
 
 describe('Kubernetes events', () => {
-  it('maps an EventList: eviction, OOM kill, node not ready, crash loop; drops normal noise', () => {
-    const { alerts } = ok(parseKubernetesEvents(intakeRequest(fixture('kubernetes-event-list.json')), { cluster: 'prod-sh-1' }));
+  it('maps an EventList: eviction, OOM kill, node not ready, crash loop; drops normal noise', async () => {
+    const { alerts } = ok(await parseKubernetesEvents(intakeRequest(fixture('kubernetes-event-list.json')), { cluster: 'prod-sh-1' }));
     expect(alerts.map((a) => a.labels.alertname)).toEqual([
       'KubePodEvicted',
       'KubeContainerOOMKilled',
@@ -39,7 +39,7 @@ describe('Kubernetes events', () => {
     });
     expect(notReady).toMatchObject({ severity: 'critical', subject: { node: 'node-9' } });
     expect(notReady?.endsAt).toBeUndefined();
-    const short = ok(parseKubernetesEvents(intakeRequest(fixture('kubernetes-event-list.json')), { kubernetesEventTtlSeconds: 60 }))
+    const short = ok(await parseKubernetesEvents(intakeRequest(fixture('kubernetes-event-list.json')), { kubernetesEventTtlSeconds: 60 }))
       .alerts[0];
     expect(short?.endsAt).toBe('2026-11-26T21:01:01.000Z');
     expect(backoff).toMatchObject({
@@ -48,7 +48,7 @@ describe('Kubernetes events', () => {
     });
   });
 
-  it('gives one incident one fingerprint: repeats merge, NodeReady resolves NodeNotReady', () => {
+  it('gives one incident one fingerprint: repeats merge, NodeReady resolves NodeNotReady', async () => {
     const items = list().items;
     const evicted = items[0] as Ev;
     const again = {
@@ -57,7 +57,7 @@ describe('Kubernetes events', () => {
       firstTimestamp: '2026-11-26T21:05:00Z',
       message: 'The node was low on resource: memory. Threshold quantity: 100Mi, available: 1Ki.',
     };
-    const [a, b] = ok(parseKubernetesEvents(intakeRequest([evicted, again]), {})).alerts;
+    const [a, b] = ok(await parseKubernetesEvents(intakeRequest([evicted, again]), {})).alerts;
     expect(a?.fingerprint).toBe(b?.fingerprint);
     const ready = {
       ...(items[2] as Ev),
@@ -65,7 +65,7 @@ describe('Kubernetes events', () => {
       message: 'Node node-9 status is now: NodeReady',
       lastTimestamp: '2026-11-26T21:08:00Z',
     };
-    const [down, up] = ok(parseKubernetesEvents(intakeRequest([items[2], ready]), {})).alerts;
+    const [down, up] = ok(await parseKubernetesEvents(intakeRequest([items[2], ready]), {})).alerts;
     expect(up).toMatchObject({
       status: 'resolved',
       endsAt: '2026-11-26T21:08:00.000Z',
@@ -74,19 +74,19 @@ describe('Kubernetes events', () => {
     expect(up?.fingerprint).toBe(down?.fingerprint);
   });
 
-  it('reads events.k8s.io/v1 events (liveness kill) and a bare array', () => {
+  it('reads events.k8s.io/v1 events (liveness kill) and a bare array', async () => {
     const v1 = fixtureJson('kubernetes-event-v1.json');
-    const [alert] = ok(parseKubernetesEvents(intakeRequest(v1), {})).alerts;
+    const [alert] = ok(await parseKubernetesEvents(intakeRequest(v1), {})).alerts;
     expect(alert).toMatchObject({
       labels: { alertname: 'KubeContainerKilledByProbe', container: 'mysql', node: 'node-4' },
       annotations: { count: '3', last_seen: '2026-11-26T21:03:10.000Z' },
       subject: { namespace: 'db', pod: 'mysql-1', node: 'node-4' },
     });
     const plainKill = { ...v1, note: 'Stopping container mysql' };
-    expect(ok(parseKubernetesEvents(intakeRequest([plainKill]), {})).alerts).toEqual([]);
+    expect(ok(await parseKubernetesEvents(intakeRequest([plainKill]), {})).alerts).toEqual([]);
   });
 
-  it('maps taint evictions, preemption and unknown warnings', () => {
+  it('maps taint evictions, preemption and unknown warnings', async () => {
     const pod = { kind: 'Pod', namespace: 'db', name: 'mysql-2' };
     const events = [
       {
@@ -118,7 +118,7 @@ describe('Kubernetes events', () => {
       },
       { involvedObject: pod, reason: 'Scheduled', message: 'Successfully assigned db/mysql-2 to node-2', type: 'Normal' },
     ];
-    const alerts = ok(parseKubernetesEvents(intakeRequest({ kind: 'List', items: events }), {})).alerts;
+    const alerts = ok(await parseKubernetesEvents(intakeRequest({ kind: 'List', items: events }), {})).alerts;
     expect(alerts.map((a) => [a.labels.alertname, a.status, a.severity])).toEqual([
       ['KubePodTaintEviction', 'firing', 'warning'],
       ['KubePodTaintEviction', 'resolved', 'info'],
@@ -128,14 +128,14 @@ describe('Kubernetes events', () => {
     expect(alerts[0]?.fingerprint).toBe(alerts[1]?.fingerprint);
   });
 
-  it('rejects events without an object or reason, with the item path', () => {
+  it('rejects events without an object or reason, with the item path', async () => {
     const items = list().items;
     delete (items[3] as Ev).reason;
     (items[1] as Ev).involvedObject = { kind: 'Node' };
-    const result = parseKubernetesEvents(intakeRequest({ kind: 'EventList', items }), {});
+    const result = await parseKubernetesEvents(intakeRequest({ kind: 'EventList', items }), {});
     expect(result).toMatchObject({ ok: false, status: 400, details: [{ path: 'items[1].involvedObject.name' }] });
-    const arr = parseKubernetesEvents(intakeRequest([{ involvedObject: { kind: 'Pod', name: 'x' } }]), {});
+    const arr = await parseKubernetesEvents(intakeRequest([{ involvedObject: { kind: 'Pod', name: 'x' } }]), {});
     expect(arr).toMatchObject({ ok: false, details: [{ path: '[0].reason' }] });
-    expect(parseKubernetesEvents(intakeRequest('"just a string"'), {})).toMatchObject({ ok: false, status: 400 });
+    expect(await parseKubernetesEvents(intakeRequest('"just a string"'), {})).toMatchObject({ ok: false, status: 400 });
   });
 });

@@ -22,9 +22,9 @@ function envelope(header: object, ...items: Array<[object, Buffer | string]>): B
 }
 
 describe('Sentry SDK envelopes', () => {
-  it('turns the envelope @sentry/node sends for captureException into an event', () => {
+  it('turns the envelope @sentry/node sends for captureException into an event', async () => {
     const { alerts, events } = ok(
-      parseSentryEnvelope(intakeRequest(fixture('sentry-envelope-exception.envelope'), { params, query: sdkQuery }), projects),
+      await parseSentryEnvelope(intakeRequest(fixture('sentry-envelope-exception.envelope'), { params, query: sdkQuery }), projects),
     );
     expect(alerts).toEqual([]);
     expect(events).toHaveLength(1);
@@ -46,17 +46,17 @@ describe('Sentry SDK envelopes', () => {
     expect(events[0]?.timestamp).toBe(new Date(1795735334589).toISOString());
   });
 
-  it('groups messages by their parameterised text', () => {
-    const a = ok(parseSentryEnvelope(intakeRequest(fixture('sentry-envelope-message.envelope'), { params, query: sdkQuery }), {}))
+  it('groups messages by their parameterised text', async () => {
+    const a = ok(await parseSentryEnvelope(intakeRequest(fixture('sentry-envelope-message.envelope'), { params, query: sdkQuery }), {}))
       .events[0];
     const other = fixture('sentry-envelope-message.envelope').toString().replace('Killed process 4242', 'Killed process 5151');
-    const b = ok(parseSentryEnvelope(intakeRequest(other, { params, query: sdkQuery }), {})).events[0];
+    const b = ok(await parseSentryEnvelope(intakeRequest(other, { params, query: sdkQuery }), {})).events[0];
     expect(a?.title).toBe('OOM: Killed process 4242 (java) in pod payments-api-7c9d8-xk2lp');
     expect(a?.grouping).toEqual(['message', 'OOM: Killed process <int> (java) in pod payments-api-7c9d8-xk2lp']);
     expect(a?.groupKey).toBe(b?.groupKey);
   });
 
-  it('reads several items, skips binary attachments by length and ignores non-event items', () => {
+  it('reads several items, skips binary attachments by length and ignores non-event items', async () => {
     const binary = Buffer.from([0x00, 0x0a, 0xff, 0xfe, 0x0a, 0x7b, 0x0a, 0x0a, 0x01]);
     const body = envelope(
       { event_id: '9ec79c33ec9942ab8353589fcb2e04dc', dsn: 'https://publickey@sentry.example.com/42', sent_at: '2026-11-26T21:00:00Z' },
@@ -78,32 +78,32 @@ describe('Sentry SDK envelopes', () => {
       [{ type: 'transaction' }, '{"type":"transaction","transaction":"GET /","spans":[]}'],
       [{ type: 'check_in' }, '{"check_in_id":"a","monitor_slug":"backup","status":"ok"}'],
     );
-    const { events } = ok(parseSentryEnvelope(intakeRequest(body, { params }), projects));
+    const { events } = ok(await parseSentryEnvelope(intakeRequest(body, { params }), projects));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ title: 'Disk full on /var/lib/mysql', level: 'fatal', subject: { namespace: 'db', pod: 'mysql-0' } });
   });
 
-  it('reads a JSON item by its length even when it spans lines, with no trailing newline', () => {
+  it('reads a JSON item by its length even when it spans lines, with no trailing newline', async () => {
     const payload = Buffer.from('{\n  "message": "multi\\nline",\n  "level": "warning"\n}');
     const body = Buffer.concat([Buffer.from(`{}\n${JSON.stringify({ type: 'event', length: payload.length })}\n`), payload]);
-    const [e] = ok(parseSentryEnvelope(intakeRequest(body, { params }), {})).events;
+    const [e] = ok(await parseSentryEnvelope(intakeRequest(body, { params }), {})).events;
     expect(e).toMatchObject({ title: 'multi', message: 'multi\nline', level: 'warning' });
   });
 
-  it('uses an explicit fingerprint and expands {{ default }}', () => {
+  it('uses an explicit fingerprint and expands {{ default }}', async () => {
     const event = {
       message: 'Killed process 1 (java)',
       fingerprint: ['{{ default }}', 'oom', '{{ tags.node }}'],
       tags: { node: 'node-7' },
     };
     const body = envelope({}, [{ type: 'event' }, JSON.stringify(event)]);
-    const [e] = ok(parseSentryEnvelope(intakeRequest(body, { params }), {})).events;
+    const [e] = ok(await parseSentryEnvelope(intakeRequest(body, { params }), {})).events;
     expect(e?.grouping).toEqual(['message', 'Killed process <int> (java)', 'oom', 'node-7']);
     const plain = envelope({}, [{ type: 'event' }, JSON.stringify({ ...event, fingerprint: ['oom'] })]);
-    expect(ok(parseSentryEnvelope(intakeRequest(plain, { params }), {})).events[0]?.grouping).toEqual(['oom']);
+    expect(ok(await parseSentryEnvelope(intakeRequest(plain, { params }), {})).events[0]?.grouping).toEqual(['oom']);
   });
 
-  it('turns error-level structured logs into events and ignores lower levels', () => {
+  it('turns error-level structured logs into events and ignores lower levels', async () => {
     const logs = {
       items: [
         {
@@ -123,7 +123,7 @@ describe('Sentry SDK envelopes', () => {
       { type: 'log', item_count: 2, content_type: 'application/vnd.sentry.items.log+json' },
       JSON.stringify(logs),
     ]);
-    const { events } = ok(parseSentryEnvelope(intakeRequest(body, { params }), {}));
+    const { events } = ok(await parseSentryEnvelope(intakeRequest(body, { params }), {}));
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({
       level: 'error',
@@ -133,13 +133,13 @@ describe('Sentry SDK envelopes', () => {
     });
   });
 
-  it('accepts gzip and deflate bodies', () => {
+  it('accepts gzip and deflate bodies', async () => {
     const raw = fixture('sentry-envelope-exception.envelope');
     for (const [encoding, body] of [
       ['gzip', gzipSync(raw)],
       ['deflate', deflateSync(raw)],
     ] as const) {
-      const result = parseSentryEnvelope(
+      const result = await parseSentryEnvelope(
         intakeRequest(body, { params, query: sdkQuery, headers: { 'content-encoding': encoding } }),
         projects,
       );
@@ -147,36 +147,36 @@ describe('Sentry SDK envelopes', () => {
     }
   });
 
-  it('checks the key from X-Sentry-Auth, the query or the envelope dsn', () => {
+  it('checks the key from X-Sentry-Auth, the query or the envelope dsn', async () => {
     const raw = fixture('sentry-envelope-exception.envelope');
     const auth = { 'x-sentry-auth': 'Sentry sentry_key=publickey, sentry_version=7, sentry_client=sentry.python/2.19.0' };
-    expect(parseSentryEnvelope(intakeRequest(raw, { params, headers: auth }), projects).ok).toBe(true);
-    expect(parseSentryEnvelope(intakeRequest(raw, { params }), projects)).toMatchObject({ ok: false, status: 401 });
-    expect(parseSentryEnvelope(intakeRequest(raw, { params, query: { sentry_key: 'stolen' } }), projects)).toMatchObject({
+    expect((await parseSentryEnvelope(intakeRequest(raw, { params, headers: auth }), projects)).ok).toBe(true);
+    expect(await parseSentryEnvelope(intakeRequest(raw, { params }), projects)).toMatchObject({ ok: false, status: 401 });
+    expect(await parseSentryEnvelope(intakeRequest(raw, { params, query: { sentry_key: 'stolen' } }), projects)).toMatchObject({
       ok: false,
       status: 401,
     });
-    expect(parseSentryEnvelope(intakeRequest(raw, { params: { projectId: '7' }, query: sdkQuery }), projects)).toMatchObject({
+    expect(await parseSentryEnvelope(intakeRequest(raw, { params: { projectId: '7' }, query: sdkQuery }), projects)).toMatchObject({
       ok: false,
       status: 401,
     });
     const withDsn = envelope({ dsn: 'http://publickey@127.0.0.1:8080/42' }, [{ type: 'event' }, '{"message":"x"}']);
-    expect(parseSentryEnvelope(intakeRequest(withDsn, { params }), projects).ok).toBe(true);
-    expect(parseSentryEnvelope(intakeRequest(raw, { params, query: { sentry_key: 'anything' } }), {}).ok).toBe(true);
+    expect((await parseSentryEnvelope(intakeRequest(withDsn, { params }), projects)).ok).toBe(true);
+    expect((await parseSentryEnvelope(intakeRequest(raw, { params, query: { sentry_key: 'anything' } }), {})).ok).toBe(true);
   });
 
-  it('reports framing errors with the item path', () => {
+  it('reports framing errors with the item path', async () => {
     const short = Buffer.concat([Buffer.from('{}\n{"type":"attachment","length":100}\n'), Buffer.from('abc')]);
-    expect(parseSentryEnvelope(intakeRequest(short, { params }), {})).toMatchObject({
+    expect(await parseSentryEnvelope(intakeRequest(short, { params }), {})).toMatchObject({
       ok: false,
       status: 400,
       details: [{ path: 'items[0].header.length' }],
     });
     const badEvent = envelope({}, [{ type: 'event' }, '{"level":5,"tags":"x"}']);
-    const result = parseSentryEnvelope(intakeRequest(badEvent, { params }), {});
+    const result = await parseSentryEnvelope(intakeRequest(badEvent, { params }), {});
     expect(result).toMatchObject({ ok: false, status: 400 });
     if (!result.ok) expect(result.details?.map((d) => d.path).sort()).toEqual(['items[0].payload.level', 'items[0].payload.tags']);
-    expect(parseSentryEnvelope(intakeRequest(envelope({}), { params: { projectId: '../etc' } }), {})).toMatchObject({
+    expect(await parseSentryEnvelope(intakeRequest(envelope({}), { params: { projectId: '../etc' } }), {})).toMatchObject({
       ok: false,
       status: 400,
       details: [{ path: 'projectId' }],
@@ -198,13 +198,13 @@ describe('Sentry SDK store endpoint', () => {
     server_name: 'node-7',
   };
 
-  it('accepts a gzip body and groups by the last exception', () => {
+  it('accepts a gzip body and groups by the last exception', async () => {
     const body = gzipSync(Buffer.from(JSON.stringify(event)));
     const req = intakeRequest(body, {
       params,
       headers: { 'content-encoding': 'gzip', 'x-sentry-auth': 'Sentry sentry_version=7, sentry_key=publickey' },
     });
-    const [e] = ok(parseSentryStore(req, projects)).events;
+    const [e] = ok(await parseSentryStore(req, projects)).events;
     expect(e).toMatchObject({
       title: 'RuntimeError: wrapped: bad',
       grouping: ['exception', 'RuntimeError', 'wrapped: bad'],
@@ -213,16 +213,16 @@ describe('Sentry SDK store endpoint', () => {
     });
   });
 
-  it('accepts the legacy base64 zlib body and falls back to the receive time', () => {
+  it('accepts the legacy base64 zlib body and falls back to the receive time', async () => {
     const body = deflateSync(Buffer.from(JSON.stringify({ message: 'legacy' }))).toString('base64');
-    const [e] = ok(parseSentryStore(intakeRequest(body, { params }), {})).events;
+    const [e] = ok(await parseSentryStore(intakeRequest(body, { params }), {})).events;
     expect(e).toMatchObject({ title: 'legacy', timestamp: RECEIVED_AT.toISOString() });
     expect(e?.eventId).toMatch(/^[0-9a-f]{32}$/);
   });
 
-  it('ignores transactions and rejects a wrong key before reading the body', () => {
-    expect(ok(parseSentryStore(intakeRequest({ type: 'transaction', transaction: 'GET /' }, { params }), {})).events).toEqual([]);
-    expect(parseSentryStore(intakeRequest('garbage', { params, query: { sentry_key: 'nope' } }), projects)).toMatchObject({
+  it('ignores transactions and rejects a wrong key before reading the body', async () => {
+    expect(ok(await parseSentryStore(intakeRequest({ type: 'transaction', transaction: 'GET /' }, { params }), {})).events).toEqual([]);
+    expect(await parseSentryStore(intakeRequest('garbage', { params, query: { sentry_key: 'nope' } }), projects)).toMatchObject({
       ok: false,
       status: 401,
     });

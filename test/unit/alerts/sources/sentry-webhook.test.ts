@@ -28,8 +28,8 @@ function ok(result: IntakeResult) {
 describe('Sentry integration-platform webhooks', () => {
   const options = { sentryWebhookSecrets: [SECRET] };
 
-  it('maps an issue alert (event_alert) to a firing alert with links and subject', () => {
-    const [alert] = ok(parseSentryWebhook(delivery('event_alert', fixture('sentry-webhook-event-alert.json')), options)).alerts;
+  it('maps an issue alert (event_alert) to a firing alert with links and subject', async () => {
+    const [alert] = ok(await parseSentryWebhook(delivery('event_alert', fixture('sentry-webhook-event-alert.json')), options)).alerts;
     expect(alert).toMatchObject({
       source: 'sentry',
       status: 'firing',
@@ -50,23 +50,23 @@ describe('Sentry integration-platform webhooks', () => {
     expect(Object.keys(alert?.labels ?? {}).sort()).toEqual(['alertname', 'environment', 'issue_id', 'level', 'namespace', 'project']);
   });
 
-  it('gives every event of one issue and rule the same fingerprint, whichever pod sent it', () => {
+  it('gives every event of one issue and rule the same fingerprint, whichever pod sent it', async () => {
     const body = fixtureJson<{ data: { event: { event_id: string; tags: string[][] } } }>('sentry-webhook-event-alert.json');
-    const [a] = ok(parseSentryWebhook(delivery('event_alert', fixture('sentry-webhook-event-alert.json')), options)).alerts;
+    const [a] = ok(await parseSentryWebhook(delivery('event_alert', fixture('sentry-webhook-event-alert.json')), options)).alerts;
     body.data.event.event_id = 'f'.repeat(32);
     body.data.event.tags = body.data.event.tags.map(([k, v]) => [k as string, k === 'pod' ? 'payments-api-7c9d8-zz9qq' : (v as string)]);
-    const [b] = ok(parseSentryWebhook(delivery('event_alert', Buffer.from(JSON.stringify(body))), options)).alerts;
+    const [b] = ok(await parseSentryWebhook(delivery('event_alert', Buffer.from(JSON.stringify(body))), options)).alerts;
     expect(b?.subject.pod).toBe('payments-api-7c9d8-zz9qq');
     expect(b?.fingerprint).toBe(a?.fingerprint);
   });
 
-  it('maps issue created/resolved to firing/resolved of one fingerprint', () => {
+  it('maps issue created/resolved to firing/resolved of one fingerprint', async () => {
     const created = fixture('sentry-webhook-issue-created.json');
     const resolvedBody = fixtureJson('sentry-webhook-issue-created.json');
     resolvedBody.action = 'resolved';
     const resolvedRaw = Buffer.from(JSON.stringify(resolvedBody));
-    const [a] = ok(parseSentryWebhook(delivery('issue', created), options)).alerts;
-    const [b] = ok(parseSentryWebhook(delivery('issue', resolvedRaw), options)).alerts;
+    const [a] = ok(await parseSentryWebhook(delivery('issue', created), options)).alerts;
+    const [b] = ok(await parseSentryWebhook(delivery('issue', resolvedRaw), options)).alerts;
     expect(a).toMatchObject({
       status: 'firing',
       labels: { alertname: 'SentryIssue', project: 'payments', issue_id: '1170820242' },
@@ -74,11 +74,13 @@ describe('Sentry integration-platform webhooks', () => {
     });
     expect(b).toMatchObject({ status: 'resolved', endsAt: RECEIVED_AT.toISOString() });
     expect(a?.fingerprint).toBe(b?.fingerprint);
+    // An issue alert never resolves by webhook on a schedule: it ends after resolve_timeout.
+    expect(a?.endsAt).toBe(new Date(RECEIVED_AT.getTime() + 300_000).toISOString());
   });
 
-  it('maps metric alerts: critical → critical firing, resolved → resolved', () => {
+  it('maps metric alerts: critical → critical firing, resolved → resolved', async () => {
     const raw = fixture('sentry-webhook-metric-alert-critical.json');
-    const [critical] = ok(parseSentryWebhook(delivery('metric_alert', raw), options)).alerts;
+    const [critical] = ok(await parseSentryWebhook(delivery('metric_alert', raw), options)).alerts;
     expect(critical).toMatchObject({
       status: 'firing',
       severity: 'critical',
@@ -86,45 +88,49 @@ describe('Sentry integration-platform webhooks', () => {
       annotations: { summary: 'Critical: Too many errors' },
       startsAt: '2026-11-26T20:39:00.000Z',
     });
+    expect(critical?.endsAt).toBeUndefined();
     const body = fixtureJson<{ action: string; data: { metric_alert: Record<string, unknown> } }>(
       'sentry-webhook-metric-alert-critical.json',
     );
     body.action = 'resolved';
     body.data.metric_alert.date_closed = '2026-11-26T21:05:00Z';
-    const [resolved] = ok(parseSentryWebhook(delivery('metric_alert', Buffer.from(JSON.stringify(body))), options)).alerts;
+    const [resolved] = ok(await parseSentryWebhook(delivery('metric_alert', Buffer.from(JSON.stringify(body))), options)).alerts;
     expect(resolved).toMatchObject({ status: 'resolved', endsAt: '2026-11-26T21:05:00.000Z', fingerprint: critical?.fingerprint });
   });
 
-  it('accepts other resources with no alerts', () => {
+  it('accepts other resources with no alerts', async () => {
     const body = Buffer.from(JSON.stringify({ action: 'created', installation: { uuid: 'x' }, data: { installation: {} } }));
-    expect(ok(parseSentryWebhook(delivery('installation', body), options)).alerts).toEqual([]);
+    expect(ok(await parseSentryWebhook(delivery('installation', body), options)).alerts).toEqual([]);
   });
 
-  it('rejects a bad, missing or foreign signature with 401 and accepts unsigned deliveries when no secret is configured', () => {
+  it('rejects a bad, missing or foreign signature with 401 and accepts unsigned deliveries when no secret is configured', async () => {
     const raw = fixture('sentry-webhook-issue-created.json');
-    expect(parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-signature': sign(raw, 'other') }), options)).toMatchObject({
+    expect(await parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-signature': sign(raw, 'other') }), options)).toMatchObject({
       ok: false,
       status: 401,
     });
-    expect(parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-signature': '' }), options)).toMatchObject({ ok: false, status: 401 });
+    expect(await parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-signature': '' }), options)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
     const tampered = Buffer.from(raw.toString().replace('"created"', '"resolved"'));
-    expect(parseSentryWebhook(delivery('issue', tampered, { 'sentry-hook-signature': sign(raw) }), options)).toMatchObject({
+    expect(await parseSentryWebhook(delivery('issue', tampered, { 'sentry-hook-signature': sign(raw) }), options)).toMatchObject({
       ok: false,
       status: 401,
     });
-    expect(parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-signature': 'nonsense' }), {}).ok).toBe(true);
-    expect(parseSentryWebhook(delivery('issue', raw), { sentryWebhookSecrets: ['rotated', SECRET] }).ok).toBe(true);
+    expect((await parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-signature': 'nonsense' }), {})).ok).toBe(true);
+    expect((await parseSentryWebhook(delivery('issue', raw), { sentryWebhookSecrets: ['rotated', SECRET] })).ok).toBe(true);
   });
 
-  it('reports a missing resource header and invalid payloads with paths', () => {
+  it('reports a missing resource header and invalid payloads with paths', async () => {
     const raw = fixture('sentry-webhook-issue-created.json');
-    expect(parseSentryWebhook(delivery('', raw), options)).toMatchObject({
+    expect(await parseSentryWebhook(delivery('', raw), options)).toMatchObject({
       ok: false,
       status: 400,
       details: [{ path: 'headers.sentry-hook-resource' }],
     });
     const body = Buffer.from(JSON.stringify({ action: 'exploded', data: { issue: { title: 5 } } }));
-    const result = parseSentryWebhook(delivery('issue', body), options);
+    const result = await parseSentryWebhook(delivery('issue', body), options);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.details?.map((d) => d.path).sort()).toEqual(['action', 'data.issue.id', 'data.issue.title']);
   });
