@@ -133,7 +133,13 @@ export const alertsConfigSchema = z
       })
       .prefault({}),
     storm: z.strictObject({ topN: z.number().int().positive().default(10) }).prefault({}),
-    ingest: z.strictObject({ concurrency: z.number().int().positive().default(16) }).prefault({}),
+    ingest: z
+      .strictObject({
+        concurrency: z.number().int().positive().default(16),
+        /** Most alerts one ingest script call carries; a job's calls still go out in one round trip. */
+        maxAlertsPerCall: z.number().int().positive().max(20_000).default(4000),
+      })
+      .prefault({}),
     intake: z
       .strictObject({
         /** Most alerts one group-commit write (one ingest job) carries; a delivery is never split. */

@@ -10,6 +10,7 @@ import { createIntakeRoutes } from './intake-routes.ts';
 import { createIntakeStats, createIntakeSummary } from './intake-summary.ts';
 import type { KnowledgeLinks } from './knowledge.ts';
 import { createConsoleNotifier } from './notifiers/console.ts';
+import type { NotificationDisplay } from './render/notification.ts';
 import { createNotifierRegistry } from './notifiers/registry.ts';
 import { createWebhookNotifier } from './notifiers/webhook.ts';
 import { createAlertPipeline } from './pipeline/index.ts';
@@ -31,12 +32,17 @@ export function createAlertHub(o: {
   /** Where the console notifier prints (the console chat output); default: the log. */
   consoleWrite?: (text: string) => void;
   knowledge?: KnowledgeLinks;
+  /** How notifications show times and relative links (asked at each rendering). */
+  display?: () => NotificationDisplay;
   onDecision?: (e: DecisionEvent) => void;
 }) {
   const { config, logger } = o;
   const cfg = config.alerts;
   const write = o.consoleWrite ?? ((text: string) => logger.info({ notification: text }, 'alert notification'));
-  const notifiers = createNotifierRegistry([createConsoleNotifier(write), createWebhookNotifier({ timeoutMs: cfg.notify.timeout })]);
+  const notifiers = createNotifierRegistry([
+    createConsoleNotifier(write, o.display),
+    createWebhookNotifier({ timeoutMs: cfg.notify.timeout }),
+  ]);
   const pipeline = createAlertPipeline({
     config: cfg,
     prefix: config.redis.prefix,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from '../core/time.ts';
 import { alertsConfigSchema } from '../alerts/config-schema.ts';
 import { knowledgeConfigSchema } from '../knowledge/config.ts';
 import { kubeConfigSchema } from '../kube/config-schema.ts';
@@ -41,6 +42,11 @@ export const configSchema = z.strictObject({
   log: z
     .strictObject({
       level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      /**
+       * Where logs go while the console chat runs in an interactive terminal (only warnings show
+       * there, one line each); default `<redis.dataDir>/firstmate.log`. Elsewhere logs are JSON on stderr.
+       */
+      file: z.string().min(1).optional(),
     })
     .prefault({}),
   redis: z
@@ -57,6 +63,13 @@ export const configSchema = z.strictObject({
        */
       embedded: z.boolean().default(false),
       dataDir: z.string().default('.firstmate'),
+    })
+    .prefault({}),
+  /** How chat and pages show things to people. */
+  display: z
+    .strictObject({
+      /** IANA time zone of the local times shown next to relative ones; default the machine's. */
+      timeZone: z.string().refine(isTimeZone, 'an IANA time zone such as Asia/Shanghai or UTC').optional(),
     })
     .prefault({}),
   chat: chatConfigSchema.prefault({}),

@@ -13,6 +13,7 @@ import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from
 import type { Logger } from '../core/logger.ts';
 import { redisKeys } from '../core/redis-keys.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
+import { createPublicUrl, type PublicUrl } from './public-url.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
 import { createOpsComponent, type OpsPosts } from './ops.ts';
 import type { Ops } from '../ops/index.ts';
@@ -33,6 +34,8 @@ export interface Deps {
   newRedis(): Redis;
   readiness: Readiness;
   lifecycle: Lifecycle;
+  /** Where links in messages and pages point (`server.publicUrl`, else the listening address). */
+  publicUrl: PublicUrl;
   /** Runbooks, their matching and search, and resolution notes. */
   knowledge: KnowledgeBase;
   /** The alert hub: pipeline, sink, silences, incidents, notifier registry, intake routes. */
@@ -95,7 +98,8 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   };
   lifecycle.add({ name: 'redis', stop: releaseRedis });
   try {
-    const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
+    const publicUrl = createPublicUrl(config.server);
+    const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, publicUrl };
     return { ...base, ...(await createServices(base, opts, cluster)), ...(opts.demo ? { demo: opts.demo } : {}) };
   } catch (err) {
     // Nothing has started yet; a private redis-server must not outlive the failed start.
@@ -109,11 +113,11 @@ type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube' | 'ops' | 'opsPosts'>
 
 /** The knowledge base, the alert hub with its notifiers, and the Kubernetes core, in start order. */
 async function createServices(base: BaseDeps, opts: DepsOptions, cluster: ClusterConnection | undefined) {
-  const { config, logger, metrics, redis, newRedis, lifecycle } = base;
+  const { config, logger, metrics, redis, newRedis, lifecycle, publicUrl } = base;
   const knowledge = await createKnowledgeBase({
     redis,
     dirs: config.knowledge.dirs,
-    publicBaseUrl: config.knowledge.publicBaseUrl ?? config.server.publicUrl,
+    publicBaseUrl: config.knowledge.publicBaseUrl ?? (() => publicUrl.get()),
     keyPrefix: config.knowledge.keyPrefix ?? redisKeys(config.redis.prefix).knowledgePrefix,
     maxLinks: config.knowledge.maxLinks,
   });
@@ -127,6 +131,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     newRedis,
     logger,
     metrics,
+    display: () => display(config, publicUrl),
     ...opts,
     knowledge: opts.knowledge ?? knowledge,
   });
@@ -139,7 +144,8 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     });
     alerts.notifiers.register(
       createSlackNotifier(client, {
-        ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+        publicUrl: () => publicUrl.get(),
+        ...(config.display.timeZone && { timeZone: config.display.timeZone }),
         maxFiring: config.alerts.storm.topN,
         maxResolved: config.alerts.storm.topN,
         logger,
@@ -149,7 +155,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   alerts.notifiers.register(
     createDingTalkNotifier({
       robotUrl: config.chat.dingtalk.robotUrl,
-      render: (n) => renderNotification(n),
+      render: (n) => renderNotification(n, display(config, publicUrl)),
       timeoutMs: config.alerts.notify.timeout,
     }),
   );
@@ -162,6 +168,11 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
       ? createOpsComponent({ ...base, kube, kubeConfig: cluster.kubeConfig })
       : { ops: undefined, posts: { register: () => undefined } };
   return { knowledge, alerts, kube, ...(wired.ops ? { ops: wired.ops } : {}), opsPosts: wired.posts };
+}
+
+/** How notifications show times and links in this process. */
+function display(config: Config, publicUrl: PublicUrl) {
+  return { publicUrl: publicUrl.get(), ...(config.display.timeZone && { timeZone: config.display.timeZone }) };
 }
 
 /**

@@ -78,6 +78,7 @@ export function createHttpServer(deps: Deps, plugins: readonly HttpPlugin[] = []
     },
     async start(): Promise<void> {
       await app.listen({ host: config.server.host, port: config.server.port });
+      deps.publicUrl.listening(app.server.address());
     },
     async stop(): Promise<void> {
       closing = true;

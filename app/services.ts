@@ -11,6 +11,7 @@ export function createCommandServices(deps: Deps): CommandServices {
     ...(deps.kube ? { kube: deps.kube } : {}),
     ...(deps.ops ? { ops: deps.ops.service } : {}),
     audit: createAuditLog(deps),
+    display: deps.config.display.timeZone ? { timeZone: deps.config.display.timeZone } : {},
     ...(deps.demo ? { demo: deps.demo } : {}),
   };
 }

@@ -34,7 +34,10 @@ export const alerts: Handler = {
         },
       );
     }
-    if (args.length > 0) throw new UserError('usage: `alerts` or `alerts failed`');
+    if (args.length > 0)
+      throw new UserError(
+        `unknown argument "${args[0]}": \`alerts\` takes nothing (open incidents) or \`alerts failed\` (failed deliveries)`,
+      );
     const open = await services.incidents.open(50);
     const blocks: Block[] = [
       { kind: 'heading', text: `open incidents (${open.length})` },

@@ -1,4 +1,5 @@
 import { reply } from '../core/reply.ts';
+import { humanTime } from '../core/time.ts';
 import { UserError } from '../core/errors.ts';
 import { formatDuration, parseDuration } from '../alerts/duration.ts';
 import { parseMatcher } from '../alerts/matchers.ts';
@@ -21,7 +22,7 @@ export const silence: Handler = {
     while (i < args.length && looksLikeMatcher(args[i]!)) matchers.push(args[i++]!);
     if (matchers.length === 0)
       throw new UserError(
-        'usage: `silence <name=value …> <duration> [reason]`, e.g. `silence alertname=KubePodEvicted namespace=db 2h "maintenance"`',
+        `${args[0] ? `"${args[0]}" is not a matcher (name=value, name!=value, name=~regex)` : 'missing matchers'}: \`silence <name=value …> <duration> [reason]\`, e.g. \`silence alertname=KubePodEvicted namespace=db 2h "maintenance"\``,
       );
     const parsed = matchers.map((m) => {
       try {
@@ -32,14 +33,14 @@ export const silence: Handler = {
     });
     assertMatchersInScope(user, parsed);
     const durationText = args[i++];
-    if (!durationText) throw new UserError('missing duration: add how long, e.g. `2h` or `30m`');
+    if (!durationText) throw new UserError(`missing duration after ${matchers.join(' ')}: add how long, e.g. \`2h\` or \`30m\``);
     let ms: number;
     try {
       ms = parseDuration(durationText);
     } catch (err) {
       throw new UserError(`${(err as Error).message}`, { cause: err });
     }
-    if (ms <= 0 || ms > MAX_SILENCE_MS) throw new UserError('a silence lasts between 1s and 30d');
+    if (ms <= 0 || ms > MAX_SILENCE_MS) throw new UserError(`a silence lasts between 1s and 30d, not ${durationText}`);
     const comment = args.slice(i).join(' ');
     let s;
     try {
@@ -51,7 +52,7 @@ export const silence: Handler = {
       { kind: 'text', text: `silence ${s.id} mutes ${describeMatchers(s)} for ${formatDuration(ms)}` },
       {
         kind: 'context',
-        text: `until ${s.endsAt.slice(0, 16).replace('T', ' ')} UTC · by ${s.createdBy}${comment ? ` · ${comment}` : ''}`,
+        text: `ends ${humanTime(s.endsAt, services.display)} · by ${s.createdBy}${comment ? ` · ${comment}` : ''}`,
       },
       { kind: 'actions', actions: [{ label: 'Unsilence', command: `unsilence ${s.id}`, style: 'danger' }] },
     );

@@ -36,6 +36,8 @@ export interface CommandServices {
   /** Safe operations (absent without a cluster or with `ops.enabled: false`). */
   ops?: OpsService;
   audit: Pick<AuditLog, 'latest'>;
+  /** How times are shown (`display.timeZone`; default the machine's zone). */
+  display: { timeZone?: string };
   /** Present only in `firstmate demo`: the simulated cluster's scenarios. */
   demo?: DemoScenarios;
 }

@@ -87,6 +87,31 @@ export function plainText(markdown: string): string {
     .trim();
 }
 
+/**
+ * The prose of the markdown: paragraphs, list items and quotes as sentences, without headings,
+ * code blocks, tables or HTML, so a search snippet reads as text and never runs cells or
+ * commands together.
+ */
+export function proseText(markdown: string): string {
+  const parts: string[] = [];
+  const visit = (tokens: Token[]) => {
+    for (const t of tokens) {
+      if (['code', 'table', 'html', 'hr', 'space', 'heading'].includes(t.type)) continue;
+      if (t.type === 'list') {
+        for (const item of t.items) visit(item.tokens);
+      } else if ('tokens' in t && Array.isArray(t.tokens)) visit(t.tokens);
+      else if ('text' in t && typeof t.text === 'string') parts.push(t.text);
+      if (t.type === 'paragraph' || t.type === 'list_item' || t.type === 'text') parts.push(' ');
+    }
+  };
+  visit(plain.lexer(markdown));
+  return parts
+    .join('')
+    .replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
 const html = new Marked({
   gfm: true,
   walkTokens(token) {

@@ -13,6 +13,7 @@ import { createSilences } from '../silences.ts';
 import { createFlushProcessor } from './flush.ts';
 import { createIncidents } from './incidents.ts';
 import { createIngestProcessor } from './ingest.ts';
+import { createIngestPacker } from './ingest-pack.ts';
 import { pipelineKeys } from './keys.ts';
 import { createNotifyProcessor, notifyBackoff } from './notify.ts';
 import { defineScripts } from './scripts.ts';
@@ -87,7 +88,17 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
   const incidents = createIncidents({ redis, keys, scripts, flushQueue });
 
   const clock = o.now ? { now: o.now } : {};
-  const processIngest = createIngestProcessor({ keys, scripts, routing, inhibitRules, flapping: config.flapping, flushQueue, ...clock });
+  const pack = createIngestPacker({ routing, inhibitRules });
+  const processIngest = createIngestProcessor({
+    redis,
+    keys,
+    scripts,
+    pack,
+    flapping: config.flapping,
+    flushQueue,
+    maxAlertsPerCall: config.ingest.maxAlertsPerCall,
+    ...clock,
+  });
   const processFlush = createFlushProcessor({
     config,
     redis,
@@ -128,9 +139,9 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     metrics.incidentsOpen.set(await incidents.countOpen());
   };
 
-  /** Writes deliveries as one ingest job; resolves once Redis has acknowledged it. */
+  /** Writes deliveries, routed and packed, as one ingest job; resolves once Redis has acknowledged it. */
   const write = async (deliveries: IngestDelivery[]): Promise<void> => {
-    await ingestQueue.add('ingest', { deliveries });
+    await ingestQueue.add('ingest', pack(deliveries));
   };
 
   const sink = {

@@ -76,11 +76,14 @@ describe('DingTalk custom-robot notifier', () => {
     expect(post!.body.at).toBeUndefined();
   });
 
-  it('mentions the configured people on a new incident', async () => {
+  it('mentions the configured people on a new incident in a markdown message, the type whose @mentions notify', async () => {
     await notifier().send({ ...dest, atMobiles: ['13800138000'] }, notification());
     const body = fake.state.robotPosts[0]!.body;
-    expect(body.at).toEqual({ atMobiles: ['13800138000'], atUserIds: [], isAtAll: false });
-    expect((body.actionCard as { text: string }).text.endsWith('@13800138000')).toBe(true);
+    expect(body.msgtype).toBe('markdown');
+    expect(body.at).toEqual({ atMobiles: ['13800138000'], isAtAll: false });
+    const text = (body.markdown as { text: string }).text;
+    expect(text.endsWith('@13800138000')).toBe(true);
+    expect(text).toContain('[Ack](dtmd://dingtalkclient/sendMessage?content=ack%207f3a)');
   });
 
   it('follows up instead of editing when there is a previous message', async () => {
