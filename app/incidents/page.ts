@@ -31,6 +31,8 @@ export interface IncidentsPageOptions extends TimeDisplay {
 }
 
 const hidden = (token?: string) => (token ? `<input type="hidden" name="token" value="${e(token)}">` : '');
+/** A post target with the token in its query: the API's token check reads headers and the query, not bodies. */
+const action = (path: string, token?: string) => e(token ? `${path}?token=${encodeURIComponent(token)}` : path);
 const labels = (l: Record<string, string>) =>
   Object.entries(l)
     .map(([k, v]) => `${k}=${v}`)
@@ -70,7 +72,7 @@ function silencesSection(d: IncidentsPageData, o: IncidentsPageOptions): string 
     const expire =
       state === 'expired'
         ? ''
-        : `<form class="inline" method="post" action="/incidents/silences/${encodeURIComponent(s.id)}/expire">${hidden(o.token)}<button class="secondary" type="submit">Expire</button></form>`;
+        : `<form class="inline" method="post" action="${action(`/incidents/silences/${encodeURIComponent(s.id)}/expire`, o.token)}"><button class="secondary" type="submit">Expire</button></form>`;
     return `<tr><td><code>${e(s.id)}</code></td><td><code>${e(describeMatchers(s))}</code></td><td><span class="badge ${state}">${state}</span></td><td>${e(ends)}</td><td>${e(s.createdBy)}${s.comment ? ` — ${e(s.comment)}` : ''}</td><td>${expire}</td></tr>`;
   });
   const table = rows.length
@@ -97,7 +99,7 @@ function draftForm(o: IncidentsPageOptions): string {
         .join('')}</ul>${d.matches.length > 20 ? `<p class="muted">… and ${d.matches.length - 20} more</p>` : ''}`
     : '<p class="muted">Nothing firing now matches; it will mute matching alerts that come later.</p>';
   return `${check}<div class="notice" id="preview"><p>It would mute <strong>${d.matches.length}</strong> alert${d.matches.length === 1 ? '' : 's'} firing now, for ${e(d.duration)}:</p>${list}
-<form method="post" action="/incidents/silences">${hidden(o.token)}<input type="hidden" name="matchers" value="${e(d.matchers)}"><input type="hidden" name="duration" value="${e(d.duration)}"><input type="hidden" name="comment" value="${e(d.comment)}"><button type="submit">Create silence as ${e(o.viewer)}</button></form></div>`;
+<form method="post" action="${action('/incidents/silences', o.token)}"><input type="hidden" name="matchers" value="${e(d.matchers)}"><input type="hidden" name="duration" value="${e(d.duration)}"><input type="hidden" name="comment" value="${e(d.comment)}"><button type="submit">Create silence as ${e(o.viewer)}</button></form></div>`;
 }
 
 function notificationsSection(d: IncidentsPageData, o: IncidentsPageOptions): string {
