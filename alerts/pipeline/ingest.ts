@@ -97,7 +97,10 @@ export function createIngestProcessor(d: IngestDeps) {
       // `addBulk` wraps even one job in a transaction, which costs a pipeline and MULTI/EXEC.
       if (jobs.length === 1) await d.flushQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
       else await d.flushQueue.addBulk(jobs);
-      await d.scripts.scheduled(d.keys.groups, [d.keys.prefix, ...jobs.flatMap((j) => [j.data.gk, String(j.data.gen)])]);
+      await d.scripts.scheduled(
+        jobs.map((j) => d.keys.groupMeta(j.data.gk)),
+        jobs.map((j) => String(j.data.gen)),
+      );
     }
     return { alerts, groups: jobs.length };
   };

@@ -3,8 +3,10 @@ import { luaScript } from './lua.ts';
 
 /**
  * The pipeline's atomic steps as Lua scripts, so concurrent workers on any number of replicas
- * see consistent group state. KEYS[1] is always a key under the prefix (routing in Redis
- * Cluster); the scripts derive the other keys from ARGV[1], the prefix.
+ * see consistent group state. The scripts in `lua/*.lua` (ingest, scheduled, claim, unlock,
+ * renew) take every key they touch in KEYS, as their headers say. The ones still written here
+ * get KEYS[1] under the prefix and derive the other keys from ARGV[1], the prefix (the hash tag
+ * keeps them in one Redis Cluster slot).
  */
 
 /**
@@ -163,40 +165,13 @@ redis.call('HSET', meta, 'ackedBy', who, 'ackedAt', at)
 return {'ok', v[1], redis.call('HGET', meta, 'gen')}
 `;
 
-/** Marks flush jobs as scheduled. ARGV: prefix, then pairs (gk, gen); only the current gen counts. */
-const scheduledLua = `
-local p = ARGV[1]
-for i = 2, #ARGV, 2 do
-  local meta = p..':ag:'..ARGV[i]
-  if redis.call('HGET', meta, 'gen') == ARGV[i+1] then redis.call('HSET', meta, 'sched', ARGV[i+1]) end
-end
-return 0
-`;
-
-/** Releases a lock only when we still hold it. */
-const unlockLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-
-/** Extends a lock (ARGV: token, ttl ms) only when we still hold it; answers 1 when extended. */
-const renewLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-
-/**
- * Before a delivery. KEYS[1]: the incident's stored message ref at the destination; ARGV: the
- * in-flight marker key (same prefix), now (epoch ms), marker TTL (s). Answers [ref, marker] as
- * they were; when neither exists (a first post is about to start) sets the marker to `now`.
- */
-const claimLua = `
-local stored = redis.call('GET', KEYS[1])
-local marker = redis.call('GET', ARGV[1])
-if not stored and not marker then redis.call('SET', ARGV[1], ARGV[2], 'EX', tonumber(ARGV[3])) end
-return { stored or false, marker or false }
-`;
-
 export interface PipelineScripts {
   /** `lua/ingest.lua` on a pipeline: KEYS and ARGV as its header says. */
   ingest(pipeline: ChainableCommander, keys: string[], args: Array<string | number>): void;
   commit(key: string, args: Array<string | number>): Promise<number>;
   ack(key: string, args: Array<string | number>): Promise<[string, string, string]>;
-  scheduled(key: string, args: Array<string | number>): Promise<number>;
+  /** `lua/scheduled.lua`: marks each group's flush job of `gens[i]` scheduled. */
+  scheduled(metaKeys: string[], gens: string[]): Promise<number>;
   /** See `reserveRefLua`: the ref reserved for the incident, or null when every candidate is taken. */
   reserveRef(key: string, args: Array<string | number>): Promise<string | null>;
   /** See `deliveredLua`: 1 when the message ref was stored. */
@@ -205,20 +180,20 @@ export interface PipelineScripts {
   settle(key: string, args: Array<string | number>): Promise<number>;
   unlock(key: string, token: string): Promise<number>;
   renew(key: string, token: string, ttlMs: number): Promise<number>;
-  /** See `claimLua`: the stored ref JSON and the in-flight marker (epoch ms), each null when absent. */
+  /** `lua/claim.lua`: the stored ref JSON and the in-flight marker (epoch ms), each null when absent. */
   claim(msgKey: string, args: [attemptKey: string, now: number, ttlS: number]): Promise<[string | null, string | null]>;
 }
 
 /** Registers the scripts on a connection (EVALSHA with automatic reload). */
 export function defineScripts(redis: Redis): PipelineScripts {
-  if (!('fmIngest' in redis)) redis.defineCommand('fmIngest', { lua: luaScript('ingest') });
+  // Scripts in lua/*.lua take every key they touch in KEYS (their headers name them).
+  const files = { fmIngest: 'ingest', fmScheduled: 'scheduled', fmUnlock: 'unlock', fmRenew: 'renew', fmClaim: 'claim' };
+  for (const [name, file] of Object.entries(files)) if (!(name in redis)) redis.defineCommand(name, { lua: luaScript(file) });
+  const run = (name: keyof typeof files, keys: string[], args: Array<string | number>) =>
+    (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<unknown>>)[name]!(keys.length, ...keys, ...args);
   const defs = {
     fmCommit: commitLua,
     fmAck: ackLua,
-    fmScheduled: scheduledLua,
-    fmUnlock: unlockLua,
-    fmRenew: renewLua,
-    fmClaim: claimLua,
     fmReserveRef: reserveRefLua,
     fmDelivered: deliveredLua,
     fmSettle: settleLua,
@@ -234,12 +209,13 @@ export function defineScripts(redis: Redis): PipelineScripts {
     },
     commit: call('fmCommit') as PipelineScripts['commit'],
     ack: call('fmAck') as PipelineScripts['ack'],
-    scheduled: call('fmScheduled') as PipelineScripts['scheduled'],
+    scheduled: (metaKeys, gens) => run('fmScheduled', metaKeys, gens) as Promise<number>,
     reserveRef: call('fmReserveRef') as PipelineScripts['reserveRef'],
     delivered: call('fmDelivered') as PipelineScripts['delivered'],
     settle: call('fmSettle') as PipelineScripts['settle'],
-    unlock: (key, token) => call('fmUnlock')(key, [token]) as Promise<number>,
-    renew: (key, token, ttlMs) => call('fmRenew')(key, [token, ttlMs]) as Promise<number>,
-    claim: call('fmClaim') as PipelineScripts['claim'],
+    unlock: (key, token) => run('fmUnlock', [key], [token]) as Promise<number>,
+    renew: (key, token, ttlMs) => run('fmRenew', [key], [token, ttlMs]) as Promise<number>,
+    claim: (msgKey, [attemptKey, now, ttlS]) =>
+      run('fmClaim', [msgKey, attemptKey], [now, ttlS]) as Promise<[string | null, string | null]>,
   };
 }

@@ -41,7 +41,11 @@ describe('a crash in the middle of a group commit', () => {
       alerts: { ...alerts, ingest: { concurrency: 2 }, workers: { lockDuration: '2s', stalledInterval: '500ms', sampleEvery: '0' } },
     };
     const dir = mkdtempSync(join(tmpdir(), 'fm-commit-crash-'));
-    writeFileSync(join(dir, 'firstmate.yaml'), JSON.stringify({ server: { host: '127.0.0.1' }, alerts: shared.alerts }));
+    // Production intake takes nothing from a source without a credential unless it is listed open.
+    writeFileSync(
+      join(dir, 'firstmate.yaml'),
+      JSON.stringify({ server: { host: '127.0.0.1' }, alerts: { ...shared.alerts, sources: { open: ['prometheus'] } } }),
+    );
     const intake = runCli(['start', '--role', 'intake'], {
       cwd: dir,
       env: {
