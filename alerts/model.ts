@@ -11,6 +11,7 @@ export interface AlertSubject {
   namespace?: string;
   workload?: string;
   pod?: string;
+  container?: string;
   node?: string;
   ip?: string;
 }

@@ -91,19 +91,43 @@ export function ownerOf(alert: Pick<Alert, 'labels' | 'annotations'>): string | 
   return v && v.trim() ? v.trim() : undefined;
 }
 
-/** Builds the router for one configuration: alert → aggregation groups. */
+/** Group keys remembered per route and grouping label values before the cache starts over. */
+const GROUP_KEY_CACHE_SIZE = 50_000;
+
+/**
+ * Builds the router for one configuration: alert → aggregation groups. Group keys are cached per
+ * route, owner and grouping label values (the hash over sorted labels is most of the cost), except
+ * for `group_by: ['...']` routes, whose keys are as many as the alerts.
+ */
 export function createRouting(cfg: Pick<AlertsConfig, 'route' | 'receivers'>) {
   const root = resolveRoutes(cfg.route);
   const ownerRouted = new Set(cfg.receivers.filter((r) => r.owner_routing).map((r) => r.name));
+  const keys = new Map<string, string>();
+  const groupKeyOf = (route: ResolvedRoute, groupLabels: Record<string, string>, owner: string | undefined): string => {
+    const keyLabels: Record<string, string> = { ...groupLabels, '\u0000route': route.id };
+    if (owner) keyLabels['\u0000owner'] = owner;
+    if (route.groupByAll) return fingerprintOf(keyLabels);
+    // Length-prefixed values, so no two label sets share a cache key whatever characters they hold.
+    let cacheKey = `${route.id}|${owner?.length ?? -1}:${owner ?? ''}`;
+    for (const name of route.groupBy) {
+      const v = groupLabels[name] ?? '';
+      cacheKey += `|${v.length}:${v}`;
+    }
+    let key = keys.get(cacheKey);
+    if (key === undefined) {
+      if (keys.size >= GROUP_KEY_CACHE_SIZE) keys.clear();
+      key = fingerprintOf(keyLabels);
+      keys.set(cacheKey, key);
+    }
+    return key;
+  };
   return {
     root,
     assign(alert: Alert): GroupAssignment[] {
       return matchRoutes(root, alert.labels).map((route) => {
         const groupLabels = groupLabelsFor(route, alert.labels);
         const owner = ownerRouted.has(route.receiver) ? ownerOf(alert) : undefined;
-        const keyLabels: Record<string, string> = { ...groupLabels, '\u0000route': route.id };
-        if (owner) keyLabels['\u0000owner'] = owner;
-        return { groupKey: fingerprintOf(keyLabels), route, groupLabels, ...(owner ? { owner } : {}) };
+        return { groupKey: groupKeyOf(route, groupLabels, owner), route, groupLabels, ...(owner ? { owner } : {}) };
       });
     },
   };

@@ -5,12 +5,17 @@ import { createDingTalkChat } from '../chat/adapters/dingtalk.ts';
 import { createRouter } from '../chat/router.ts';
 import { createSlackChat } from '../chat/adapters/slack.ts';
 import type { Deps } from './deps.ts';
+import { requireApiToken } from '../core/api-auth.ts';
 import type { HttpPlugin } from '../core/http.ts';
 import { createHttpServer } from './http-server.ts';
+import { incidentsViewer } from './incidents/auth.ts';
+import { createIncidentsRoutes } from './incidents/routes.ts';
+import { consoleChatEnabled } from './log-destination.ts';
 import { createCommandServices } from './services.ts';
 import { createRateLimiter } from '../chat/rate-limit.ts';
 import { demoHandlers, handlers } from '../handlers/index.ts';
 import { registerKnowledgeRoutes } from '../knowledge/index.ts';
+import { renderText } from '../platforms/console/render-text.ts';
 
 /** Where the console chat reads and writes; the process passes its own stdio. */
 export interface AppIo {
@@ -50,19 +55,55 @@ export function createApp(deps: Deps, io?: AppIo) {
     : undefined;
   const plugins: HttpPlugin[] = [
     ...(role === 'worker' ? deps.alerts.apiPlugins : deps.alerts.httpPlugins),
-    (app) => registerKnowledgeRoutes(app, deps.knowledge),
+    (app) => {
+      if (deps.config.server.requireToken.kb) requireApiToken(app, deps.alerts.apiAuth);
+      return registerKnowledgeRoutes(app, deps.knowledge, {
+        ...(deps.config.knowledge.editBaseUrl && { editBaseUrl: deps.config.knowledge.editBaseUrl }),
+        ...(deps.config.display.timeZone && { timeZone: deps.config.display.timeZone }),
+      });
+    },
   ];
+  plugins.push(
+    createIncidentsRoutes({
+      sources: {
+        incidents: deps.alerts.incidents,
+        silences: deps.alerts.silences,
+        notifyQueue: deps.alerts.pipeline.queues.notify,
+        audit,
+      },
+      authorize: incidentsViewer(deps.config),
+      publicUrl: () => deps.publicUrl.get(),
+      ...(deps.config.display.timeZone && { timeZone: deps.config.display.timeZone }),
+    }),
+  );
   if (slack?.httpPlugin) plugins.push(slack.httpPlugin);
   const http = createHttpServer(deps, plugins);
   deps.lifecycle.add(http);
   // After the HTTP server: in HTTP mode Slack's events arrive there; stopped before it.
-  if (slack) deps.lifecycle.add(slack);
+  if (slack) {
+    deps.lifecycle.add(slack);
+    deps.opsPosts.register('slack', (channel, reply) => slack.post(channel, reply));
+  }
   const dt = deps.config.chat.dingtalk;
   const dingtalkEnabled = dt.enabled === true || (dt.enabled === 'auto' && Boolean(dt.clientId && dt.clientSecret));
   if (dingtalkEnabled) deps.lifecycle.add(createDingTalkChat({ deps, router }));
   const otherChat = slack !== undefined || dingtalkEnabled;
-  const consoleEnabled = deps.config.chat.console.enabled === true || (deps.config.chat.console.enabled === 'auto' && !otherChat);
-  if (consoleEnabled && io) {
+  if (otherChat && !deps.publicUrl.configured) {
+    deps.lifecycle.add({
+      name: 'public-url-check',
+      start: async () => {
+        deps.logger.warn(
+          { publicUrl: deps.publicUrl.get() },
+          `chat is on but server.publicUrl is not set: links in messages point at ${deps.publicUrl.get()}, which only this machine can open; set server.publicUrl (FIRSTMATE_PUBLIC_URL)`,
+        );
+      },
+    });
+  }
+  if (consoleChatEnabled(deps.config) && io) {
+    const out = io.output;
+    deps.opsPosts.register('console', async (_channel, reply) => {
+      out.write(`${renderText(reply)}\n`);
+    });
     deps.lifecycle.add(
       createConsoleChat({
         router,

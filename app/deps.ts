@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { createAlertHub, type AlertHub } from '../alerts/hub.ts';
 import type { KnowledgeLinks } from '../alerts/knowledge.ts';
 import type { DecisionEvent } from '../alerts/pipeline/types.ts';
@@ -13,7 +13,11 @@ import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from
 import type { Logger } from '../core/logger.ts';
 import { redisKeys } from '../core/redis-keys.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
+import { createPublicUrl, type PublicUrl } from './public-url.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
+import { createAuditLog } from '../chat/audit.ts';
+import { createOpsComponent, type OpsPosts } from './ops.ts';
+import type { Ops } from '../ops/index.ts';
 import type { DemoScenarios } from '../handlers/types.ts';
 
 /**
@@ -27,16 +31,22 @@ export interface Deps {
   /** Shared command connection. */
   redis: Redis;
   redisEndpoint: RedisEndpoint;
-  /** A new connection (BullMQ workers and blocking commands need their own). */
-  newRedis(): Redis;
+  /** A new connection (BullMQ workers and blocking commands need their own), with extra options. */
+  newRedis(options?: RedisOptions): Redis;
   readiness: Readiness;
   lifecycle: Lifecycle;
+  /** Where links in messages and pages point (`server.publicUrl`, else the listening address). */
+  publicUrl: PublicUrl;
   /** Runbooks, their matching and search, and resolution notes. */
   knowledge: KnowledgeBase;
   /** The alert hub: pipeline, sink, silences, incidents, notifier registry, intake routes. */
   alerts: AlertHub;
   /** The cluster cache, history and reconcilers; absent when `kube.mode` is `off`. */
   kube?: KubeRuntime;
+  /** Safe operations; absent without a cluster or with `ops.enabled: false`. */
+  ops?: Ops;
+  /** Where chat adapters register how operation results reach their channels. */
+  opsPosts: OpsPosts;
   /** The simulated cluster's scenarios; only `firstmate demo` passes them. */
   demo?: DemoScenarios;
 }
@@ -70,15 +80,17 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   if (redisEndpoint.privateServer)
     logger.info({ url: redisEndpoint.url, ...redisEndpoint.privateServer }, 'started a private redis-server');
   const connections: Redis[] = [];
-  const newRedis = () => {
-    const client = createRedisClient(redisEndpoint.url);
+  const newRedis = (options?: RedisOptions) => {
+    const client = createRedisClient(redisEndpoint.url, options);
     client.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     connections.push(client);
     return client;
   };
   const redis = newRedis();
   readiness.add('redis', async () => {
-    const up = (await Promise.race([redis.ping(), new Promise((r) => setTimeout(r, 1000, 'timeout'))])) === 'PONG';
+    // A connection known to be down answers at once; a stuck one within a second.
+    const up =
+      redis.status === 'ready' && (await Promise.race([redis.ping(), new Promise((r) => setTimeout(r, 1000, 'timeout'))])) === 'PONG';
     metrics.redisUp.set(up ? 1 : 0);
     return up;
   });
@@ -89,7 +101,8 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   };
   lifecycle.add({ name: 'redis', stop: releaseRedis });
   try {
-    const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle };
+    const publicUrl = createPublicUrl(config.server);
+    const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, publicUrl };
     return { ...base, ...(await createServices(base, opts, cluster)), ...(opts.demo ? { demo: opts.demo } : {}) };
   } catch (err) {
     // Nothing has started yet; a private redis-server must not outlive the failed start.
@@ -99,19 +112,20 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
 }
 
 /** What the services below are built from: the clients and registries. */
-type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube'>;
+type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube' | 'ops' | 'opsPosts'>;
 
 /** The knowledge base, the alert hub with its notifiers, and the Kubernetes core, in start order. */
 async function createServices(base: BaseDeps, opts: DepsOptions, cluster: ClusterConnection | undefined) {
-  const { config, logger, metrics, redis, newRedis, lifecycle } = base;
+  const { config, logger, metrics, redis, newRedis, lifecycle, publicUrl } = base;
   const knowledge = await createKnowledgeBase({
     redis,
     dirs: config.knowledge.dirs,
-    publicBaseUrl: config.knowledge.publicBaseUrl ?? config.server.publicUrl,
+    publicBaseUrl: config.knowledge.publicBaseUrl ?? (() => publicUrl.get()),
     keyPrefix: config.knowledge.keyPrefix ?? redisKeys(config.redis.prefix).knowledgePrefix,
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
+  const audit = createAuditLog(base);
   // An intake-only process runs no pipeline workers: they run in `worker` processes.
   const alertsConfig =
     config.server.role === 'intake' ? { ...config.alerts, workers: { ...config.alerts.workers, enabled: false } } : config.alerts;
@@ -121,8 +135,10 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     newRedis,
     logger,
     metrics,
+    display: () => display(config, publicUrl),
     ...opts,
     knowledge: opts.knowledge ?? knowledge,
+    audit: (e) => audit.recordApi(e),
   });
   if (config.chat.slack.botToken) {
     const client = createSlackNotifierClient({
@@ -133,7 +149,8 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     });
     alerts.notifiers.register(
       createSlackNotifier(client, {
-        ...(config.server.publicUrl ? { publicUrl: config.server.publicUrl } : {}),
+        publicUrl: () => publicUrl.get(),
+        ...(config.display.timeZone && { timeZone: config.display.timeZone }),
         maxFiring: config.alerts.storm.topN,
         maxResolved: config.alerts.storm.topN,
         logger,
@@ -143,7 +160,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   alerts.notifiers.register(
     createDingTalkNotifier({
       robotUrl: config.chat.dingtalk.robotUrl,
-      render: (n) => renderNotification(n),
+      render: (n) => renderNotification(n, display(config, publicUrl)),
       timeoutMs: config.alerts.notify.timeout,
     }),
   );
@@ -151,7 +168,16 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
   lifecycle.add(alerts.pipeline.component);
   if (config.server.role !== 'worker') lifecycle.add(alerts.intakeSummary);
   const kube = createKubeComponent(base, alerts, cluster);
-  return { knowledge, alerts, kube };
+  const wired =
+    kube && cluster && config.ops.enabled
+      ? createOpsComponent({ ...base, kube, kubeConfig: cluster.kubeConfig })
+      : { ops: undefined, posts: { register: () => undefined } };
+  return { knowledge, alerts, kube, ...(wired.ops ? { ops: wired.ops } : {}), opsPosts: wired.posts };
+}
+
+/** How notifications show times and links in this process. */
+function display(config: Config, publicUrl: PublicUrl) {
+  return { publicUrl: publicUrl.get(), ...(config.display.timeZone && { timeZone: config.display.timeZone }) };
 }
 
 /**

@@ -1,11 +1,13 @@
 import { createApp } from './app.ts';
-import { redact } from './config.ts';
+import { redact, secretValues } from './config.ts';
 import type { Config } from './config-schema.ts';
 import { createDeps, type Deps, type DepsOptions } from './deps.ts';
+import { logDestination } from './log-destination.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
 import { KubeConfigError } from '../kube/client.ts';
 import { runProcesses } from './processes.ts';
 import { RedisUnavailableError } from './redis.ts';
+import { openAccessWarnings } from './security.ts';
 
 /** What the operator must fix: shown as one line, without a stack. */
 function operatorMessage(err: unknown): string | undefined {
@@ -33,8 +35,11 @@ function failStart(err: unknown): never {
  * `firstmate start` and `firstmate demo` both end up here; the demo passes its own cluster.
  */
 export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo'; deps?: DepsOptions }): Promise<void> {
-  // Console chat owns stdout; logs go to stderr so the two never interleave.
-  const logger = createLogger(config.log.level, process.stderr);
+  // Console chat owns stdout; logs go to stderr so the two never interleave, and to a file in an
+  // interactive terminal (only one-line warnings show there).
+  const destination = logDestination(config, { interactive: Boolean(process.stdin.isTTY), stderr: process.stderr });
+  if (destination.notice) process.stderr.write(`${destination.notice}\n`);
+  const logger = createLogger(config.log.level, destination.stream, { secrets: secretValues(config) });
   await runProcesses(config.server.processes, logger, () => runOne(config, opts, logger));
 }
 
@@ -82,4 +87,5 @@ async function runOne(config: Config, opts: { mode: 'start' | 'demo'; deps?: Dep
     },
     'firstmate started',
   );
+  for (const warning of openAccessWarnings(config)) logger.warn(warning.detail, warning.message);
 }

@@ -9,7 +9,9 @@ export function createCommandServices(deps: Deps): CommandServices {
     silences: deps.alerts.silences,
     knowledge: deps.knowledge,
     ...(deps.kube ? { kube: deps.kube } : {}),
+    ...(deps.ops ? { ops: deps.ops.service } : {}),
     audit: createAuditLog(deps),
+    display: deps.config.display.timeZone ? { timeZone: deps.config.display.timeZone } : {},
     ...(deps.demo ? { demo: deps.demo } : {}),
   };
 }

@@ -7,6 +7,11 @@
  * group state (firstmate: counted in Redis; Alertmanager stores before it answers, counted on its
  * /metrics). Without Alertmanager the run says so and prints firstmate's figures alone.
  *
+ * On a shared machine the wall-clock rates depend on what else runs (the Go peer's threads get
+ * more of a contended CPU than Node's one thread), so every throughput figure also comes per CPU
+ * second: alerts drained per second of CPU used by all processes of the system (firstmate: intake,
+ * workers and its Redis).
+ *
  * Figures (one JSON line each; `ratio` = firstmate / Alertmanager, or Alertmanager / firstmate
  * for latencies and memory, so above 1 is always firstmate ahead):
  * - `batched_drained_alerts_per_s` (100 alerts per request) and `single_drained_alerts_per_s`
@@ -17,19 +22,19 @@
  *   at 0, half and all of them, then `memory_at_open` (RSS of every firstmate process + Redis
  *   memory vs Alertmanager's RSS).
  *
- * Options: --seconds N per phase (10), --clients N (32), --rate N (500), --open N (1000000),
+ * Options: --seconds N per phase (10), --clients N (32) over --loaders N processes (2), --rate N (500), --open N (1000000),
  * --intake N intake processes (1), --workers N worker processes (1), --aof no,everysec,
- * --phases batched,single,burst,sustained, --peer none (firstmate only).
+ * --phases batched,single,burst,sustained, --peer none (firstmate only), --dist (run the compiled
+ * build from `npm run build`, as production does, instead of the sources through tsx).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import { pipelineKeys } from '../alerts/pipeline/keys.ts';
-import { startPrivateRedis } from '../app/redis.ts';
+import { freePort, startPrivateRedis } from '../app/redis.ts';
 import { benchArgs } from './args.ts';
 import type { LoadJob } from './ingest-client.ts';
 
@@ -44,17 +49,27 @@ interface Opts {
   open: number;
   intake: number;
   workers: number;
+  /** Load generator processes for the throughput phases. */
+  loaders: number;
   aof: string[];
   phases: string[];
   peer: boolean;
+  /** Run the compiled build (`npm run build` first) instead of the sources through tsx. */
+  dist: boolean;
 }
 
 function parseOptions(args: string[]): Opts {
-  const { numbers, strings } = benchArgs(
-    { seconds: 10, clients: 32, rate: 500, open: 1_000_000, intake: 1, workers: 1 },
-    { args, strings: { aof: 'no,everysec', phases: 'batched,single,burst,sustained', peer: 'alertmanager' } },
+  const { numbers, strings, flags } = benchArgs(
+    { seconds: 10, clients: 32, rate: 500, open: 1_000_000, intake: 1, workers: 1, loaders: 2 },
+    { args, strings: { aof: 'no,everysec', phases: 'batched,single,burst,sustained', peer: 'alertmanager' }, flags: ['dist'] },
   );
-  return { ...numbers, aof: strings.aof.split(','), phases: strings.phases.split(','), peer: strings.peer !== 'none' };
+  return {
+    ...numbers,
+    aof: strings.aof.split(','),
+    phases: strings.phases.split(','),
+    peer: strings.peer !== 'none',
+    dist: flags.has('dist'),
+  };
 }
 
 const emit = (figure: string, fields: Record<string, unknown>) =>
@@ -62,17 +77,6 @@ const emit = (figure: string, fields: Record<string, unknown>) =>
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round = (v: number) => Math.round(v);
 const ratio = (a: number, b: number) => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? +(a / b).toFixed(2) : null);
-
-async function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.once('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => (typeof addr === 'object' && addr ? res(addr.port) : rej(new Error('no port'))));
-    });
-  });
-}
 
 /** Spawns and resolves once `ready` appears on stderr (or stdout). */
 function spawnUntil(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: RegExp, what: string): Promise<ChildProcess> {
@@ -91,6 +95,43 @@ function spawnUntil(cmd: string, args: string[], env: NodeJS.ProcessEnv, ready: 
     child.stderr!.on('data', on);
     child.once('exit', (code) => reject(new Error(`${what} exited ${code}: ${seen.slice(-1500)}`)));
   });
+}
+
+/** Pids of a process and all its descendants. */
+function tree(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number) => {
+    out.push(p);
+    for (const c of children.get(p) ?? []) walk(c);
+  };
+  walk(pid);
+  return out;
+}
+
+/** CPU time (user + system, ms) a process and its descendants used so far. */
+function treeCpuMs(pid: number): number {
+  let ticks = 0;
+  for (const p of tree(pid)) {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return ticks * 10;
 }
 
 /** Resident memory of a process and all its descendants (bytes). */
@@ -128,6 +169,12 @@ interface Target {
   /** Alerts stored so far (drained). */
   stored(): Promise<number>;
   rss(): number;
+  /** RSS per process (firstmate: intake, workers). */
+  rssEach(): number[];
+  /** CPU time used so far (ms) by every process of the target (firstmate: with its Redis). */
+  cpuMs(): number;
+  /** The same per process (firstmate: intake, workers…, redis). */
+  cpuEachMs(): number[];
   /** Redis memory (firstmate only). */
   redisMemory?(): Promise<number>;
   stop(): Promise<void>;
@@ -176,7 +223,7 @@ async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<
     FIRSTMATE_CONFIG: join(dir, 'firstmate.yaml'),
     LOG_LEVEL: 'info',
   };
-  const bin = join(root, 'bin', 'firstmate.js');
+  const bin = o.dist ? join(root, 'dist', 'app', 'main.js') : join(root, 'bin', 'firstmate.js');
   const started = /firstmate started/;
   const procs: ChildProcess[] = [];
   const intake = await spawnUntil(
@@ -206,6 +253,9 @@ async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<
       return res.reduce((n, [, v]) => n + Number(v ?? 0), 0);
     },
     rss: () => procs.reduce((n, c) => n + treeRss(c.pid!), 0),
+    rssEach: () => procs.map((c) => treeRss(c.pid!)),
+    cpuMs: () => procs.reduce((n, c) => n + treeCpuMs(c.pid!), treeCpuMs(redisServer.child.pid!)),
+    cpuEachMs: () => [...procs.map((c) => treeCpuMs(c.pid!)), treeCpuMs(redisServer.child.pid!)],
     async redisMemory() {
       const info = await redis.info('memory');
       return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
@@ -266,6 +316,9 @@ async function startAlertmanager(bin: string, hookPort: number): Promise<Target>
       return n;
     },
     rss: () => treeRss(child.pid!),
+    rssEach: () => [treeRss(child.pid!)],
+    cpuMs: () => treeCpuMs(child.pid!),
+    cpuEachMs: () => [treeCpuMs(child.pid!)],
     async stop() {
       await stopChild(child);
       rmSync(dir, { recursive: true, force: true });
@@ -319,13 +372,39 @@ const nextOffset = (n: number) => {
 /** Closed-loop load at `perRequest` alerts per request; drained alerts per second. */
 async function throughput(t: Target, o: Opts, perRequest: number) {
   const before = await t.stored();
-  const r = await load({ mode: 'closed', url: t.url, perRequest, clients: o.clients, seconds: o.seconds, offset: nextOffset(10_000_000) });
-  const d = await drained(t, before + r.alerts!);
-  const ms = r.ms! + d.ms;
+  const cpu0 = t.cpuMs();
+  const each0 = t.cpuEachMs();
+  // Several load generator processes, so the generator is not what limits either system.
+  const parts = await Promise.all(
+    Array.from({ length: o.loaders }, () =>
+      load({
+        mode: 'closed',
+        url: t.url,
+        perRequest,
+        clients: Math.ceil(o.clients / o.loaders),
+        seconds: o.seconds,
+        offset: nextOffset(10_000_000),
+      }),
+    ),
+  );
+  const r = {
+    ok: parts.reduce((n, p) => n + p.ok!, 0),
+    other: parts.reduce((n, p) => n + p.other!, 0),
+    alerts: parts.reduce((n, p) => n + p.alerts!, 0),
+    ms: Math.max(...parts.map((p) => p.ms!)),
+  };
+  const d = await drained(t, before + r.alerts);
+  const cpu = t.cpuMs() - cpu0;
+  const each = t.cpuEachMs().map((v, i) => +((v - each0[i]!) / 1000).toFixed(1));
+  // Alertmanager has stored what it answered (checked above): its time is the load's.
+  const ms = r.ms + (t.storesOnAccept ? 0 : d.ms);
   return {
     drained_per_s: round((d.stored - before) / (ms / 1000)),
-    accepted_per_s: round(r.alerts! / (r.ms! / 1000)),
-    requests_per_s: round(r.ok! / (r.ms! / 1000)),
+    drained_per_cpu_s: round((d.stored - before) / (cpu / 1000)),
+    cpu_s: +(cpu / 1000).toFixed(1),
+    cpu_s_each: each,
+    accepted_per_s: round(r.alerts / (r.ms / 1000)),
+    requests_per_s: round(r.ok / (r.ms / 1000)),
     accepted: r.alerts,
     stored: d.stored - before,
     refused: r.other,
@@ -376,9 +455,11 @@ async function sustained(t: Target, o: Opts) {
   done = true;
   await poll;
   samples.push({ at: performance.now(), stored: d.stored - base });
+  samples.sort((x, y) => x.at - y.at);
+  /** Drained per second between the last sample at or below `from` and the first at or above `to`. */
   const rateAround = (from: number, to: number) => {
-    const a = samples.find((s) => s.stored >= from * o.open) ?? samples[0]!;
-    const b = samples.find((s) => s.stored >= to * o.open) ?? samples[samples.length - 1]!;
+    const a = samples.filter((s) => s.stored <= from * o.open).pop() ?? samples[0]!;
+    const b = samples.find((s) => s.at > a.at && s.stored >= to * o.open) ?? samples[samples.length - 1]!;
     return b.at > a.at ? round((b.stored - a.stored) / ((b.at - a.at) / 1000)) : null;
   };
   return {
@@ -387,6 +468,7 @@ async function sustained(t: Target, o: Opts) {
     at_full: rateAround(0.9, 1),
     open: d.stored - base,
     rss: t.rss(),
+    rssEach: t.rssEach(),
     redis: (await t.redisMemory?.()) ?? 0,
   };
 }
@@ -399,6 +481,7 @@ export async function main(args: string[]): Promise<void> {
     loadavg: loadavg().map((l) => +l.toFixed(2)),
     node: process.version,
     alertmanager: amBin ?? (o.peer ? 'not installed (apt-get install prometheus-alertmanager): firstmate figures only' : 'off'),
+    firstmate: o.dist ? 'dist/app/main.js' : 'bin/firstmate.js (tsx)',
     options: o,
   });
   for (const [pass, mode] of o.aof.entries()) {
@@ -420,6 +503,7 @@ export async function main(args: string[]): Promise<void> {
           firstmate: f,
           alertmanager: a ?? null,
           ratio: a ? ratio(f.drained_per_s, a.drained_per_s) : null,
+          ratio_per_cpu_s: a ? ratio(f.drained_per_cpu_s, a.drained_per_cpu_s) : null,
         });
       }
       if (last && o.phases.includes('burst')) {
@@ -448,6 +532,7 @@ export async function main(args: string[]): Promise<void> {
         emit('memory_at_open', {
           open: f.open,
           firstmate_rss_mb: round(f.rss / 1048576),
+          firstmate_rss_each_mb: f.rssEach.map((b) => round(b / 1048576)),
           redis_used_mb: round(f.redis / 1048576),
           firstmate_total_mb: round((f.rss + f.redis) / 1048576),
           alertmanager_rss_mb: a ? round(a.rss / 1048576) : null,

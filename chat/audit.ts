@@ -25,6 +25,19 @@ export interface AuditEntry {
 export interface AuditLog {
   /** The router observer: appends one entry and logs it. */
   record(outcome: CommandOutcome): Promise<void>;
+  /** Appends an action taken outside chat (the HTTP API), under the name of the API token. */
+  recordApi(e: { by: string; action: string; args: string[]; result: string; reason?: string; at: Date }): Promise<void>;
+  /** Appends an entry that is not a chat command (an operation's transition, by the user or by firstmate). */
+  event(e: {
+    user: string;
+    command: string;
+    args: string[];
+    decision: string;
+    result: string;
+    reason?: string;
+    channel?: string;
+    platform?: string;
+  }): Promise<void>;
   /** Newest first. */
   latest(n: number): Promise<AuditEntry[]>;
   readonly key: string;
@@ -41,8 +54,54 @@ export function createAuditLog(deps: Pick<ChatDeps, 'redis' | 'config' | 'logger
   const { redis, config, logger } = deps;
   const key = redisKeys(config.redis.prefix).audit;
   const { maxEntries, retentionDays } = config.audit;
+  const append = async (fields: Record<string, string>, at: Date) => {
+    const minId = Math.max(0, at.getTime() - Math.round(retentionDays * DAY_MS));
+    await redis
+      .multi()
+      .xadd(key, 'MAXLEN', '~', String(maxEntries), '*', ...Object.entries(fields).flat())
+      .xtrim(key, 'MINID', '~', String(minId))
+      .exec();
+  };
   return {
     key,
+    async recordApi(e) {
+      await append(
+        {
+          at: e.at.toISOString(),
+          user: e.by,
+          platform: 'api',
+          platformUserId: e.by,
+          channel: 'http',
+          command: e.action,
+          args: JSON.stringify(e.args),
+          decision: e.result === 'ok' ? 'allowed' : 'refused',
+          result: e.result,
+          reason: e.reason ?? '',
+          durationMs: '0',
+          ref: '',
+        },
+        e.at,
+      );
+    },
+    async event(e) {
+      const at = new Date();
+      const fields: Record<string, string> = {
+        at: at.toISOString(),
+        user: e.user,
+        platform: e.platform ?? '',
+        platformUserId: '',
+        channel: e.channel ?? '',
+        command: e.command,
+        args: JSON.stringify(e.args),
+        decision: e.decision,
+        result: e.result,
+        reason: e.reason ?? '',
+        durationMs: '0',
+        ref: '',
+      };
+      logger.info({ audit: { ...fields, args: e.args } }, 'operation');
+      await append(fields, at);
+    },
     async record(o) {
       const fields: Record<string, string> = {
         at: o.at.toISOString(),
@@ -59,12 +118,7 @@ export function createAuditLog(deps: Pick<ChatDeps, 'redis' | 'config' | 'logger
         ref: o.ref ?? '',
       };
       logger.info({ audit: { ...fields, args: o.args } }, 'chat command');
-      const minId = Math.max(0, o.at.getTime() - Math.round(retentionDays * DAY_MS));
-      await redis
-        .multi()
-        .xadd(key, 'MAXLEN', '~', String(maxEntries), '*', ...Object.entries(fields).flat())
-        .xtrim(key, 'MINID', '~', String(minId))
-        .exec();
+      await append(fields, o.at);
     },
     async latest(n) {
       const rows = await redis.xrevrange(key, '+', '-', 'COUNT', n);

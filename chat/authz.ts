@@ -22,6 +22,7 @@ const classOf: Record<string, CommandClass | 'meta'> = {
   'recreate-pod': 'ops',
   cordon: 'ops',
   uncordon: 'ops',
+  drain: 'ops',
   ops: 'ops',
   confirm: 'ops',
   cancel: 'ops',

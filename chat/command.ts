@@ -33,6 +33,8 @@ export interface CommandContext<S> {
   handlers: readonly Handler<S>[];
   /** Whether the channel binding lets this command run where the user is (set by the router). */
   allowedHere?(handler: Handler<S>): boolean;
+  /** The command as typed on the user's platform (`/ops help`, `@firstmate help`, `help`); set by the router. */
+  commandForm?(command: string): string;
 }
 
 /** One chat command. Registered explicitly in `handlers/index.ts`. */

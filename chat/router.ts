@@ -6,6 +6,7 @@ import { errorReply, type Reply } from '../core/reply.ts';
 import { tokenize } from '../core/tokenize.ts';
 import { roleAllows, type Handler, type Identity, type User } from './command.ts';
 import type { ChatDeps } from './types.ts';
+import { commandForm, nearestNames, withCommandForms } from './command-form.ts';
 
 export type Decision = 'allowed' | 'refused' | 'unknown' | 'invalid';
 
@@ -48,6 +49,11 @@ export function createRouter<S>(opts: {
 }): Router<S> {
   const { deps, services, authz, handlers } = opts;
   const byName = new Map(handlers.map((h) => [h.name, h]));
+  const names = new Set(byName.keys());
+  const forms = { slackCommand: deps.config.chat.slack.command, dingtalkRobotName: deps.config.chat.dingtalk.robotName };
+  const formOn = (identity: Identity) => (command: string) => commandForm(identity.platform, command, forms);
+  /** An error reply whose `command` spans read as the platform types them. */
+  const failure = (identity: Identity, text: string) => errorReply(withCommandForms(text, names, formOn(identity)));
   const observers = opts.observers ?? [];
   const { rateLimiter } = opts;
 
@@ -94,7 +100,7 @@ export function createRouter<S>(opts: {
         const message = (err as Error).message;
         return finish(
           { identity, command: '', args: [], decision: 'invalid', result: 'user-error', reason: message, durationMs: 0 },
-          errorReply(message),
+          failure(identity, message),
           started,
         );
       }
@@ -119,12 +125,15 @@ export function createRouter<S>(opts: {
       }
       const handler = byName.get(command);
       if (!handler) {
-        const close = handlers.filter((h) => h.name.startsWith(command.slice(0, 2))).map((h) => `\`${h.name}\``);
+        const close = nearestNames(
+          command,
+          handlers.filter((h) => roleAllows(user.role, h.role)).map((h) => h.name),
+        ).map((name) => `\`${[name, ...args].join(' ')}\``);
         const hint = close.length > 0 ? ` Did you mean ${close.join(' or ')}?` : '';
         const reason = `unknown command \`${command}\`.${hint} Type \`help\` for the list.`;
         return finish(
           { identity, user, command, args, decision: 'unknown', result: 'user-error', reason, durationMs: 0 },
-          errorReply(reason),
+          failure(identity, reason),
           started,
         );
       }
@@ -146,13 +155,13 @@ export function createRouter<S>(opts: {
       }
       try {
         const allowedHere = (h: Handler<S>) => authz.checkBinding(identity, h).allowed;
-        const reply = await handler.run({ services, identity, user, args, handlers, allowedHere });
+        const reply = await handler.run({ services, identity, user, args, handlers, allowedHere, commandForm: formOn(identity) });
         return finish({ identity, user, command, args, decision: 'allowed', result: 'ok', durationMs: 0 }, reply, started);
       } catch (err) {
         if (err instanceof UserError) {
           return finish(
             { identity, user, command, args, decision: 'allowed', result: 'user-error', reason: err.message, durationMs: 0 },
-            errorReply(err.message),
+            failure(identity, err.message),
             started,
           );
         }

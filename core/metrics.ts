@@ -123,10 +123,34 @@ export function createMetrics() {
       labelNames: ['alertname'],
       registers: r,
     }),
+    operations: new Counter({
+      name: 'firstmate_operations_total',
+      help: 'Safe operations by kind and outcome (started, refused, confirmed, succeeded, failed, cancelled, expired)',
+      labelNames: ['kind', 'outcome'],
+      registers: r,
+    }),
     queueJobs: new Gauge({
       name: 'firstmate_queue_jobs',
       help: 'Pipeline queue depth by state',
       labelNames: ['queue', 'state'],
+      registers: r,
+    }),
+    pipelineBacklog: new Gauge({
+      name: 'firstmate_pipeline_backlog',
+      help: 'Jobs due and not yet taken per pipeline queue (ingest, flush, notify); intake answers 429 at the limit',
+      labelNames: ['queue'],
+      registers: r,
+    }),
+    pipelineBacklogLimit: new Gauge({
+      name: 'firstmate_pipeline_backlog_limit',
+      help: 'Backlog per pipeline queue at which intake answers 429',
+      labelNames: ['queue'],
+      registers: r,
+    }),
+    intakeUnavailable: new Counter({
+      name: 'firstmate_intake_unavailable_total',
+      help: 'Requests answered 503 because Redis could not be reached',
+      labelNames: ['route'],
       registers: r,
     }),
   };

@@ -1,5 +1,6 @@
 import { reply, type Block } from '../core/reply.ts';
 import { UserError } from '../core/errors.ts';
+import { redactText } from '../core/redact.ts';
 import { formatDuration } from '../alerts/duration.ts';
 import type { Handler } from './types.ts';
 
@@ -29,12 +30,15 @@ export const alerts: Handler = {
             f.receiver,
             f.kind,
             String(f.attempts),
-            f.error.slice(0, 120),
+            redactText(f.error).slice(0, 120),
           ]),
         },
       );
     }
-    if (args.length > 0) throw new UserError('usage: `alerts` or `alerts failed`');
+    if (args.length > 0)
+      throw new UserError(
+        `unknown argument "${args[0]}": \`alerts\` takes nothing (open incidents) or \`alerts failed\` (failed deliveries)`,
+      );
     const open = await services.incidents.open(50);
     const blocks: Block[] = [
       { kind: 'heading', text: `open incidents (${open.length})` },

@@ -1,4 +1,5 @@
 import { reply } from '../core/reply.ts';
+import { humanTime } from '../core/time.ts';
 import { UserError } from '../core/errors.ts';
 import type { Handler } from './types.ts';
 
@@ -12,12 +13,14 @@ export const audit: Handler = {
   usage: 'audit [n]',
   summary: 'recent audited commands, allowed or refused',
   async run({ services, args }) {
+    const now = Date.now();
     const raw = args[0];
     const n = raw === undefined ? 20 : Number(raw);
-    if (!Number.isInteger(n) || n < 1 || n > MAX) throw new UserError(`\`audit [n]\`: n must be a whole number from 1 to ${MAX}`);
+    if (!Number.isInteger(n) || n < 1 || n > MAX)
+      throw new UserError(`"${raw}" is not a count: \`audit [n]\` takes a whole number from 1 to ${MAX}`);
     const entries = await services.audit.latest(n);
     const rows = entries.map((e) => [
-      e.at.replace('T', ' ').slice(0, 19),
+      humanTime(e.at, { ...services.display, now }),
       e.user || '-',
       `${e.platform}:${e.platformUserId}`,
       e.channel,
@@ -27,7 +30,7 @@ export const audit: Handler = {
     ]);
     return reply(
       { kind: 'heading', text: `audit: latest ${entries.length}` },
-      { kind: 'table', columns: ['time (UTC)', 'user', 'identity', 'channel', 'command', 'outcome', 'detail'], rows },
+      { kind: 'table', columns: ['when', 'user', 'identity', 'channel', 'command', 'outcome', 'detail'], rows },
     );
   },
 };

@@ -19,7 +19,7 @@ function searchReply(kb: KnowledgeBase, query: string) {
 }
 
 async function showReply(kb: KnowledgeBase, id: string | undefined) {
-  if (!id) throw new UserError('usage: kb show <id>');
+  if (!id) throw new UserError('missing the article id: `kb show <id>` (ids are listed by `kb <words>`)');
   const article = kb.get(id);
   if (!article) {
     const close = kb.search(id.replace(/[-_]+/g, ' '), 3).map((h) => `\`${h.id}\``);
@@ -48,7 +48,8 @@ async function noteReply(kb: KnowledgeBase, ctx: CommandContext, rest: string[])
   if (!roleAllows(ctx.user.role, 'operator')) throw new UserError(`\`kb note\` needs the operator role; you are ${ctx.user.role}.`);
   const [ref, ...words] = rest;
   const text = words.join(' ').trim();
-  if (!ref || !text) throw new UserError('usage: kb note <fingerprint|alertname|article> <what fixed it>');
+  if (!ref) throw new UserError('missing what the note is about: `kb note <fingerprint|alertname|article> <what fixed it>`');
+  if (!text) throw new UserError(`missing the note's text after "${ref}": \`kb note ${ref} <what fixed it>\``);
   const note = await kb.addNote({ ref: await kb.resolveRef(ref), text, author: ctx.user.name });
   const about = note.alertname ?? note.fingerprint ?? note.articleIds[0] ?? ref;
   const attached = note.articleIds.length
@@ -81,7 +82,7 @@ export const kb: Handler = {
   async run(ctx) {
     const knowledge = ctx.services.knowledge;
     const [sub, ...rest] = ctx.args;
-    if (!sub) throw new UserError(`usage: ${USAGE}`);
+    if (!sub) throw new UserError(`missing words to search for: \`${USAGE}\``);
     switch (sub.toLowerCase()) {
       case 'show':
         return showReply(knowledge, rest[0]);

@@ -32,8 +32,8 @@ export async function kubeOf(ctx: CommandContext): Promise<KubeRuntime> {
 
 export function argOf(ctx: CommandContext, usage: string): string {
   const arg = ctx.args[0]?.trim();
-  if (!arg) throw new UserError(`usage: ${usage}`);
-  if (arg.length > 253) throw new UserError('that is too long to be a node, pod or IP');
+  if (!arg) throw new UserError(`missing what to look up: \`${usage}\``);
+  if (arg.length > 253) throw new UserError(`"${arg.slice(0, 40)}…" is too long to be a node, pod or IP (at most 253 characters)`);
   return arg;
 }
 

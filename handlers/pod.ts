@@ -1,3 +1,4 @@
+import { humanTime, type TimeDisplay } from '../core/time.ts';
 import { reply } from '../core/reply.ts';
 import type { Block } from '../core/reply.ts';
 import { formatDuration } from '../kube/alerts.ts';
@@ -9,16 +10,20 @@ import { isIP } from 'node:net';
 import { age, argOf, findNode, findPods, kubeOf, requirePod } from './kube-lookup.ts';
 import type { Handler } from './types.ts';
 
-const when = (ms: number) => (ms ? new Date(ms).toISOString().replace('.000Z', 'Z') : '-');
+/** `3 min ago (14:05 GMT+8)`, or `-` for an unknown time. */
+type When = (ms: number) => string;
 
-function lastTermination(p: PodRecord): string {
+function lastTermination(p: PodRecord, when: When): string {
   const t = p.containers
     .flatMap((c) => [c.lastTerminated, c.terminated].filter(Boolean).map((x) => ({ c: c.name, ...x! })))
     .sort((a, b) => b.finishedAt - a.finishedAt)[0];
   return t ? `${t.reason || 'Terminated'} (container ${t.c}, exit ${t.exitCode}, ${when(t.finishedAt)})` : '-';
 }
 
-function historyBlocks(chain: Incarnation[]): Block[] {
+/** Why an incarnation ended; an operation is named with its id and who ran it. */
+const endReason = (i: Incarnation): string => (i.reason === 'operation' ? `operation ${i.detail}` : i.reason || 'ended');
+
+function historyBlocks(chain: Incarnation[], when: When): Block[] {
   if (chain.length === 0) return [];
   const rows = chain.map((i) => [
     i.name,
@@ -26,7 +31,7 @@ function historyBlocks(chain: Incarnation[]): Block[] {
     i.ip || '-',
     when(i.createdAt),
     i.readyAt ? when(i.readyAt) : '-',
-    i.endedAt ? `${when(i.endedAt)} (${i.reason || 'ended'})` : 'running',
+    i.endedAt ? `${when(i.endedAt)} (${endReason(i)})` : 'running',
   ]);
   const moves: string[] = [];
   for (let k = 1; k < chain.length; k++) {
@@ -36,7 +41,8 @@ function historyBlocks(chain: Incarnation[]): Block[] {
     const ip = a.ip && a.ip === b.ip ? `IP kept ${b.ip}` : `IP ${a.ip || '-'} → ${b.ip || '-'}`;
     const stopped = a.lostAt || a.endedAt;
     const short = stopped && b.readyAt ? `, short ${formatDuration(b.readyAt - stopped)}` : '';
-    moves.push(`${a.node === b.node ? `restarted on ${b.node}` : `${a.node} → ${b.node}`} (${a.reason || 'replaced'}), ${ip}${short}`);
+    const why = a.reason === 'operation' ? `operation ${a.detail}` : a.reason || 'replaced';
+    moves.push(`${a.node === b.node ? `restarted on ${b.node}` : `${a.node} → ${b.node}`} (${why}), ${ip}${short}`);
   }
   const blocks: Block[] = [{ kind: 'table', columns: ['pod', 'node', 'ip', 'created', 'ready', 'ended'], rows }];
   if (moves.length) blocks.push({ kind: 'text', text: `migrations:\n${moves.map((m) => `• ${m}`).join('\n')}` });
@@ -44,7 +50,14 @@ function historyBlocks(chain: Incarnation[]): Block[] {
 }
 
 /** Everything `pod` shows about one pod, history included. */
-export async function podBlocks(kube: KubeRuntime, p: PodRecord, others: PodRecord[] = [], now = Date.now()): Promise<Block[]> {
+export async function podBlocks(
+  kube: KubeRuntime,
+  p: PodRecord,
+  others: PodRecord[] = [],
+  now = Date.now(),
+  display: TimeDisplay = {},
+): Promise<Block[]> {
+  const when: When = (ms) => (ms ? humanTime(ms, { ...display, now }) : '-');
   const { cache } = kube;
   const ns = p.metadata.namespace;
   const name = p.metadata.name;
@@ -61,7 +74,7 @@ export async function podBlocks(kube: KubeRuntime, p: PodRecord, others: PodReco
     { label: 'owner', value: p.owner ? `${p.owner.kind}/${p.owner.name}` : '<none>' },
     { label: 'workload', value: w ? `${w.kind}/${w.name}` : '<none>' },
     { label: 'restarts', value: String(restarts) },
-    { label: 'last termination', value: lastTermination(p) },
+    { label: 'last termination', value: lastTermination(p, when) },
     { label: 'age', value: age(p.metadata.createdAt, now) },
   ];
   const team = w?.record?.annotations?.['firstmate.io/owner'];
@@ -82,7 +95,7 @@ export async function podBlocks(kube: KubeRuntime, p: PodRecord, others: PodReco
       ]),
     },
   ];
-  blocks.push(...historyBlocks(await kube.history(ns, name)));
+  blocks.push(...historyBlocks(await kube.history(ns, name), when));
   const events = cache.eventsFor('Pod', ns, name).slice(0, 8);
   if (events.length) {
     blocks.push({
@@ -105,7 +118,8 @@ export async function podBlocks(kube: KubeRuntime, p: PodRecord, others: PodReco
 }
 
 /** The pods that used to have an IP no pod has now, from the history in Redis. */
-async function formerHolders(kube: KubeRuntime, ip: string, namespaces: string[]): Promise<Block[]> {
+async function formerHolders(kube: KubeRuntime, ip: string, namespaces: string[], display: TimeDisplay = {}): Promise<Block[]> {
+  const when: When = (ms) => (ms ? humanTime(ms, display) : '-');
   const found = (await kube.historyByIp(ip)).filter(({ workload }) => {
     const ns = workload.split('/')[1] ?? '';
     return namespaces.includes('*') || namespaces.includes(ns);
@@ -118,10 +132,10 @@ async function formerHolders(kube: KubeRuntime, ip: string, namespaces: string[]
     const ns = workload.split('/')[1] ?? '';
     const text = [
       `${workload}: pod ${ns}/${had?.name ?? '?'} on ${had?.node || '-'} had ${ip}`,
-      had?.endedAt ? `until ${when(had.endedAt)} (${had.reason || 'ended'})` : '',
+      had?.endedAt ? `until ${when(had.endedAt)} (${endReason(had)})` : '',
       now && now !== had ? `; now ${ns}/${now.name} on ${now.node || '-'} with ${now.ip || 'no IP'}` : '',
     ].join(' ');
-    blocks.push({ kind: 'text', text }, ...historyBlocks(chain));
+    blocks.push({ kind: 'text', text }, ...historyBlocks(chain, when));
     if (now && !now.endedAt)
       blocks.push({ kind: 'actions', actions: [{ label: `pod ${ns}/${now.name}`, command: `pod ${ns}/${now.name}` }] });
   }
@@ -138,10 +152,10 @@ export const pod: Handler = {
     const kube = await kubeOf(ctx);
     const query = argOf(ctx, this.usage);
     if (isIP(query) && findPods(kube.cache, query).length === 0 && !findNode(kube.cache, query)) {
-      const former = await formerHolders(kube, query, ctx.user.namespaces);
+      const former = await formerHolders(kube, query, ctx.user.namespaces, ctx.services.display);
       if (former.length) return reply(...former);
     }
     const { pod: p, others } = requirePod(kube.cache, query);
-    return reply(...(await podBlocks(kube, p, others)));
+    return reply(...(await podBlocks(kube, p, others, Date.now(), ctx.services.display)));
   },
 };

@@ -4,13 +4,15 @@ import type { Incidents } from '../alerts/pipeline/incidents.ts';
 import type { Silences } from '../alerts/silences.ts';
 import type { KnowledgeBase } from '../knowledge/index.ts';
 import type { KubeRuntime } from '../kube/runtime.ts';
+import type { OpsService } from '../ops/index.ts';
 
 export type { Identity, Platform, Role, User } from '../chat/command.ts';
 export { roleAllows } from '../chat/command.ts';
 
 /**
  * What chat commands act through: incidents and silences of the alert hub, the knowledge base,
- * the Kubernetes runtime (absent when the bot has no cluster) and the audit log. Narrower than the
+ * the Kubernetes runtime and the safe operations (absent when the bot has no cluster) and the
+ * audit log. Narrower than the
  * process's `Deps` on purpose: a handler cannot reach clients it has no business with.
  */
 /**
@@ -31,7 +33,11 @@ export interface CommandServices {
   silences: Silences;
   knowledge: KnowledgeBase;
   kube?: KubeRuntime;
+  /** Safe operations (absent without a cluster or with `ops.enabled: false`). */
+  ops?: OpsService;
   audit: Pick<AuditLog, 'latest'>;
+  /** How times are shown (`display.timeZone`; default the machine's zone). */
+  display: { timeZone?: string };
   /** Present only in `firstmate demo`: the simulated cluster's scenarios. */
   demo?: DemoScenarios;
 }

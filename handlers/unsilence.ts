@@ -12,7 +12,10 @@ export const unsilence: Handler = {
   summary: 'end a silence now',
   async run({ services, args, user }) {
     const id = args[0];
-    if (!id || args.length > 1 || !/^[0-9a-f]{8}$/i.test(id)) throw new UserError('usage: `unsilence <id>` with an id from `silences`');
+    if (!id) throw new UserError('missing the silence id: `unsilence <id>` with an id from `silences`');
+    if (args.length > 1) throw new UserError(`one silence at a time: \`unsilence ${id}\` (got ${args.length} arguments)`);
+    if (!/^[0-9a-f]{8}$/i.test(id))
+      throw new UserError(`"${id}" is not a silence id (8 hex digits such as 3fa9c2d1); \`silences\` lists them`);
     const existing = await services.silences.get(id.toLowerCase());
     if (!existing) throw new UserError(`no silence ${id}; \`silences\` lists them`);
     assertMatchersInScope(user, existing.matchers);

@@ -9,6 +9,12 @@ export const knowledgeConfigSchema = z
     dirs: z.array(z.string().min(1)).default([]),
     /** Where people reach the web pages; links are `${publicBaseUrl}/kb/${id}`. Default: `server.publicUrl`, else `http://localhost:8080`. */
     publicBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * Base of the "edit" link on each article page: the article's path inside its folder is
+     * appended (`https://git.example.com/ops/runbooks/-/edit/main` + `/container-oom-killed.md`).
+     * No edit link without it.
+     */
+    editBaseUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** Prefix of the Redis keys holding notes. Default: `${redis.prefix}:kb:`. */
     keyPrefix: z.string().min(1).optional(),
     /** Articles linked from one alert at most (the alert's own runbook comes on top). */

@@ -72,8 +72,11 @@ export interface KnowledgeBaseOptions {
   dirs?: readonly string[];
   /** Replaces the built-in folder (tests, or a deployment shipping its own articles). */
   builtinDir?: string | null;
-  /** Default `http://localhost:8080`. */
-  publicBaseUrl?: string;
+  /**
+   * Where people reach the pages: a URL, or a function answering it when asked (the process
+   * knows its port only once it listens). Default `http://localhost:8080`.
+   */
+  publicBaseUrl?: string | (() => string);
   /** Default `{firstmate}:kb:` (one Redis Cluster slot, since a note is written in one MULTI). */
   keyPrefix?: string;
   maxLinks?: number;
@@ -117,9 +120,10 @@ export async function createKnowledgeBase(options: KnowledgeBaseOptions): Promis
   const matcher = createMatcher(articles);
   const index = createSearchIndex(articles);
   const notes = createNoteStore({ redis: options.redis, keyPrefix: options.keyPrefix ?? redisKeys('{firstmate}').knowledgePrefix });
-  const base = (options.publicBaseUrl ?? 'http://localhost:8080').replace(/\/+$/, '');
+  const configured = options.publicBaseUrl ?? 'http://localhost:8080';
+  const base = () => (typeof configured === 'function' ? configured() : configured).replace(/\/+$/, '');
   const maxLinks = options.maxLinks ?? 3;
-  const urlFor = (id: string) => `${base}/kb/${encodeURIComponent(id)}`;
+  const urlFor = (id: string) => `${base()}/kb/${encodeURIComponent(id)}`;
 
   /** Rule matches when there are any, else the weaker tag matches. */
   const attachTo = (alert: Alert): string[] => {

@@ -1,14 +1,21 @@
 /**
  * Lints folders of articles for CI and `firstmate kb lint`: bad front matter, duplicate ids,
- * internal links to unknown articles and match rules that can never match.
+ * internal links to unknown articles, match rules that can never match and commands that are not
+ * firstmate's.
  */
 import { loadArticles } from './load.ts';
-import { internalLinkId, linkTargets } from './markdown.ts';
+import { internalLinkId, linkTargets, presentedCommands } from './markdown.ts';
 import { compileRules } from './match.ts';
 import type { Problem } from './schema.ts';
 
-/** Every problem in the folders' articles; an empty list means the knowledge base is clean. */
-export async function lintKnowledge(dirs: readonly string[]): Promise<Problem[]> {
+/**
+ * Every problem in the folders' articles; an empty list means the knowledge base is clean. With
+ * `commands` (the registered chat command names), an article presenting something else as a
+ * firstmate command (see `presentedCommands`) is a problem too, so articles and commands cannot
+ * drift apart.
+ */
+export async function lintKnowledge(dirs: readonly string[], opts: { commands?: readonly string[] } = {}): Promise<Problem[]> {
+  const commands = opts.commands ? new Set(opts.commands) : undefined;
   const { articles, problems } = await loadArticles(dirs);
   const known = new Set(articles.map((a) => a.id));
   for (const article of articles) {
@@ -25,6 +32,18 @@ export async function lintKnowledge(dirs: readonly string[]): Promise<Problem[]>
         kind: 'front-matter',
         message: `unreadable markdown: ${(err as Error).message}`,
       });
+    }
+    if (commands) {
+      for (const shown of presentedCommands(article.body)) {
+        const name = shown.split(/\s+/)[0]!.toLowerCase();
+        if (!commands.has(name))
+          problems.push({
+            path: article.path,
+            id: article.id,
+            kind: 'unknown-command',
+            message: `\`${shown}\` is presented as a firstmate command, but \`${name}\` is not one`,
+          });
+      }
     }
     for (const href of targets) {
       const id = internalLinkId(href);

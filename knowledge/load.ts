@@ -3,7 +3,7 @@
  * reported as problems, so one bad article never stops the process; `lintKnowledge` reports the
  * same problems (and more) for CI.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { splitFrontMatter, type FrontMatterFile } from './front-matter.ts';
@@ -27,7 +27,11 @@ async function markdownFiles(dir: string): Promise<string[]> {
 }
 
 /** Parses one file's text; returns the article or the problems found in its front matter. */
-export function parseArticle(file: string, text: string): { article?: Article; problems: Problem[] } {
+export function parseArticle(
+  file: string,
+  text: string,
+  where: { relPath?: string; modifiedAt?: Date } = {},
+): { article?: Article; problems: Problem[] } {
   let parsed: FrontMatterFile;
   try {
     parsed = splitFrontMatter(text);
@@ -55,9 +59,20 @@ export function parseArticle(file: string, text: string): { article?: Article; p
       })),
     };
   }
-  const { lang, ...fm } = result.data;
+  const { lang, updated, ...fm } = result.data;
   const body = parsed.content.trim();
-  return { article: { ...fm, lang: lang ?? detectLang(`${fm.title} ${fm.summary} ${body}`), body, path: file }, problems: [] };
+  const updatedAt = (updated ?? where.modifiedAt)?.toISOString();
+  return {
+    article: {
+      ...fm,
+      lang: lang ?? detectLang(`${fm.title} ${fm.summary} ${body}`),
+      body,
+      path: file,
+      relPath: where.relPath ?? path.basename(file),
+      ...(updatedAt && { updatedAt }),
+    },
+    problems: [],
+  };
 }
 
 /** Loads every `*.md` file under the folders (recursively, `README.md` files excepted), in order. */
@@ -75,13 +90,16 @@ export async function loadArticles(dirs: readonly string[]): Promise<LoadResult>
     }
     for (const file of files) {
       let text: string;
+      let modifiedAt: Date;
       try {
         text = await readFile(file, 'utf8');
+        modifiedAt = (await stat(file)).mtime;
       } catch (err) {
         problems.push({ path: file, kind: 'read', message: `cannot read file: ${(err as Error).message}` });
         continue;
       }
-      const { article, problems: found } = parseArticle(file, text);
+      const relPath = path.relative(path.resolve(dir), file).split(path.sep).join('/');
+      const { article, problems: found } = parseArticle(file, text, { relPath, modifiedAt });
       problems.push(...found);
       if (!article) continue;
       const first = seen.get(article.id);

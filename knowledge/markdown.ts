@@ -23,6 +23,32 @@ export function linkTargets(markdown: string): string[] {
   return hrefs;
 }
 
+/**
+ * What the article presents as firstmate chat commands: every code span and code-block line in
+ * a section whose heading names firstmate, and every line of a code block tagged `firstmate`.
+ * Each is returned as written (comments after `#` removed).
+ */
+export function presentedCommands(markdown: string): string[] {
+  const out: string[] = [];
+  let inSection = false;
+  const collect = (tokens: Token[]) =>
+    void plain.walkTokens(tokens, (t) => {
+      if (t.type === 'codespan') out.push(t.text);
+    });
+  for (const t of plain.lexer(markdown)) {
+    if (t.type === 'heading') {
+      inSection = /firstmate/i.test(t.text);
+      continue;
+    }
+    if (t.type === 'code' && (inSection || t.lang === 'firstmate')) {
+      for (const line of t.text.split('\n')) out.push(line.replace(/\s+#.*$/, ''));
+      continue;
+    }
+    if (inSection) collect([t]);
+  }
+  return out.map((c) => c.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&').trim()).filter(Boolean);
+}
+
 /** The readable text of the markdown, for the search index and snippets. */
 export function plainText(markdown: string): string {
   const parts: string[] = [];
@@ -58,6 +84,31 @@ export function plainText(markdown: string): string {
     .replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '')
     .replace(/[ \t]+/g, ' ')
     .replace(/\s*\n\s*/g, '\n')
+    .trim();
+}
+
+/**
+ * The prose of the markdown: paragraphs, list items and quotes as sentences, without headings,
+ * code blocks, tables or HTML, so a search snippet reads as text and never runs cells or
+ * commands together.
+ */
+export function proseText(markdown: string): string {
+  const parts: string[] = [];
+  const visit = (tokens: Token[]) => {
+    for (const t of tokens) {
+      if (['code', 'table', 'html', 'hr', 'space', 'heading'].includes(t.type)) continue;
+      if (t.type === 'list') {
+        for (const item of t.items) visit(item.tokens);
+      } else if ('tokens' in t && Array.isArray(t.tokens)) visit(t.tokens);
+      else if ('text' in t && typeof t.text === 'string') parts.push(t.text);
+      if (t.type === 'paragraph' || t.type === 'list_item' || t.type === 'text') parts.push(' ');
+    }
+  };
+  visit(plain.lexer(markdown));
+  return parts
+    .join('')
+    .replace(/&(amp|lt|gt|quot|#39);/g, (_, e: string) => ({ amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" })[e] ?? '')
+    .replace(/\s+/g, ' ')
     .trim();
 }
 

@@ -1,111 +1,56 @@
 /**
- * HTML for the knowledge-base web pages: plain server-rendered pages with inline CSS, every
- * dynamic value escaped, article bodies rendered from markdown and sanitised.
+ * HTML for the knowledge-base web pages: plain server-rendered pages in the shared look
+ * (`core/web-page.ts`), every dynamic value escaped, article bodies rendered from markdown and
+ * sanitised, search matches highlighted, tags linking to the articles that carry them.
  */
+import { escapeHtml, highlight, layout } from '../core/web-page.ts';
+
+export { escapeHtml } from '../core/web-page.ts';
+import { humanTime } from '../core/time.ts';
 import type { Note } from './notes.ts';
 import type { Article, MatchRule } from './schema.ts';
 import type { SearchHit } from './search.ts';
 import { renderMarkdown } from './markdown.ts';
 
-const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
-
-export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
-}
-
-const CSS = `
-:root{color-scheme:light dark;--fg:#1f2328;--muted:#59636e;--bg:#fff;--panel:#f6f8fa;--line:#d1d9e0;--accent:#0969da}
-@media (prefers-color-scheme:dark){:root{--fg:#e6edf3;--muted:#9198a1;--bg:#0d1117;--panel:#151b23;--line:#3d444d;--accent:#4493f8}}
-*{box-sizing:border-box}
-body{margin:0;font:16px/1.6 system-ui,-apple-system,"Segoe UI","PingFang SC","Microsoft YaHei","Noto Sans CJK SC",sans-serif;color:var(--fg);background:var(--bg)}
-header{border-bottom:1px solid var(--line);background:var(--panel)}
-.bar{max-width:54rem;margin:0 auto;padding:.75rem 1rem;display:flex;flex-wrap:wrap;gap:.75rem;align-items:center;justify-content:space-between}
-.brand{font-weight:600;color:var(--fg);text-decoration:none}
-form{display:flex;gap:.5rem;flex:1 1 18rem;max-width:28rem}
-input[type=search]{flex:1;min-width:0;padding:.45rem .6rem;font:inherit;border:1px solid var(--line);border-radius:6px;background:var(--bg);color:var(--fg)}
-button{padding:.45rem .9rem;font:inherit;border:1px solid var(--line);border-radius:6px;background:var(--accent);color:#fff;cursor:pointer}
-main{max-width:54rem;margin:0 auto;padding:1rem 1rem 3rem;overflow-wrap:break-word}
-a{color:var(--accent)}
-h1{font-size:1.7rem;line-height:1.3;margin:.5rem 0}
-h2{font-size:1.3rem;margin-top:2rem;border-bottom:1px solid var(--line);padding-bottom:.2rem}
-.muted,.meta{color:var(--muted)}
-.summary{font-size:1.05rem}
-.tags{display:flex;flex-wrap:wrap;gap:.35rem;padding:0;list-style:none;margin:.5rem 0}
-.tags li{font-size:.8rem;padding:.05rem .5rem;border:1px solid var(--line);border-radius:999px;background:var(--panel)}
-ul.list{list-style:none;padding:0}
-ul.list>li{padding:.75rem 0;border-bottom:1px solid var(--line)}
-ul.list>li>a{font-weight:600;font-size:1.05rem}
-pre{background:var(--panel);border:1px solid var(--line);border-radius:6px;padding:.75rem;overflow-x:auto;font-size:.875rem;line-height:1.45}
-code{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
-:not(pre)>code{background:var(--panel);padding:.1em .3em;border-radius:4px;overflow-wrap:anywhere}
-table{border-collapse:collapse;display:block;overflow-x:auto}
-th,td{border:1px solid var(--line);padding:.35rem .6rem;text-align:left}
-blockquote{margin:0;padding:0 1rem;border-left:4px solid var(--line);color:var(--muted)}
-.note{border:1px solid var(--line);border-radius:6px;padding:.6rem .8rem;margin:.6rem 0;background:var(--panel)}
-.note p{margin:.3rem 0 0;white-space:pre-wrap;overflow-wrap:anywhere}
-img{max-width:100%}
-`;
-
-export interface PageOptions {
-  title: string;
-  query?: string;
-  /** Language of the page's main content; the chrome is English. */
-  lang?: string;
-}
-
-export function layout(content: string, options: PageOptions): string {
-  return `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<link rel="icon" href="data:,">
-<title>${escapeHtml(options.title)} · firstmate</title>
-<style>${CSS}</style>
-</head>
-<body>
-<header><div class="bar">
-<a class="brand" href="/kb">firstmate knowledge base</a>
-<form role="search" action="/kb" method="get">
-<input type="search" name="q" value="${escapeHtml(options.query ?? '')}" placeholder="Search runbooks · 搜索" aria-label="Search the knowledge base">
-<button type="submit">Search</button>
-</form>
-</div></header>
-<main${options.lang ? ` lang="${escapeHtml(options.lang)}"` : ''}>
-${content}
-</main>
-</body>
-</html>
-`;
-}
-
 function langAttr(article: Pick<Article, 'lang'>): string {
   return article.lang === 'zh' ? ' lang="zh"' : ' lang="en"';
 }
 
-function tagList(tags: readonly string[]): string {
-  return tags.length === 0 ? '' : `<ul class="tags">${tags.map((t) => `<li>${escapeHtml(t)}</li>`).join('')}</ul>`;
+/** Tags as links to the articles that carry them. */
+function tagList(tags: readonly string[], current?: string): string {
+  if (tags.length === 0) return '';
+  const item = (t: string) =>
+    `<li><a href="/kb?tag=${encodeURIComponent(t)}"${t === current ? ' aria-current="true"' : ''}>${escapeHtml(t)}</a></li>`;
+  return `<ul class="tags">${tags.map(item).join('')}</ul>`;
 }
 
-export function indexPage(articles: readonly Article[]): string {
-  const items = [...articles]
+/** Every article, or those carrying `tag`. */
+export function indexPage(articles: readonly Article[], tag?: string): string {
+  const shown = tag ? articles.filter((a) => a.tags.includes(tag)) : articles;
+  const items = [...shown]
     .sort((a, b) => a.title.localeCompare(b.title))
     .map(
       (a) =>
-        `<li${langAttr(a)}><a href="/kb/${encodeURIComponent(a.id)}">${escapeHtml(a.title)}</a><div>${escapeHtml(a.summary)}</div>${tagList(a.tags)}</li>`,
+        `<li${langAttr(a)}><a href="/kb/${encodeURIComponent(a.id)}">${escapeHtml(a.title)}</a><div>${escapeHtml(a.summary)}</div>${tagList(a.tags, tag)}</li>`,
     );
+  const count = `${shown.length} article${shown.length === 1 ? '' : 's'}`;
   return layout(
-    `<h1>Runbooks</h1>
-<p class="muted">${articles.length} article${articles.length === 1 ? '' : 's'}. Every alert links the ones that match it.</p>
+    tag
+      ? `<h1>Tagged “${escapeHtml(tag)}”</h1>
+<p class="muted">${count}. <a href="/kb">All articles</a></p>
+<ul class="list" id="articles">${items.join('\n')}</ul>`
+      : `<h1>Runbooks</h1>
+<p class="muted">${count}. Every alert links the ones that match it.</p>
 <ul class="list" id="articles">${items.join('\n')}</ul>`,
-    { title: 'Knowledge base' },
+    { title: tag ? `${tag} – knowledge base` : 'Knowledge base' },
   );
 }
 
 export function resultsPage(query: string, hits: readonly SearchHit[], byId: (id: string) => Article | undefined): string {
   const items = hits.map((h) => {
     const a = byId(h.id);
-    return `<li${a ? langAttr(a) : ''}><a href="/kb/${encodeURIComponent(h.id)}">${escapeHtml(h.title)}</a><div>${escapeHtml(h.summary)}</div><div class="meta">${escapeHtml(h.snippet)}</div></li>`;
+    const terms = [query, ...h.terms];
+    return `<li${a ? langAttr(a) : ''}><a href="/kb/${encodeURIComponent(h.id)}">${highlight(h.title, terms)}</a><div>${highlight(h.summary, terms)}</div><div class="meta snippet">${highlight(h.snippet, terms)}</div>${a ? tagList(a.tags) : ''}</li>`;
   });
   const head =
     hits.length === 0
@@ -125,27 +70,53 @@ function ruleText(rule: MatchRule): string {
   return parts.join(', ');
 }
 
-function notesSection(notes: readonly Note[] | undefined): string {
+function notesSection(notes: readonly Note[] | undefined, timeOpts: ArticlePageOptions): string {
   if (notes === undefined)
     return '<section id="notes"><h2>Notes from past incidents</h2><p class="muted">Notes are unavailable right now.</p></section>';
   const items = notes.map(
     (n) =>
-      `<div class="note"><div class="meta">${escapeHtml(n.author)} · <time datetime="${escapeHtml(n.at)}">${escapeHtml(n.at.slice(0, 16).replace('T', ' '))} UTC</time>${n.alertname ? ` · <code>${escapeHtml(n.alertname)}</code>` : ''}</div><p>${escapeHtml(n.text)}</p></div>`,
+      `<div class="note"><div class="meta">${escapeHtml(n.author)} · <time datetime="${escapeHtml(n.at)}">${escapeHtml(humanTime(n.at, timeOpts))}</time>${n.alertname ? ` · <code>${escapeHtml(n.alertname)}</code>` : ''}</div><p>${escapeHtml(n.text)}</p></div>`,
   );
   return `<section id="notes"><h2>Notes from past incidents</h2>${items.length ? items.join('\n') : '<p class="muted">No notes yet. Add one from chat: <code>kb note &lt;fingerprint|alertname|article&gt; &lt;what fixed it&gt;</code></p>'}</section>`;
 }
 
-export function articlePage(article: Article, notes: readonly Note[] | undefined): string {
+/** How article pages show facts: the edit link's base and the time zone of dates. */
+export interface ArticlePageOptions {
+  editBaseUrl?: string;
+  timeZone?: string;
+  now?: number;
+}
+
+function facts(article: Article, opts: ArticlePageOptions): string {
+  const rows: Array<[string, string]> = [
+    ['Owner', article.owner ? escapeHtml(article.owner) : '<span class="muted">nobody yet</span>'],
+    ['Severity', article.severity ? `<span class="badge ${article.severity}">${article.severity}</span>` : '<span class="muted">-</span>'],
+    [
+      'Last updated',
+      article.updatedAt
+        ? `<time datetime="${escapeHtml(article.updatedAt)}">${escapeHtml(humanTime(article.updatedAt, opts))}</time>`
+        : '<span class="muted">unknown</span>',
+    ],
+  ];
+  if (opts.editBaseUrl) {
+    const href = `${opts.editBaseUrl.replace(/\/+$/, '')}/${article.relPath.split('/').map(encodeURIComponent).join('/')}`;
+    rows.push(['Source', `<a id="edit" href="${escapeHtml(href)}" rel="noopener noreferrer">edit ${escapeHtml(article.relPath)}</a>`]);
+  }
+  return `<dl class="facts" lang="en">${rows.map(([k, v]) => `<dt>${k}</dt><dd>${v}</dd>`).join('')}</dl>`;
+}
+
+export function articlePage(article: Article, notes: readonly Note[] | undefined, opts: ArticlePageOptions = {}): string {
   const rules = article.match.map((r) => `<li><code>${escapeHtml(ruleText(r))}</code></li>`).join('');
   return layout(
     `<article${langAttr(article)}>
 <h1>${escapeHtml(article.title)}</h1>
 <p class="summary">${escapeHtml(article.summary)}</p>
 ${tagList(article.tags)}
+${facts(article, opts)}
 <div class="body">${renderMarkdown(article.body)}</div>
 ${rules ? `<h2 lang="en">Linked from alerts</h2><ul>${rules}</ul>` : ''}
 </article>
-${notesSection(notes)}`,
+${notesSection(notes, opts)}`,
     { title: article.title },
   );
 }

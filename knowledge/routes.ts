@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { KnowledgeBase } from './knowledge-base.ts';
 import type { Note } from './notes.ts';
-import { articlePage, indexPage, notFoundPage, resultsPage } from './pages.ts';
+import { articlePage, indexPage, notFoundPage, resultsPage, type ArticlePageOptions } from './pages.ts';
 
 const CSP =
   "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
@@ -26,12 +26,13 @@ function firstString(v: unknown): string {
   return '';
 }
 
-export function registerKnowledgeRoutes(app: FastifyInstance, kb: KnowledgeBase): void {
+/** `GET /kb?tag=` lists the articles with that tag; article pages show facts as `pages` says. */
+export function registerKnowledgeRoutes(app: FastifyInstance, kb: KnowledgeBase, pages: Omit<ArticlePageOptions, 'now'> = {}): void {
   app.get('/kb', async (request, reply) => {
-    const q = firstString((request.query as Record<string, unknown> | undefined)?.q)
-      .trim()
-      .slice(0, 200);
-    if (q === '') return html(reply, 200, indexPage(kb.articles));
+    const query = request.query as Record<string, unknown> | undefined;
+    const q = firstString(query?.q).trim().slice(0, 200);
+    const tag = firstString(query?.tag).trim().slice(0, 60);
+    if (q === '') return html(reply, 200, indexPage(kb.articles, tag || undefined));
     return html(reply, 200, resultsPage(q, kb.search(q, 20), kb.get));
   });
 
@@ -45,6 +46,6 @@ export function registerKnowledgeRoutes(app: FastifyInstance, kb: KnowledgeBase)
     } catch (err) {
       request.log.warn({ err, id }, 'knowledge notes unavailable');
     }
-    return html(reply, 200, articlePage(article, notes));
+    return html(reply, 200, articlePage(article, notes, pages));
   });
 }

@@ -31,6 +31,12 @@ export const frontMatterSchema = z
     summary: z.string().trim().min(1).max(1000),
     tags: z.array(z.string().trim().min(1).max(60)).default([]),
     lang: z.enum(['en', 'zh']).optional(),
+    /** Who keeps the article right: a team or a person. */
+    owner: z.string().trim().min(1).max(100).optional(),
+    /** How bad the problem it describes usually is. */
+    severity: z.enum(['critical', 'warning', 'info']).optional(),
+    /** When its content was last checked (`2026-11-20`); default the file's modification time. */
+    updated: z.coerce.date().optional(),
     match: z.array(ruleSchema).default([]),
   })
   .strict();
@@ -40,12 +46,16 @@ export type MatchRule = z.infer<typeof ruleSchema>;
 export type FrontMatter = z.infer<typeof frontMatterSchema>;
 
 /** One loaded article: its front matter, markdown body and where it came from. */
-export interface Article extends Omit<FrontMatter, 'lang'> {
+export interface Article extends Omit<FrontMatter, 'lang' | 'updated'> {
   lang: 'en' | 'zh';
   /** Markdown without the front matter. */
   body: string;
   /** Absolute path of the file. */
   path: string;
+  /** Path of the file inside the folder it was loaded from (`oom/container-oom-killed.md`), for edit links. */
+  relPath: string;
+  /** ISO 8601: the front matter's `updated`, else the file's modification time, when known. */
+  updatedAt?: string;
 }
 
 /** One problem found while loading or linting articles. */
@@ -53,7 +63,7 @@ export interface Problem {
   path: string;
   /** The article id when it could be read. */
   id?: string;
-  kind: 'front-matter' | 'duplicate-id' | 'dead-link' | 'rule' | 'read';
+  kind: 'front-matter' | 'duplicate-id' | 'dead-link' | 'rule' | 'read' | 'unknown-command';
   message: string;
 }
 

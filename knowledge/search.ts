@@ -4,17 +4,21 @@
  * Latin terms also match by prefix and, when long enough, with small typos.
  */
 import MiniSearch, { type SearchOptions, type SearchResult } from 'minisearch';
-import { plainText } from './markdown.ts';
+import { plainText, proseText } from './markdown.ts';
 import type { Article } from './schema.ts';
 import { isHan, tokenizeDocument, tokenizeQuery } from './tokenize.ts';
 
-/** One search result. `snippet` is plain text around the first matched term. */
+/**
+ * One search result. `snippet` is prose around the first matched term (never code or table
+ * cells); `terms` are the words that matched, for highlighting.
+ */
 export interface SearchHit {
   id: string;
   title: string;
   summary: string;
   score: number;
   snippet: string;
+  terms: string[];
 }
 
 export interface SearchIndex {
@@ -27,6 +31,8 @@ interface Doc {
   tags: string;
   summary: string;
   body: string;
+  /** The body's prose, for snippets. */
+  prose: string;
 }
 
 const MAX_QUERY = 200;
@@ -52,7 +58,14 @@ function snippetOf(text: string, query: string, terms: string[], fallback: strin
 export function createSearchIndex(articles: readonly Article[]): SearchIndex {
   const docs = new Map<string, Doc>();
   for (const a of articles) {
-    docs.set(a.id, { id: a.id, title: a.title, tags: a.tags.join(' '), summary: a.summary, body: plainText(a.body) });
+    docs.set(a.id, {
+      id: a.id,
+      title: a.title,
+      tags: a.tags.join(' '),
+      summary: a.summary,
+      body: plainText(a.body),
+      prose: proseText(a.body),
+    });
   }
   const index = new MiniSearch<Doc>({
     fields: ['title', 'tags', 'summary', 'body'],
@@ -75,7 +88,8 @@ export function createSearchIndex(articles: readonly Article[]): SearchIndex {
       title,
       summary,
       score: Math.round(r.score * 1000) / 1000,
-      snippet: snippetOf(doc?.body ?? '', query, r.terms, summary),
+      snippet: snippetOf(doc?.prose ?? '', query, r.terms, summary),
+      terms: [...new Set([...r.queryTerms, ...r.terms])].filter((t) => t.length > 0),
     };
   };
   return {

@@ -83,7 +83,13 @@ export class KubeCache {
     wire(new ResilientInformer({ ...common, source: sources.nodes }), (v, o) => this.applyNode(v, o));
     wire(new ResilientInformer({ ...common, source: sources.pods }), (v, o) => this.applyPod(v, o));
     wire(new ResilientInformer({ ...common, source: sources.events }), (v, o) => this.applyEvent(v, o));
-    for (const s of [sources.statefulsets, sources.deployments, sources.replicasets]) {
+    for (const s of [
+      sources.statefulsets,
+      sources.deployments,
+      sources.replicasets,
+      sources.kruiseStatefulsets,
+      sources.pingcapStatefulsets,
+    ]) {
       wire(new ResilientInformer({ ...common, source: s }), (v, o) => this.applyWorkload(v, o));
     }
   }

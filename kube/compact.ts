@@ -91,7 +91,9 @@ export function compactNode(raw: unknown): NodeRecord {
   const info = o(status.nodeInfo);
   const labels: Record<string, string> = {};
   for (const [k, v] of Object.entries(o(o(n.metadata).labels))) labels[intern(k)] = intern(str(v));
+  const annotations = ownAnnotations(o(n.metadata));
   return {
+    ...(annotations ? { annotations } : {}),
     metadata: metaOf(n),
     kind: 'Node',
     labels,
@@ -247,7 +249,7 @@ export function compactEvent(raw: unknown): EventRecord {
   };
 }
 
-export function compactWorkload(kind: WorkloadKind, raw: unknown): WorkloadRecord {
+export function compactWorkload(kind: WorkloadKind, raw: unknown, group?: string): WorkloadRecord {
   const w = o(raw);
   const rec: WorkloadRecord = {
     metadata: metaOf(w),
@@ -255,6 +257,7 @@ export function compactWorkload(kind: WorkloadKind, raw: unknown): WorkloadRecor
     replicas: num(o(w.spec).replicas),
     readyReplicas: num(o(w.status).readyReplicas),
   };
+  if (group) rec.group = group;
   const owner = controllerOf(w);
   if (owner) rec.owner = owner;
   const ann = ownAnnotations(o(w.metadata));

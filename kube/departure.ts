@@ -8,7 +8,13 @@ import type { PodRecord } from './records.ts';
 import { readyStatus } from './storm.ts';
 
 /** Stable reason codes used in alert labels and history. */
-export type DepartureReason = 'evicted' | 'preempted' | 'node-failure' | 'deleted' | 'rescheduled' | 'failed';
+export type DepartureReason = 'evicted' | 'preempted' | 'node-failure' | 'deleted' | 'rescheduled' | 'failed' | 'operation';
+
+/**
+ * Set by firstmate's safe operations on the pods they act on and on the nodes they cordon
+ * (`<operation id> by <user>`): what such a pod or node goes through is that operation's doing.
+ */
+export const OPERATION_ANNOTATION = 'firstmate.io/operation';
 
 export interface Departure {
   reason: DepartureReason;
@@ -24,6 +30,7 @@ export const reasonText: Record<DepartureReason, string> = {
   deleted: 'deleted',
   rescheduled: 'rescheduled',
   failed: 'failed',
+  operation: 'a firstmate operation',
 };
 
 /** Which resource a kubelet eviction message names ("The node was low on resource: memory."). */
@@ -39,6 +46,10 @@ export function departureOf(
   pod: PodRecord | undefined,
   ref: { namespace: string; name: string; node: string },
 ): Departure {
+  const byOperation =
+    pod?.annotations?.[OPERATION_ANNOTATION] ??
+    (pod?.disruption === 'EvictionByEvictionAPI' && ref.node ? cache.node(ref.node)?.annotations?.[OPERATION_ANNOTATION] : undefined);
+  if (byOperation) return { reason: 'operation', detail: byOperation, message: `operation ${byOperation}` };
   if (pod?.reason === 'Evicted') return { reason: 'evicted', detail: pressureOf(pod.message), message: pod.message };
   switch (pod?.disruption) {
     case 'DeletionByTaintManager':

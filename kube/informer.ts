@@ -26,6 +26,12 @@ export interface InformerSource<R extends KubernetesObject> {
   path: string;
   list(page: { limit: number; continueToken?: string }): Promise<ListPage>;
   compact(raw: unknown): R;
+  /**
+   * A resource the cluster may not serve (a CRD such as OpenKruise's StatefulSet) or the service
+   * account may not read: a 404 or 403 on the list counts as synced with nothing in it, and the informer keeps retrying slowly in case
+   * the resource is installed later.
+   */
+  optional?: boolean;
 }
 
 export interface InformerOptions<R extends KubernetesObject> {
@@ -156,17 +162,25 @@ export class ResilientInformer<R extends KubernetesObject> {
       await this.lw.start();
     } catch (err) {
       this.failedDuringStart = true;
+      const code = (err as { statusCode?: number }).statusCode;
+      if (this.opts.source.optional && (code === 404 || code === 403)) {
+        this.markSynced();
+        this.failures = Math.max(this.failures, 30);
+      }
       this.scheduleRestart(err);
     } finally {
       this.starting = false;
     }
     if (this.stopped || this.failedDuringStart) return;
     this.failures = 0;
-    if (!this.hasSynced) {
-      this.hasSynced = true;
-      this.opts.logger.info({ informer: this.name }, 'informer synced');
-      for (const w of this.syncWaiters.splice(0)) w();
-    }
+    this.markSynced();
+  }
+
+  private markSynced(): void {
+    if (this.hasSynced) return;
+    this.hasSynced = true;
+    this.opts.logger.info({ informer: this.name }, 'informer synced');
+    for (const w of this.syncWaiters.splice(0)) w();
   }
 
   private onError(err: unknown): void {

@@ -46,6 +46,8 @@ export interface NodeRecord {
   metadata: RecordMeta;
   kind: 'Node';
   labels: Record<string, string>;
+  /** Only `firstmate.io/*` annotations are kept. */
+  annotations?: Record<string, string>;
   addresses: Array<{ type: string; address: string }>;
   capacity: NodeResources;
   allocatable: NodeResources;
@@ -130,6 +132,8 @@ export type WorkloadKind = 'StatefulSet' | 'Deployment' | 'ReplicaSet';
 export interface WorkloadRecord {
   metadata: RecordMeta;
   kind: WorkloadKind;
+  /** API group of a StatefulSet that is not apps/v1: `apps.kruise.io` or `apps.pingcap.com`. */
+  group?: string;
   owner?: OwnerRef;
   /** Only `firstmate.io/*` annotations are kept. */
   annotations?: Record<string, string>;

@@ -1,5 +1,5 @@
 /**
- * The six resources the cache watches, each as an informer source: watch path, paginated raw
+ * The resources the cache watches (Kruise and PingCAP StatefulSets only where served), each as an informer source: watch path, paginated raw
  * list (see `raw-list.ts`), and the compaction that keeps only what firstmate reads.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -15,6 +15,10 @@ export interface KubeSources {
   statefulsets: InformerSource<WorkloadRecord>;
   deployments: InformerSource<WorkloadRecord>;
   replicasets: InformerSource<WorkloadRecord>;
+  /** OpenKruise Advanced StatefulSets (optional: absent where the CRD is not installed). */
+  kruiseStatefulsets: InformerSource<WorkloadRecord>;
+  /** PingCAP Advanced StatefulSets (optional, likewise). */
+  pingcapStatefulsets: InformerSource<WorkloadRecord>;
 }
 
 export function createSources(kc: KubeConfig): KubeSources {
@@ -31,5 +35,17 @@ export function createSources(kc: KubeConfig): KubeSources {
     statefulsets: source('statefulsets', '/apis/apps/v1/statefulsets', (raw) => compactWorkload('StatefulSet', raw)),
     deployments: source('deployments', '/apis/apps/v1/deployments', (raw) => compactWorkload('Deployment', raw)),
     replicasets: source('replicasets', '/apis/apps/v1/replicasets', (raw) => compactWorkload('ReplicaSet', raw)),
+    kruiseStatefulsets: {
+      ...source('statefulsets.apps.kruise.io', '/apis/apps.kruise.io/v1beta1/statefulsets', (raw) =>
+        compactWorkload('StatefulSet', raw, 'apps.kruise.io'),
+      ),
+      optional: true,
+    },
+    pingcapStatefulsets: {
+      ...source('statefulsets.apps.pingcap.com', '/apis/apps.pingcap.com/v1/statefulsets', (raw) =>
+        compactWorkload('StatefulSet', raw, 'apps.pingcap.com'),
+      ),
+      optional: true,
+    },
   };
 }

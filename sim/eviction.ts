@@ -12,7 +12,7 @@
  */
 import { deleteObject } from './deletion.ts';
 import type { DeleteRequest } from './deletion.ts';
-import { isReady } from './drivers/pod-template.ts';
+import { isReady, markDisruptionTarget } from './drivers/pod-template.ts';
 import { matchSelector } from './selectors.ts';
 import { StatusError, notFound } from './status.ts';
 import type { Store } from './store.ts';
@@ -119,18 +119,7 @@ export function evictPod(store: Store, namespace: string, name: string, request:
       namespace,
       name,
       (o) => {
-        const p = o as Pod;
-        const status = p.status ?? {};
-        const conditions = (status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
-        conditions.push({
-          type: 'DisruptionTarget',
-          status: 'True',
-          reason: 'EvictionByEvictionAPI',
-          message: 'Eviction API: evicting',
-          lastProbeTime: null,
-          lastTransitionTime: now,
-        });
-        p.status = { ...status, conditions };
+        markDisruptionTarget(o as Pod, 'EvictionByEvictionAPI', 'Eviction API: evicting', now);
       },
       'status',
     );

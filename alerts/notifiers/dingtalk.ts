@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import { z } from 'zod';
 import { postDingTalk, type DingTalkAnswer } from '../../platforms/dingtalk/robot-http.ts';
-import { neutralizeDingTalk, renderDingTalk, type DingTalkMessage } from '../../platforms/dingtalk/render.ts';
+import { dingTalkText, dingTalkTitle, renderDingTalk, type DingTalkMessage } from '../../platforms/dingtalk/render.ts';
 import type { Reply } from '../../core/reply.ts';
 import { TerminalError } from '../../core/errors.ts';
 import { RetryableError, type MessageRef, type Notification, type Notifier } from './types.ts';
@@ -123,16 +123,10 @@ export function createDingTalkNotifier(opts: {
       const dest = parsed.data;
       let message: DingTalkMessage;
       if (previous) {
-        const text = neutralizeDingTalk(followUpText(n, previous));
-        message = { msgtype: 'markdown', markdown: { title: text.slice(0, 60), text } };
+        const text = followUpText(n, previous);
+        message = { msgtype: 'markdown', markdown: { title: dingTalkTitle(text), text: dingTalkText(text) } };
       } else {
-        message = renderDingTalk(opts.render(n));
-        if (dest.atMobiles.length > 0 || dest.atUserIds.length > 0) {
-          const mentions = [...dest.atMobiles, ...dest.atUserIds].map((m) => `@${m}`).join(' ');
-          if (message.msgtype === 'markdown') message.markdown.text += `\n\n${mentions}`;
-          else message.actionCard.text += `\n\n${mentions}`;
-          message.at = { atMobiles: dest.atMobiles, atUserIds: dest.atUserIds, isAtAll: false };
-        }
+        message = renderDingTalk(opts.render(n), { atMobiles: dest.atMobiles, atUserIds: dest.atUserIds });
       }
       let answer: DingTalkAnswer;
       try {

@@ -77,7 +77,7 @@ export function createFlushProcessor(d: FlushDeps) {
 
   const scheduleFlush = async (gk: string, gen: number, delay: number) => {
     await d.flushQueue.add('flush', { gk, gen }, { jobId: flushJobId(gk, gen), delay: Math.max(0, delay) });
-    await d.scripts.scheduled(d.keys.groups, [d.keys.prefix, gk, String(gen)]);
+    await d.scripts.scheduled([d.keys.groupMeta(gk)], [String(gen)]);
   };
 
   const reserveRef = async (incidentId: string): Promise<string> => {

@@ -9,6 +9,8 @@ export function pipelineKeys(prefix: string) {
     groupMeta: (gk: string) => `${prefix}:ag:${gk}`,
     groupAlerts: (gk: string) => `${prefix}:aa:${gk}`,
     groupState: (gk: string) => `${prefix}:as:${gk}`,
+    /** Generation counter of a group (outlives the group for 30 days, so generations never repeat). */
+    generation: (gk: string) => `${prefix}:gen:${gk}`,
     /** Notification log of a group: a hash of destination key → what it was last told (JSON `NflogEntry`). */
     nflog: (gk: string) => `${prefix}:nf:${gk}`,
     /** Status-change history per alert of a group (`<last status>|<epoch ms>,…`), kept beyond the alert's removal. */

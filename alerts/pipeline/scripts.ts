@@ -1,123 +1,13 @@
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
+import { luaScript } from './lua.ts';
 
 /**
  * The pipeline's atomic steps as Lua scripts, so concurrent workers on any number of replicas
- * see consistent group state. KEYS[1] is always a key under the prefix (routing in Redis
- * Cluster); the scripts derive the other keys from ARGV[1], the prefix.
+ * see consistent group state. The scripts in `lua/*.lua` (ingest, scheduled, claim, unlock,
+ * renew) take every key they touch in KEYS, as their headers say. The ones still written here
+ * get KEYS[1] under the prefix and derive the other keys from ARGV[1], the prefix (the hash tag
+ * keeps them in one Redis Cluster slot).
  */
-
-/**
- * Ingest: upsert alerts into their groups. ARGV: prefix, now, flipWindowMs, flipKeep, n, then n
- * entries of 11 fields (gk, fp, status f|r, payload, receiver, routeId, groupLabels, owner,
- * groupWaitMs, inhibit 0|1|2, labels). A resolved alert for a group that does not exist (or is
- * emptied and only kept for its timer) is dropped (nothing to resolve). As in Alertmanager, a
- * group that has not flushed yet is flushed at once when an alert joins it with group wait 0
- * (it started more than group_wait ago), and an emptied group that an alert fires in again runs
- * on at its next group_interval tick instead of a fresh group_wait. Status changes are kept per
- * alert in the group's flip history (`fl:`), which outlives the alert's removal for flapping
- * damping. Answers [gk, gen, nextFlushAt, …] for every touched group whose current generation's
- * flush job is not known to be scheduled (`sched` ≠ `gen`).
- */
-const ingestLua = `
-local p = ARGV[1]; local now = tonumber(ARGV[2]); local win = tonumber(ARGV[3]); local keep = tonumber(ARGV[4]); local n = tonumber(ARGV[5])
-local order = {}; local groups = {}
-local i = 6
-for k = 1, n do
-  local gk, inh = ARGV[i], ARGV[i+9]
-  if inh == '1' then redis.call('HSET', p..':isrc', ARGV[i+1], ARGV[i+10]) elseif inh == '2' then redis.call('HDEL', p..':isrc', ARGV[i+1]) end
-  local g = groups[gk]
-  if not g then g = { first = i, wait = tonumber(ARGV[i+8]), items = {} }; groups[gk] = g; order[#order+1] = gk end
-  g.items[#g.items+1] = i
-  i = i + 11
-end
-local function chunked(cmd, key, list)
-  for s = 1, #list, 2000 do redis.call(cmd, key, unpack(list, s, math.min(s + 1999, #list))) end
-end
-local function newGen(gk)
-  local gen = redis.call('INCR', p..':gen:'..gk)
-  redis.call('EXPIRE', p..':gen:'..gk, 2592000)
-  return gen
-end
-local out = {}
-for _, gk in ipairs(order) do
-  local g = groups[gk]
-  local meta = p..':ag:'..gk
-  local m = redis.call('HMGET', meta, 'gen', 'idle', 'flushed', 'next', 'ivl')
-  local live = m[1] and not m[2]
-  local items = {}
-  for _, j in ipairs(g.items) do if live or ARGV[j+2] == 'f' then items[#items+1] = j end end
-  if #items > 0 then
-    if not m[1] then
-      local f = g.first
-      redis.call('HSET', meta, 'receiver', ARGV[f+4], 'route', ARGV[f+5], 'labels', ARGV[f+6], 'owner', ARGV[f+7], 'created', now, 'gen', newGen(gk), 'next', now + g.wait)
-      redis.call('SADD', p..':groups', gk)
-    elseif m[2] then
-      local nxt, ivl = tonumber(m[4]) or now, tonumber(m[5]) or 0
-      if nxt < now and ivl > 0 then nxt = nxt + math.ceil((now - nxt) / ivl) * ivl end
-      if nxt < now then nxt = now end
-      redis.call('PERSIST', meta)
-      redis.call('PERSIST', p..':nf:'..gk)
-      redis.call('HDEL', meta, 'idle')
-      redis.call('HSET', meta, 'gen', newGen(gk), 'next', nxt)
-      redis.call('SADD', p..':groups', gk)
-    elseif not m[3] and g.wait == 0 and (tonumber(m[4]) or 0) > now then
-      redis.call('HSET', meta, 'gen', newGen(gk), 'next', now)
-    end
-    local v = redis.call('HMGET', meta, 'gen', 'next', 'sched')
-    if v[1] ~= v[3] then out[#out+1] = gk; out[#out+1] = v[1]; out[#out+1] = v[2] end
-    local sk = p..':as:'..gk
-    local fk = p..':fl:'..gk
-    local hasFlips = redis.call('EXISTS', fk) == 1
-    local fps = {}
-    for x, j in ipairs(items) do fps[x] = ARGV[j+1] end
-    local prevs = {}
-    for s = 1, #fps, 1000 do
-      local got = redis.call('HMGET', sk, unpack(fps, s, math.min(s + 999, #fps)))
-      for x = 1, #got do prevs[s + x - 1] = got[x] end
-    end
-    local states = {}; local payloads = {}; local latest = {}; local recs = {}; local flipped = {}
-    for x, j in ipairs(items) do
-      local fp, st = ARGV[j+1], ARGV[j+2]
-      local prev = latest[fp] or prevs[x]
-      local ver, pst = 1, nil
-      if prev then
-        local pv, ps = string.match(prev, '^(%d+)|(%a)')
-        ver = tonumber(pv) + 1
-        pst = ps
-      end
-      local rec = recs[fp]
-      if rec == nil and hasFlips and pst ~= st then
-        rec = redis.call('HGET', fk, fp) or false
-        recs[fp] = rec
-      end
-      local last = pst or (rec and string.sub(rec, 1, 1)) or nil
-      if last and last ~= st then
-        local kept = {}
-        if rec then for t in string.gmatch(string.sub(rec, 3), '%d+') do if tonumber(t) > now - win then kept[#kept+1] = t end end end
-        kept[#kept+1] = tostring(now)
-        while #kept > keep do table.remove(kept, 1) end
-        rec = st..'|'..table.concat(kept, ',')
-        recs[fp] = rec
-        hasFlips = true
-        flipped[#flipped+1] = fp
-      end
-      local state = ver..'|'..st
-      latest[fp] = state
-      states[#states+1] = fp; states[#states+1] = state
-      payloads[#payloads+1] = fp; payloads[#payloads+1] = ARGV[j+3]
-    end
-    chunked('HSET', sk, states)
-    chunked('HSET', p..':aa:'..gk, payloads)
-    if #flipped > 0 then
-      local writes = {}
-      for _, fp in ipairs(flipped) do writes[#writes+1] = fp; writes[#writes+1] = recs[fp] end
-      chunked('HSET', fk, writes)
-      if win > 0 then redis.call('PEXPIRE', fk, win) end
-    end
-  end
-end
-return out
-`;
 
 /**
  * Compare-and-set of one notification-log entry (`{…, "seq": n}`): a newer entry is never
@@ -275,39 +165,13 @@ redis.call('HSET', meta, 'ackedBy', who, 'ackedAt', at)
 return {'ok', v[1], redis.call('HGET', meta, 'gen')}
 `;
 
-/** Marks flush jobs as scheduled. ARGV: prefix, then pairs (gk, gen); only the current gen counts. */
-const scheduledLua = `
-local p = ARGV[1]
-for i = 2, #ARGV, 2 do
-  local meta = p..':ag:'..ARGV[i]
-  if redis.call('HGET', meta, 'gen') == ARGV[i+1] then redis.call('HSET', meta, 'sched', ARGV[i+1]) end
-end
-return 0
-`;
-
-/** Releases a lock only when we still hold it. */
-const unlockLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`;
-
-/** Extends a lock (ARGV: token, ttl ms) only when we still hold it; answers 1 when extended. */
-const renewLua = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end return 0`;
-
-/**
- * Before a delivery. KEYS[1]: the incident's stored message ref at the destination; ARGV: the
- * in-flight marker key (same prefix), now (epoch ms), marker TTL (s). Answers [ref, marker] as
- * they were; when neither exists (a first post is about to start) sets the marker to `now`.
- */
-const claimLua = `
-local stored = redis.call('GET', KEYS[1])
-local marker = redis.call('GET', ARGV[1])
-if not stored and not marker then redis.call('SET', ARGV[1], ARGV[2], 'EX', tonumber(ARGV[3])) end
-return { stored or false, marker or false }
-`;
-
 export interface PipelineScripts {
-  ingest(key: string, args: Array<string | number>): Promise<string[]>;
+  /** `lua/ingest.lua` on a pipeline: KEYS and ARGV as its header says. */
+  ingest(pipeline: ChainableCommander, keys: string[], args: Array<string | number>): void;
   commit(key: string, args: Array<string | number>): Promise<number>;
   ack(key: string, args: Array<string | number>): Promise<[string, string, string]>;
-  scheduled(key: string, args: Array<string | number>): Promise<number>;
+  /** `lua/scheduled.lua`: marks each group's flush job of `gens[i]` scheduled. */
+  scheduled(metaKeys: string[], gens: string[]): Promise<number>;
   /** See `reserveRefLua`: the ref reserved for the incident, or null when every candidate is taken. */
   reserveRef(key: string, args: Array<string | number>): Promise<string | null>;
   /** See `deliveredLua`: 1 when the message ref was stored. */
@@ -316,20 +180,20 @@ export interface PipelineScripts {
   settle(key: string, args: Array<string | number>): Promise<number>;
   unlock(key: string, token: string): Promise<number>;
   renew(key: string, token: string, ttlMs: number): Promise<number>;
-  /** See `claimLua`: the stored ref JSON and the in-flight marker (epoch ms), each null when absent. */
+  /** `lua/claim.lua`: the stored ref JSON and the in-flight marker (epoch ms), each null when absent. */
   claim(msgKey: string, args: [attemptKey: string, now: number, ttlS: number]): Promise<[string | null, string | null]>;
 }
 
 /** Registers the scripts on a connection (EVALSHA with automatic reload). */
 export function defineScripts(redis: Redis): PipelineScripts {
+  // Scripts in lua/*.lua take every key they touch in KEYS (their headers name them).
+  const files = { fmIngest: 'ingest', fmScheduled: 'scheduled', fmUnlock: 'unlock', fmRenew: 'renew', fmClaim: 'claim' };
+  for (const [name, file] of Object.entries(files)) if (!(name in redis)) redis.defineCommand(name, { lua: luaScript(file) });
+  const run = (name: keyof typeof files, keys: string[], args: Array<string | number>) =>
+    (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<unknown>>)[name]!(keys.length, ...keys, ...args);
   const defs = {
-    fmIngest: ingestLua,
     fmCommit: commitLua,
     fmAck: ackLua,
-    fmScheduled: scheduledLua,
-    fmUnlock: unlockLua,
-    fmRenew: renewLua,
-    fmClaim: claimLua,
     fmReserveRef: reserveRefLua,
     fmDelivered: deliveredLua,
     fmSettle: settleLua,
@@ -340,15 +204,18 @@ export function defineScripts(redis: Redis): PipelineScripts {
   const call = (name: keyof typeof defs) => (key: string, args: Array<string | number>) =>
     (redis as unknown as Record<string, (...a: Array<string | number>) => Promise<unknown>>)[name]!(key, ...args);
   return {
-    ingest: call('fmIngest') as PipelineScripts['ingest'],
+    ingest: (pipeline, keys, args) => {
+      (pipeline as unknown as Record<string, (...a: Array<string | number>) => unknown>).fmIngest!(keys.length, ...keys, ...args);
+    },
     commit: call('fmCommit') as PipelineScripts['commit'],
     ack: call('fmAck') as PipelineScripts['ack'],
-    scheduled: call('fmScheduled') as PipelineScripts['scheduled'],
+    scheduled: (metaKeys, gens) => run('fmScheduled', metaKeys, gens) as Promise<number>,
     reserveRef: call('fmReserveRef') as PipelineScripts['reserveRef'],
     delivered: call('fmDelivered') as PipelineScripts['delivered'],
     settle: call('fmSettle') as PipelineScripts['settle'],
-    unlock: (key, token) => call('fmUnlock')(key, [token]) as Promise<number>,
-    renew: (key, token, ttlMs) => call('fmRenew')(key, [token, ttlMs]) as Promise<number>,
-    claim: call('fmClaim') as PipelineScripts['claim'],
+    unlock: (key, token) => run('fmUnlock', [key], [token]) as Promise<number>,
+    renew: (key, token, ttlMs) => run('fmRenew', [key], [token, ttlMs]) as Promise<number>,
+    claim: (msgKey, [attemptKey, now, ttlS]) =>
+      run('fmClaim', [msgKey, attemptKey], [now, ttlS]) as Promise<[string | null, string | null]>,
   };
 }

@@ -10,11 +10,31 @@ export interface IngestDelivery {
   alerts: Alert[];
 }
 
+/** The alerts of one aggregation group in an ingest job, packed (see `ingest-pack.ts`). */
+export interface PackedGroup {
+  gk: string;
+  receiver: string;
+  /** Route id in the tree. */
+  route: string;
+  /** Group labels (JSON). */
+  labels: string;
+  owner: string;
+  waitMs: number;
+  /** Packed alerts. */
+  alerts: string[];
+}
+
+/** Deliveries routed and packed where they were written, gathered per group. */
+export interface PackedIngest {
+  packed: PackedGroup[];
+}
+
 /**
- * One ingest job: the deliveries intake committed together in one write (group commit). Jobs
- * written before group commit carry a single delivery's fields instead; both are read.
+ * One ingest job: the deliveries intake committed together in one write (group commit), packed.
+ * Jobs written by earlier versions carry deliveries (or a single delivery's fields) instead; the
+ * worker packs those itself.
  */
-export type IngestJob = { deliveries: IngestDelivery[] } | IngestDelivery;
+export type IngestJob = PackedIngest | { deliveries: IngestDelivery[] } | IngestDelivery;
 
 /** Flush one aggregation group at one generation (the deterministic job id makes it unique). */
 export interface FlushJob {

@@ -1,9 +1,11 @@
-import type { Action, Block, PromptBlock, Reply } from '../../core/reply.ts';
-import { quoteWord } from '../../core/tokenize.ts';
-import { formatDuration } from '../duration.ts';
+import type { Block, Reply } from '../../core/reply.ts';
+import { humanTime, relativeTime } from '../../core/time.ts';
 import type { Alert } from '../model.ts';
 import type { Notification } from '../notifiers/types.ts';
+import { detailOf, incidentActions, incidentLinks, resolutionPrompt, sharedSummary, subjectText, summaryOf } from './incident-parts.ts';
 import { kubeDetail } from './kube-details.ts';
+
+export { resolutionPrompt } from './incident-parts.ts';
 
 const severityMark = { critical: '🔴', warning: '🟠', info: '🔵' } as const;
 
@@ -19,16 +21,6 @@ export function neutralise(text: string): string {
     .slice(0, 2000);
 }
 
-const nameOf = (a: Alert) => a.labels.alertname ?? a.annotations.summary ?? a.fingerprint;
-
-function subjectOf(a: Alert): string {
-  const s = a.subject;
-  const parts = [s.cluster, s.namespace && s.pod ? `${s.namespace}/${s.pod}` : (s.namespace ?? s.pod), s.workload, s.node, s.ip].filter(
-    Boolean,
-  );
-  return parts.join(' · ');
-}
-
 /** The highest severity among the firing alerts (else the resolved ones). */
 export function severityOfNotification(n: Notification): Alert['severity'] {
   const list = n.firing.length > 0 ? n.firing : n.resolved;
@@ -37,30 +29,25 @@ export function severityOfNotification(n: Notification): Alert['severity'] {
   return 'info';
 }
 
-/**
- * The Resolution prompt of an incident: `kb note <ref> <how it was resolved>`, where the ref is
- * the fingerprint of the top firing (else resolved) alert, or its alertname.
- */
-export function resolutionPrompt(n: Notification): PromptBlock | undefined {
-  const top = n.firing[0] ?? n.resolved[0];
-  const ref = top?.fingerprint || top?.labels.alertname;
-  if (!ref) return undefined;
-  return {
-    kind: 'prompt',
-    label: 'Resolution',
-    question: 'How was it resolved?',
-    command: `kb note ${quoteWord(ref)}`,
-    placeholder: 'how it was resolved',
-  };
+/** How a notification is shown: the clock, the time zone of local times, the base of relative links. */
+export interface NotificationDisplay {
+  now?: number;
+  timeZone?: string;
+  publicUrl?: string;
 }
 
+const nameOf = (a: Alert) => a.labels.alertname ?? a.annotations.summary ?? a.fingerprint;
+
 /**
- * A notification as platform-neutral reply blocks: title with severity, status and counts, a
- * table of the top alerts (storm summary: the rest as a count), subject, links (knowledge,
- * runbook, generator), who acked, last resolution, ack/silence buttons while firing, and the
- * Resolution prompt (`kb note <fingerprint> …`).
+ * A notification as platform-neutral reply blocks: title with severity, status and counts; the
+ * firing alerts (a storm — many alerts with one summary — states the summary once and lists one
+ * subject per line; otherwise a table of alert, subject, summary and age); the storm remainder
+ * as a count; labelled links (knowledge, runbook, image, source); how it was fixed last time;
+ * who acked; and the Ack and Silence buttons with the Resolution prompt next to them.
  */
-export function renderNotification(n: Notification, now = Date.now()): Reply {
+export function renderNotification(n: Notification, display: NotificationDisplay = {}): Reply {
+  const now = display.now ?? Date.now();
+  const time = { now, ...(display.timeZone && { timeZone: display.timeZone }) };
   const sev = severityOfNotification(n);
   const group =
     Object.entries(n.groupLabels)
@@ -73,42 +60,45 @@ export function renderNotification(n: Notification, now = Date.now()): Reply {
   if (n.counts.resolved > 0 && n.status === 'firing') meta.push(`${n.counts.resolved} resolved`);
   if (n.flapping) meta.push('flapping: resolutions held back');
   blocks.push({ kind: 'context', text: meta.join(' · ') });
+  const age = (a: Alert) => relativeTime(Date.parse(a.startsAt), now);
+  const storm = sharedSummary(n.firing);
+  if (storm) {
+    blocks.push({ kind: 'text', text: `${neutralise(nameOf(n.firing[0]!))}: ${neutralise(storm)}` });
+    const line = (a: Alert) => kubeDetail(a) ?? (subjectText(a) || a.fingerprint);
+    blocks.push({ kind: 'text', text: n.firing.map((a) => `• ${neutralise(line(a))} · ${age(a)}`).join('\n') });
+  }
+  // A summary that only repeats the alert's name (a webhook's title) is not shown again.
+  const summary = (a: Alert) => (summaryOf(a) === nameOf(a) ? '' : neutralise(summaryOf(a)));
   const rows = (list: Alert[], status: string) =>
-    list.map((a) => [
-      status,
-      a.severity,
-      neutralise(nameOf(a)),
-      neutralise(subjectOf(a) || '-'),
-      neutralise((a.annotations.summary ?? a.annotations.description ?? '').split('\n')[0] ?? ''),
-      formatDuration(Math.max(0, now - Date.parse(a.startsAt))),
-    ]);
-  const table = [...rows(n.firing, 'firing'), ...rows(n.resolved, 'resolved')];
-  if (table.length > 0) blocks.push({ kind: 'table', columns: ['status', 'severity', 'alert', 'subject', 'summary', 'age'], rows: table });
-  const details = [...n.firing, ...n.resolved].slice(0, 10).flatMap((a) => kubeDetail(a) ?? []);
-  if (details.length > 0) blocks.push({ kind: 'text', text: details.map((d) => `• ${neutralise(d)}`).join('\n') });
+    list.map((a) => [status, neutralise(nameOf(a)), neutralise(subjectText(a) || '-'), summary(a), age(a)]);
+  const table = [...(storm ? [] : rows(n.firing, 'firing')), ...rows(n.resolved, 'resolved')];
+  const columns = ['status', 'alert', 'subject', 'summary', 'since'];
+  if (table.length > 0) {
+    const keep = columns.map((_, i) => i !== 3 || table.some((r) => r[i]));
+    blocks.push({
+      kind: 'table',
+      columns: columns.filter((_, i) => keep[i]),
+      rows: table.map((r) => r.filter((_, i) => keep[i])),
+      overflow: 'cut',
+    });
+  }
+  const details = storm ? [] : [...new Set(n.firing.map(detailOf).filter((d): d is string => Boolean(d)))];
+  if (details.length > 0) blocks.push({ kind: 'text', text: details.slice(0, 3).map(neutralise).join('\n') });
+  const kube = [...(storm ? [] : n.firing), ...n.resolved].slice(0, 10).flatMap((a) => kubeDetail(a) ?? []);
+  if (kube.length > 0) blocks.push({ kind: 'text', text: kube.map((d) => `• ${neutralise(d)}`).join('\n') });
   const hidden = n.counts.firing - n.firing.length + (n.counts.resolved - n.resolved.length);
   if (hidden > 0)
     blocks.push({ kind: 'context', text: `… and ${hidden} more (${n.counts.firing} firing, ${n.counts.resolved} resolved in total)` });
-  const links = new Map<string, string>();
-  for (const k of n.knowledge) links.set(k.url, `📘 ${neutralise(k.title)}: ${k.url}`);
-  for (const a of [...n.firing, ...n.resolved].slice(0, 5)) {
-    if (a.links.runbook && !links.has(a.links.runbook)) links.set(a.links.runbook, `runbook: ${a.links.runbook}`);
-    if (a.links.generator && !links.has(a.links.generator)) links.set(a.links.generator, `source: ${a.links.generator}`);
-  }
-  if (links.size > 0) blocks.push({ kind: 'text', text: [...links.values()].join('\n') });
+  const links = incidentLinks(n, display.publicUrl).map((l) => ({ ...l, title: neutralise(l.title) }));
+  if (links.length > 0) blocks.push({ kind: 'links', links });
   if (n.lastResolution)
     blocks.push({
       kind: 'context',
-      text: `last time: ${neutralise(n.lastResolution.text)} (by ${neutralise(n.lastResolution.author)}, ${n.lastResolution.at.slice(0, 10)})`,
+      text: `last time: ${neutralise(n.lastResolution.text)} (by ${neutralise(n.lastResolution.author)}, ${humanTime(n.lastResolution.at, time)})`,
     });
-  if (n.acked) blocks.push({ kind: 'context', text: `acked by ${neutralise(n.acked.by)} at ${n.acked.at.slice(0, 16).replace('T', ' ')}` });
-  if (n.status === 'firing') {
-    const actions: Action[] = [];
-    if (!n.acked) actions.push({ label: 'Ack', command: `ack ${n.ref}`, style: 'primary' });
-    const name = n.groupLabels.alertname ?? n.firing[0]?.labels.alertname;
-    if (name) actions.push({ label: 'Silence 2h', command: `silence alertname=${JSON.stringify(name)} 2h "from ${n.ref}"` });
-    if (actions.length > 0) blocks.push({ kind: 'actions', actions });
-  }
+  if (n.acked) blocks.push({ kind: 'context', text: `acked by ${neutralise(n.acked.by)} ${humanTime(n.acked.at, time)}` });
+  const actions = incidentActions(n);
+  if (actions.length > 0) blocks.push({ kind: 'actions', actions });
   const resolution = resolutionPrompt(n);
   if (resolution) blocks.push(resolution);
   return { blocks };

@@ -4,15 +4,18 @@
  */
 import type { AlertSubject } from '../model.ts';
 
+// A target label that clashes with one Prometheus adds for the scrape target is kept as
+// `exported_<name>`: when both exist the exported one describes the alert's target.
 const NAMESPACE = [
-  'namespace',
   'exported_namespace',
+  'namespace',
   'k8s.namespace',
   'k8s.namespace.name',
   'kubernetes_namespace',
   'kubernetes.namespace',
 ];
-const POD = ['pod', 'exported_pod', 'pod_name', 'k8s.pod', 'k8s.pod.name', 'kubernetes_pod_name', 'kubernetes.pod'];
+const POD = ['exported_pod', 'pod', 'pod_name', 'k8s.pod', 'k8s.pod.name', 'kubernetes_pod_name', 'kubernetes.pod'];
+const CONTAINER = ['exported_container', 'container', 'container_name', 'k8s.container.name'];
 const NODE = ['node', 'nodename', 'kubernetes_node', 'k8s.node', 'k8s.node.name', 'kubernetes.node', 'host.name'];
 const CLUSTER = ['cluster', 'k8s.cluster', 'k8s.cluster.name', 'cluster_name'];
 const WORKLOAD = [
@@ -23,7 +26,6 @@ const WORKLOAD = [
   'replicaset',
   'job_name',
   'cronjob',
-  'job',
   'k8s.statefulset.name',
   'k8s.deployment.name',
   'k8s.daemonset.name',
@@ -32,6 +34,13 @@ const WORKLOAD = [
   'created_by_name',
 ];
 const IP = ['ip', 'pod_ip', 'host_ip', 'internal_ip', 'k8s.pod.ip', 'host.ip', 'client_ip'];
+/**
+ * Scrape jobs of exporters that report on other things: their `job` is never the workload, and
+ * their `instance` is the exporter's own address — except for host exporters and probes, whose
+ * `instance` is the host or the probed target.
+ */
+const EXPORTER_JOB = /kube-state-metrics|node-exporter|node_exporter|kubelet|cadvisor|blackbox|apiserver|prometheus|exporter/i;
+const TARGET_INSTANCE_JOB = /node-exporter|node_exporter|windows-exporter|kubelet|cadvisor|blackbox/i;
 
 const IPV4_PORT = /^((?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3})(?::\d{1,5})?$/;
 const IPV6 = /^[0-9a-f:]+(?:%[\w.-]+)?$/i;
@@ -65,8 +74,13 @@ function instanceHost(instance: string | undefined): string | undefined {
 }
 
 /**
- * Subject from a label (or tag) set. `instance` gives the IP when it is `ip:port`, and the node
- * when it is a hostname and no node label is present.
+ * Subject from a label (or tag) set: pod, namespace, node and container labels first.
+ * `instance` and `job` are the scrape target's, so they describe the alert's target only when
+ * nothing else does: `instance` gives the IP (`ip:port`) or the node (a hostname) when there is
+ * no pod, container or node label and the job is no exporter's, or when the job is a host
+ * exporter or a probe (node-exporter, kubelet, blackbox);
+ * `job` is the workload only without pod/workload labels and when it is not an exporter's job.
+ * `exported_instance`/`exported_job` (the target's own labels kept aside) are used as they are.
  */
 export function subjectFromLabels(labels: Record<string, string>, fallbackCluster?: string): AlertSubject {
   const subject: AlertSubject = {};
@@ -74,13 +88,20 @@ export function subjectFromLabels(labels: Record<string, string>, fallbackCluste
   if (cluster) subject.cluster = cluster;
   const namespace = first(labels, NAMESPACE);
   if (namespace) subject.namespace = namespace;
-  const workload = first(labels, WORKLOAD);
-  if (workload) subject.workload = workload;
   const pod = first(labels, POD);
   if (pod) subject.pod = pod;
-  const node = first(labels, NODE) ?? instanceHost(labels.instance);
+  const container = first(labels, CONTAINER);
+  if (container && container !== 'POD') subject.container = container;
+  const nodeLabel = first(labels, NODE);
+  const job = labels.exported_job ?? labels.job;
+  const scrapeJob = labels.job ?? '';
+  const instanceIsTarget = TARGET_INSTANCE_JOB.test(scrapeJob) || (!(pod || container || nodeLabel) && !EXPORTER_JOB.test(scrapeJob));
+  const instance = labels.exported_instance ?? (instanceIsTarget ? labels.instance : undefined);
+  const workload = first(labels, WORKLOAD) ?? (!pod && job && (labels.exported_job || !EXPORTER_JOB.test(job)) ? job : undefined);
+  if (workload) subject.workload = workload;
+  const node = nodeLabel ?? instanceHost(instance);
   if (node) subject.node = node;
-  const ip = ipOf(labels.instance) ?? ipOf(first(labels, IP));
+  const ip = ipOf(instance) ?? ipOf(first(labels, IP));
   if (ip) subject.ip = ip;
   return subject;
 }

@@ -153,6 +153,8 @@ export function createPodMigrationReconciler(deps: ReconcilerDeps): Reconciler {
         put({ ...inc, pred: prev.uid });
         put({ ...prev, succ: inc.uid });
         if (!prev.node || prev.node === inc.node) continue;
+        // Caused by a firstmate operation: its result message names it; not an incident of its own.
+        if (prev.reason === 'operation') continue;
         const ipKept = !!prev.ip && prev.ip === inc.ip;
         if (storm.active && prev.reason === 'node-failure' && storm.notReady.has(prev.node)) {
           const move = { pod: `${namespace}/${inc.name}`, from: prev.node, to: inc.node, ipKept };

@@ -1,4 +1,4 @@
-import { promptGuidance, type Action, type Block, type Reply } from '../../core/reply.ts';
+import { cut, promptGuidance, type Action, type Block, type Reply } from '../../core/reply.ts';
 
 /** A DingTalk robot message body as the session webhook and custom robots accept it. */
 export type DingTalkMessage =
@@ -6,10 +6,12 @@ export type DingTalkMessage =
   | {
       msgtype: 'actionCard';
       actionCard: { title: string; text: string; btnOrientation: '0' | '1'; btns: Array<{ title: string; actionURL: string }> };
-      at?: DingTalkAt;
     };
 
-/** Who a message @mentions. `isAtAll` is always false: firstmate never pings a whole group. */
+/**
+ * Who a message @mentions (markdown and text messages only: DingTalk ignores `at` on an actionCard).
+ * `isAtAll` is always false: firstmate never pings a whole group.
+ */
 export interface DingTalkAt {
   atUserIds?: string[];
   atMobiles?: string[];
@@ -35,54 +37,127 @@ export function commandUrl(command: string): string {
   return `dtmd://dingtalkclient/sendMessage?content=${encodeURIComponent(command)}`;
 }
 
+/** A hard line break in DingTalk markdown (a bare newline inside a paragraph does not render). */
 const lineBreak = '  \n';
-/** DingTalk rejects longer markdown bodies; long answers are cut with a note. */
-const MAX_TEXT = 18_000;
+/** DingTalk refuses robot messages whose markdown is over 20,000 bytes; answers are cut under it. */
+export const MAX_TEXT_BYTES = 20_000;
+/** Titles (the notification line and the chat list preview) are cut to this many characters. */
+export const MAX_TITLE = 60;
+/** Table cells are cut to this many display columns, so a row stays one line on a phone. */
+export const MAX_CELL = 40;
+const CUT_NOTE = '\n\n… (cut: the answer was too long for DingTalk; narrow the query)';
+
+/**
+ * Text for the markdown subset DingTalk robots render: neutralised (`neutralizeDingTalk`), `<`
+ * and `>` escaped so placeholders like `<pod>` are not swallowed as HTML, and single newlines
+ * turned into hard breaks.
+ */
+export function dingTalkText(text: string): string {
+  return neutralizeDingTalk(text)
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/([^\n])\n(?=[^\n])/g, `$1${lineBreak}`);
+}
+
+/** `[title](url)` for http(s) URLs; anything else as plain text. */
+export function dingTalkLink(title: string, url: string): string {
+  const label = dingTalkText(title).replace(/[[\]]/g, '');
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `${label} (${dingTalkText(url)})`;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return `${label} (${dingTalkText(url)})`;
+  return `[${label || parsed.host}](${parsed.href.replace(/\(/g, '%28').replace(/\)/g, '%29').replace(/ /g, '%20')})`;
+}
 
 function blockMarkdown(b: Block, error: boolean): string | undefined {
-  const n = neutralizeDingTalk;
+  const t = dingTalkText;
   switch (b.kind) {
     case 'heading':
-      return `#### ${n(b.text)}`;
+      return `#### ${t(b.text.replace(/\s*\n\s*/g, ' '))}`;
     case 'text':
-      return error ? `**✗** ${n(b.text)}` : n(b.text);
+      return error ? `**✗** ${t(b.text)}` : t(b.text);
     case 'context':
-      return `> ${n(b.text).replace(/\n/g, `${lineBreak}> `)}`;
+      return `> ${t(b.text).replace(/ {2}\n/g, `${lineBreak}> `)}`;
     case 'fields':
-      return b.fields.map((f) => `- **${n(f.label)}**: ${n(f.value)}`).join('\n');
-    case 'table':
+      return b.fields.map((f) => `- **${t(f.label)}**: ${t(f.value)}`).join('\n');
+    case 'table': {
       if (b.rows.length === 0) return '(none)';
-      return [`**${b.columns.map(n).join(' · ')}**`, ...b.rows.map((r) => `- ${r.map((c) => n(c) || '-').join(' · ')}`)].join('\n');
-    case 'actions':
-      return undefined;
+      const c = (s: string) => t(cut(s.replace(/\s*\n\s*/g, ' '), MAX_CELL)) || '-';
+      return [`**${b.columns.map(c).join(' · ')}**`, ...b.rows.map((r) => `- ${r.map(c).join(' · ')}`)].join('\n');
+    }
+    case 'links':
+      return b.links.map((l) => dingTalkLink(l.title, l.url)).join(' · ');
+    case 'actions': {
+      const confirms = b.actions.filter((a) => a.confirm).map((a) => `${a.label}: ${a.confirm}`);
+      return confirms.length > 0 ? `> ${t(confirms.join('\n')).replace(/ {2}\n/g, `${lineBreak}> `)}` : undefined;
+    }
     case 'prompt':
-      return `> ${n(promptGuidance(b, `‹${b.placeholder}›`))}`;
+      return `> ${t(promptGuidance(b, `‹${b.placeholder}›`))}`;
   }
 }
 
-/** The notification title: the first heading or text, one line, short. */
+/** `text` cut to at most `max` UTF-8 bytes, whole characters only. */
+export function cutBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text) <= max) return text;
+  let bytes = 0;
+  let out = '';
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > max) break;
+    out += ch;
+  }
+  return out;
+}
+
+/** A title: one line, neutralised, at most `MAX_TITLE` characters with an ellipsis when cut. */
+export function dingTalkTitle(text: string, fallback = 'firstmate'): string {
+  const line = neutralizeDingTalk(text.split('\n')[0]!.trim()) || fallback;
+  const chars = [...line];
+  return chars.length > MAX_TITLE ? `${chars.slice(0, MAX_TITLE - 1).join('')}…` : line;
+}
+
+/** The notification title: the first heading or text. */
 function titleOf(r: Reply, fallback: string): string {
   const first = r.blocks.find((b): b is Extract<Block, { kind: 'heading' | 'text' }> => b.kind === 'heading' || b.kind === 'text');
-  const line = (first?.text ?? fallback).split('\n')[0]!.trim();
-  return neutralizeDingTalk(line.length > 60 ? `${line.slice(0, 59)}…` : line || fallback);
+  return dingTalkTitle(first?.text ?? fallback, fallback);
+}
+
+/** Who to @mention: user ids (internal robots, session webhooks) and/or phone numbers (custom robots). */
+export interface DingTalkMentions {
+  atUserIds?: string[];
+  atMobiles?: string[];
 }
 
 /**
- * Renders a platform-neutral reply as DingTalk markdown, or as an actionCard when it has buttons
- * (each button sends its command back as the person who clicks it, who is authorised then). A
- * button cannot collect text, so prompts become a guidance line to type instead. All
- * text is neutralised; `atUserIds` are mentioned at the end of the message.
+ * Renders a platform-neutral reply for a DingTalk robot. Without mentions, a reply with buttons
+ * is an actionCard (each button sends its command back as the person who clicks it, who is
+ * authorised then). DingTalk only notifies @mentions in `text` and `markdown` messages, so a
+ * reply that mentions someone is markdown, its buttons links that send the same commands. A
+ * button cannot collect text, so prompts become a guidance line to type instead. All text is
+ * neutralised and escaped, the body is cut under `MAX_TEXT_BYTES`, and the mentions are written
+ * at the end as `@id`, which is what makes DingTalk notify them.
  */
-export function renderDingTalk(r: Reply, opts: { title?: string; atUserIds?: string[] } = {}): DingTalkMessage {
-  const parts = r.blocks.map((b) => blockMarkdown(b, Boolean(r.error))).filter((p): p is string => p !== undefined);
-  let text = parts.join('\n\n');
-  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT)}\n\n… (cut: the answer was too long for DingTalk; narrow the query)`;
+export function renderDingTalk(r: Reply, opts: { title?: string } & DingTalkMentions = {}): DingTalkMessage {
   const atUserIds = opts.atUserIds?.filter((id) => id.length > 0) ?? [];
-  if (atUserIds.length > 0) text += `\n\n${atUserIds.map((id) => `@${id}`).join(' ')}`;
-  const title = opts.title ? neutralizeDingTalk(opts.title) : titleOf(r, 'firstmate');
-  const at: DingTalkAt | undefined = atUserIds.length > 0 ? { atUserIds, isAtAll: false } : undefined;
+  const atMobiles = opts.atMobiles?.filter((m) => m.length > 0) ?? [];
+  const mentioned = atUserIds.length + atMobiles.length > 0;
   const actions: Action[] = r.blocks.flatMap((b) => (b.kind === 'actions' ? b.actions : []));
-  if (actions.length === 0) return { msgtype: 'markdown', markdown: { title, text }, ...(at && { at }) };
+  const parts = r.blocks.map((b) => blockMarkdown(b, Boolean(r.error))).filter((p): p is string => p !== undefined);
+  if (mentioned && actions.length > 0)
+    parts.push(actions.map((a) => `[${dingTalkText(a.label).replace(/[[\]]/g, '')}](${commandUrl(a.command)})`).join(' · '));
+  const mentions = mentioned ? `\n\n${[...atMobiles, ...atUserIds].map((id) => `@${id}`).join(' ')}` : '';
+  let text = parts.join('\n\n');
+  const budget = MAX_TEXT_BYTES - Buffer.byteLength(mentions);
+  if (Buffer.byteLength(text) > budget) text = `${cutBytes(text, budget - Buffer.byteLength(CUT_NOTE))}${CUT_NOTE}`;
+  text += mentions;
+  const title = opts.title ? dingTalkTitle(opts.title) : titleOf(r, 'firstmate');
+  const at: DingTalkAt | undefined = mentioned
+    ? { ...(atMobiles.length > 0 && { atMobiles }), ...(atUserIds.length > 0 && { atUserIds }), isAtAll: false }
+    : undefined;
+  if (actions.length === 0 || mentioned) return { msgtype: 'markdown', markdown: { title, text }, ...(at && { at }) };
   return {
     msgtype: 'actionCard',
     actionCard: {
@@ -91,6 +166,5 @@ export function renderDingTalk(r: Reply, opts: { title?: string; atUserIds?: str
       btnOrientation: actions.length > 2 ? '0' : '1',
       btns: actions.map((a) => ({ title: neutralizeDingTalk(a.label), actionURL: commandUrl(a.command) })),
     },
-    ...(at && { at }),
   };
 }

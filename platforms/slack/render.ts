@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
-import { alignTable, type Action, type PromptBlock, type Reply } from '../../core/reply.ts';
+import { tableText, type Action, type PromptBlock, type Reply } from '../../core/reply.ts';
 import { renderText } from '../console/render-text.ts';
-import { slackSafe, truncate } from './escape.ts';
+import { slackLink, slackSafe, truncate } from './escape.ts';
 
 /** One Slack message: Block Kit blocks plus the fallback `text` (notifications, old clients). */
 export interface SlackMessage {
@@ -30,13 +30,20 @@ export const limits = {
   buttonText: 75,
   buttonValue: 2000,
   fallbackText: 3000,
+  confirmTitle: 100,
+  confirmText: 300,
 } as const;
+
+/** Width tables are fitted to in code blocks: what a Slack message shows without wrapping. */
+export const SLACK_TABLE_WIDTH = 80;
 
 /**
  * Renders a platform-neutral reply as Block Kit: heading → header, text → mrkdwn sections,
  * fields → section fields (two columns, at most 10 per section), table → aligned monospace in
- * code blocks (split under the section limit), context → context block, actions → buttons whose
- * value is the command, prompt → a button opening a form. Every piece of text goes through
+ * code blocks fitted to `SLACK_TABLE_WIDTH` (split under the section limit), links → `<url|title>`,
+ * context → context block, actions → buttons whose value is the command (with a confirmation
+ * dialog when the action has `confirm`), prompt → a button opening a form, in the same row as the
+ * buttons before it. Every piece of text goes through
  * `slackSafe`. Replies longer than one message allows (50 blocks) come back as several
  * messages, in order.
  */
@@ -92,7 +99,11 @@ export function replyBlocks(reply: Reply): types.KnownBlock[] {
         }
         break;
       case 'table':
-        for (const chunk of tableChunks(b.columns, b.rows)) out.push(sectionBlock(chunk));
+        for (const chunk of tableChunks(b.columns, b.rows, b.overflow)) out.push(sectionBlock(chunk));
+        break;
+      case 'links':
+        if (b.links.length > 0)
+          out.push(sectionBlock(truncate(b.links.map((l) => slackLink(l.url, l.title)).join(' · '), limits.sectionText)));
         break;
       case 'actions': {
         const usable = b.actions.filter((a) => a.command.length > 0 && a.command.length <= limits.buttonValue);
@@ -103,7 +114,10 @@ export function replyBlocks(reply: Reply): types.KnownBlock[] {
       }
       case 'prompt': {
         const element = promptButton(b, buttons++);
-        if ((element.value ?? '').length <= limits.buttonValue) out.push({ type: 'actions', elements: [element] });
+        if ((element.value ?? '').length > limits.buttonValue) break;
+        const last = out[out.length - 1];
+        if (last?.type === 'actions' && last.elements.length < limits.buttonsPerActions) last.elements.push(element);
+        else out.push({ type: 'actions', elements: [element] });
         break;
       }
     }
@@ -130,6 +144,13 @@ export function button(action: Action, index: number): types.Button {
     value: action.command,
   };
   if (action.style) element.style = action.style;
+  if (action.confirm)
+    element.confirm = {
+      title: { type: 'plain_text', text: truncate(slackSafe(`${action.label}?`, 'plain'), limits.confirmTitle) },
+      text: { type: 'plain_text', text: truncate(slackSafe(action.confirm, 'plain'), limits.confirmText) },
+      confirm: { type: 'plain_text', text: truncate(slackSafe(action.label, 'plain'), 30) || 'OK' },
+      deny: { type: 'plain_text', text: 'Cancel' },
+    };
   return element;
 }
 
@@ -183,21 +204,26 @@ export function splitMrkdwn(text: string, max: number): string[] {
 }
 
 /** An aligned table in code blocks, each under the section text limit, each with the header row. */
-function tableChunks(columns: string[], rows: string[][]): string[] {
+function tableChunks(columns: string[], rows: string[][], overflow?: 'list' | 'cut'): string[] {
   if (rows.length === 0) return ['_(none)_'];
   const fence = '```';
   const budget = limits.sectionText - 2 * fence.length - 2;
-  const [header = '', ...lines] = alignTable(columns, rows)
+  const all = tableText(columns, rows, SLACK_TABLE_WIDTH, overflow)
     .split('\n')
     .map((l) => truncate(slackSafe(l, 'code'), Math.floor(budget / 2)));
+  // A table too wide even with cut cells comes as a list: there is no header row to repeat.
+  const listed = all[0]?.startsWith('• ') ?? false;
+  const header = listed ? [] : all.slice(0, 1);
+  const lines = listed ? all : all.slice(1);
+  const headerSize = header.join('').length;
   const chunks: string[] = [];
-  let current = [header];
-  let size = header.length;
+  let current = [...header];
+  let size = headerSize;
   for (const line of lines) {
-    if (current.length > 1 && size + 1 + line.length > budget) {
+    if (current.length > header.length && size + 1 + line.length > budget) {
       chunks.push(current.join('\n'));
-      current = [header];
-      size = header.length;
+      current = [...header];
+      size = headerSize;
     }
     size += 1 + line.length;
     current.push(line);

@@ -22,6 +22,7 @@ import type { NodeLeaseOptions, NodeLeases } from './node-leases.ts';
 import { tolerates } from './scheduler.ts';
 import { createZoneTainter } from './zone-tainter.ts';
 import type { ZoneRateOptions, ZoneState } from './zone-tainter.ts';
+import { markDisruptionTarget } from './pod-template.ts';
 
 export interface NodeNotReadyOptions {
   /** `unreachable` (kubelet stopped posting status; default) or `not-ready` (kubelet reports NotReady). */
@@ -112,18 +113,7 @@ export function createNodeLifecycle(
       namespace,
       podName,
       (o) => {
-        const p = o as Pod;
-        const status = p.status ?? {};
-        const conditions = (status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
-        conditions.push({
-          type: 'DisruptionTarget',
-          status: 'True',
-          reason: 'DeletionByTaintManager',
-          message: 'Taint manager: deleting due to NoExecute taint',
-          lastProbeTime: null,
-          lastTransitionTime: clock.iso(),
-        });
-        p.status = { ...status, conditions };
+        markDisruptionTarget(o as Pod, 'DeletionByTaintManager', 'Taint manager: deleting due to NoExecute taint', clock.iso());
       },
       'status',
     );

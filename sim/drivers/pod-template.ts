@@ -61,3 +61,11 @@ export function isActive(pod: Pod): boolean {
 export function isReady(pod: Pod): boolean {
   return pod.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
 }
+
+/** Sets the pod's `DisruptionTarget` condition (replacing an earlier one), as whoever is about to remove the pod does. */
+export function markDisruptionTarget(pod: Pod, reason: string, message: string, at: string): void {
+  const status = pod.status ?? {};
+  const conditions = (status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
+  conditions.push({ type: 'DisruptionTarget', status: 'True', reason, message, lastProbeTime: null, lastTransitionTime: at });
+  pod.status = { ...status, conditions };
+}

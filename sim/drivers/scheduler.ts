@@ -17,6 +17,7 @@ import { controllerOf, podKey } from './indexes.ts';
 import type { Ipam } from './ipam.ts';
 import type { Kubelet } from './kubelet.ts';
 import { cpuMillis, quantityExact } from '../../kube/quantity.ts';
+import { markDisruptionTarget } from './pod-template.ts';
 
 export interface Scheduler {
   /** Handles a batch of keys; returns how many pods were bound. */
@@ -256,18 +257,12 @@ export function createScheduler(
         namespace,
         name,
         (o) => {
-          const p = o as Pod;
-          const status = p.status ?? {};
-          const conditions = (status.conditions ?? []).filter((c) => c.type !== 'DisruptionTarget');
-          conditions.push({
-            type: 'DisruptionTarget',
-            status: 'True',
-            reason: 'PreemptionByScheduler',
-            message: 'default-scheduler: preempting to accommodate a higher priority pod',
-            lastProbeTime: null,
-            lastTransitionTime: clock.iso(),
-          });
-          p.status = { ...status, conditions };
+          markDisruptionTarget(
+            o as Pod,
+            'PreemptionByScheduler',
+            'default-scheduler: preempting to accommodate a higher priority pod',
+            clock.iso(),
+          );
         },
         'status',
       ) as Pod;

@@ -64,7 +64,9 @@ describe('router', () => {
     });
 
   beforeEach(async () => {
-    deps = await createTestDeps({ auth: { users: [{ name: 'alice', role: 'operator', slack: ['UALICE'] }] } });
+    deps = await createTestDeps({
+      auth: { users: [{ name: 'alice', role: 'operator', slack: ['UALICE'], dingtalk: ['staff-alice'], console: ['alice'] }] },
+    });
     outcomes = [];
   });
   afterEach(() => deps.stop());
@@ -82,7 +84,13 @@ describe('router', () => {
   it('answers an unknown command with a hint', async () => {
     const r = await router().handle(alice, 'ech hi');
     expect(r.error).toBe(true);
-    expect(renderText(r)).toMatch(/unknown command `ech`.*`echo`/);
+    // On Slack the commands to type are named in the slash-command form, on DingTalk with the robot's mention.
+    expect(renderText(r)).toContain('unknown command `ech`. Did you mean `/ops echo hi`? Type `/ops help` for the list.');
+    const onDingTalk = await router().handle({ platform: 'dingtalk', userId: 'staff-alice', channelId: 'cid' }, 'hsot 10.0.0.1');
+    expect(renderText(onDingTalk)).toMatch(/Type `@firstmate help` for the list/);
+    expect(renderText(await router().handle({ platform: 'console', userId: 'alice', channelId: 'console' }, 'ehco'))).toContain(
+      'Did you mean `echo`? Type `help` for the list.',
+    );
     expect(outcomes[0]).toMatchObject({ decision: 'unknown' });
   });
 
@@ -117,11 +125,12 @@ describe('router', () => {
 
   it('lists in help only what the user may run, and times commands in metrics', async () => {
     const text = renderText(await router().handle(stranger, 'help'));
-    expect(text).toContain('echo <words…>');
-    expect(text).not.toContain('cordon <node>');
+    expect(text).toMatch(/^echo +repeat$/m);
+    expect(text).not.toContain('cordon');
+    expect(renderText(await router().handle(stranger, 'help echo'))).toMatch(/usage +\/ops echo <words…>/);
     expect(renderText(await router().handle(stranger, 'help cordon'))).toMatch(/needs the operator role/);
     const metrics = await deps.metrics.registry.getSingleMetricAsString('firstmate_chat_commands_total');
-    expect(metrics).toMatch(/command="help",outcome="ok"} 2/);
+    expect(metrics).toMatch(/command="help",outcome="ok"} 3/);
   });
 
   it('whoami shows the mapped user', async () => {

@@ -223,7 +223,7 @@ describe('audit command', () => {
       ['vera', 'ack 9', 'refused'],
       ['vera', 'host 10.0.0.1', 'ok'],
     ]);
-    expect(text(await router.handle(who('staff-a'), 'audit 0'))).toContain('n must be a whole number');
+    expect(text(await router.handle(who('staff-a'), 'audit 0'))).toContain('"0" is not a count');
     const stored = await audit.latest(10);
     expect(stored[0]?.command).toBe('audit');
     expect(stored.map((e) => e.command)).toEqual(['audit', 'audit', 'ack', 'host']);

@@ -56,7 +56,7 @@ describe('the app with DingTalk configured', () => {
   it('routes robot messages through bindings, the audit log and the rate limit', async () => {
     expect(await ask('audit 3', 'cid-lobby')).toContain('`audit` (admin) is not enabled in this channel; allowed here: query.');
     const table = await ask('audit 3', 'cid-ops');
-    expect(table).toContain('**time (UTC) · user · identity · channel · command · outcome · detail**');
+    expect(table).toContain('**when · user · identity · channel · command · outcome · detail**');
     expect(table).toMatch(/- .* · ada · dingtalk:staff-ada · cid-lobby · audit 3 · refused · /);
     await ask('whoami', 'cid-ops');
     await ask('whoami', 'cid-ops');

@@ -7,6 +7,7 @@ import type { Alert } from '../../../alerts/model.ts';
 import { reply, type Reply } from '../../../core/reply.ts';
 import { TerminalError } from '../../../core/errors.ts';
 import { startFakeDingTalk, type FakeDingTalk } from '../../helpers/fake-dingtalk.ts';
+import { testNotification } from '../../helpers/notification.ts';
 
 const SECRET = 'SEC0123456789abcdef';
 const TOKEN = 'robot-token-1';
@@ -29,22 +30,17 @@ function render(n: Notification): Reply {
 
 function notification(over: Partial<Notification> = {}): Notification {
   const alert = { annotations: { summary: 'disk full on node-3 @all @所有人 [runbook](http://evil.example/x)' } } as unknown as Alert;
-  return {
+  return testNotification({
     id: 'n1',
     receiver: 'ops-dingtalk',
     groupKey: 'g1',
     incidentId: 'inc-1',
-    ref: '7f3a',
-    seq: 1,
     groupLabels: { alertname: 'NodeDiskFull' },
-    status: 'firing',
     firing: [alert],
-    resolved: [],
     counts: { firing: 2, resolved: 0 },
-    knowledge: [],
     decidedAt: new Date().toISOString(),
     ...over,
-  };
+  });
 }
 
 let fake: FakeDingTalk;
@@ -80,11 +76,14 @@ describe('DingTalk custom-robot notifier', () => {
     expect(post!.body.at).toBeUndefined();
   });
 
-  it('mentions the configured people on a new incident', async () => {
+  it('mentions the configured people on a new incident in a markdown message, the type whose @mentions notify', async () => {
     await notifier().send({ ...dest, atMobiles: ['13800138000'] }, notification());
     const body = fake.state.robotPosts[0]!.body;
-    expect(body.at).toEqual({ atMobiles: ['13800138000'], atUserIds: [], isAtAll: false });
-    expect((body.actionCard as { text: string }).text.endsWith('@13800138000')).toBe(true);
+    expect(body.msgtype).toBe('markdown');
+    expect(body.at).toEqual({ atMobiles: ['13800138000'], isAtAll: false });
+    const text = (body.markdown as { text: string }).text;
+    expect(text.endsWith('@13800138000')).toBe(true);
+    expect(text).toContain('[Ack](dtmd://dingtalkclient/sendMessage?content=ack%207f3a)');
   });
 
   it('follows up instead of editing when there is a previous message', async () => {

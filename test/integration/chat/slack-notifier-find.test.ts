@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
 import { createSlackNotifier, createSlackNotifierClient } from '../../../alerts/notifiers/slack.ts';
-import { RetryableError, type Notification } from '../../../alerts/notifiers/types.ts';
+import { RetryableError } from '../../../alerts/notifiers/types.ts';
 import { TerminalError } from '../../../core/errors.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.ts';
+import { testNotification } from '../../helpers/notification.ts';
 
 const logger = createLogger('silent');
 let fake: FakeSlack;
@@ -25,24 +26,7 @@ const notifier = () => createSlackNotifier(client());
 const freshChannel = () => ({ channel: `C0FIND${++channelCounter}` });
 const hourAgo = () => Date.now() - 3_600_000;
 
-function notification(over: Partial<Notification> = {}): Notification {
-  return {
-    id: 'n-1',
-    receiver: 'team-db',
-    groupKey: 'g-1',
-    seq: 1,
-    incidentId: 'i-1',
-    ref: '7f3a',
-    groupLabels: { alertname: 'DiskFull' },
-    status: 'firing',
-    firing: [],
-    resolved: [],
-    counts: { firing: 0, resolved: 0 },
-    knowledge: [],
-    decidedAt: '2026-11-26T22:00:30Z',
-    ...over,
-  };
-}
+const notification = testNotification;
 
 describe('Slack notifier find', () => {
   it('posts and updates with metadata naming incident, notification and seq, and finds the message by it', async () => {

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Alert } from '../../../alerts/model.ts';
 import { createSlackNotifier, createSlackNotifierClient } from '../../../alerts/notifiers/slack.ts';
 import { RetryableError, type Notification } from '../../../alerts/notifiers/types.ts';
 import { TerminalError } from '../../../core/errors.ts';
 import { createLogger } from '../../../core/logger.ts';
 import { startFakeSlack, type FakeSlack } from '../../helpers/fake-slack.ts';
+import { testAlert, testNotification } from '../../helpers/notification.ts';
 
 const logger = createLogger('silent');
 let fake: FakeSlack;
@@ -25,39 +25,14 @@ const notifier = () =>
   });
 const dest = { channel: 'C0ALERTS' };
 
-function alert(over: Partial<Alert> = {}): Alert {
-  return {
-    source: 'alertmanager',
-    fingerprint: 'a1b2c3d4e5f60718',
-    status: 'firing',
-    severity: 'critical',
-    labels: { alertname: 'DiskFull', namespace: 'prod' },
-    annotations: { summary: 'disk almost full' },
-    startsAt: '2026-11-26T22:00:00Z',
-    subject: { namespace: 'prod', pod: 'db-0', node: 'node-1', ip: '10.0.0.7' },
-    links: {},
-    ...over,
-  };
-}
-
-function notification(over: Partial<Notification> = {}): Notification {
-  return {
-    id: 'n-1',
-    receiver: 'team-db',
-    groupKey: 'g-1',
-    seq: 1,
-    incidentId: 'i-1',
-    ref: '7f3a',
+const alert = testAlert;
+const notification = (over: Partial<Notification> = {}): Notification =>
+  testNotification({
     groupLabels: { alertname: 'DiskFull', namespace: 'prod' },
-    status: 'firing',
     firing: [alert()],
-    resolved: [],
     counts: { firing: 1, resolved: 0 },
-    knowledge: [],
-    decidedAt: '2026-11-26T22:00:30Z',
     ...over,
-  };
-}
+  });
 
 const blocksJson = (i: number) => JSON.stringify(fake.calls[i]!.params.blocks);
 
@@ -101,8 +76,12 @@ describe('Slack notifier', () => {
     expect(json).toContain('<https://firstmate.example/kb/disk-full|Disk full runbook>');
     expect(json).toContain('*Last time:* expanded the PVC');
     const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ value: string; action_id: string }> };
-    expect(actions.elements.map((e) => e.value)).toEqual(['ack 7f3a', 'silence alertname=DiskFull namespace=prod 1h']);
-    expect(new Set(actions.elements.map((e) => e.action_id)).size).toBe(2);
+    expect(actions.elements.map((e) => e.value)).toEqual([
+      'ack 7f3a',
+      'silence alertname=DiskFull namespace=prod 2h "from 7f3a"',
+      '{"c":"kb note a1b2c3d4e5f60718","q":"How was it resolved?"}',
+    ]);
+    expect(new Set(actions.elements.map((e) => e.action_id)).size).toBe(3);
 
     fake.calls.length = 0;
     await notifier().send(dest, notification({ acked: { by: 'alice', at: '2026-11-26T22:05:00Z' } }));
@@ -204,7 +183,8 @@ describe('Slack notifier', () => {
         '    &lt;!here&gt; see &lt;https://evil|click&gt; &amp; &lt;#C999|general&gt; @\u2060everyone &lt;!subteam^S1&gt;',
     );
     expect(blocks[3]!.elements![0]!.text).toBe(
-      ':book: <https://kb.example/a%7Cb%3Ec|Disk &lt;!channel&gt; full\u2223fix> · runbook (javascript:alert(1)) · ' +
+      // The javascript: runbook is left out altogether.
+      ':book: <https://kb.example/a%7Cb%3Ec|Disk &lt;!channel&gt; full\u2223fix> · ' +
         '<https://prom.example/graph?g0.expr=up%3E0&amp;x=%7Cy|source>',
     );
     expect(call.params.text).toBe('[FIRING:1] Disk*Full* (alertname=Disk*Full* · namespace=@\u2060here)');

@@ -56,8 +56,10 @@ describe('kb chat command', () => {
 
   it('answers bad input with usage errors', async () => {
     await expect(run('')).rejects.toThrow(UserError);
-    await expect(run('show')).rejects.toThrow(/usage: kb show <id>/);
-    await expect(run('note KubeNodeNotReady', 'operator')).rejects.toThrow(/usage: kb note/);
+    await expect(run('show')).rejects.toThrow(/missing the article id: `kb show <id>`/);
+    await expect(run('note KubeNodeNotReady', 'operator')).rejects.toThrow(
+      /missing the note's text after "KubeNodeNotReady": `kb note KubeNodeNotReady <what fixed it>`/,
+    );
     await expect(run('note not-an-id-or-name text', 'operator')).rejects.toThrow(/not an article id, an alert fingerprint or an alertname/);
   });
 });

@@ -123,7 +123,7 @@ describe('host', () => {
     await expect(run(host, 'node-99')).rejects.toThrow(/no node named node-99/);
     const podIp = kube.cache.pod('data', 'kafka-0')!.podIP;
     await expect(run(host, podIp)).rejects.toThrow(new RegExp(`pod ${podIp}`));
-    await expect(run(host)).rejects.toThrow(/usage: host/);
+    await expect(run(host)).rejects.toThrow(/missing what to look up: `host /);
   });
 });
 

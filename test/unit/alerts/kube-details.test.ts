@@ -7,6 +7,7 @@ import { stormAlert } from '../../../kube/storm-alert.ts';
 import { defaultStormOptions } from '../../../kube/storm.ts';
 import { renderText } from '../../../platforms/console/render-text.ts';
 import { renderDingTalk } from '../../../platforms/dingtalk/render.ts';
+import { renderIds, testNotification } from '../../helpers/notification.ts';
 
 const migrated = (ipKept: boolean) =>
   kubeAlert({
@@ -33,21 +34,14 @@ const migrated = (ipKept: boolean) =>
     startsAt: Date.now(),
   });
 
-const notification = (alerts: ReturnType<typeof migrated>[]): Notification => ({
-  id: 'g.1',
-  receiver: 'ops',
-  groupKey: 'g',
-  incidentId: 'g.1',
-  ref: 'ab12cd',
-  seq: 1,
-  groupLabels: { alertname: alerts[0]!.labels.alertname! },
-  status: 'firing',
-  firing: alerts,
-  resolved: [],
-  counts: { firing: alerts.length, resolved: 0 },
-  knowledge: [],
-  decidedAt: new Date().toISOString(),
-});
+const notification = (alerts: ReturnType<typeof migrated>[]): Notification =>
+  testNotification({
+    ...renderIds,
+    groupLabels: { alertname: alerts[0]!.labels.alertname! },
+    firing: alerts,
+    counts: { firing: alerts.length, resolved: 0 },
+    decidedAt: new Date().toISOString(),
+  });
 
 const platforms = (n: Notification) => {
   const slack = renderSlackNotification(n);

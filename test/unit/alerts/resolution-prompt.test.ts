@@ -7,6 +7,7 @@ import { renderDingTalk } from '../../../platforms/dingtalk/render.ts';
 import { renderText } from '../../../platforms/console/render-text.ts';
 import { PROMPT_ACTION_PREFIX, renderSlackReply } from '../../../platforms/slack/render.ts';
 import { quoteWord, tokenize } from '../../../core/tokenize.ts';
+import { renderIds, testNotification } from '../../helpers/notification.ts';
 
 const FP = 'a1b2c3d4e5f60718';
 const alert = (extra: Partial<Alert> = {}): Alert => ({
@@ -21,21 +22,11 @@ const alert = (extra: Partial<Alert> = {}): Alert => ({
   links: {},
   ...extra,
 });
-const firing: Notification = {
-  id: 'g.1',
-  receiver: 'ops',
-  groupKey: 'g',
-  incidentId: 'g.1',
-  ref: 'ab12cd',
-  seq: 1,
-  groupLabels: { alertname: 'DiskFull' },
-  status: 'firing',
+const firing: Notification = testNotification({
+  ...renderIds,
   firing: [alert(), alert({ fingerprint: 'ffffffffffffffff' })],
-  resolved: [],
   counts: { firing: 2, resolved: 0 },
-  knowledge: [],
-  decidedAt: '2026-11-26T22:00:30Z',
-};
+});
 const resolved: Notification = {
   ...firing,
   status: 'resolved',

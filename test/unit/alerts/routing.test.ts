@@ -168,3 +168,27 @@ describe('inhibition', () => {
     expect(inhibitedBy(mixed, 'b', b, new Map([['b2', { ...b, instance: 'x' }]]))).toBeUndefined();
   });
 });
+
+describe('group key cache', () => {
+  it('gives the same keys as the uncached hash, label values with separators included', () => {
+    const routing = createRouting(alertsConfigSchema.parse({ route: { receiver: 'console', group_by: ['x', 'y'] } }));
+    const key = (labels: Record<string, string>) => routing.assign(alert(labels))[0]!.groupKey;
+    const expected = (labels: Record<string, string>) => fingerprintOf({ ...labels, '\u0000route': '0' });
+    const sets: Array<Record<string, string>> = [
+      { x: 'a\u0000', y: '' },
+      { x: 'a', y: '\u0000' },
+      { x: 'a|1:b' },
+      { x: 'a', y: 'b' },
+      { x: 'a', y: 'b' },
+    ];
+    const keys = sets.map(key);
+    expect(keys).toEqual([
+      expected({ x: 'a\u0000' }),
+      expected({ x: 'a', y: '\u0000' }),
+      expected({ x: 'a|1:b' }),
+      expected({ x: 'a', y: 'b' }),
+      expected({ x: 'a', y: 'b' }),
+    ]);
+    expect(new Set(keys).size).toBe(4);
+  });
+});

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatProblems, lintKnowledge } from '../../../knowledge/lint.ts';
 import { BUILTIN_ARTICLES_DIR, loadArticles } from '../../../knowledge/load.ts';
+import { handlers } from '../../../handlers/index.ts';
 
 const fixtures = path.resolve('test/fixtures/knowledge');
 const dir = (name: string) => path.join(fixtures, name);
@@ -13,6 +14,20 @@ describe('lintKnowledge', () => {
     const { articles } = await loadArticles([BUILTIN_ARTICLES_DIR]);
     expect(articles.length).toBeGreaterThanOrEqual(10);
     expect(articles.filter((a) => a.lang === 'zh').length).toBeGreaterThanOrEqual(4);
+  });
+
+  it('finds every command the shipped articles present among the registered commands', async () => {
+    const problems = await lintKnowledge([BUILTIN_ARTICLES_DIR], { commands: handlers.map((h) => h.name) });
+    expect(formatProblems(problems)).toBe('knowledge base: no problems');
+  });
+
+  it('reports what an article presents as a firstmate command when no such command is registered', async () => {
+    const problems = await lintKnowledge([dir('unknown-command')], { commands: handlers.map((h) => h.name) });
+    expect(problems.map((p) => [p.kind, p.message])).toEqual([
+      ['unknown-command', '`reboot-node <node>` is presented as a firstmate command, but `reboot-node` is not one'],
+      ['unknown-command', '`restart-kubelet <node>` is presented as a firstmate command, but `restart-kubelet` is not one'],
+    ]);
+    expect(await lintKnowledge([dir('unknown-command')])).toEqual([]);
   });
 
   it('accepts the valid fixtures', async () => {

@@ -56,7 +56,7 @@ describe('renderDingTalk', () => {
   it('mentions the given users at the end, never everyone', () => {
     const m = renderDingTalk(r, { atUserIds: ['0123456'] });
     expect(m.msgtype === 'markdown' && m.markdown.text.endsWith('\n\n@0123456')).toBe(true);
-    expect(m.at).toEqual({ atUserIds: ['0123456'], isAtAll: false });
+    expect(m.msgtype === 'markdown' && m.at).toEqual({ atUserIds: ['0123456'], isAtAll: false });
   });
 
   it('becomes an actionCard whose buttons send their commands', () => {
@@ -88,13 +88,58 @@ describe('renderDingTalk', () => {
     expect(m.msgtype === 'markdown' && [...m.markdown.title].length).toBe(60);
   });
 
-  it('cuts very long answers but keeps the mention', () => {
-    const rows = Array.from({ length: 2000 }, (_, i) => [`pod-${i}`, 'default', 'Running']);
+  it('cuts very long answers under 20,000 bytes but keeps the mention', () => {
+    const rows = Array.from({ length: 2000 }, (_, i) => [`pod-${i}`, '命名空间', 'Running']);
     const m = renderDingTalk(reply({ kind: 'table', columns: ['pod', 'ns', 'phase'], rows }), { atUserIds: ['u1'] });
     const text = m.msgtype === 'markdown' ? m.markdown.text : '';
-    expect(text.length).toBeLessThan(18_200);
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(20_000);
+    expect(Buffer.byteLength(text)).toBeGreaterThan(19_000);
     expect(text).toContain('… (cut: the answer was too long for DingTalk');
     expect(text.endsWith('\n\n@u1')).toBe(true);
+    expect(text).not.toContain('\ufffd');
+  });
+
+  it('escapes <placeholders>, breaks lines so they render, and cuts titles with an ellipsis', () => {
+    const m = renderDingTalk(
+      reply(
+        { kind: 'heading', text: `usage ${'x'.repeat(80)}` },
+        { kind: 'text', text: 'usage: `kb note <ref> <text>`\nsecond line\n\nnew paragraph' },
+      ),
+    );
+    if (m.msgtype !== 'markdown') throw new Error('expected markdown');
+    expect(m.markdown.text).toContain('usage: `kb note &lt;ref&gt; &lt;text&gt;`  \nsecond line\n\nnew paragraph');
+    expect(m.markdown.text).not.toMatch(/<ref>|<text>/);
+    expect([...m.markdown.title]).toHaveLength(60);
+    expect(m.markdown.title.endsWith('…')).toBe(true);
+  });
+
+  it('renders links as [title](url), and unsafe ones as text', () => {
+    const m = renderDingTalk(
+      reply({
+        kind: 'links',
+        links: [
+          { title: 'Disk [full]', url: 'http://127.0.0.1:9090/kb/disk full' },
+          { title: 'bad', url: 'dtmd://dingtalkclient/sendMessage?content=drain' },
+        ],
+      }),
+    );
+    if (m.msgtype !== 'markdown') throw new Error('expected markdown');
+    expect(m.markdown.text).toBe(
+      '[Disk full](http://127.0.0.1:9090/kb/disk%20full) · bad (dtmd:/\u200b/dingtalkclient/sendMessage?content=drain)',
+    );
+  });
+
+  it('sends a reply that @mentions someone as markdown, since actionCards do not notify, keeping its buttons as links', () => {
+    const m = renderDingTalk(
+      reply({ kind: 'text', text: 'incident' }, { kind: 'actions', actions: [{ label: 'Ack', command: 'ack 7f3a' }] }),
+      {
+        atMobiles: ['13800138000'],
+      },
+    );
+    expect(m.msgtype).toBe('markdown');
+    if (m.msgtype !== 'markdown') return;
+    expect(m.markdown.text).toBe('incident\n\n[Ack](dtmd://dingtalkclient/sendMessage?content=ack%207f3a)\n\n@13800138000');
+    expect(m.msgtype === 'markdown' && m.at).toEqual({ atMobiles: ['13800138000'], isAtAll: false });
   });
 
   it('encodes commands for button URLs', () => {

@@ -21,11 +21,13 @@ describe('Alertmanager webhook', () => {
       status: 'firing',
       severity: 'warning',
       startsAt: '2026-11-26T21:04:35.123Z',
-      subject: { cluster: 'prod-sh-1', namespace: 'db', pod: 'mysql-0', workload: 'mysql', ip: '10.0.3.17' },
+      subject: { cluster: 'prod-sh-1', namespace: 'db', pod: 'mysql-0', workload: 'mysql' },
       links: {
         runbook: 'https://runbooks.prometheus-operator.dev/runbooks/kubernetes/kubepodcrashlooping',
       },
     });
+    // instance/job are kube-state-metrics' own address and scrape job, not the pod's.
+    expect(firing?.subject.ip).toBeUndefined();
     expect(firing?.endsAt).toBeUndefined();
     expect(firing?.links.generator).toMatch(/^http:\/\/prometheus-k8s-0:9090\/graph\?g0\.expr=/);
     expect(firing?.labels.reason).toBe('CrashLoopBackOff');
