@@ -1,25 +1,16 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { matchToken } from '../core/api-auth.ts';
 
-const digest = (s: string) => createHash('sha256').update(s).digest();
-
-/** The bearer token of a request: `Authorization: Bearer …`, else `?token=`. */
-export function bearerToken(headers: Record<string, string | string[] | undefined>, query: Record<string, unknown>): string | undefined {
-  const auth = headers.authorization;
-  const value = Array.isArray(auth) ? auth[0] : auth;
-  const m = value ? /^Bearer\s+(\S+)\s*$/i.exec(value) : null;
-  if (m) return m[1];
-  return typeof query.token === 'string' && query.token ? query.token : undefined;
-}
+export { bearerToken } from '../core/api-auth.ts';
 
 /**
- * True when `given` equals one of `tokens`, compared in constant time (hashes of equal length,
- * every token checked). No tokens configured means the route is open.
+ * True when `given` equals one of `tokens`, compared in constant time (every token checked).
+ * No tokens means no token can match: whether such a source is open is decided by its caller.
  */
 export function tokenAllowed(tokens: readonly string[], given: string | undefined): boolean {
-  if (tokens.length === 0) return true;
-  if (!given) return false;
-  const g = digest(given);
-  let ok = false;
-  for (const t of tokens) ok = timingSafeEqual(digest(t), g) || ok;
-  return ok;
+  return (
+    matchToken(
+      tokens.map((token) => ({ name: '', token })),
+      given,
+    ) !== undefined
+  );
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { parseDuration } from './duration.ts';
 import { parseMatcher } from './matchers.ts';
 import { dingtalkDestinationSchema } from './notifiers/dingtalk.ts';
-import { frequencyRuleSchema, sourceOptionsSchema } from './sources/index.ts';
+import { frequencyRuleSchema, sourceOptionsSchema, sources as intakeSources } from './sources/index.ts';
 
 /**
  * The `alerts` section of the configuration: Alertmanager-style route tree, receivers,
@@ -70,8 +70,16 @@ export const receiverSchema = z.strictObject({
   name: z.string().min(1),
   /** Print on the console chat output. */
   console: z.boolean().optional(),
-  /** POST the notification as JSON. */
-  webhook: z.strictObject({ url: z.url(), headers: z.record(z.string(), z.string()).default({}) }).optional(),
+  /** POST the notification as JSON; credentials go in `headers` (a URL with `user:pass@` is refused). */
+  webhook: z
+    .strictObject({
+      url: z.url().refine((u) => {
+        const url = new URL(u);
+        return !url.username && !url.password;
+      }, 'a webhook URL may not carry user:password@ (fetch cannot send it); put the credential in headers.Authorization instead'),
+      headers: z.record(z.string(), z.string()).default({}),
+    })
+    .optional(),
   slack: z.strictObject({ channel: z.string().min(1) }).optional(),
   /** A DingTalk custom robot: `accessToken` or `webhook`, optional `secret`, `atMobiles`/`atUserIds`. */
   dingtalk: dingtalkDestinationSchema.optional(),
@@ -83,6 +91,13 @@ export const receiverSchema = z.strictObject({
    * the owner channel, DingTalk destinations to the robot named there in `alerts.robots`.
    */
   owner_routing: z.boolean().default(false),
+});
+
+const apiTokenSchema = z.strictObject({
+  name: z.string().min(1).max(100),
+  token: z.string().min(16, 'API tokens need at least 16 characters'),
+  /** `admin` may create silences that match everything (`all: true`). */
+  role: z.enum(['operator', 'admin']).default('operator'),
 });
 
 const rateLimit = z.strictObject({ max: z.number().int().positive(), per: duration });
@@ -106,8 +121,15 @@ export const alertsConfigSchema = z
     sources: z
       .strictObject({
         ...sourceOptionsSchema.omit({ maxAlerts: true }).shape,
-        /** Bearer tokens per source name (`alertmanager`, `generic`, `kubernetes`, …); none = open. */
+        /** Bearer tokens per source name (`alertmanager`, `generic`, `kubernetes`, …). */
         tokens: z.record(z.string(), z.array(z.string().min(8, 'tokens need at least 8 characters'))).default({}),
+        /**
+         * Sources that take deliveries without a credential (each is warned about at start); a
+         * source with neither tokens (Sentry: keys or secrets) nor a place here answers 401.
+         */
+        open: z.array(z.enum(intakeSources.map((s) => s.name) as [string, ...string[]])).default([]),
+        /** How long replayed Sentry webhooks are remembered (by request id and body). */
+        replayWindow: duration.default(86_400_000),
         /** Frequency rules turning Sentry SDK events into alerts, tried in order. */
         frequency: z
           .array(frequencyRuleSchema)
@@ -120,9 +142,15 @@ export const alertsConfigSchema = z
       .strictObject({
         /** Ingest jobs waiting before webhooks get 429. */
         backlog: z.number().int().positive().default(10_000),
+        /** Flush jobs due (waiting) before webhooks get 429: new groups pile up here. */
+        flushBacklog: z.number().int().positive().default(10_000),
+        /** Notify jobs due (waiting) before webhooks get 429: notification lag piles up here. */
+        notifyBacklog: z.number().int().positive().default(5_000),
         maxAlertsPerDelivery: z.number().int().positive().default(5_000),
-        /** Retry-After seconds answered with 429. */
+        /** Retry-After seconds answered with 429 and 503. */
         retryAfterSeconds: z.number().int().positive().default(5),
+        /** How long intake and the API wait for Redis before answering 503 (Redis down or stuck). */
+        redisTimeout: duration.default(2000),
       })
       .prefault({}),
     flapping: z
@@ -178,19 +206,43 @@ export const alertsConfigSchema = z
           .prefault({}),
       })
       .prefault({}),
-    /** BullMQ worker timings: a crashed worker's jobs are taken over after about `lockDuration`. */
+    /**
+     * BullMQ worker timings: a live worker renews its job locks every `lockDuration / 2`; a crashed
+     * worker's jobs are taken over within about `lockDuration + stalledInterval`.
+     */
     workers: z
       .strictObject({
-        lockDuration: duration.default(30_000),
-        stalledInterval: duration.default(30_000),
+        lockDuration: duration.default(5000),
+        stalledInterval: duration.default(2000),
         /** How often queue depths and open groups are sampled into metrics; 0 = never. */
         sampleEvery: duration.default(5000),
         /** Run the workers in this process (intake-only replicas turn them off). */
         enabled: z.boolean().default(true),
       })
       .prefault({}),
-    /** Bearer tokens for `/api/alerts`, `/api/incidents`, `/api/silences`; none = open. */
-    apiTokens: z.array(z.string().min(8)).default([]),
+    /**
+     * Named bearer tokens for `/api/*` (and `/metrics`, `/kb` when `server.requireToken` says so):
+     * the name is the identity recorded for what the token does. A bare string is read as a token
+     * named `api-token-<n>`. Without tokens the API answers 401.
+     */
+    apiTokens: z
+      .array(z.union([z.string().min(8, 'API tokens need at least 8 characters'), apiTokenSchema]))
+      .default([])
+      .transform((list) =>
+        list.map((t, i) => (typeof t === 'string' ? { name: `api-token-${i + 1}`, token: t, role: 'operator' as const } : t)),
+      ),
+    api: z
+      .strictObject({
+        /** Serve the API without tokens, as `anonymous` (warned about at start). Ignored when tokens exist. */
+        open: z.boolean().default(false),
+      })
+      .prefault({}),
+    silences: z
+      .strictObject({
+        /** Longest silence, on every path (chat and API). */
+        maxDuration: duration.default(30 * 86_400_000),
+      })
+      .prefault({}),
     /** Failed deliveries kept for `alerts failed` and the CLI. */
     failedKeep: z.number().int().positive().default(200),
   })
@@ -216,6 +268,12 @@ export const alertsConfigSchema = z
       r.routes.forEach((c, i) => walk(c, [...path, 'routes', i]));
     };
     walk(cfg.route, ['route']);
+    const tokenNames = new Set<string>();
+    cfg.apiTokens.forEach((t, i) => {
+      if (tokenNames.has(t.name))
+        ctx.issues.push({ code: 'custom', message: `duplicate API token name "${t.name}"`, path: ['apiTokens', i, 'name'], input: t.name });
+      tokenNames.add(t.name);
+    });
   });
 
 export type AlertsConfig = z.infer<typeof alertsConfigSchema>;

@@ -1,32 +1,37 @@
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
+import { createApiAuth } from '../core/api-auth.ts';
 import type { AlertsConfig } from './config-schema.ts';
 import type { HttpPlugin } from '../core/http.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
+import { createAlertApiRoutes, type ApiAuditEntry } from './api-routes.ts';
+import { createIntakeAdmission } from './intake-admission.ts';
+import { createReplayGuard } from './intake-replay.ts';
 import { createAlertmanagerStatusRoute } from './alertmanager-status-route.ts';
-import { createAlertApiRoutes } from './api-routes.ts';
 import { createGroupCommit } from './intake-commit.ts';
 import { createIntakeRoutes } from './intake-routes.ts';
 import { createIntakeStats, createIntakeSummary } from './intake-summary.ts';
 import type { KnowledgeLinks } from './knowledge.ts';
+import type { Alert } from './model.ts';
 import { createConsoleNotifier } from './notifiers/console.ts';
 import type { NotificationDisplay } from './render/notification.ts';
 import { createNotifierRegistry } from './notifiers/registry.ts';
 import { createWebhookNotifier } from './notifiers/webhook.ts';
-import { createAlertPipeline } from './pipeline/index.ts';
+import { createAlertPipeline, failFastRedisOptions } from './pipeline/index.ts';
 import type { DecisionEvent } from './pipeline/types.ts';
 import { createSentryFrequencyCounter, sources } from './sources/index.ts';
 
 /**
  * The alert hub as `Deps` holds it: notifier registry (console and webhook built in; Slack and
  * DingTalk register theirs), the pipeline (sink, silences, incidents, queues, its lifecycle
- * component), Sentry frequency counting, the HTTP plugins (intake through the group commit,
+ * component), Sentry frequency counting, the API token check (`apiAuth`, shared by every route
+ * that needs a token), the HTTP plugins (intake through admission and the group commit,
  * Alertmanager's status route, API) and the intake summary component.
  */
 export function createAlertHub(o: {
   config: { alerts: AlertsConfig; redis: { prefix: string } };
   redis: Redis;
-  newRedis(): Redis;
+  newRedis(options?: RedisOptions): Redis;
   logger: Logger;
   metrics: Metrics;
   /** Where the console notifier prints (the console chat output); default: the log. */
@@ -35,6 +40,8 @@ export function createAlertHub(o: {
   /** How notifications show times and relative links (asked at each rendering). */
   display?: () => NotificationDisplay;
   onDecision?: (e: DecisionEvent) => void;
+  /** Records what API tokens do to silences and incidents (the audit log). */
+  audit?: (entry: ApiAuditEntry) => Promise<void>;
 }) {
   const { config, logger } = o;
   const cfg = config.alerts;
@@ -58,29 +65,45 @@ export function createAlertHub(o: {
     sampleEveryMs: cfg.workers.sampleEvery,
     ...(o.onDecision ? { onDecision: o.onDecision } : {}),
   });
+  // Intake's own Redis writes fail fast while Redis is down, like the pipeline's producer.
+  const intakeRedis = o.newRedis(failFastRedisOptions);
   const frequency = createSentryFrequencyCounter({
-    redis: o.redis,
+    redis: intakeRedis,
     prefix: config.redis.prefix,
     rules: cfg.sources.frequency,
     ...(cfg.sources.generatorUrl ? { generatorUrl: cfg.sources.generatorUrl } : {}),
   });
   const commit = createGroupCommit({ write: pipeline.write, maxAlerts: cfg.intake.maxBatchAlerts });
   const stats = createIntakeStats();
+  const intakeTarget = {
+    submit: (source: string, alerts: Alert[], acceptedAt = Date.now()) => commit.submit({ source, acceptedAt, alerts }),
+    available: pipeline.available,
+    backlogs: pipeline.backlogs,
+    resetProducer: pipeline.resetProducer,
+  };
+  const apiAuth = createApiAuth({ tokens: cfg.apiTokens, open: cfg.api.open });
   const intakePlugins: HttpPlugin[] = [
     createIntakeRoutes({
       sources,
       config: cfg,
-      target: {
-        submit: (source, alerts, acceptedAt = Date.now()) => commit.submit({ source, acceptedAt, alerts }),
-        backlog: pipeline.backlog,
-      },
+      target: intakeTarget,
+      admission: createIntakeAdmission({ limits: cfg.limits, target: intakeTarget, metrics: o.metrics, logger }),
+      replay: createReplayGuard({ redis: intakeRedis, prefix: config.redis.prefix, windowMs: cfg.sources.replayWindow }),
       frequency,
       metrics: o.metrics,
       stats,
     }),
-    createAlertmanagerStatusRoute({ tokens: cfg.sources.tokens.prometheus ?? [] }),
+    createAlertmanagerStatusRoute({ tokens: cfg.sources.tokens.prometheus ?? [], open: cfg.sources.open.includes('prometheus') }),
   ];
-  const apiPlugins: HttpPlugin[] = [createAlertApiRoutes({ pipeline, tokens: cfg.apiTokens })];
+  const apiPlugins: HttpPlugin[] = [
+    createAlertApiRoutes({
+      pipeline,
+      auth: apiAuth,
+      limits: cfg.limits,
+      logger,
+      ...(o.audit ? { audit: o.audit } : {}),
+    }),
+  ];
   const intakeSummary = createIntakeSummary({
     logger: logger.child({ component: 'intake' }),
     everyMs: cfg.intake.summaryEvery,
@@ -97,6 +120,7 @@ export function createAlertHub(o: {
     silences: pipeline.silences,
     incidents: pipeline.incidents,
     frequency,
+    apiAuth,
     /** Intake (webhooks, `/api/v2`) and the hub's API: what a process of role `all` serves. */
     httpPlugins: [...intakePlugins, ...apiPlugins],
     /** The intake routes alone (role `intake`). */

@@ -3,16 +3,18 @@ import type { ErrorBody, HttpPlugin } from '../core/http.ts';
 import type { Metrics } from '../core/metrics.ts';
 import { bearerToken, tokenAllowed } from './auth.ts';
 import type { AlertsConfig } from './config-schema.ts';
+import { closedSourceMessage, intakeAccess } from './intake-access.ts';
+import { sendRefusal, type AdmissionTarget, type IntakeAdmission } from './intake-admission.ts';
+import type { ReplayGuard } from './intake-replay.ts';
 import type { IntakeStats } from './intake-summary.ts';
 import type { Alert } from './model.ts';
 import type { SentryFrequencyCounter } from './sources/sentry-frequency.ts';
 import type { IntakeRequest, Source, SourceOptions } from './sources/types.ts';
 
 /** What intake needs from the pipeline. */
-export interface IntakeTarget {
+export interface IntakeTarget extends AdmissionTarget {
   /** Resolves once the alerts are durably in Redis; rejects when the write holding them failed. */
   submit(source: string, alerts: Alert[], acceptedAt?: number): Promise<void>;
-  backlog(): Promise<number>;
 }
 
 const reasons: Record<number, string> = {
@@ -26,29 +28,40 @@ const reasons: Record<number, string> = {
 
 /** The parser options every source gets, from `alerts.sources` and `alerts.limits`. */
 export function sourceOptions(cfg: AlertsConfig): SourceOptions {
-  const { tokens: _tokens, frequency: _frequency, generatorUrl: _generatorUrl, ...options } = cfg.sources;
+  const {
+    tokens: _tokens,
+    frequency: _frequency,
+    generatorUrl: _generatorUrl,
+    open: _open,
+    replayWindow: _replayWindow,
+    ...options
+  } = cfg.sources;
   return { ...options, maxAlerts: cfg.limits.maxAlertsPerDelivery };
 }
 
 /**
  * The intake routes: for every source, its POST routes with the raw body kept as bytes (for
  * signatures and gzip), bearer tokens per source (constant-time), 415 for content types the
- * source does not take, 429 with Retry-After over the backlog limit, the source's parser (400 with
- * details), Sentry frequency rules, and the delivery handed to the group commit. `202
- * {"accepted": n}` is sent only once the write holding the delivery is in Redis; `503` with
- * Retry-After when exactly that write failed. Bad input never gets a 5xx and never enqueues
- * anything. No log line per request: `stats` feeds the periodic intake summary.
+ * source does not take, admission (429 over a backlog limit, 503 while Redis is unreachable, both
+ * with Retry-After), the source's parser (400 with details), replay protection for sources that
+ * name their deliveries, Sentry frequency rules, and the delivery handed to the group commit.
+ * `202 {"accepted": n}` is sent only once the write holding the delivery is in Redis; `503` with
+ * Retry-After when that write failed or Redis does not answer in time. Bad input never gets a 5xx
+ * and never enqueues anything. A source with no credential answers 401 unless
+ * `alerts.sources.open` lists it. No log line per request: `stats` feeds the periodic intake summary.
  */
 export function createIntakeRoutes(o: {
   sources: readonly Source[];
   config: AlertsConfig;
   target: IntakeTarget;
+  admission: IntakeAdmission;
+  replay?: ReplayGuard;
   frequency?: SentryFrequencyCounter;
   metrics: Metrics;
   stats?: IntakeStats;
 }): HttpPlugin {
   const options = sourceOptions(o.config);
-  const { limits } = o.config;
+  const { admission } = o;
   return (app: FastifyInstance) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
@@ -61,9 +74,11 @@ export function createIntakeRoutes(o: {
     });
     for (const source of o.sources) {
       const tokens = o.config.sources.tokens[source.name] ?? [];
+      const access = intakeAccess(source, o.config, options);
       const handler = async (req: FastifyRequest, res: FastifyReply) => {
         const query = (req.query ?? {}) as Record<string, string | undefined>;
-        if (source.bearerAuth && !tokenAllowed(tokens, bearerToken(req.headers, query))) {
+        if (access === 'closed') return res.status(401).send({ error: closedSourceMessage(source) } satisfies ErrorBody);
+        if (access === 'token' && !tokenAllowed(tokens, bearerToken(req.headers, query))) {
           return res
             .status(401)
             .header('www-authenticate', 'Bearer')
@@ -76,12 +91,8 @@ export function createIntakeRoutes(o: {
             details: [{ path: 'content-type', message: `expected ${source.contentTypes.join(' or ')}, got ${type || 'none'}` }],
           } satisfies ErrorBody);
         }
-        if ((await o.target.backlog()) >= limits.backlog) {
-          return res
-            .status(429)
-            .header('retry-after', String(limits.retryAfterSeconds))
-            .send({ error: 'the alert pipeline is over its backlog limit; retry later' } satisfies ErrorBody);
-        }
+        const refused = await admission.check();
+        if (refused) return sendRefusal(res, refused);
         const intake: IntakeRequest = {
           params: (req.params ?? {}) as Record<string, string>,
           query,
@@ -93,17 +104,24 @@ export function createIntakeRoutes(o: {
         if (!result.ok) {
           return res.status(result.status).send({ error: result.error, details: result.details ?? [] } satisfies ErrorBody);
         }
-        const alerts = [...result.alerts];
-        if (result.events.length > 0 && o.frequency) alerts.push(...(await o.frequency.observe(result.events, intake.receivedAt)));
-        if (alerts.length > 0) {
-          try {
-            await o.target.submit(source.name, alerts, intake.receivedAt.getTime());
-          } catch {
-            return res
-              .status(503)
-              .header('retry-after', String(limits.retryAfterSeconds))
-              .send({ error: 'the alerts could not be stored; retry later' } satisfies ErrorBody);
-          }
+        const replayKeys = o.replay && source.replayKeys ? source.replayKeys(intake) : [];
+        if (o.replay && replayKeys.length > 0) {
+          const guard = o.replay;
+          const claim: { verdict?: 'first' | 'replayed' } = {};
+          const refused = await admission.store(async () => {
+            claim.verdict = await guard.claim(source.name, replayKeys);
+          });
+          if (refused) return sendRefusal(res, refused);
+          if (claim.verdict === 'replayed') return res.status(200).send({ accepted: 0, duplicate: true });
+        }
+        const stored = await admission.store(async () => {
+          const alerts = [...result.alerts];
+          if (result.events.length > 0 && o.frequency) alerts.push(...(await o.frequency.observe(result.events, intake.receivedAt)));
+          if (alerts.length > 0) await o.target.submit(source.name, alerts, intake.receivedAt.getTime());
+        });
+        if (stored) {
+          if (replayKeys.length > 0) await o.replay!.release(source.name, replayKeys).catch(() => undefined);
+          return sendRefusal(res, stored);
         }
         const accepted = result.alerts.length + result.events.length;
         o.metrics.alertsAccepted.inc({ source: source.name }, accepted);

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { formatDuration } from './duration.ts';
 import { redisKeys } from '../core/redis-keys.ts';
 import { formatMatcher, matchesAll, parseMatchers, type Matcher } from './matchers.ts';
+import { matchAllReason } from './silence-guard.ts';
 
 /** An Alertmanager-style silence: alerts matching every matcher are muted between the two times. */
 export interface Silence {
@@ -27,23 +29,55 @@ export function describeMatchers(s: Pick<Silence, 'matchers'>): string {
   return s.matchers.map(formatMatcher).join(', ');
 }
 
-/** Silences in one Redis hash (`<prefix>:silences`), shared by every replica. */
-export function createSilences(redis: Redis, prefix: string) {
+/** A silence refused for what it would do (matching everything, lasting too long): shown to the user as is. */
+export class SilenceRefused extends Error {
+  override name = 'SilenceRefused';
+}
+
+/** What `create` takes: matchers as text, the time span, who and why. */
+export interface SilenceInput {
+  matchers: string[];
+  startsAt?: Date;
+  endsAt: Date;
+  createdBy: string;
+  comment?: string;
+  /** Allow a silence that matches everything (admins only: the caller checks the role). */
+  all?: boolean;
+}
+
+/**
+ * Silences in one Redis hash (`<prefix>:silences`), shared by every replica. Every path (chat,
+ * API) goes through `create`, which refuses match-all silences unless `all` is given and caps the
+ * duration at `maxDurationMs`; `openAlerts` supplies the labels of the currently open alerts.
+ */
+export function createSilences(
+  redis: Redis,
+  prefix: string,
+  o: { maxDurationMs?: number; openAlerts?: () => Promise<Array<Record<string, string>>> } = {},
+) {
+  const maxDurationMs = o.maxDurationMs ?? 30 * 86_400_000;
   const key = redisKeys(prefix).silences;
   const readAll = async (): Promise<Silence[]> => {
     const raw = await redis.hvals(key);
     return raw.map((v) => JSON.parse(v) as Silence);
   };
   return {
-    /** Validates and stores a silence; throws an `Error` with a readable message on bad input. */
-    async create(input: { matchers: string[]; startsAt?: Date; endsAt: Date; createdBy: string; comment?: string }): Promise<Silence> {
+    maxDurationMs,
+    /**
+     * Validates and stores a silence; throws an `Error` with a readable message on bad input and a
+     * `SilenceRefused` for a match-all silence without `all` or one over the longest duration.
+     */
+    async create(input: SilenceInput): Promise<Silence> {
       const matchers = parseMatchers(input.matchers);
       if (matchers.length === 0) throw new Error('a silence needs at least one matcher');
-      if (matchers.every((m) => (m.op === '=~' && (m.value === '.*' || m.value === '.+')) || (m.op === '!=' && m.value === ''))) {
-        throw new Error('a silence needs at least one matcher that does not match everything');
-      }
       const startsAt = input.startsAt ?? new Date();
       if (!(input.endsAt.getTime() > startsAt.getTime())) throw new Error('a silence must end after it starts');
+      const ends = input.endsAt.getTime() - Date.now();
+      if (ends > maxDurationMs) throw new SilenceRefused(`a silence may last at most ${formatDuration(maxDurationMs)}`);
+      if (!input.all) {
+        const reason = matchAllReason(matchers, o.openAlerts ? await o.openAlerts() : []);
+        if (reason) throw new SilenceRefused(`refused: this silence would mute everything (${reason}); an admin may pass --all to mean it`);
+      }
       const s: Silence = {
         id: randomBytes(4).toString('hex'),
         matchers,

@@ -5,6 +5,7 @@ import { createDingTalkChat } from '../chat/adapters/dingtalk.ts';
 import { createRouter } from '../chat/router.ts';
 import { createSlackChat } from '../chat/adapters/slack.ts';
 import type { Deps } from './deps.ts';
+import { requireApiToken } from '../core/api-auth.ts';
 import type { HttpPlugin } from '../core/http.ts';
 import { createHttpServer } from './http-server.ts';
 import { incidentsViewer } from './incidents/auth.ts';
@@ -54,11 +55,13 @@ export function createApp(deps: Deps, io?: AppIo) {
     : undefined;
   const plugins: HttpPlugin[] = [
     ...(role === 'worker' ? deps.alerts.apiPlugins : deps.alerts.httpPlugins),
-    (app) =>
-      registerKnowledgeRoutes(app, deps.knowledge, {
+    (app) => {
+      if (deps.config.server.requireToken.kb) requireApiToken(app, deps.alerts.apiAuth);
+      return registerKnowledgeRoutes(app, deps.knowledge, {
         ...(deps.config.knowledge.editBaseUrl && { editBaseUrl: deps.config.knowledge.editBaseUrl }),
         ...(deps.config.display.timeZone && { timeZone: deps.config.display.timeZone }),
-      }),
+      });
+    },
   ];
   plugins.push(
     createIncidentsRoutes({

@@ -32,10 +32,27 @@ export const configSchema = z.strictObject({
       publicUrl: z.url().optional(),
       /** How long SIGTERM waits for in-flight work before exiting anyway. */
       shutdownTimeoutMs: z.number().int().positive().default(10_000),
+      /**
+       * Connection limits, so idle and slow clients cannot pile up: a socket with no traffic for
+       * `idleTimeoutMs` is closed (whatever its state), a kept-alive one after `keepAliveTimeoutMs`,
+       * a request whose headers take over `headersTimeoutMs` or whose whole body takes over
+       * `requestTimeoutMs` gets 408, and connections over `maxConnections` are refused.
+       */
+      idleTimeoutMs: z.number().int().positive().default(30_000),
+      keepAliveTimeoutMs: z.number().int().positive().default(5_000),
+      headersTimeoutMs: z.number().int().positive().default(10_000),
+      requestTimeoutMs: z.number().int().positive().default(30_000),
+      maxConnections: z.number().int().positive().default(4096),
+      /** Put `/metrics` and `/kb` behind the API tokens (`alerts.apiTokens`) too. */
+      requireToken: z.strictObject({ metrics: z.boolean().default(false), kb: z.boolean().default(false) }).prefault({}),
       /** What this process runs (`firstmate start --role`). */
       role: roleSchema.default('all'),
       /** Processes sharing the port (node:cluster); more than one only with role `intake`. */
       processes: z.number().int().min(1).max(64).default(1),
+    })
+    .refine((s) => s.headersTimeoutMs <= s.requestTimeoutMs, {
+      message: 'headersTimeoutMs may not exceed requestTimeoutMs',
+      path: ['headersTimeoutMs'],
     })
     .refine((s) => s.processes === 1 || s.role === 'intake', { message: 'several processes only with role intake', path: ['processes'] })
     .prefault({}),

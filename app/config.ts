@@ -1,5 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseDocument } from 'yaml';
+import { SECRET_KEY, redactText } from '../core/redact.ts';
+
+export { secretValues } from '../core/redact.ts';
 import { configSchema, type Config } from './config-schema.ts';
 
 /** One problem found while loading the configuration, with the path of what is wrong. */
@@ -23,6 +26,7 @@ type Env = Record<string, string | undefined>;
  */
 export const envBindings: ReadonlyArray<{ name: string; path: string[]; secret?: boolean }> = [
   { name: 'PORT', path: ['server', 'port'] },
+  { name: 'FIRSTMATE_HOST', path: ['server', 'host'] },
   { name: 'FIRSTMATE_PUBLIC_URL', path: ['server', 'publicUrl'] },
   { name: 'LOG_LEVEL', path: ['log', 'level'] },
   { name: 'REDIS_URL', path: ['redis', 'url'], secret: true },
@@ -122,15 +126,16 @@ export function formatPath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(root)';
 }
 
-const SECRET_KEY = /token|secret|password|signing|credential|apikey|api_key/i;
-
-/** A copy of any config-like value with secrets replaced, fit for printing and logging. */
-export function redact<T>(value: T): T {
-  if (Array.isArray(value)) return value.map(redact) as T;
-  if (typeof value === 'string') return value.replace(/(\w+:\/\/[^:/@]*:)[^@]+@/, '$1[redacted]@') as T;
+/**
+ * A copy of any config-like value with secrets replaced, fit for printing and logging: every
+ * value under a secret-named key (token lists and header maps included, at any depth) and
+ * credentials inside URLs.
+ */
+export function redact<T>(value: T, secret = false): T {
+  if (Array.isArray(value)) return value.map((v) => redact(v, secret)) as T;
+  if (typeof value === 'string') return (secret ? '[redacted]' : redactText(value)) as T;
   if (typeof value !== 'object' || value === null) return value;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value))
-    out[k] = SECRET_KEY.test(k) && v !== undefined && typeof v !== 'object' ? '[redacted]' : redact(v);
+  for (const [k, v] of Object.entries(value)) out[k] = redact(v, secret || SECRET_KEY.test(k));
   return out as T;
 }

@@ -1,11 +1,13 @@
 /**
  * `firstmate demo`: the embedded mode for trying firstmate on one machine. Console chat, a private
  * `redis-server` when none answers, the simulated cluster of `sim/` with its demo nodes and pods,
- * the HTTP server on loopback only, and the `demo …` chat commands driving the simulated cluster's
- * scenarios. Loaded by dynamic import, so production never loads `sim/`.
+ * the HTTP server on loopback only, the API and intake open (see `demoConfig`), and the `demo …`
+ * chat commands driving the simulated cluster's scenarios. Loaded by dynamic import, so production
+ * never loads `sim/`.
  */
 import type { Config } from './config-schema.ts';
 import { runFirstmate } from './run.ts';
+import { demoConfig } from './security.ts';
 import { buildKubeConfig } from '../kube/client.ts';
 import { createDemoCluster } from '../sim/demo-cluster.ts';
 import { createDemoScenarios } from '../sim/demo-scenarios.ts';
@@ -19,13 +21,12 @@ const DEMO_LEASE_GRACE_MS = 10_000;
 export async function runDemo(config: Config): Promise<void> {
   // The demo cluster stands for the platform whose patched StatefulSet controller honours the
   // four-step label protocol, so `delete-pod` can remove any apps/v1 StatefulSet instance there.
+  const open = demoConfig(config);
   const demo: Config = {
-    ...config,
-    server: { ...config.server, host: '127.0.0.1' },
-    redis: { ...config.redis, embedded: true },
+    ...open,
     // The storm alert's "evictions in …" follows the demo cluster's shorter grace.
-    kube: { ...config.kube, storm: { ...config.kube.storm, evictionGraceMs: DEMO_EVICTION_GRACE_MS } },
-    ops: { ...config.ops, statefulsetLabelProtocol: true },
+    kube: { ...open.kube, storm: { ...open.kube.storm, evictionGraceMs: DEMO_EVICTION_GRACE_MS } },
+    ops: { ...open.ops, statefulsetLabelProtocol: true },
   };
   const sim = await startSim({
     cluster: createDemoCluster(),

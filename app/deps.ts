@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import { createAlertHub, type AlertHub } from '../alerts/hub.ts';
 import type { KnowledgeLinks } from '../alerts/knowledge.ts';
 import type { DecisionEvent } from '../alerts/pipeline/types.ts';
@@ -15,6 +15,7 @@ import { redisKeys } from '../core/redis-keys.ts';
 import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
 import { createPublicUrl, type PublicUrl } from './public-url.ts';
 import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
+import { createAuditLog } from '../chat/audit.ts';
 import { createOpsComponent, type OpsPosts } from './ops.ts';
 import type { Ops } from '../ops/index.ts';
 import type { DemoScenarios } from '../handlers/types.ts';
@@ -30,8 +31,8 @@ export interface Deps {
   /** Shared command connection. */
   redis: Redis;
   redisEndpoint: RedisEndpoint;
-  /** A new connection (BullMQ workers and blocking commands need their own). */
-  newRedis(): Redis;
+  /** A new connection (BullMQ workers and blocking commands need their own), with extra options. */
+  newRedis(options?: RedisOptions): Redis;
   readiness: Readiness;
   lifecycle: Lifecycle;
   /** Where links in messages and pages point (`server.publicUrl`, else the listening address). */
@@ -79,15 +80,17 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
   if (redisEndpoint.privateServer)
     logger.info({ url: redisEndpoint.url, ...redisEndpoint.privateServer }, 'started a private redis-server');
   const connections: Redis[] = [];
-  const newRedis = () => {
-    const client = createRedisClient(redisEndpoint.url);
+  const newRedis = (options?: RedisOptions) => {
+    const client = createRedisClient(redisEndpoint.url, options);
     client.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
     connections.push(client);
     return client;
   };
   const redis = newRedis();
   readiness.add('redis', async () => {
-    const up = (await Promise.race([redis.ping(), new Promise((r) => setTimeout(r, 1000, 'timeout'))])) === 'PONG';
+    // A connection known to be down answers at once; a stuck one within a second.
+    const up =
+      redis.status === 'ready' && (await Promise.race([redis.ping(), new Promise((r) => setTimeout(r, 1000, 'timeout'))])) === 'PONG';
     metrics.redisUp.set(up ? 1 : 0);
     return up;
   });
@@ -122,6 +125,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
+  const audit = createAuditLog(base);
   // An intake-only process runs no pipeline workers: they run in `worker` processes.
   const alertsConfig =
     config.server.role === 'intake' ? { ...config.alerts, workers: { ...config.alerts.workers, enabled: false } } : config.alerts;
@@ -134,6 +138,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     display: () => display(config, publicUrl),
     ...opts,
     knowledge: opts.knowledge ?? knowledge,
+    audit: (e) => audit.recordApi(e),
   });
   if (config.chat.slack.botToken) {
     const client = createSlackNotifierClient({

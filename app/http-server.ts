@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type FastifyError, type FastifyRequest } from 'fastify';
+import { requireApiToken } from '../core/api-auth.ts';
 import type { ErrorBody, HttpPlugin } from '../core/http.ts';
 import type { Deps } from './deps.ts';
 
@@ -12,23 +13,39 @@ const statusByCode: Record<string, { status: number; error: string }> = {
 };
 
 /**
- * The HTTP server: health, readiness and metrics, the uniform error shape, body limit and
- * content-type checks for every route, request logging (except at debug level, none for routes
- * whose config says `logRequests: false`: the intake routes, which log a periodic summary
- * instead). `stop()` stops accepting and waits for requests in flight.
+ * The HTTP server: health, readiness and metrics (behind the API tokens when
+ * `server.requireToken.metrics`), the uniform error shape, body limit and content-type checks for
+ * every route, request logging (except at debug level, none for routes whose config says
+ * `logRequests: false`: the intake routes, which log a periodic summary instead), and the
+ * connection limits of `server` (idle, keep-alive, headers and request timeouts, a connection
+ * cap). `stop()` stops accepting and waits for requests in flight.
  */
-export function createHttpServer(deps: Deps, plugins: readonly HttpPlugin[] = []) {
+export function createHttpServer(
+  deps: Pick<Deps, 'config' | 'logger' | 'metrics' | 'readiness' | 'alerts' | 'publicUrl'>,
+  plugins: readonly HttpPlugin[] = [],
+) {
   const { config, logger, metrics, readiness } = deps;
+  const s = config.server;
   const debug = logger.isLevelEnabled('debug');
   const quiet = (req: FastifyRequest) =>
     !debug && (req.routeOptions?.config as { logRequests?: boolean } | undefined)?.logRequests === false;
   const app = Fastify({
     loggerInstance: logger.child({ component: 'http' }),
     logController: new LogController({ disableRequestLogging: quiet as (req: object) => boolean }),
-    bodyLimit: config.server.bodyLimitBytes,
+    bodyLimit: s.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
     routerOptions: { ignoreTrailingSlash: true },
+    keepAliveTimeout: s.keepAliveTimeoutMs,
+    requestTimeout: s.requestTimeoutMs,
+    // Node checks headers and request timeouts on this period (below 250 ms it misses idle sockets).
+    http: { headersTimeout: s.headersTimeoutMs, connectionsCheckingInterval: Math.max(250, Math.min(1000, s.headersTimeoutMs / 4)) },
+  });
+  app.server.maxConnections = s.maxConnections;
+  // A socket with no traffic for idleTimeoutMs is destroyed, whatever state its request is in.
+  app.server.on('connection', (socket) => {
+    socket.setTimeout(s.idleTimeoutMs);
+    socket.once('timeout', () => socket.destroy());
   });
 
   app.setErrorHandler((err: FastifyError, req, res) => {
@@ -62,9 +79,12 @@ export function createHttpServer(deps: Deps, plugins: readonly HttpPlugin[] = []
     metrics.ready.set(result.ready ? 1 : 0);
     return res.status(result.ready ? 200 : 503).send(result);
   });
-  app.get('/metrics', async (_req, res) => {
-    res.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
+  void app.register(async (scope) => {
+    if (s.requireToken.metrics) requireApiToken(scope, deps.alerts.apiAuth);
+    scope.get('/metrics', async (_req, res) => {
+      res.header('content-type', metrics.registry.contentType);
+      return metrics.registry.metrics();
+    });
   });
   for (const plugin of plugins) void app.register(async (scope) => plugin(scope));
 

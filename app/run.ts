@@ -1,5 +1,5 @@
 import { createApp } from './app.ts';
-import { redact } from './config.ts';
+import { redact, secretValues } from './config.ts';
 import type { Config } from './config-schema.ts';
 import { createDeps, type Deps, type DepsOptions } from './deps.ts';
 import { logDestination } from './log-destination.ts';
@@ -7,6 +7,7 @@ import { createLogger, type Logger } from '../core/logger.ts';
 import { KubeConfigError } from '../kube/client.ts';
 import { runProcesses } from './processes.ts';
 import { RedisUnavailableError } from './redis.ts';
+import { openAccessWarnings } from './security.ts';
 
 /** What the operator must fix: shown as one line, without a stack. */
 function operatorMessage(err: unknown): string | undefined {
@@ -38,7 +39,7 @@ export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo
   // interactive terminal (only one-line warnings show there).
   const destination = logDestination(config, { interactive: Boolean(process.stdin.isTTY), stderr: process.stderr });
   if (destination.notice) process.stderr.write(`${destination.notice}\n`);
-  const logger = createLogger(config.log.level, destination.stream);
+  const logger = createLogger(config.log.level, destination.stream, { secrets: secretValues(config) });
   await runProcesses(config.server.processes, logger, () => runOne(config, opts, logger));
 }
 
@@ -86,4 +87,5 @@ async function runOne(config: Config, opts: { mode: 'start' | 'demo'; deps?: Dep
     },
     'firstmate started',
   );
+  for (const warning of openAccessWarnings(config)) logger.warn(warning.detail, warning.message);
 }

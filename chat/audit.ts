@@ -25,6 +25,8 @@ export interface AuditEntry {
 export interface AuditLog {
   /** The router observer: appends one entry and logs it. */
   record(outcome: CommandOutcome): Promise<void>;
+  /** Appends an action taken outside chat (the HTTP API), under the name of the API token. */
+  recordApi(e: { by: string; action: string; args: string[]; result: string; reason?: string; at: Date }): Promise<void>;
   /** Appends an entry that is not a chat command (an operation's transition, by the user or by firstmate). */
   event(e: {
     user: string;
@@ -62,6 +64,25 @@ export function createAuditLog(deps: Pick<ChatDeps, 'redis' | 'config' | 'logger
   };
   return {
     key,
+    async recordApi(e) {
+      await append(
+        {
+          at: e.at.toISOString(),
+          user: e.by,
+          platform: 'api',
+          platformUserId: e.by,
+          channel: 'http',
+          command: e.action,
+          args: JSON.stringify(e.args),
+          decision: e.result === 'ok' ? 'allowed' : 'refused',
+          result: e.result,
+          reason: e.reason ?? '',
+          durationMs: '0',
+          ref: '',
+        },
+        e.at,
+      );
+    },
     async event(e) {
       const at = new Date();
       const fields: Record<string, string> = {

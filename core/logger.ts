@@ -1,22 +1,49 @@
 import { pino, type Logger, type DestinationStream } from 'pino';
+import { createRedactor } from './redact.ts';
 
 export type { Logger };
 
-/** Paths pino blanks out in every line, whatever logs them. */
-const redactPaths = [
-  'req.headers.authorization',
-  'req.headers["x-sentry-auth"]',
-  'req.headers["sentry-hook-signature"]',
-  '*.token',
-  '*.botToken',
-  '*.appToken',
-  '*.signingSecret',
-  '*.clientSecret',
-  '*.secret',
-  '*.password',
+/** Header names and keys pino blanks out wherever they appear (one level of nesting and below). */
+const secretKeys = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'x-sentry-auth',
+  'sentry-hook-signature',
+  'x-slack-signature',
+  'token',
+  'tokens',
+  'apiTokens',
+  'botToken',
+  'appToken',
+  'signingSecret',
+  'clientSecret',
+  'secret',
+  'password',
+  'accessToken',
 ];
 
-/** JSON logs with secrets redacted. Pass a destination to capture them (tests, console mode). */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  return pino({ level, redact: { paths: redactPaths, censor: '[redacted]' }, base: { app: 'firstmate' } }, destination);
+const redactPaths = [
+  ...secretKeys.map((k) => `req.headers["${k}"]`),
+  ...secretKeys.map((k) => `*.${k}`),
+  ...secretKeys.map((k) => `*.*.${k}`),
+  ...secretKeys.map((k) => `*.*.*.${k}`),
+];
+
+/**
+ * JSON logs with secrets redacted: known key names by path, and every finished line scrubbed
+ * of credentials in URLs, bearer values, Slack tokens and the given secret values. Pass a
+ * destination to capture them (tests, console mode).
+ */
+export function createLogger(level: string, destination?: DestinationStream, opts: { secrets?: readonly string[] } = {}): Logger {
+  const scrub = createRedactor(opts.secrets);
+  return pino(
+    {
+      level,
+      redact: { paths: redactPaths, censor: '[redacted]' },
+      base: { app: 'firstmate' },
+      hooks: { streamWrite: scrub },
+    },
+    destination,
+  );
 }

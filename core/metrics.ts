@@ -135,6 +135,24 @@ export function createMetrics() {
       labelNames: ['queue', 'state'],
       registers: r,
     }),
+    pipelineBacklog: new Gauge({
+      name: 'firstmate_pipeline_backlog',
+      help: 'Jobs due and not yet taken per pipeline queue (ingest, flush, notify); intake answers 429 at the limit',
+      labelNames: ['queue'],
+      registers: r,
+    }),
+    pipelineBacklogLimit: new Gauge({
+      name: 'firstmate_pipeline_backlog_limit',
+      help: 'Backlog per pipeline queue at which intake answers 429',
+      labelNames: ['queue'],
+      registers: r,
+    }),
+    intakeUnavailable: new Counter({
+      name: 'firstmate_intake_unavailable_total',
+      help: 'Requests answered 503 because Redis could not be reached',
+      labelNames: ['route'],
+      registers: r,
+    }),
   };
 }
 

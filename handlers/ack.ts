@@ -16,7 +16,12 @@ export const ack: Handler = {
     if (!/^[0-9a-f]{4,16}$/i.test(ref))
       throw new UserError(`"${ref}" is not an incident ref (4 to 16 hex digits such as 3fa9c2d1, shown on the alert message)`);
     const incident = await services.incidents.byRef(ref);
-    if (incident?.last) assertAlertsInScope(user, [...incident.last.firing, ...incident.last.resolved]);
+    // Every alert the incident holds, not only the top ones its message shows.
+    if (incident)
+      assertAlertsInScope(user, [
+        ...(incident.last ? [...incident.last.firing, ...incident.last.resolved] : []),
+        ...(await services.incidents.alertsOf(ref)),
+      ]);
     const result = await services.incidents.ack(ref, user.name);
     if (!result.ok)
       throw new UserError(

@@ -1,5 +1,6 @@
 import { reply, type Block } from '../core/reply.ts';
 import { UserError } from '../core/errors.ts';
+import { redactText } from '../core/redact.ts';
 import { formatDuration } from '../alerts/duration.ts';
 import type { Handler } from './types.ts';
 
@@ -29,7 +30,7 @@ export const alerts: Handler = {
             f.receiver,
             f.kind,
             String(f.attempts),
-            f.error.slice(0, 120),
+            redactText(f.error).slice(0, 120),
           ]),
         },
       );

@@ -5,18 +5,21 @@ import { formatDuration, parseDuration } from '../alerts/duration.ts';
 import { parseMatcher } from '../alerts/matchers.ts';
 import { describeMatchers } from '../alerts/silences.ts';
 import { assertMatchersInScope } from './scope.ts';
-import type { Handler } from './types.ts';
+import { roleAllows, type Handler } from './types.ts';
 
-const MAX_SILENCE_MS = 30 * 86_400_000;
 const looksLikeMatcher = (s: string) => /^[\p{L}_][\p{L}\p{N}_.\-/]*\s*(=~|!~|!=|=)/u.test(s);
 
 /** `silence <matchers> <duration> [reason]`: mutes matching alerts for a while. */
 export const silence: Handler = {
   name: 'silence',
   role: 'operator',
-  usage: 'silence <name=value …> <duration> [reason]',
-  summary: 'mute alerts matching the matchers for a duration (e.g. `silence alertname=KubePodEvicted namespace=db 2h "maintenance"`)',
-  async run({ services, args, user }) {
+  usage: 'silence <name=value …> <duration> [reason] [--all]',
+  summary:
+    'mute alerts matching the matchers for a duration (e.g. `silence alertname=KubePodEvicted namespace=db 2h "maintenance"`); `--all` (admins) allows one that matches everything',
+  async run({ services, args: given, user }) {
+    const all = given.includes('--all');
+    const args = given.filter((a) => a !== '--all');
+    if (all && !roleAllows(user.role, 'admin')) throw new UserError(`\`--all\` needs the admin role; you are ${user.role}.`);
     const matchers: string[] = [];
     let i = 0;
     while (i < args.length && looksLikeMatcher(args[i]!)) matchers.push(args[i++]!);
@@ -40,11 +43,12 @@ export const silence: Handler = {
     } catch (err) {
       throw new UserError(`${(err as Error).message}`, { cause: err });
     }
-    if (ms <= 0 || ms > MAX_SILENCE_MS) throw new UserError(`a silence lasts between 1s and 30d, not ${durationText}`);
+    const max = services.silences.maxDurationMs;
+    if (ms <= 0 || ms > max) throw new UserError(`a silence lasts between 1s and ${formatDuration(max)}, not ${durationText}`);
     const comment = args.slice(i).join(' ');
     let s;
     try {
-      s = await services.silences.create({ matchers, endsAt: new Date(Date.now() + ms), createdBy: user.name, comment });
+      s = await services.silences.create({ matchers, endsAt: new Date(Date.now() + ms), createdBy: user.name, comment, all });
     } catch (err) {
       throw new UserError((err as Error).message, { cause: err });
     }

@@ -144,13 +144,7 @@ export function createOpsService(deps: OpsServiceDeps): OpsService {
         await observer.transition(op, 'refused', actor.id, refusals.map((r) => r.redLine).join(','));
         throw new UserError(`refusing to ${kind} ${draft.target.name}:\n${refusalText(refusals)}`);
       }
-      const seen = new Set<string>();
       for (const s of op.steps) {
-        const key = JSON.stringify(
-          s.spec.type === 'scale' ? s.spec.workload : s.spec.type === 'patch-pod' || s.spec.type === 'delete-pod' ? s.spec.pod : s.spec,
-        );
-        if (seen.has(key)) continue;
-        seen.add(key);
         const r = await dryRunStep(api, s.spec);
         if (r) op.dryRun.push(r);
       }

@@ -1,4 +1,5 @@
 import { TerminalError } from '../../core/errors.ts';
+import { redactText } from '../../core/redact.ts';
 import { RetryableError, type Notifier } from './types.ts';
 
 /** Parses Retry-After (seconds or an HTTP date) into milliseconds. */
@@ -22,6 +23,7 @@ export function createWebhookNotifier(opts: { timeoutMs: number }): Notifier {
     kind: 'webhook',
     async send(destination, notification, previous) {
       const url = String(destination.url);
+      const shown = redactText(url);
       const headers = {
         'content-type': 'application/json',
         'user-agent': 'firstmate',
@@ -34,12 +36,12 @@ export function createWebhookNotifier(opts: { timeoutMs: number }): Notifier {
       try {
         res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(opts.timeoutMs) });
       } catch (err) {
-        throw new RetryableError(`webhook ${url} unreachable: ${(err as Error).message}`, undefined, { cause: err });
+        throw new RetryableError(`webhook ${shown} unreachable: ${(err as Error).message}`, undefined, { cause: err });
       }
       const text = await res.text().catch(() => '');
       if (res.status === 429 || res.status >= 500)
-        throw new RetryableError(`webhook ${url} answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
-      if (res.status >= 400) throw new TerminalError(`webhook ${url} answered ${res.status}: ${text.slice(0, 200)}`);
+        throw new RetryableError(`webhook ${shown} answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
+      if (res.status >= 400) throw new TerminalError(`webhook ${shown} answered ${res.status}: ${text.slice(0, 200)}`);
       let id = previous?.id ?? notification.incidentId;
       try {
         const parsed = JSON.parse(text) as { id?: unknown };

@@ -1,5 +1,6 @@
 import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import type { Alert } from '../model.ts';
 import type { Notification } from '../notifiers/types.ts';
 import { flushJobId, type PipelineKeys } from './keys.ts';
 import type { PipelineScripts } from './scripts.ts';
@@ -65,6 +66,31 @@ export function createIncidents(d: { redis: Redis; keys: PipelineKeys; scripts: 
       if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
       const incident = await api.byRef(ref);
       return incident ? { ok: true, incident } : { ok: false, reason: 'closed' };
+    },
+    /** Every alert the incident's group holds now (not only the ones its message shows). */
+    async alertsOf(ref: string): Promise<Alert[]> {
+      const id = await d.redis.get(k.ref(ref.toLowerCase()));
+      const gk = id ? await d.redis.hget(k.incident(id), 'gk') : null;
+      if (!gk) return [];
+      return (await d.redis.hvals(k.groupAlerts(gk))).map((raw) => (JSON.parse(raw) as { a: Alert }).a);
+    },
+    /** Labels of the alerts held in groups (up to `limit`), for judging what a new silence would match. */
+    async openAlertLabels(limit = 5000): Promise<Array<Record<string, string>>> {
+      const out: Array<Record<string, string>> = [];
+      let cursor = '0';
+      do {
+        const [next, gks] = await d.redis.sscan(k.groups, cursor, 'COUNT', 200);
+        cursor = next;
+        if (gks.length === 0) continue;
+        const tx = d.redis.pipeline();
+        for (const gk of gks) tx.hvals(k.groupAlerts(gk));
+        for (const [, vals] of (await tx.exec()) ?? [])
+          for (const raw of vals as string[]) {
+            const a = (JSON.parse(raw) as { a: Alert }).a;
+            if (a.status === 'firing') out.push(a.labels);
+          }
+      } while (cursor !== '0' && out.length < limit);
+      return out.slice(0, limit);
     },
     async deliveries(fingerprint: string): Promise<DeliveryRecord[]> {
       return (await d.redis.lrange(k.deliveries(fingerprint), 0, -1)).map((s) => JSON.parse(s) as DeliveryRecord);

@@ -1,5 +1,5 @@
 import { Queue, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { Redis, RedisOptions } from 'ioredis';
 import type { Component } from '../../core/lifecycle.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
@@ -19,14 +19,32 @@ import { createNotifyProcessor, notifyBackoff } from './notify.ts';
 import { defineScripts } from './scripts.ts';
 import type { DecisionEvent, FlushJob, IngestDelivery, IngestJob, NotifyJob } from './types.ts';
 
+/**
+ * Options of connections that must fail fast while Redis is down (BullMQ's advice for producers):
+ * no offline queue and no resending after a reconnect, so a write answered with an error is
+ * never carried out later behind the caller's back.
+ */
+export const failFastRedisOptions: RedisOptions = {
+  enableOfflineQueue: false,
+  autoResendUnfulfilledCommands: false,
+  maxRetriesPerRequest: 0,
+};
+
+/** Jobs due and not yet taken, per queue: what intake limits (`alerts.limits`). */
+export interface PipelineBacklogs {
+  ingest: number;
+  flush: number;
+  notify: number;
+}
+
 export interface AlertPipelineOptions {
   config: AlertsConfig;
   /** Key and queue prefix (`deps.config.redis.prefix`). */
   prefix: string;
   /** Shared command connection. */
   redis: Redis;
-  /** A new connection per worker. */
-  newRedis(): Redis;
+  /** A new connection per worker (and the fail-fast producer connection). */
+  newRedis(options?: RedisOptions): Redis;
   logger: Logger;
   metrics: Metrics;
   notifiers: NotifierRegistry;
@@ -56,17 +74,22 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
   // writing and parsing Redis commands). Transactions (`multi`) are unaffected and stay atomic.
   const redis = o.newRedis();
   redis.options.enableAutoPipelining = true;
+  // Intake's writes go through their own fail-fast connection (see failFastRedisOptions).
+  const producer = o.newRedis(failFastRedisOptions);
   const keys = pipelineKeys(prefix);
   const scripts = defineScripts(redis);
   const routing = createRouting(config);
   const inhibitRules = compileInhibitRules(config.inhibit_rules);
-  const silences = createSilences(redis, prefix);
+  const silences = createSilences(redis, prefix, {
+    maxDurationMs: config.silences.maxDuration,
+    openAlerts: () => incidents.openAlertLabels(),
+  });
   const knowledge = o.knowledge ?? createRunbookLinks();
   const queueOpts = { connection: redis, prefix };
   // Intake writes one job per group commit, one at a time: on a connection of its own without
   // auto-pipelining, so no write builds a pipeline (which copies every defined script into it).
   const ingestQueue = new Queue<IngestJob>('ingest', {
-    connection: o.newRedis(),
+    connection: producer,
     prefix,
     defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 8, backoff: { type: 'exponential', delay: 200 } },
   });
@@ -118,6 +141,10 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
 
   const workers: Worker[] = [];
   let sampler: NodeJS.Timeout | undefined;
+  let backlogsCache: { at: number; value: Promise<PipelineBacklogs> } = {
+    at: 0,
+    value: Promise.resolve({ ingest: 0, flush: 0, notify: 0 }),
+  };
   let backlogCache = { at: 0, value: 0 };
   let backlogRefresh: Promise<number> | undefined;
 
@@ -134,6 +161,7 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     for (const q of [ingestQueue, flushQueue, notifyQueue]) {
       const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
       for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ queue: q.name, state }, n);
+      metrics.pipelineBacklog.set({ queue: q.name }, counts.waiting ?? 0);
     }
     metrics.alertGroupsOpen.set(await redis.scard(keys.groups));
     metrics.incidentsOpen.set(await incidents.countOpen());
@@ -158,6 +186,8 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
   const component: Component = {
     name: 'alert-pipeline',
     async start() {
+      // Intake answers 503 until its connections are up: have them up before serving.
+      await Promise.all([ingestQueue.waitUntilReady(), flushQueue.waitUntilReady(), notifyQueue.waitUntilReady()]);
       const run = o.workers ?? {};
       if (run.ingest !== false)
         workers.push(new Worker<IngestJob>('ingest', (job) => processIngest(job.data), workerOpts(config.ingest.concurrency)));
@@ -201,7 +231,7 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     },
   };
 
-  return {
+  const pipeline = {
     component,
     sink,
     silences,
@@ -228,8 +258,32 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
         });
       return backlogRefresh;
     },
+    /** Jobs waiting in each queue (one read shared by the callers of the same 100 ms). */
+    backlogs(): Promise<PipelineBacklogs> {
+      const now = Date.now();
+      if (now - backlogsCache.at > 100) {
+        const value = Promise.all([ingestQueue.getWaitingCount(), flushQueue.getWaitingCount(), notifyQueue.getWaitingCount()]).then(
+          ([ingest, flush, notify]) => ({ ingest, flush, notify }),
+        );
+        // A failed read is not cached: the next caller asks Redis again.
+        value.catch(() => {
+          backlogsCache = { at: 0, value };
+        });
+        backlogsCache = { at: now, value };
+      }
+      return backlogsCache.value;
+    },
+    /** Drops what the producer connection still holds (after a write timed out) and reconnects. */
+    resetProducer(): void {
+      producer.disconnect(true);
+    },
+    /** False while either connection intake and the API use is not connected to Redis. */
+    available(): boolean {
+      return redis.status === 'ready' && producer.status === 'ready';
+    },
     sample,
   };
+  return pipeline;
 }
 
 export type AlertPipeline = ReturnType<typeof createAlertPipeline>;

@@ -26,6 +26,7 @@ import type { Metrics } from '../../core/metrics.ts';
 import { backoffDelay } from '../../core/backoff.ts';
 import { TerminalError } from '../../core/errors.ts';
 import { createSlidingWindowLimiter } from '../../core/rate-limit.ts';
+import { createRedactor, secretValues } from '../../core/redact.ts';
 import type { AlertsConfig } from '../config-schema.ts';
 import { RetryableError, type MessageRef } from '../notifiers/types.ts';
 import type { NotifierRegistry } from '../notifiers/registry.ts';
@@ -88,7 +89,8 @@ export function createNotifyProcessor(d: NotifyDeps) {
       kind: destination.kind,
       destination: destination.key,
       ref: n.ref,
-      error: err.message,
+      // The destination's own credentials (headers, tokens, URL parameters) never reach the record.
+      error: createRedactor(secretValues(destination.config))(err.message),
       attempts: job.attemptsMade + 1,
       at: new Date(clock()).toISOString(),
     };

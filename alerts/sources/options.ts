@@ -12,6 +12,11 @@ export const sourceOptionsSchema = z.object({
   sentryProjects: z.record(z.string().regex(/^[\w-]{1,64}$/), z.object({ keys: z.array(z.string().min(1).max(256)).min(1) })).optional(),
   /** Client secrets of the Sentry integration; when non-empty, `Sentry-Hook-Signature` must match one. */
   sentryWebhookSecrets: z.array(z.string().min(1)).optional(),
+  /**
+   * Oldest `Sentry-Hook-Timestamp` accepted, in seconds (default 300); older deliveries are
+   * refused as replays.
+   */
+  sentryWebhookMaxAgeSeconds: z.number().int().positive().optional(),
   /** Cluster name put on Kubernetes event alerts that carry none. */
   cluster: z.string().min(1).max(256).optional(),
   /**

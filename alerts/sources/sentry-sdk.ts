@@ -96,6 +96,7 @@ export const sentryEnvelopeSource: Source = {
   routes: ['/api/:projectId/envelope/'],
   contentTypes: [],
   bearerAuth: false,
+  credentialed: (o) => Object.keys(o.sentryProjects ?? {}).length > 0,
   parse: parseSentryEnvelope,
 };
 
@@ -104,5 +105,6 @@ export const sentryStoreSource: Source = {
   routes: ['/api/:projectId/store/'],
   contentTypes: [],
   bearerAuth: false,
+  credentialed: (o) => Object.keys(o.sentryProjects ?? {}).length > 0,
   parse: parseSentryStore,
 };

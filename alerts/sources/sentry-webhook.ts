@@ -3,9 +3,10 @@
  * `Sentry-Hook-Resource`; `Sentry-Hook-Signature` (HMAC-SHA256 hex of the raw body with the client
  * secret) is verified in constant time when a secret is configured. `event_alert`, `issue` and
  * `metric_alert` become alerts; other resources (`installation`, `comment`, `error`, …) are accepted
- * with none.
+ * with none. A `Sentry-Hook-Timestamp` older than `sentryWebhookMaxAgeSeconds` (default 300 s) is
+ * refused; `replayKeys` (request id and body digest) let the HTTP layer process a delivery once.
  */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { fingerprintOf, severityOf } from '../model.ts';
 import type { Alert, AlertStatus, Severity } from '../model.ts';
@@ -226,6 +227,30 @@ function verifySignature(req: IntakeRequest, secrets: string[]): IntakeFailure |
   return ok ? undefined : fail(401, 'Sentry-Hook-Signature does not match');
 }
 
+const DEFAULT_MAX_AGE_SECONDS = 300;
+
+/** Refuses a delivery whose `Sentry-Hook-Timestamp` (epoch seconds) is older than the window or far in the future. */
+function checkTimestamp(req: IntakeRequest, options: SourceOptions): IntakeFailure | undefined {
+  const raw = headerValue(req.headers, 'sentry-hook-timestamp');
+  if (raw === undefined) return undefined;
+  const sent = Number(raw);
+  if (!Number.isFinite(sent))
+    return fail(400, 'invalid Sentry-Hook-Timestamp', [{ path: 'headers.sentry-hook-timestamp', message: 'expected epoch seconds' }]);
+  const maxAge = options.sentryWebhookMaxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS;
+  const age = req.receivedAt.getTime() / 1000 - sent;
+  if (age > maxAge || age < -maxAge)
+    return fail(401, `Sentry-Hook-Timestamp is ${Math.round(age)} s old; deliveries older than ${maxAge} s are refused as replays`);
+  return undefined;
+}
+
+/** What identifies one delivery: Sentry's `Request-ID` when sent, and always the digest of the signed body. */
+export function sentryWebhookReplayKeys(req: IntakeRequest): string[] {
+  const keys = [`body:${createHash('sha256').update(req.rawBody).digest('hex')}`];
+  const id = headerValue(req.headers, 'request-id');
+  if (id && /^[\w-]{1,128}$/.test(id)) keys.push(`id:${id}`);
+  return keys;
+}
+
 function timedOut(result: IntakeResult, receivedAt: Date, options: SourceOptions): IntakeResult {
   if (result.ok) for (const a of result.alerts) withResolveTimeout(a, receivedAt, options);
   return result;
@@ -237,6 +262,8 @@ export async function parseSentryWebhook(req: IntakeRequest, options: SourceOpti
     const denied = verifySignature(req, secrets);
     if (denied) return denied;
   }
+  const stale = checkTimestamp(req, options);
+  if (stale) return stale;
   const resource = (headerValue(req.headers, 'sentry-hook-resource') ?? '').trim();
   if (!/^[a-z_]{1,64}$/.test(resource)) {
     return fail(400, 'missing or invalid Sentry-Hook-Resource header', [
@@ -258,5 +285,7 @@ export const sentryWebhookSource: Source = {
   routes: ['/webhooks/sentry'],
   contentTypes: ['application/json'],
   bearerAuth: false,
+  credentialed: (o) => (o.sentryWebhookSecrets ?? []).length > 0,
+  replayKeys: sentryWebhookReplayKeys,
   parse: parseSentryWebhook,
 };

@@ -82,5 +82,12 @@ export interface Source {
   contentTypes: string[];
   /** Whether the HTTP layer's bearer token applies (false where the format has its own credential). */
   bearerAuth: boolean;
+  /**
+   * For sources with their own credential: whether the options configure one. A source without a
+   * credential takes deliveries only when `alerts.sources.open` lists it.
+   */
+  credentialed?: (options: SourceOptions) => boolean;
+  /** Keys naming one delivery, so a replayed delivery is processed once (within `alerts.sources.replayWindow`). */
+  replayKeys?: (req: IntakeRequest) => string[];
   parse(req: IntakeRequest, options: SourceOptions): Promise<IntakeResult>;
 }

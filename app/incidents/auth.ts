@@ -1,16 +1,19 @@
-import { tokenAllowed } from '../../alerts/auth.ts';
+import { matchToken } from '../../core/api-auth.ts';
 import type { Config } from '../config-schema.ts';
 import type { PageViewer } from './routes.ts';
 
 /**
- * Who may see the incidents page: the holders of the API's tokens (`alerts.apiTokens`), who may
- * do everything the API does and so see the audit tail too. Without tokens the API is open, and
- * so is the page, to `anonymous`, without the audit tail.
+ * Who may see the incidents page: the holders of the API's tokens (`alerts.apiTokens`), under the
+ * token's name, who may do everything the API does and so see the audit tail too. Without tokens
+ * the page is closed like the API, unless `alerts.api.open` opens both to `anonymous` (without the
+ * audit tail).
  */
 export function incidentsViewer(config: Config): (token: string | undefined) => PageViewer | undefined {
   const tokens = config.alerts.apiTokens;
+  const open = config.alerts.api.open && tokens.length === 0;
   return (token) => {
-    if (tokens.length === 0) return { name: 'anonymous', admin: false };
-    return tokenAllowed(tokens, token) ? { name: 'api-token', admin: true } : undefined;
+    const match = matchToken(tokens, token);
+    if (match) return { name: match.name, admin: true };
+    return open ? { name: 'anonymous', admin: false } : undefined;
   };
 }

@@ -32,7 +32,8 @@ const MAX_RESPONSES = 5;
  *
  * Socket Mode (default) connects out with the app-level token and reconnects on its own; HTTP
  * mode exposes `httpPlugin` (`POST /slack/events`) for the main HTTP server. With `redis`, an
- * Events API delivery that Slack retries (or hands to another replica) is answered only once.
+ * Events API delivery that Slack retries (or hands to another replica) is answered only once, and
+ * in HTTP mode a replayed signed request (slash command, button, form) is processed once.
  */
 export interface SlackChat {
   name: 'slack-chat';
@@ -70,7 +71,17 @@ export function createSlackChat(opts: {
   let httpPlugin: HttpPlugin | undefined;
   if (settings.mode === 'http') {
     if (!settings.signingSecret) throw new Error('Slack HTTP mode needs the signing secret (SLACK_SIGNING_SECRET)');
-    const http = createSlackHttpReceiver({ signingSecret: settings.signingSecret, logger });
+    const { redis: replayRedis } = opts;
+    const http = createSlackHttpReceiver({
+      signingSecret: settings.signingSecret,
+      logger,
+      ...(replayRedis
+        ? {
+            firstDelivery: async (signature: string, ttlSeconds: number) =>
+              (await replayRedis.set(`${opts.keyPrefix ?? ''}:slack:req:${signature}`, '1', 'EX', ttlSeconds, 'NX')) === 'OK',
+          }
+        : {}),
+    });
     receiver = http;
     httpPlugin = http.plugin;
   } else {

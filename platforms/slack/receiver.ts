@@ -12,8 +12,11 @@ const MAX_SKEW_SEC = 5 * 60;
  * `plugin` registers `POST <path>` (default `/slack/events`). Each request is verified with
  * Bolt's `verifySlackRequest` (signing v0, HMAC-SHA256 over the raw body) and refused with 401
  * when unsigned, badly signed or more than 5 minutes off; `url_verification` and `ssl_check`
- * are answered here. The HTTP answer goes out as soon as a listener calls `ack()` (Slack wants
- * one within 3 s); the listener keeps running after it.
+ * are answered here. With `firstDelivery`, a signed request seen before (same signature, so
+ * the same timestamp and body) is answered 200 without running again: a replayed slash command,
+ * button press or form submission within the 5-minute window is processed once. The HTTP answer
+ * goes out as soon as a listener calls `ack()` (Slack wants one within 3 s); the listener keeps
+ * running after it.
  */
 export interface SlackHttpReceiver extends Receiver {
   plugin: HttpPlugin;
@@ -25,6 +28,11 @@ export function createSlackHttpReceiver(opts: {
   path?: string;
   ackTimeoutMs?: number;
   now?: () => number;
+  /**
+   * Claims a verified request by its signature for `ttlSeconds`; false when it was claimed before
+   * (a replay). Failing to claim lets the request through.
+   */
+  firstDelivery?: (signature: string, ttlSeconds: number) => Promise<boolean>;
 }): SlackHttpReceiver {
   const { signingSecret, logger } = opts;
   const path = opts.path ?? '/slack/events';
@@ -52,6 +60,17 @@ export function createSlackHttpReceiver(opts: {
       });
     } catch {
       return res.status(401).send({ error: 'bad Slack signature' });
+    }
+    if (opts.firstDelivery) {
+      // The signature covers timestamp and body; past the skew window the timestamp check refuses it.
+      const first = await opts.firstDelivery(signature, 2 * MAX_SKEW_SEC).catch((err: unknown) => {
+        logger.warn({ err: (err as Error).message }, 'slack replay check unavailable; handling anyway');
+        return true;
+      });
+      if (!first) {
+        logger.warn({ timestamp }, 'slack request replayed; ignored');
+        return res.status(200).send('');
+      }
     }
 
     let body: Record<string, unknown>;

@@ -3,7 +3,7 @@ import { createHttpServer } from '../../app/http-server.ts';
 import type { MessageRef, Notification, Notifier } from '../../alerts/notifiers/types.ts';
 import type { DecisionEvent } from '../../alerts/pipeline/types.ts';
 import { createTestDeps } from './deps.ts';
-import { waitFor } from './wait.ts';
+import { sleep, waitFor } from './wait.ts';
 
 export interface Captured {
   notification: Notification;
@@ -94,6 +94,15 @@ export async function startHub(input: ConfigInput = {}) {
         json = text;
       }
       return { status: res.status, body: json as Record<string, unknown>, headers: res.headers };
+    },
+    /** Posts like a well-behaved sender: while the hub answers 503 (Redis unreachable), retries every 100 ms. */
+    async postRetrying(path: string, body: unknown, headers: Record<string, string> = {}, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const res = await this.post(path, body, headers);
+        if (res.status !== 503 || Date.now() > deadline) return res;
+        await sleep(100);
+      }
     },
     /** Stops the workers first, then removes every key under the test's prefix. */
     async stop() {

@@ -12,7 +12,7 @@ import type { ConfigInput } from '../../../app/config-schema.ts';
 import { startHub, type Hub } from '../../helpers/alert-hub.ts';
 import { runCli, type CliProcess } from '../../helpers/cli.ts';
 import { startFakeWebhook } from '../../helpers/fake-webhook.ts';
-import { sleep, waitFor } from '../../helpers/wait.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import { startWorkerProcess } from '../../helpers/worker-process.ts';
 
 let hub: Hub | undefined;
@@ -41,7 +41,11 @@ describe('a crash in the middle of a group commit', () => {
       alerts: { ...alerts, ingest: { concurrency: 2 }, workers: { lockDuration: '2s', stalledInterval: '500ms', sampleEvery: '0' } },
     };
     const dir = mkdtempSync(join(tmpdir(), 'fm-commit-crash-'));
-    writeFileSync(join(dir, 'firstmate.yaml'), JSON.stringify({ server: { host: '127.0.0.1' }, alerts: shared.alerts }));
+    // Production intake takes nothing from a source without a credential unless it is listed open.
+    writeFileSync(
+      join(dir, 'firstmate.yaml'),
+      JSON.stringify({ server: { host: '127.0.0.1' }, alerts: { ...shared.alerts, sources: { open: ['prometheus'] } } }),
+    );
     const intake = runCli(['start', '--role', 'intake'], {
       cwd: dir,
       env: {
@@ -87,7 +91,7 @@ describe('a crash in the middle of a group commit', () => {
     children.push(await startWorkerProcess(shared));
     const notified = () => new Set(hook!.ok().map((h) => h.body.notification.groupLabels.alertname));
     await waitFor(() => accepted.every((n) => notified().has(n)), 'every accepted delivery notified', 60_000);
-    await sleep(500);
+    await hub.quiet(30_000);
     // None twice: one decision per group; a send whose answer was lost in the kill may arrive
     // again, always under the same idempotency key.
     const keysByGroup = new Map<string, Set<string>>();

@@ -45,13 +45,22 @@ describe('every intake format end to end: HTTP → pipeline → notifier', () =>
     const body = fixture('sentry-webhook-event-alert.json');
     const headers = {
       'sentry-hook-resource': 'event_alert',
-      'sentry-hook-timestamp': '1795735334',
+      'sentry-hook-timestamp': String(Math.floor(Date.now() / 1000)),
       'request-id': '7c5b2a1e-0000-4000-8000-000000000001',
     };
     expect((await hub.post('/webhooks/sentry', body, { ...headers, 'sentry-hook-signature': 'bad' })).status).toBe(401);
     const sig = createHmac('sha256', SECRET).update(body).digest('hex');
     expect((await hub.post('/webhooks/sentry', body, { ...headers, 'sentry-hook-signature': sig })).status).toBe(202);
     await notified((l) => l.alertname === 'Payments errors to chat');
+    // A replay, as is or under another request id, is answered without being processed again.
+    const replayed = await hub.post('/webhooks/sentry', body, { ...headers, 'sentry-hook-signature': sig });
+    expect(replayed).toMatchObject({ status: 200, body: { accepted: 0, duplicate: true } });
+    const renamed = { ...headers, 'request-id': '7c5b2a1e-0000-4000-8000-000000000002', 'sentry-hook-signature': sig };
+    expect((await hub.post('/webhooks/sentry', body, renamed)).body).toMatchObject({ duplicate: true });
+    const old = { ...headers, 'sentry-hook-timestamp': String(Math.floor(Date.now() / 1000) - 3600), 'sentry-hook-signature': sig };
+    expect((await hub.post('/webhooks/sentry', body, old)).status).toBe(401);
+    const metrics = await (await fetch(`${hub.url}/metrics`)).text();
+    expect(metrics).toMatch(/firstmate_alerts_accepted_total\{source="sentry-webhook"\} 1\n/);
   });
 
   it('Sentry SDK envelope, gzip-encoded, without a content type', async () => {

@@ -96,7 +96,8 @@ describe('firstmate CLI', () => {
     ).toEqual([`firstmate: cannot listen on 127.0.0.1:${port} (EADDRINUSE): set PORT or server.port to a free port`]);
     const pid = Number(line.match(/"pid":(\d+)/)?.[1]);
     expect(() => process.kill(pid, 0)).toThrow();
-  });
+    // Three processes started one after the other: slow on a loaded machine.
+  }, 60_000);
 
   it('says in one line when the kubeconfig cannot be loaded', async () => {
     const cli = runCli(['start'], {

@@ -38,6 +38,7 @@ describe('firstmate start --role', () => {
         '  route: { receiver: hook, group_by: [alertname], group_wait: 100ms, group_interval: 1h }',
         `  receivers: [{ name: hook, webhook: { url: "${hook.url}" } }]`,
         '  workers: { sampleEvery: "0" }',
+        '  sources: { open: [prometheus] }',
       ].join('\n'),
     );
     const env = { PORT: '0', REDIS_URL: redisUrl, FIRSTMATE_REDIS_PREFIX: prefix, FIRSTMATE_KUBE_MODE: 'off' };

@@ -23,7 +23,7 @@ describe.skipIf(!hasChromium)(`incidents and knowledge pages in headless Chromiu
     mkdirSync(SHOTS, { recursive: true });
     deps = await createTestDeps({
       alerts: {
-        apiTokens: [TOKEN],
+        apiTokens: [{ name: 'page-user', token: TOKEN }],
         route: {
           receiver: 'console',
           group_wait: '100ms',
@@ -138,12 +138,12 @@ describe.skipIf(!hasChromium)(`incidents and knowledge pages in headless Chromiu
     expect(await page.locator('#preview').textContent()).toContain('It would mute 3 alerts firing now, for 1h');
     expect(await page.locator('#preview li').count()).toBe(3);
     await shot(page, 'incidents-silence-preview');
-    await Promise.all([page.waitForURL(/created=/), page.getByRole('button', { name: 'Create silence as api-token' }).click()]);
+    await Promise.all([page.waitForURL(/created=/), page.getByRole('button', { name: 'Create silence as page-user' }).click()]);
     expect(await page.locator('#notice').textContent()).toMatch(/Silence [0-9a-f]{8} created/);
     const row = page.locator('#silences tr', { hasText: 'alertname="KubePodCrashLooping"' });
     expect(await row.textContent()).toContain('active');
     expect(await row.textContent()).toContain('维护 maintenance');
-    expect((await deps.alerts.silences.list())[0]?.createdBy).toBe('api-token');
+    expect((await deps.alerts.silences.list())[0]?.createdBy).toBe('page-user');
     await Promise.all([page.waitForURL(/expired=/), row.getByRole('button', { name: 'Expire' }).click()]);
     expect(await page.locator('#silences tr', { hasText: 'alertname="KubePodCrashLooping"' }).textContent()).toContain('expired');
 

@@ -131,5 +131,17 @@ describe('drain', () => {
     const evictedFront = events.filter((e) => e.resource === 'pods' && e.name === `web/${front.metadata.name}` && e.type === 'DELETED');
     expect(evictedFront).toHaveLength(1);
     expect(evictedFront[0]!.evicted).toBe(true);
+
+    // The moves the drain caused are recorded with the operation as their cause, and not reported.
+    const chain = await waitFor(async () => {
+      for (const p of h.sim.store.list('pods', { namespace: 'web' }).items as Pod[]) {
+        const c = await b.kube!.history('web', p.metadata.name!);
+        if (c.some((i) => i.uid === front.metadata.uid)) return c;
+      }
+      return undefined;
+    }, 'the migration of the evicted pod recorded');
+    expect(chain.find((i) => i.uid === front.metadata.uid)).toMatchObject({ reason: 'operation', detail: `${id} by alice` });
+    for (const d of [h.deps, b])
+      expect(await d.metrics.registry.metrics()).not.toMatch(/firstmate_kube_alerts_total\{alertname="KubePodMigrated"\} [1-9]/);
   });
 });

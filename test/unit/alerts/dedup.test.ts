@@ -70,7 +70,7 @@ describe('delivery helpers', () => {
   it('bearer tokens: header or query, constant-time compare, open when none configured', () => {
     expect(bearerToken({ authorization: 'Bearer abc' }, {})).toBe('abc');
     expect(bearerToken({}, { token: 'q' })).toBe('q');
-    expect(tokenAllowed([], undefined)).toBe(true);
+    expect(tokenAllowed([], undefined)).toBe(false);
     expect(tokenAllowed(['secret-123'], 'secret-123')).toBe(true);
     expect(tokenAllowed(['secret-123'], 'secret-124')).toBe(false);
     expect(tokenAllowed(['secret-123'], undefined)).toBe(false);

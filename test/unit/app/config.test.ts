@@ -89,7 +89,7 @@ describe('redact', () => {
   it('hides secrets by key and passwords inside URLs', () => {
     const out = redact({ redis: { url: 'redis://user:pw@host:6379' }, slack: { botToken: 'xoxb-1', signingSecret: 'abc' }, port: 1 });
     expect(out).toEqual({
-      redis: { url: 'redis://user:[redacted]@host:6379' },
+      redis: { url: 'redis://[redacted]@host:6379' },
       slack: { botToken: '[redacted]', signingSecret: '[redacted]' },
       port: 1,
     });

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { parseSentryWebhook } from '../../../../alerts/sources/sentry-webhook.ts';
+import { parseSentryWebhook, sentryWebhookReplayKeys } from '../../../../alerts/sources/sentry-webhook.ts';
 import type { IntakeResult } from '../../../../alerts/sources/types.ts';
 import { RECEIVED_AT, fixture, fixtureJson, intakeRequest } from './intake-request.ts';
 
@@ -13,7 +13,7 @@ function delivery(resource: string, body: Buffer, extra: Record<string, string> 
       'content-type': 'application/json',
       'request-id': '7c5b2a1e-0000-4000-8000-000000000001',
       'sentry-hook-resource': resource,
-      'sentry-hook-timestamp': '1795735334',
+      'sentry-hook-timestamp': String(Math.floor(RECEIVED_AT.getTime() / 1000)),
       'sentry-hook-signature': sign(body),
       ...extra,
     },
@@ -133,5 +133,34 @@ describe('Sentry integration-platform webhooks', () => {
     const result = await parseSentryWebhook(delivery('issue', body), options);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.details?.map((d) => d.path).sort()).toEqual(['action', 'data.issue.id', 'data.issue.title']);
+  });
+});
+
+describe('Sentry webhook replay protection', () => {
+  const options = { sentryWebhookSecrets: [SECRET], sentryWebhookMaxAgeSeconds: 300 };
+  const raw = fixture('sentry-webhook-issue-created.json');
+  const at = (secondsAgo: number) => String(Math.floor(RECEIVED_AT.getTime() / 1000) - secondsAgo);
+
+  it('refuses a Sentry-Hook-Timestamp older than the window, and one far in the future', async () => {
+    expect((await parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-timestamp': at(299) }), options)).ok).toBe(true);
+    expect(await parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-timestamp': at(301) }), options)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
+    expect(await parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-timestamp': at(-3600) }), options)).toMatchObject({
+      ok: false,
+      status: 401,
+    });
+    expect(await parseSentryWebhook(delivery('issue', raw, { 'sentry-hook-timestamp': 'yesterday' }), options)).toMatchObject({
+      ok: false,
+      status: 400,
+    });
+  });
+
+  it('names a delivery by its request id and its body', () => {
+    const keys = sentryWebhookReplayKeys(delivery('issue', raw));
+    expect(keys).toContain('id:7c5b2a1e-0000-4000-8000-000000000001');
+    expect(keys.find((k) => k.startsWith('body:'))).toMatch(/^body:[0-9a-f]{64}$/);
+    expect(sentryWebhookReplayKeys(delivery('issue', Buffer.from('{}')))).not.toEqual(keys);
   });
 });
