@@ -22,7 +22,12 @@ export async function runDemo(config: Config): Promise<void> {
   // The demo cluster stands for the platform whose patched StatefulSet controller honours the
   // four-step label protocol, so `delete-pod` can remove any apps/v1 StatefulSet instance there.
   const open = demoConfig(config);
-  const demo: Config = { ...open, ops: { ...open.ops, statefulsetLabelProtocol: true } };
+  const demo: Config = {
+    ...open,
+    // The storm alert's "evictions in …" follows the demo cluster's shorter grace.
+    kube: { ...open.kube, storm: { ...open.kube.storm, evictionGraceMs: DEMO_EVICTION_GRACE_MS } },
+    ops: { ...open.ops, statefulsetLabelProtocol: true },
+  };
   const sim = await startSim({
     cluster: createDemoCluster(),
     podEvictionGraceMs: DEMO_EVICTION_GRACE_MS,

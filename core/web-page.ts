@@ -73,6 +73,7 @@ blockquote{margin:0;padding:0 1rem;border-left:4px solid var(--line);color:var(-
 form.stack{display:grid;gap:.5rem;max-width:36rem}
 form.stack label{display:grid;gap:.2rem;font-size:.9rem}
 form.inline{display:inline}
+@media (max-width:40rem){table.stack,table.stack tbody,table.stack tr,table.stack td{display:block}table.stack thead{display:none}table.stack tr{border:1px solid var(--line);border-radius:6px;margin:.5rem 0;padding:.3rem .5rem}table.stack td{border:none;padding:.1rem 0}table.stack td[data-label]::before{content:attr(data-label) ": ";color:var(--muted)}}
 .notice{border-left:4px solid var(--accent);padding:.4rem .8rem;background:var(--panel)}
 .error{border-left-color:var(--crit)}
 img{max-width:100%}

@@ -7,9 +7,12 @@ import { cordon } from './cordon.ts';
 import { deletePod } from './delete-pod.ts';
 import { drain } from './drain.ts';
 import { demo } from './demo.ts';
+import { events } from './events.ts';
 import { help } from './help.ts';
 import { host } from './host.ts';
 import { kb } from './kb.ts';
+import { logs } from './logs.ts';
+import { nodes } from './nodes.ts';
 import { ops } from './ops.ts';
 import { pod } from './pod.ts';
 import { pods } from './pods.ts';
@@ -20,6 +23,7 @@ import { unsilence } from './unsilence.ts';
 import type { Handler } from './types.ts';
 import { uncordon } from './uncordon.ts';
 import { whoami } from './whoami.ts';
+import { workload } from './workload.ts';
 
 /** Every chat command, registered explicitly. `help` lists them in this order. */
 export const handlers: readonly Handler[] = [
@@ -28,6 +32,10 @@ export const handlers: readonly Handler[] = [
   host,
   pod,
   pods,
+  events,
+  nodes,
+  workload,
+  logs,
   alerts,
   ack,
   silence,

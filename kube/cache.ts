@@ -1,5 +1,5 @@
 /**
- * The in-memory picture of the cluster: six resilient informers feeding compact records and the
+ * The in-memory picture of the cluster: seven resilient informers (nodes, pods, events, StatefulSets, Deployments, ReplicaSets, Jobs) feeding compact records and the
  * indexes the queries and reconcilers need (pod by IP, pods by node, node by any address, pods
  * by controller and by workload, recent events by involved object). Lookups are map reads.
  */
@@ -89,6 +89,7 @@ export class KubeCache {
       sources.replicasets,
       sources.kruiseStatefulsets,
       sources.pingcapStatefulsets,
+      sources.jobs,
     ]) {
       wire(new ResilientInformer({ ...common, source: s }), (v, o) => this.applyWorkload(v, o));
     }

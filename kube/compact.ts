@@ -251,12 +251,26 @@ export function compactEvent(raw: unknown): EventRecord {
 
 export function compactWorkload(kind: WorkloadKind, raw: unknown, group?: string): WorkloadRecord {
   const w = o(raw);
+  const spec = o(w.spec);
+  const status = o(w.status);
   const rec: WorkloadRecord = {
     metadata: metaOf(w),
     kind,
-    replicas: num(o(w.spec).replicas),
-    readyReplicas: num(o(w.status).readyReplicas),
+    replicas: kind === 'Job' ? num(spec.completions) || 1 : num(spec.replicas),
+    readyReplicas: kind === 'Job' ? num(status.succeeded) : num(status.readyReplicas),
   };
+  const conditions = arr(status.conditions)
+    .map((c) => o(c))
+    .filter((c) => c.status !== 'True' || c.type === 'Failed' || c.type === 'Complete')
+    .map((c) => ({
+      type: intern(str(c.type)),
+      status: intern(str(c.status)),
+      reason: intern(str(c.reason)),
+      message: str(c.message).slice(0, 300),
+      lastTransition: timeOf(c.lastTransitionTime),
+    }));
+  if (conditions.length) rec.conditions = conditions;
+  if (kind === 'Job' && num(status.failed)) rec.failed = num(status.failed);
   if (group) rec.group = group;
   const owner = controllerOf(w);
   if (owner) rec.owner = owner;

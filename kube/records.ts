@@ -127,7 +127,7 @@ export interface EventRecord {
   host: string;
 }
 
-export type WorkloadKind = 'StatefulSet' | 'Deployment' | 'ReplicaSet';
+export type WorkloadKind = 'StatefulSet' | 'Deployment' | 'ReplicaSet' | 'Job';
 
 export interface WorkloadRecord {
   metadata: RecordMeta;
@@ -139,6 +139,21 @@ export interface WorkloadRecord {
   annotations?: Record<string, string>;
   replicas: number;
   readyReplicas: number;
+  /**
+   * Conditions worth a notice only: those not `True` (Deployment `Progressing=False`,
+   * `Available=False`) and a Job's `Failed`/`Complete`. Absent when there are none.
+   */
+  conditions?: WorkloadCondition[];
+  /** Job: failed pods so far. */
+  failed?: number;
+}
+
+export interface WorkloadCondition {
+  type: string;
+  status: string;
+  reason: string;
+  message: string;
+  lastTransition: number;
 }
 
 export type AnyRecord = NodeRecord | PodRecord | EventRecord | WorkloadRecord;

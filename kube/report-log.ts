@@ -12,6 +12,8 @@ export interface ReportLog {
   has(id: string): Promise<boolean>;
   /** The value kept with the mark, or undefined when unmarked. */
   get(id: string): Promise<string | undefined>;
+  /** The values of several marks at once (undefined where unmarked). */
+  getMany(ids: string[]): Promise<Array<string | undefined>>;
   /** Marks a report handed over, keeping `value` (default: now in epoch ms) for `ttlSeconds`. */
   mark(id: string, ttlSeconds?: number, value?: string): Promise<void>;
   /** Sets the value only when the id is not set yet (first sighting); true when this call set it. */
@@ -28,6 +30,10 @@ export function createReportLog(opts: { redis: Redis; prefix: string; ttlSeconds
     },
     async get(id) {
       return (await opts.redis.get(key(id))) ?? undefined;
+    },
+    async getMany(ids) {
+      if (!ids.length) return [];
+      return (await opts.redis.mget(...ids.map(key))).map((v) => v ?? undefined);
     },
     async mark(id, ttl, value) {
       await opts.redis.set(key(id), value ?? String(Date.now()), 'EX', ttl ?? opts.ttlSeconds);

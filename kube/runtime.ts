@@ -17,6 +17,8 @@ import { createPodHistory } from './pod-history.ts';
 import type { Incarnation } from './pod-history.ts';
 import { createEvictionsReconciler } from './reconcilers/evictions.ts';
 import { createNodeHealthReconciler } from './reconcilers/node-health.ts';
+import { createNodeProblemsReconciler } from './reconcilers/node-problems.ts';
+import { createWorkloadProblemsReconciler } from './reconcilers/workload-problems.ts';
 import { createOomKillReconciler } from './reconcilers/oom-kill.ts';
 import { createPodMigrationReconciler, workloadKeyOf } from './reconcilers/pod-migration.ts';
 import { defaultNoticeOptions } from './reconcilers/deps.ts';
@@ -164,6 +166,8 @@ export function createKube(deps: CreateKubeDeps): KubeRuntime {
     createOomKillReconciler(rdeps, { ...(opts.nodeOomGraceMs !== undefined ? { nodeEventGraceMs: opts.nodeOomGraceMs } : {}) }),
     createEvictionsReconciler(rdeps),
     createNodeHealthReconciler(rdeps),
+    createWorkloadProblemsReconciler(rdeps),
+    createNodeProblemsReconciler(rdeps),
   ];
   const counts: Record<string, number> = {};
   let controllers: Controller[] = [];

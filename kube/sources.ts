@@ -1,5 +1,6 @@
 /**
- * The resources the cache watches (Kruise and PingCAP StatefulSets only where served), each as an informer source: watch path, paginated raw
+ * The resources the cache watches (nodes, pods, events, StatefulSets — Kruise and PingCAP ones only
+ * where served —, Deployments, ReplicaSets, Jobs), each as an informer source: watch path, paginated raw
  * list (see `raw-list.ts`), and the compaction that keeps only what firstmate reads.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
@@ -15,6 +16,7 @@ export interface KubeSources {
   statefulsets: InformerSource<WorkloadRecord>;
   deployments: InformerSource<WorkloadRecord>;
   replicasets: InformerSource<WorkloadRecord>;
+  jobs: InformerSource<WorkloadRecord>;
   /** OpenKruise Advanced StatefulSets (optional: absent where the CRD is not installed). */
   kruiseStatefulsets: InformerSource<WorkloadRecord>;
   /** PingCAP Advanced StatefulSets (optional, likewise). */
@@ -35,6 +37,7 @@ export function createSources(kc: KubeConfig): KubeSources {
     statefulsets: source('statefulsets', '/apis/apps/v1/statefulsets', (raw) => compactWorkload('StatefulSet', raw)),
     deployments: source('deployments', '/apis/apps/v1/deployments', (raw) => compactWorkload('Deployment', raw)),
     replicasets: source('replicasets', '/apis/apps/v1/replicasets', (raw) => compactWorkload('ReplicaSet', raw)),
+    jobs: source('jobs', '/apis/batch/v1/jobs', (raw) => compactWorkload('Job', raw)),
     kruiseStatefulsets: {
       ...source('statefulsets.apps.kruise.io', '/apis/apps.kruise.io/v1beta1/statefulsets', (raw) =>
         compactWorkload('StatefulSet', raw, 'apps.kruise.io'),

@@ -60,7 +60,7 @@ function def(
 export const RESOURCES: readonly ResourceDef[] = [
   def('', 'v1', 'Namespace', 'namespaces', false, { shortNames: ['ns'], subresources: ['status'], fields: ['status.phase'] }),
   def('', 'v1', 'Node', 'nodes', false, { shortNames: ['no'], subresources: ['status'], fields: ['spec.unschedulable'] }),
-  def('', 'v1', 'Pod', 'pods', true, { shortNames: ['po'], subresources: ['status', 'binding', 'eviction'], fields: POD_FIELDS }),
+  def('', 'v1', 'Pod', 'pods', true, { shortNames: ['po'], subresources: ['status', 'binding', 'eviction', 'log'], fields: POD_FIELDS }),
   def('', 'v1', 'Event', 'events', true, { shortNames: ['ev'], fields: EVENT_FIELDS }),
   def('apps', 'v1', 'StatefulSet', 'statefulsets', true, { shortNames: ['sts'], subresources: ['status', 'scale'] }),
   def('apps', 'v1', 'Deployment', 'deployments', true, { shortNames: ['deploy'], subresources: ['status', 'scale'] }),

@@ -7,6 +7,8 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { deleteObject, deleteRequest } from './deletion.ts';
 import type { Faults } from './faults.ts';
+import { podLogText } from './pod-log.ts';
+import type { Pod } from './types.ts';
 import { apiGroup, apiGroupList, apiResourceList, apiVersionOf, apiVersions, VERSION_INFO } from './resources.ts';
 import { parseResourcePath } from './route.ts';
 import type { ResourceRoute } from './route.ts';
@@ -115,6 +117,13 @@ async function handleResource(
       });
     }
     throw methodNotAllowed(`the server does not allow this method on the requested resource`);
+  }
+  if (subresource === 'log') {
+    if (method !== 'GET') throw methodNotAllowed('the server does not allow this method on the requested resource');
+    const text = podLogText(store.read(def.id, namespace, name) as Pod, query);
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': Buffer.byteLength(text) });
+    res.end(text);
+    return;
   }
   if (subresource === 'scale' || subresource === 'binding' || subresource === 'eviction') {
     const body = method === 'GET' ? undefined : await readBody(req);

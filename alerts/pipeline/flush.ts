@@ -131,6 +131,14 @@ export function createFlushProcessor(d: FlushDeps) {
       // Only firing alerts inhibit: one whose end time passed no longer does.
       if (!e || e > now) sources.set(fp, l);
     }
+    const logs = destinations.map((destination) => {
+      const raw = rawLog[destination.key];
+      const entry = raw ? (JSON.parse(raw) as NflogEntry) : undefined;
+      return { entry, firing: new Set(entry?.firing), resolved: new Set(entry?.resolved) };
+    });
+    // A resolved alert every destination has been told about is gone, as Alertmanager deletes it
+    // right after the notification that carried it succeeded.
+    const toldResolved = (fp: string) => logs.length > 0 && logs.every((l) => l.resolved.has(fp) && !l.firing.has(fp));
     const firing: Held[] = [];
     const resolved: Held[] = [];
     /** Resolved alerts that may leave the group, with the version they were read at. */
@@ -142,7 +150,10 @@ export function createFlushProcessor(d: FlushDeps) {
       const flipText = (rawFlips[fp] ?? '').slice(2);
       const flips = flipText ? flipText.split(',').map(Number) : [];
       const flapping = isFlapping(flips, now, d.config.flapping.threshold, d.config.flapping.window);
-      if (isResolved && !flapping) settled.push([fp, ver]);
+      if (isResolved && !flapping) {
+        settled.push([fp, ver]);
+        if (toldResolved(fp)) continue;
+      }
       if (silencedBy(silences, a.labels) || inhibitedBy(d.inhibitRules, fp, a.labels, sources)) continue;
       if (isResolved && !flapping) resolved.push({ alert: { ...a, status: 'resolved' }, acceptedAt: t, flapping });
       else firing.push({ alert: { ...a, status: 'firing' }, acceptedAt: t, flapping });
@@ -151,9 +162,8 @@ export function createFlushProcessor(d: FlushDeps) {
     const resolvedSet = new Set(resolved.map((h) => h.alert.fingerprint));
     const decide = (entry: NflogEntry | undefined) =>
       needsUpdate({ entry, firing: firingSet, resolved: resolvedSet, sendResolved, repeatIntervalMs: repeat, now, ackedBy: meta.ackedBy });
-    const perDest = destinations.map((destination) => {
-      const raw = rawLog[destination.key];
-      const entry = raw ? (JSON.parse(raw) as NflogEntry) : undefined;
+    const perDest = destinations.map((destination, i) => {
+      const { entry } = logs[i]!;
       // Like Alertmanager's aggregation group, which waits for its notify pipeline before the
       // next tick, a destination whose delivery is still in flight (retrying) is not decided again.
       const mark = rawLog[`>${destination.key}`];

@@ -31,6 +31,8 @@ export interface IncidentsPageOptions extends TimeDisplay {
 }
 
 const hidden = (token?: string) => (token ? `<input type="hidden" name="token" value="${e(token)}">` : '');
+/** A post target with the token in its query: the API's token check reads headers and the query, not bodies. */
+const action = (path: string, token?: string) => e(token ? `${path}?token=${encodeURIComponent(token)}` : path);
 const labels = (l: Record<string, string>) =>
   Object.entries(l)
     .map(([k, v]) => `${k}=${v}`)
@@ -70,11 +72,11 @@ function silencesSection(d: IncidentsPageData, o: IncidentsPageOptions): string 
     const expire =
       state === 'expired'
         ? ''
-        : `<form class="inline" method="post" action="/incidents/silences/${encodeURIComponent(s.id)}/expire">${hidden(o.token)}<button class="secondary" type="submit">Expire</button></form>`;
-    return `<tr><td><code>${e(s.id)}</code></td><td><code>${e(describeMatchers(s))}</code></td><td><span class="badge ${state}">${state}</span></td><td>${e(ends)}</td><td>${e(s.createdBy)}${s.comment ? ` — ${e(s.comment)}` : ''}</td><td>${expire}</td></tr>`;
+        : `<form class="inline" method="post" action="${action(`/incidents/silences/${encodeURIComponent(s.id)}/expire`, o.token)}"><button class="secondary" type="submit">Expire</button></form>`;
+    return `<tr><td data-label="id"><code>${e(s.id)}</code></td><td data-label="matchers"><code>${e(describeMatchers(s))}</code></td><td><span class="badge ${state}">${state}</span></td><td data-label="ends">${e(ends)}</td><td data-label="by">${e(s.createdBy)}${s.comment ? ` — ${e(s.comment)}` : ''}</td><td>${expire}</td></tr>`;
   });
   const table = rows.length
-    ? `<table id="silences"><thead><tr><th>id</th><th>matchers</th><th>state</th><th>ends</th><th>by · why</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`
+    ? `<table class="stack" id="silences"><thead><tr><th>id</th><th>matchers</th><th>state</th><th>ends</th><th>by · why</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`
     : '<p class="muted" id="silences">No silences.</p>';
   return `<section><h2>Silences</h2>${table}${draftForm(o)}</section>`;
 }
@@ -97,7 +99,7 @@ function draftForm(o: IncidentsPageOptions): string {
         .join('')}</ul>${d.matches.length > 20 ? `<p class="muted">… and ${d.matches.length - 20} more</p>` : ''}`
     : '<p class="muted">Nothing firing now matches; it will mute matching alerts that come later.</p>';
   return `${check}<div class="notice" id="preview"><p>It would mute <strong>${d.matches.length}</strong> alert${d.matches.length === 1 ? '' : 's'} firing now, for ${e(d.duration)}:</p>${list}
-<form method="post" action="/incidents/silences">${hidden(o.token)}<input type="hidden" name="matchers" value="${e(d.matchers)}"><input type="hidden" name="duration" value="${e(d.duration)}"><input type="hidden" name="comment" value="${e(d.comment)}"><button type="submit">Create silence as ${e(o.viewer)}</button></form></div>`;
+<form method="post" action="${action('/incidents/silences', o.token)}"><input type="hidden" name="matchers" value="${e(d.matchers)}"><input type="hidden" name="duration" value="${e(d.duration)}"><input type="hidden" name="comment" value="${e(d.comment)}"><button type="submit">Create silence as ${e(o.viewer)}</button></form></div>`;
 }
 
 function notificationsSection(d: IncidentsPageData, o: IncidentsPageOptions): string {
@@ -105,18 +107,18 @@ function notificationsSection(d: IncidentsPageData, o: IncidentsPageOptions): st
     return '<section><h2>Recent notifications</h2><p class="muted" id="notifications">None yet.</p></section>';
   const rows = d.notifications.map(
     (n) =>
-      `<tr><td>${e(relativeTime(Date.parse(n.at), o.now))}</td><td><code>${e(n.ref)}</code></td><td>${e(n.receiver)}</td><td>${e(n.kind)} · ${e(n.channel)}</td><td><span class="badge ${n.state}">${n.state}</span></td><td>${e(n.detail.slice(0, 200))}</td></tr>`,
+      `<tr><td data-label="when">${e(relativeTime(Date.parse(n.at), o.now))}</td><td data-label="ref"><code>${e(n.ref)}</code></td><td data-label="receiver">${e(n.receiver)}</td><td data-label="where">${e(n.kind)} · ${e(n.channel)}</td><td><span class="badge ${n.state}">${n.state}</span></td><td data-label="detail">${e(n.detail.slice(0, 200))}</td></tr>`,
   );
-  return `<section><h2>Recent notifications</h2><table id="notifications"><thead><tr><th>when</th><th>ref</th><th>receiver</th><th>where</th><th>state</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+  return `<section><h2>Recent notifications</h2><table class="stack" id="notifications"><thead><tr><th>when</th><th>ref</th><th>receiver</th><th>where</th><th>state</th><th>detail</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
 }
 
 function auditSection(d: IncidentsPageData, o: IncidentsPageOptions): string {
   if (!d.audit) return '';
   const rows = d.audit.map(
     (a) =>
-      `<tr><td>${e(relativeTime(Date.parse(a.at), o.now))}</td><td>${e(a.user || '-')}</td><td>${e(a.platform)}</td><td><code>${e([a.command, ...a.args].join(' ').slice(0, 80))}</code></td><td>${e(a.decision === 'allowed' ? a.result : a.decision)}</td></tr>`,
+      `<tr><td data-label="when">${e(relativeTime(Date.parse(a.at), o.now))}</td><td data-label="user">${e(a.user || '-')}</td><td data-label="where">${e(a.platform)}</td><td data-label="command"><code>${e([a.command, ...a.args].join(' ').slice(0, 80))}</code></td><td data-label="outcome">${e(a.decision === 'allowed' ? a.result : a.decision)}</td></tr>`,
   );
-  return `<section><h2>Audit</h2>${rows.length ? `<table id="audit"><thead><tr><th>when</th><th>user</th><th>where</th><th>command</th><th>outcome</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p class="muted" id="audit">Nothing audited yet.</p>'}</section>`;
+  return `<section><h2>Audit</h2>${rows.length ? `<table class="stack" id="audit"><thead><tr><th>when</th><th>user</th><th>where</th><th>command</th><th>outcome</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '<p class="muted" id="audit">Nothing audited yet.</p>'}</section>`;
 }
 
 export function incidentsPage(d: IncidentsPageData, o: IncidentsPageOptions): string {

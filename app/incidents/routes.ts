@@ -1,8 +1,9 @@
 /**
  * `GET /incidents` (with `?matchers=…&duration=…` it previews a silence), `POST
  * /incidents/silences` (creates one) and `POST /incidents/silences/:id/expire`. Every route asks
- * `authorize` first: the same tokens as the API, given as `Authorization: Bearer`, `?token=` or a
- * form's `token` field. Forms are posted url-encoded; the answer to a post is a redirect back.
+ * `authorize` first: the same tokens as the API, given as `Authorization: Bearer` or `?token=`
+ * (the page's forms post to URLs that carry it). Forms are posted url-encoded; the answer to a
+ * post is a redirect back.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { parseDuration } from '../../alerts/duration.ts';
@@ -45,12 +46,10 @@ function html(reply: FastifyReply, status: number, body: string): FastifyReply {
 
 const str = (v: unknown, max = 2000): string => (typeof v === 'string' ? v.slice(0, max) : Array.isArray(v) ? str(v[0], max) : '');
 
-/** The token of a request: bearer header, else `token` in the form body, else `?token=`. */
+/** The token of a request: `Authorization: Bearer`, else `?token=` (forms post to URLs carrying it). */
 function tokenOf(req: FastifyRequest): string | undefined {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
   if (m) return m[1];
-  const fromBody = str((req.body as Record<string, unknown> | undefined)?.token, 512);
-  if (fromBody) return fromBody;
   return str((req.query as Record<string, unknown> | undefined)?.token, 512) || undefined;
 }
 
@@ -131,7 +130,7 @@ export function createIncidentsRoutes(o: IncidentsRoutesOptions): HttpPlugin {
       if (!viewer) return refuse(reply);
       const fields = (req.body ?? {}) as Record<string, unknown>;
       const read = readDraft(fields);
-      const token = str(fields.token, 512) || undefined;
+      const token = str((req.query as Record<string, unknown> | undefined)?.token, 512) || undefined;
       if (!read.ok)
         return reply.redirect(
           backTo(token, { matchers: read.draft.matchers, duration: read.draft.duration, comment: read.draft.comment }),
@@ -153,7 +152,7 @@ export function createIncidentsRoutes(o: IncidentsRoutesOptions): HttpPlugin {
     app.post<{ Params: { id: string } }>('/incidents/silences/:id/expire', async (req, reply) => {
       const viewer = viewerOf(req);
       if (!viewer) return refuse(reply);
-      const token = str((req.body as Record<string, unknown> | undefined)?.token, 512) || undefined;
+      const token = str((req.query as Record<string, unknown> | undefined)?.token, 512) || undefined;
       const s = await o.sources.silences.expire(req.params.id.slice(0, 16), viewer.name);
       if (!s) return html(reply, 404, '<!doctype html><title>firstmate</title><p>No such silence.</p>');
       return reply.redirect(backTo(token, { expired: s.id }), 303);

@@ -23,6 +23,8 @@ import type { NetworkMode } from './ipam.ts';
 import { createJobController } from './job-controller.ts';
 import { createKubelet } from './kubelet.ts';
 import { finishPod } from './pod-exit.ts';
+import { createPodFailures } from './pod-failures.ts';
+import type { PodFailures } from './pod-failures.ts';
 import { createNodeLifecycle } from './node-lifecycle.ts';
 import type { NodeLifecycleOptions, NodeNotReadyOptions } from './node-lifecycle.ts';
 import type { ZoneState } from './zone-tainter.ts';
@@ -70,6 +72,8 @@ export interface Drivers {
   setMemoryPressure(node: string, pressure: boolean): Node;
   /** The pod's containers exit with this code (default 0): phase Succeeded (0) or Failed; for Job pods. */
   finishPod(namespace: string, pod: string, exitCode?: number): Pod;
+  /** Everyday kubelet-reported failures: crash loop, image pull, probe, volume mount. */
+  failures: PodFailures;
   /** Scheduler preemption of a pod (`Preempted` event, then deletion). */
   preempt(namespace: string, pod: string, by?: { namespace: string; name: string }): Pod;
   /** Records a core/v1 Event through the store. */
@@ -279,6 +283,7 @@ export function createDrivers(store: Store, options: DriverOptions): Drivers {
     setMemoryPressure: (node, pressure) => kubelet.setMemoryPressure(node, pressure),
     preempt: (ns, pod, by) => scheduler.preempt(ns, pod, by),
     finishPod: (ns, pod, exitCode = 0) => finishPod(store, clock, ns, pod, exitCode),
+    failures: createPodFailures(store, recordAlways, clock),
     recordEvent: recordAlways,
     reservedIp: (ns, pod) => ipam.reserved(ns, pod),
     close() {

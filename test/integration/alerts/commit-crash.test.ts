@@ -12,7 +12,7 @@ import type { ConfigInput } from '../../../app/config-schema.ts';
 import { startHub, type Hub } from '../../helpers/alert-hub.ts';
 import { runCli, type CliProcess } from '../../helpers/cli.ts';
 import { startFakeWebhook } from '../../helpers/fake-webhook.ts';
-import { sleep, waitFor } from '../../helpers/wait.ts';
+import { waitFor } from '../../helpers/wait.ts';
 import { startWorkerProcess } from '../../helpers/worker-process.ts';
 
 let hub: Hub | undefined;
@@ -91,7 +91,7 @@ describe('a crash in the middle of a group commit', () => {
     children.push(await startWorkerProcess(shared));
     const notified = () => new Set(hook!.ok().map((h) => h.body.notification.groupLabels.alertname));
     await waitFor(() => accepted.every((n) => notified().has(n)), 'every accepted delivery notified', 60_000);
-    await sleep(500);
+    await hub.quiet(30_000);
     // None twice: one decision per group; a send whose answer was lost in the kill may arrive
     // again, always under the same idempotency key.
     const keysByGroup = new Map<string, Set<string>>();

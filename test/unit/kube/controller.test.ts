@@ -1,10 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { TerminalError } from '../../../core/errors.ts';
 import { Controller } from '../../../kube/controller.ts';
 import type { Reconciler } from '../../../kube/controller.ts';
 
 const silent = { debug() {}, info() {}, warn() {}, error() {} };
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+/** Moves the fake clock on, running due timers and the promise callbacks they release. */
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 function recorder(behaviour: (key: string, attempt: number) => Promise<void | { requeueAfterMs?: number }>) {
   const calls: string[] = [];
@@ -32,6 +34,13 @@ function recorder(behaviour: (key: string, attempt: number) => Promise<void | { 
 }
 
 describe('Controller', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('retries failures with backoff until they succeed, and drops terminal errors', async () => {
     const r = recorder(async (key, n) => {
       if (key === 'flaky' && n < 3) throw new Error('try again');
@@ -48,7 +57,7 @@ describe('Controller', () => {
     ctl.start();
     ctl.enqueue('flaky');
     ctl.enqueue('bad');
-    await sleep(150);
+    await advance(150);
     expect(r.calls.filter((k) => k === 'flaky')).toHaveLength(3);
     expect(r.calls.filter((k) => k === 'bad')).toHaveLength(1);
     expect(results.sort()).toEqual(['error', 'error', 'ok', 'terminal']);
@@ -61,9 +70,9 @@ describe('Controller', () => {
     ctl.start();
     for (let i = 0; i < 10; i++) {
       ctl.enqueue('same');
-      await sleep(2);
+      await advance(2);
     }
-    await sleep(400);
+    await advance(400);
     expect(r.maxRunning()).toBe(1);
     expect(r.calls.length).toBe(2);
     await ctl.stop();
@@ -74,7 +83,7 @@ describe('Controller', () => {
     const ctl = new Controller({ reconciler: r.reconciler, logger: silent });
     ctl.start();
     ctl.resync();
-    await sleep(80);
+    await advance(80);
     expect(r.calls.sort()).toEqual(['a', 'a', 'b']);
     expect(ctl.reconciled).toBe(3);
     await ctl.stop();

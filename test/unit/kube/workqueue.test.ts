@@ -1,9 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { WorkQueue } from '../../../kube/workqueue.ts';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Moves the fake clock on, running due timers and the promise callbacks they release. */
+const advance = (ms: number) => vi.advanceTimersByTimeAsync(ms);
 
 describe('WorkQueue', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('queues a waiting key once', async () => {
     const q = new WorkQueue();
     q.add('a');
@@ -25,7 +33,7 @@ describe('WorkQueue', () => {
     expect(q.len()).toBe(0);
     let second: string | undefined;
     const waiting = q.get().then((k) => (second = k));
-    await sleep(5);
+    await advance(60_000);
     expect(second).toBeUndefined();
     q.done('a');
     await waiting;
@@ -48,9 +56,13 @@ describe('WorkQueue', () => {
     q.addRateLimited('k');
     expect(q.numRequeues('k')).toBe(2);
     expect(q.len()).toBe(0);
-    const t0 = Date.now();
-    expect(await q.get()).toBe('k');
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(8);
+    let got: string | undefined;
+    const getting = q.get().then((k) => (got = k));
+    await advance(9);
+    expect(got).toBeUndefined();
+    await advance(1);
+    await getting;
+    expect(got).toBe('k');
     q.done('k');
     q.forget('k');
     expect(q.numRequeues('k')).toBe(0);
@@ -61,11 +73,17 @@ describe('WorkQueue', () => {
     q.addAfter('late', 200);
     q.addAfter('late', 20);
     q.addAfter('late', 500);
-    const t0 = Date.now();
-    expect(await q.get()).toBe('late');
-    const waited = Date.now() - t0;
-    expect(waited).toBeGreaterThanOrEqual(15);
-    expect(waited).toBeLessThan(190);
+    let got: string | undefined;
+    const getting = q.get().then((k) => (got = k));
+    await advance(19);
+    expect(got).toBeUndefined();
+    await advance(1);
+    await getting;
+    expect(got).toBe('late');
+    q.done('late');
+    // The later delays of the same key were superseded: nothing more arrives.
+    await advance(1000);
+    expect(q.len()).toBe(0);
   });
 
   it('shutDown drains queued and in-flight keys, then returns undefined to workers', async () => {
@@ -77,7 +95,7 @@ describe('WorkQueue', () => {
     const done = q.shutDown().then(() => (drained = true));
     q.add('c');
     expect(await q.get()).toBe('b');
-    await sleep(5);
+    await advance(60_000);
     expect(drained).toBe(false);
     q.done(a as string);
     q.done('b');
