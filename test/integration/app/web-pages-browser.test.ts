@@ -91,7 +91,7 @@ describe.skipIf(!hasChromium)(`incidents and knowledge pages in headless Chromiu
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('console', (m) => {
-      if (m.type() === 'error') errors.push(m.text());
+      if (m.type() === 'error') errors.push(m.text() + ' @ ' + m.location().url);
     });
     return { page, errors, done: () => context.close() };
   };
