@@ -88,9 +88,10 @@ describe('PodDisruptionBudget status', () => {
       message: "Cannot evict pod as it would violate the pod's disruption budget.",
       details: { causes: [{ reason: 'DisruptionBudget', message: 'The disruption budget db needs 2 healthy pods and has 2 currently' }] },
     });
+    // Between the old pod's removal and its replacement the name answers 404.
     await waitFor(async () => {
-      const p = await core.readNamespacedPod({ namespace: 'team-b', name: 'db-0' });
-      return !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' ? p : undefined;
+      const p = await core.readNamespacedPod({ namespace: 'team-b', name: 'db-0' }).catch(() => undefined);
+      return p && !p.metadata?.deletionTimestamp && p.status?.phase === 'Running' ? p : undefined;
     }, 'db-0 recreated');
     await settledBudget('team-b', 'db', { currentHealthy: 3, disruptionsAllowed: 1 });
     await evict('team-b', 'db-1');
