@@ -3,8 +3,24 @@
  * inline CSS (light and dark), a header with the two sections and the knowledge-base search, and
  * escaping for every dynamic value.
  */
+import type { FastifyReply } from 'fastify';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+const CSP =
+  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/** Sends a self-contained page under a strict CSP; `noStore` for pages that show live state. */
+export function sendPage(reply: FastifyReply, status: number, body: string, opts: { noStore?: boolean } = {}): FastifyReply {
+  reply
+    .code(status)
+    .header('content-type', 'text/html; charset=utf-8')
+    .header('content-security-policy', CSP)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer');
+  if (opts.noStore) reply.header('cache-control', 'no-store');
+  return reply.send(body);
+}
 
 export function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);

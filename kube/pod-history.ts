@@ -100,14 +100,8 @@ export function createPodHistory(opts: PodHistoryOptions): PodHistoryStore {
     },
     async lineage(w, uid) {
       const all = await load(w);
-      const out: Incarnation[] = [];
       const seen = new Set<string>();
-      let cur = all.get(uid);
-      while (cur && !seen.has(cur.uid)) {
-        seen.add(cur.uid);
-        out.unshift(cur);
-        cur = cur.pred ? all.get(cur.pred) : undefined;
-      }
+      const out = ancestry(all, uid, seen);
       let next = all.get(uid)?.succ;
       while (next && !seen.has(next)) {
         const inc = all.get(next);
@@ -119,16 +113,19 @@ export function createPodHistory(opts: PodHistoryOptions): PodHistoryStore {
       return out;
     },
     async chain(w, uid) {
-      const all = await load(w);
-      const out: Incarnation[] = [];
-      const seen = new Set<string>();
-      let cur = all.get(uid);
-      while (cur && !seen.has(cur.uid)) {
-        seen.add(cur.uid);
-        out.unshift(cur);
-        cur = cur.pred ? all.get(cur.pred) : undefined;
-      }
-      return out;
+      return ancestry(await load(w), uid, new Set());
     },
   };
+}
+
+/** `uid` and its predecessors, oldest first; every uid visited is added to `seen`. */
+function ancestry(all: Map<string, Incarnation>, uid: string, seen: Set<string>): Incarnation[] {
+  const out: Incarnation[] = [];
+  let cur = all.get(uid);
+  while (cur && !seen.has(cur.uid)) {
+    seen.add(cur.uid);
+    out.unshift(cur);
+    cur = cur.pred ? all.get(cur.pred) : undefined;
+  }
+  return out;
 }

@@ -10,7 +10,7 @@ import { parseDuration } from '../../alerts/duration.ts';
 import { parseMatchers } from '../../alerts/matchers.ts';
 import type { HttpPlugin } from '../../core/http.ts';
 import { tokenize } from '../../core/tokenize.ts';
-import { escapeHtml } from '../../core/web-page.ts';
+import { escapeHtml, sendPage } from '../../core/web-page.ts';
 import { incidentsPageData, silencePreview, type IncidentsSources } from './data.ts';
 import { incidentsPage, type SilenceDraft } from './page.ts';
 
@@ -30,19 +30,7 @@ export interface IncidentsRoutesOptions {
   maxSilenceMs?: number;
 }
 
-const CSP =
-  "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' https: data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
-
-function html(reply: FastifyReply, status: number, body: string): FastifyReply {
-  return reply
-    .code(status)
-    .header('content-type', 'text/html; charset=utf-8')
-    .header('content-security-policy', CSP)
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer')
-    .header('cache-control', 'no-store')
-    .send(body);
-}
+const html = (reply: FastifyReply, status: number, body: string) => sendPage(reply, status, body, { noStore: true });
 
 const str = (v: unknown, max = 2000): string => (typeof v === 'string' ? v.slice(0, max) : Array.isArray(v) ? str(v[0], max) : '');
 
