@@ -78,12 +78,13 @@ export function createIncidentsRoutes(o: IncidentsRoutesOptions): HttpPlugin {
       done(null, Object.fromEntries(new URLSearchParams(String(body))));
     });
     const viewerOf = (req: FastifyRequest) => o.authorize(tokenOf(req));
+    // The icon link keeps browsers from asking for /favicon.ico (a 404) on the refusal page.
     const refuse = (reply: FastifyReply) =>
       html(
-        reply,
+        reply.header('www-authenticate', 'Bearer'),
         401,
-        '<!doctype html><title>firstmate</title><p>This page needs an API token: add <code>?token=…</code> to the address.</p>',
-      ).header('www-authenticate', 'Bearer');
+        '<!doctype html><title>firstmate</title><link rel="icon" href="data:,"><p>This page needs an API token: add <code>?token=…</code> to the address.</p>',
+      );
 
     app.get('/incidents', async (req, reply) => {
       const viewer = viewerOf(req);
