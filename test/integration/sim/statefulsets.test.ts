@@ -64,7 +64,11 @@ describe('apps/v1 StatefulSet with the label protocol of a patched controller', 
 
     await core.deleteNamespacedPod({ namespace: 'team-a', name: 'db-2' });
     await waitFor(
-      async () => (await core.readNamespacedPod({ namespace: 'team-a', name: 'db-2' })).metadata?.deletionTimestamp === undefined,
+      // The name answers 404 for a moment between the old pod's removal and its replacement.
+      async () => {
+        const p = await core.readNamespacedPod({ namespace: 'team-a', name: 'db-2' }).catch(() => undefined);
+        return p !== undefined && p.metadata?.deletionTimestamp === undefined;
+      },
       'db-2 recreated',
     );
     expect(podsOf(sim, 'team-a', 'db')).toEqual(['db-0', 'db-2', 'db-3']);
