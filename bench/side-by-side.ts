@@ -41,6 +41,8 @@ import type { LoadJob } from './ingest-client.ts';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const AM_BINARIES = ['/usr/bin/prometheus-alertmanager', '/usr/local/bin/alertmanager', '/usr/bin/alertmanager'];
 const PREFIX = '{fm-bench}';
+/** firstmate's intake takes no deliveries without a source token (Alertmanager has none to check). */
+const TOKEN = 'bench-intake-token';
 
 interface Opts {
   seconds: number;
@@ -166,6 +168,8 @@ interface Target {
   /** Alertmanager stores before it answers (and counting on its /metrics walks every alert). */
   storesOnAccept: boolean;
   url: string;
+  /** Bearer token the load generator sends. */
+  bearer?: string;
   /** Alerts stored so far (drained). */
   stored(): Promise<number>;
   rss(): number;
@@ -210,6 +214,7 @@ async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<
       '  receivers:',
       '    - { name: quiet, console: true }',
       `    - { name: hook, webhook: { url: "http://127.0.0.1:${hookPort}/firstmate" } }`,
+      `  sources: { tokens: { prometheus: [${TOKEN}] } }`,
       '  limits: { backlog: 1000000 }',
       '  workers: { sampleEvery: "0" }',
     ].join('\n'),
@@ -245,6 +250,7 @@ async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<
     name: 'firstmate',
     storesOnAccept: false,
     url: `http://127.0.0.1:${port}/api/v2/alerts`,
+    bearer: TOKEN,
     async stored() {
       const groups = await redis.smembers(keys.groups);
       const p = redis.pipeline();
@@ -380,6 +386,7 @@ async function throughput(t: Target, o: Opts, perRequest: number) {
       load({
         mode: 'closed',
         url: t.url,
+        bearer: t.bearer,
         perRequest,
         clients: Math.ceil(o.clients / o.loaders),
         seconds: o.seconds,
@@ -416,6 +423,7 @@ async function burst(t: Target, o: Opts, hookPort: number) {
   return load({
     mode: 'paced',
     url: t.url,
+    bearer: t.bearer,
     perRequest: 1,
     clients: o.clients,
     seconds: Math.min(o.seconds, 5),
@@ -441,6 +449,7 @@ async function sustained(t: Target, o: Opts) {
     {
       mode: 'count',
       url: t.url,
+      bearer: t.bearer,
       perRequest: 100,
       clients: o.clients,
       totalAlerts: o.open,
