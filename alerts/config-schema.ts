@@ -140,9 +140,9 @@ export const alertsConfigSchema = z
       .prefault({}),
     limits: z
       .strictObject({
-        /** Ingest jobs waiting before webhooks get 429. */
+        /** Ingest jobs waiting before webhooks get 429 (intake stores deliveries itself; jobs come from earlier versions). */
         backlog: z.number().int().positive().default(10_000),
-        /** Flush jobs due (waiting) before webhooks get 429: new groups pile up here. */
+        /** Groups whose flush is due and not taken before webhooks get 429: new groups pile up here. */
         flushBacklog: z.number().int().positive().default(10_000),
         /** Notify jobs due (waiting) before webhooks get 429: notification lag piles up here. */
         notifyBacklog: z.number().int().positive().default(5_000),
@@ -170,7 +170,7 @@ export const alertsConfigSchema = z
       .prefault({}),
     intake: z
       .strictObject({
-        /** Most alerts one group-commit write (one ingest job) carries; a delivery is never split. */
+        /** Most alerts one group-commit write carries; a delivery is never split. */
         maxBatchAlerts: z.number().int().positive().default(20_000),
         /** How often intake logs one summary line (deliveries, alerts, writes, refusals); 0 = never. */
         summaryEvery: duration.default(60_000),
@@ -178,7 +178,8 @@ export const alertsConfigSchema = z
       .prefault({}),
     flush: z
       .strictObject({
-        concurrency: z.number().int().positive().default(16),
+        /** Flushes one worker process runs at a time (they mostly wait on Redis and the notify queue). */
+        concurrency: z.number().int().positive().default(64),
         /**
          * How long an emptied group is kept with its timer (Alertmanager removes empty groups in
          * its 30 s maintenance): an alert firing again meanwhile is told at the group's next
@@ -189,7 +190,8 @@ export const alertsConfigSchema = z
       .prefault({}),
     notify: z
       .strictObject({
-        concurrency: z.number().int().positive().default(16),
+        /** Deliveries one worker process runs at a time (they mostly wait on the destination). */
+        concurrency: z.number().int().positive().default(64),
         attempts: z.number().int().positive().default(10),
         backoff: duration.default(1000),
         maxBackoff: duration.default(300_000),

@@ -1,6 +1,6 @@
 /**
  * Group commit at intake. Input: deliveries (one webhook's alerts each). Output: one Redis write
- * (one ingest job) per batch. While a write is in flight, deliveries that arrive meanwhile wait
+ * per batch, applied to group state. While a write is in flight, deliveries that arrive meanwhile wait
  * and go out together in the next write the moment it returns; there is no timer, so a lone
  * delivery is written at once and a busy intake writes ever larger batches. Each `submit`
  * resolves only once the write holding its delivery is acknowledged, and rejects when exactly

@@ -25,7 +25,8 @@
  * Options: --seconds N per phase (10), --clients N (32) over --loaders N processes (2), --rate N (500), --open N (1000000),
  * --intake N intake processes (1), --workers N worker processes (1), --aof no,everysec,
  * --phases batched,single,burst,sustained, --peer none (firstmate only), --dist (run the compiled
- * build from `npm run build`, as production does, instead of the sources through tsx).
+ * build from `npm run build`, as production does, instead of the sources through tsx), --profile
+ * DIR (CPU profiles of firstmate's processes, written to DIR when they stop).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -58,12 +59,14 @@ interface Opts {
   peer: boolean;
   /** Run the compiled build (`npm run build` first) instead of the sources through tsx. */
   dist: boolean;
+  /** Where firstmate's processes write CPU profiles ('' = none). */
+  profile: string;
 }
 
 function parseOptions(args: string[]): Opts {
   const { numbers, strings, flags } = benchArgs(
     { seconds: 10, clients: 32, rate: 500, open: 1_000_000, intake: 1, workers: 1, loaders: 2 },
-    { args, strings: { aof: 'no,everysec', phases: 'batched,single,burst,sustained', peer: 'alertmanager' }, flags: ['dist'] },
+    { args, strings: { aof: 'no,everysec', phases: 'batched,single,burst,sustained', peer: 'alertmanager', profile: '' }, flags: ['dist'] },
   );
   return {
     ...numbers,
@@ -71,6 +74,7 @@ function parseOptions(args: string[]): Opts {
     phases: strings.phases.split(','),
     peer: strings.peer !== 'none',
     dist: flags.has('dist'),
+    profile: strings.profile,
   };
 }
 
@@ -229,11 +233,12 @@ async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<
     LOG_LEVEL: 'info',
   };
   const bin = o.dist ? join(root, 'dist', 'app', 'main.js') : join(root, 'bin', 'firstmate.js');
+  const node = o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`, bin] : [bin];
   const started = /firstmate started/;
   const procs: ChildProcess[] = [];
   const intake = await spawnUntil(
     process.execPath,
-    [bin, 'start', '--role', 'intake', '--processes', String(o.intake)],
+    [...node, 'start', '--role', 'intake', '--processes', String(o.intake)],
     { ...env, PORT: String(port) },
     new RegExp(`(${started.source}[\\s\\S]*){${o.intake}}`),
     'firstmate intake',
@@ -241,7 +246,13 @@ async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<
   procs.push(intake);
   for (let i = 0; i < o.workers; i++) {
     procs.push(
-      await spawnUntil(process.execPath, [bin, 'start', '--role', 'worker'], { ...env, PORT: String(await freePort()) }, started, 'worker'),
+      await spawnUntil(
+        process.execPath,
+        [...node, 'start', '--role', 'worker'],
+        { ...env, PORT: String(await freePort()) },
+        started,
+        'worker',
+      ),
     );
   }
   const redis = new Redis(redisServer.url);

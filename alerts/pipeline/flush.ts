@@ -1,14 +1,15 @@
 /**
- * Flush worker. Input: a `FlushJob` (group, generation). Reads the group's alerts, drops the
+ * Flush of one aggregation group, run by the flush scheduler when the group's flush is due. Reads
+ * the group's alerts at its current generation, drops the
  * silenced and inhibited ones, holds back resolutions of flapping alerts, diffs against each
  * destination's notification log (Alertmanager's dedup stage) and enqueues one notify job per
  * destination that must hear about it; the notify worker writes that destination's log entry
  * only once the delivery succeeded, so a delivery that failed is tried again at the next
  * group_interval. Then commits atomically (log entries of destinations told without a send,
- * incident, removal of resolved alerts every destination has been told about, next generation)
- * and schedules the next flush after group_interval. Idempotent: a stale generation is skipped;
- * a re-run of the same generation builds the same notification id and job ids, and the commit
- * accepts only one of them.
+ * incident, removal of resolved alerts every destination has been told about, next generation
+ * and its due time after group_interval). Idempotent: a re-run of the same generation builds the
+ * same notification id and job ids, and the commit accepts only one of them (a generation moved
+ * on meanwhile is stale).
  */
 import { createHash } from 'node:crypto';
 import type { Queue } from 'bullmq';
@@ -24,9 +25,9 @@ import { silencedBy, silenceState, type Silence } from '../silences.ts';
 import { createNotificationBuilder, type Held } from './build-notification.ts';
 import { isFlapping, needsUpdate, type NflogEntry } from './dedup.ts';
 import { destinationsFor } from './destinations.ts';
-import { flushJobId, notifyJobId, type PipelineKeys } from './keys.ts';
+import { notifyJobId, type PipelineKeys } from './keys.ts';
 import type { PipelineScripts } from './scripts.ts';
-import type { DecisionEvent, FlushJob, NotifyJob } from './types.ts';
+import type { DecisionEvent, NotifyJob } from './types.ts';
 
 export interface FlushDeps {
   config: AlertsConfig;
@@ -36,8 +37,9 @@ export interface FlushDeps {
   routing: Routing;
   inhibitRules: readonly InhibitRule[];
   knowledge: KnowledgeLinks;
-  flushQueue: Queue<FlushJob>;
   notifyQueue: Queue<NotifyJob>;
+  /** The notify queue's connection. */
+  notifyConnection: Redis;
   metrics: Metrics;
   logger: Logger;
   onDecision?: (e: DecisionEvent) => void;
@@ -75,18 +77,14 @@ export function createFlushProcessor(d: FlushDeps) {
   const inFlightMaxMs = attempts * (timeout + maxBackoff);
   const buildNotification = createNotificationBuilder({ knowledge: d.knowledge, logger: d.logger, topN: d.config.storm.topN });
 
-  const scheduleFlush = async (gk: string, gen: number, delay: number) => {
-    await d.flushQueue.add('flush', { gk, gen }, { jobId: flushJobId(gk, gen), delay: Math.max(0, delay) });
-    await d.scripts.scheduled([d.keys.groupMeta(gk)], [String(gen)]);
-  };
-
   const reserveRef = async (incidentId: string): Promise<string> => {
     const ref = await d.scripts.reserveRef(d.keys.groups, [d.keys.prefix, incidentId, REF_RESERVE_TTL_S, ...refCandidates(incidentId)]);
     if (!ref) throw new Error(`no free ref for incident ${incidentId}`);
     return ref;
   };
 
-  return async function processFlush({ gk, gen }: FlushJob): Promise<string> {
+  /** Flushes the group's current generation; answers the decision's reason, or why there was none. */
+  return async function processFlush(gk: string): Promise<string> {
     const now = clock();
     const k = d.keys;
     // One round trip reads the group, its notification log and flip history, the silences and
@@ -112,11 +110,7 @@ export function createFlushProcessor(d: FlushDeps) {
     const rawSources = (res[6]?.[1] ?? {}) as Record<string, string>;
     if (!meta.gen) return 'gone';
     if (meta.idle) return 'idle';
-    const current = Number(meta.gen);
-    if (current !== gen) {
-      if (current > gen) await scheduleFlush(gk, current, Number(meta.next) - now);
-      return 'stale';
-    }
+    const gen = Number(meta.gen);
     const route = routes.get(meta.route ?? '');
     const interval = route?.groupIntervalMs ?? routeDefaults.group_interval;
     const repeat = route?.repeatIntervalMs ?? routeDefaults.repeat_interval;
@@ -213,17 +207,22 @@ export function createFlushProcessor(d: FlushDeps) {
           const notification = await buildNotification({ gk, gen, incidentId, ref, meta, firing, resolved, sendResolved, now, acceptedAt });
           fields.last = JSON.stringify(notification);
           if (!receiver) d.logger.warn({ receiver: meta.receiver, gk }, 'receiver no longer configured; notification dropped');
-          const marks = d.redis.multi();
-          for (const { destination } of notified) marks.hset(k.nflog(gk), `>${destination.key}`, `${gen}|${now}`);
-          if (notified.length > 0) await marks.exec();
           const jobs = notified.map(({ destination }) => ({
             name: destination.kind,
             data: { notification, destination, log },
             opts: { jobId: notifyJobId(notification.id, destination.key) },
           }));
-          // A single destination (the usual case) skips the transaction `addBulk` wraps jobs in.
-          if (jobs.length === 1) await d.notifyQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
-          else if (jobs.length > 1) await d.notifyQueue.addBulk(jobs);
+          if (jobs.length > 0) {
+            // The in-flight marks go out first on the queue's own connection, in the same round
+            // trip as the jobs: Redis has them before any of the jobs can run (and settle them).
+            const marks = d.notifyConnection.hset(
+              k.nflog(gk),
+              Object.fromEntries(notified.map(({ destination }) => [`>${destination.key}`, `${gen}|${now}`])),
+            );
+            // A single destination (the usual case) skips the transaction `addBulk` wraps jobs in.
+            const added = jobs.length === 1 ? d.notifyQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts) : d.notifyQueue.addBulk(jobs);
+            await Promise.all([marks, added]);
+          }
           direct = [];
           sent = jobs.length > 0;
         }
@@ -259,8 +258,7 @@ export function createFlushProcessor(d: FlushDeps) {
       d.config.flush.keepEmptyGroup,
       ...drop,
     ];
-    const next = await d.scripts.commit(k.groups, args);
-    if (next > 0) await scheduleFlush(gk, next, interval);
+    const next = await d.scripts.commit(k.groupMeta(gk), args);
     return next === -1 ? 'stale' : decision.reason;
   };
 }

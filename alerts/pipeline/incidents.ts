@@ -1,10 +1,9 @@
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Alert } from '../model.ts';
 import type { Notification } from '../notifiers/types.ts';
-import { flushJobId, type PipelineKeys } from './keys.ts';
+import type { PipelineKeys } from './keys.ts';
 import type { PipelineScripts } from './scripts.ts';
-import type { DeliveryRecord, FailedDelivery, FlushJob } from './types.ts';
+import type { DeliveryRecord, FailedDelivery } from './types.ts';
 
 /** An open incident as `alerts` lists it. */
 export interface IncidentSummary {
@@ -24,7 +23,7 @@ export interface IncidentSummary {
 export type AckResult = { ok: true; incident: IncidentSummary } | { ok: false; reason: 'unknown' | 'closed' };
 
 /** Reads incidents, deliveries and failures; acks incidents (the flush announces the ack). */
-export function createIncidents(d: { redis: Redis; keys: PipelineKeys; scripts: PipelineScripts; flushQueue: Queue<FlushJob> }) {
+export function createIncidents(d: { redis: Redis; keys: PipelineKeys; scripts: PipelineScripts }) {
   const k = d.keys;
   const summary = (h: Record<string, string>): IncidentSummary | undefined => {
     if (!h.id) return undefined;
@@ -60,10 +59,8 @@ export function createIncidents(d: { redis: Redis; keys: PipelineKeys; scripts: 
     },
     /** Marks the incident acked and brings its group's flush forward so the message shows it. */
     async ack(ref: string, by: string): Promise<AckResult> {
-      const [status, gk, gen] = await d.scripts.ack(k.groups, [k.prefix, ref.toLowerCase(), by, Date.now()]);
+      const [status] = await d.scripts.ack(k.ref(ref.toLowerCase()), [k.prefix, ref.toLowerCase(), by, Date.now()]);
       if (status !== 'ok') return { ok: false, reason: status === 'closed' ? 'closed' : 'unknown' };
-      const job = await d.flushQueue.getJob(flushJobId(gk, Number(gen)));
-      if (job && (await job.isDelayed())) await job.promote().catch(() => undefined);
       const incident = await api.byRef(ref);
       return incident ? { ok: true, incident } : { ok: false, reason: 'closed' };
     },

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { Queue, Worker, type Job } from 'bullmq';
 import type { Redis, RedisOptions } from 'ioredis';
 import type { Component } from '../../core/lifecycle.ts';
@@ -11,13 +12,14 @@ import type { NotifierRegistry } from '../notifiers/registry.ts';
 import { createRouting } from '../routing.ts';
 import { createSilences } from '../silences.ts';
 import { createFlushProcessor } from './flush.ts';
+import { createFlushScheduler } from './flush-scheduler.ts';
 import { createIncidents } from './incidents.ts';
 import { createIngestProcessor } from './ingest.ts';
 import { createIngestPacker } from './ingest-pack.ts';
 import { pipelineKeys } from './keys.ts';
 import { createNotifyProcessor, notifyBackoff } from './notify.ts';
 import { defineScripts } from './scripts.ts';
-import type { DecisionEvent, FlushJob, IngestDelivery, IngestJob, NotifyJob } from './types.ts';
+import type { DecisionEvent, IngestDelivery, IngestJob, NotifyJob } from './types.ts';
 
 /**
  * Options of connections that must fail fast while Redis is down (BullMQ's advice for producers):
@@ -51,7 +53,7 @@ export interface AlertPipelineOptions {
   knowledge?: KnowledgeLinks;
   /** Which workers this process runs (all by default; intake-only replicas turn them off). */
   workers?: { ingest?: boolean; flush?: boolean; notify?: boolean };
-  /** BullMQ lock and stalled-check timings (ms); short in tests that kill workers. */
+  /** BullMQ lock and stalled-check timings (ms; the lock's is also a claimed flush's lease); short in tests that kill workers. */
   lockDurationMs?: number;
   stalledIntervalMs?: number;
   /** How often queue depths and open groups are sampled into metrics (ms, 0 = never). */
@@ -62,19 +64,26 @@ export interface AlertPipelineOptions {
 }
 
 /**
- * The alert pipeline: ingest → flush → notify queues on BullMQ with their workers, the sink
- * producers hand alerts to, silences, incidents and acks. `start`/`stop` run the workers; the
- * queues work as soon as it is built, so intake can enqueue before the workers start.
+ * The alert pipeline: the ingest and notify queues on BullMQ with their workers, the flush
+ * scheduler between them (groups' due times in Redis), the sink producers hand alerts to,
+ * silences, incidents and acks. `start`/`stop` run the workers; the queues work as soon as it is
+ * built, so intake can enqueue before the workers start.
  */
 export function createAlertPipeline(o: AlertPipelineOptions) {
   const { config, prefix, logger, metrics } = o;
-  // The queues, scripts and reads of all three workers share one non-blocking connection of
-  // their own with auto-pipelining: the commands that many concurrent jobs issue in the same
-  // tick go out as one write and one round trip instead of one each (most of a job's cost is
-  // writing and parsing Redis commands). Transactions (`multi`) are unaffected and stay atomic.
+  // The scripts and reads of the workers share one non-blocking connection of their own with
+  // auto-pipelining: the commands that many concurrent jobs issue in the same tick go out as one
+  // write and one round trip instead of one each (most of a job's cost is writing and parsing
+  // Redis commands). Transactions (`multi`) are unaffected and stay atomic. The notify queue
+  // gets another such connection: BullMQ defines its scripts on the connections it uses, and
+  // every pipeline or transaction on a connection copies all the scripts defined on it.
   const redis = o.newRedis();
   redis.options.enableAutoPipelining = true;
-  // Intake's writes go through their own fail-fast connection (see failFastRedisOptions).
+  const queueRedis = o.newRedis();
+  queueRedis.options.enableAutoPipelining = true;
+  // Intake writes group state through a fail-fast connection of its own (see failFastRedisOptions),
+  // one write at a time and without auto-pipelining: no write builds a pipeline that copies
+  // scripts it does not use.
   const producer = o.newRedis(failFastRedisOptions);
   const keys = pipelineKeys(prefix);
   const scripts = defineScripts(redis);
@@ -85,15 +94,10 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     openAlerts: () => incidents.openAlertLabels(),
   });
   const knowledge = o.knowledge ?? createRunbookLinks();
-  const queueOpts = { connection: redis, prefix };
-  // Intake writes one job per group commit, one at a time: on a connection of its own without
-  // auto-pipelining, so no write builds a pipeline (which copies every defined script into it).
+  const queueOpts = { connection: queueRedis, prefix };
+  // Deliveries are applied to group state at intake (see `write`); the queue and its worker drain
+  // jobs written by earlier versions, which queued every delivery for a worker to apply.
   const ingestQueue = new Queue<IngestJob>('ingest', {
-    connection: producer,
-    prefix,
-    defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 8, backoff: { type: 'exponential', delay: 200 } },
-  });
-  const flushQueue = new Queue<FlushJob>('flush', {
     ...queueOpts,
     defaultJobOptions: { removeOnComplete: true, removeOnFail: { count: 1000 }, attempts: 8, backoff: { type: 'exponential', delay: 200 } },
   });
@@ -106,22 +110,23 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
       backoff: { type: 'notify' },
     },
   });
-  for (const q of [ingestQueue, flushQueue, notifyQueue])
-    q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
-  const incidents = createIncidents({ redis, keys, scripts, flushQueue });
+  for (const q of [ingestQueue, notifyQueue]) q.on('error', (err) => logger.warn({ err: err.message, queue: q.name }, 'queue error'));
+  const incidents = createIncidents({ redis, keys, scripts });
 
   const clock = o.now ? { now: o.now } : {};
   const pack = createIngestPacker({ routing, inhibitRules });
-  const processIngest = createIngestProcessor({
-    redis,
-    keys,
-    scripts,
-    pack,
-    flapping: config.flapping,
-    flushQueue,
-    maxAlertsPerCall: config.ingest.maxAlertsPerCall,
-    ...clock,
-  });
+  const ingestVia = (connection: Redis) =>
+    createIngestProcessor({
+      redis: connection,
+      keys,
+      scripts: defineScripts(connection),
+      pack,
+      flapping: config.flapping,
+      maxAlertsPerCall: config.ingest.maxAlertsPerCall,
+      ...clock,
+    });
+  const processIngest = ingestVia(redis);
+  const applyAtIntake = ingestVia(producer);
   const processFlush = createFlushProcessor({
     config,
     redis,
@@ -130,8 +135,8 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     routing,
     inhibitRules,
     knowledge,
-    flushQueue,
     notifyQueue,
+    notifyConnection: queueRedis,
     metrics,
     logger,
     onDecision: o.onDecision,
@@ -139,6 +144,18 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
   });
   const processNotify = createNotifyProcessor({ config, redis, keys, scripts, notifiers: o.notifiers, metrics, logger, ...clock });
 
+  const flushScheduler = createFlushScheduler({
+    redis,
+    blocking: o.newRedis(),
+    keys,
+    scripts,
+    concurrency: config.flush.concurrency,
+    leaseMs: o.lockDurationMs ?? 30_000,
+    flush: processFlush,
+    logger,
+    ...clock,
+  });
+  let flushing = false;
   const workers: Worker[] = [];
   let sampler: NodeJS.Timeout | undefined;
   let backlogsCache: { at: number; value: Promise<PipelineBacklogs> } = {
@@ -157,19 +174,29 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     ...(o.stalledIntervalMs ? { stalledInterval: o.stalledIntervalMs } : {}),
   });
 
+  /** Groups whose flush is due now and not taken by a scheduler (a claimed one's due time is its lease's end). */
+  const flushBacklog = () => redis.zcount(keys.due, '-inf', Date.now());
+
   const sample = async () => {
-    for (const q of [ingestQueue, flushQueue, notifyQueue]) {
+    for (const q of [ingestQueue, notifyQueue]) {
       const counts = await q.getJobCounts('waiting', 'active', 'delayed', 'failed');
       for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ queue: q.name, state }, n);
       metrics.pipelineBacklog.set({ queue: q.name }, counts.waiting ?? 0);
     }
+    const [due, scheduled] = await Promise.all([flushBacklog(), redis.zcard(keys.due)]);
+    metrics.queueJobs.set({ queue: 'flush', state: 'waiting' }, due);
+    metrics.queueJobs.set({ queue: 'flush', state: 'delayed' }, scheduled - due);
+    metrics.pipelineBacklog.set({ queue: 'flush' }, due);
     metrics.alertGroupsOpen.set(await redis.scard(keys.groups));
     metrics.incidentsOpen.set(await incidents.countOpen());
   };
 
-  /** Writes deliveries, routed and packed, as one ingest job; resolves once Redis has acknowledged it. */
+  /**
+   * Applies deliveries, routed and packed, to their groups' state (and flush due times) in one
+   * round trip; resolves once Redis has acknowledged it, so an accepted alert is already stored.
+   */
   const write = async (deliveries: IngestDelivery[]): Promise<void> => {
-    await ingestQueue.add('ingest', pack(deliveries));
+    await applyAtIntake(pack(deliveries));
   };
 
   const sink = {
@@ -187,12 +214,18 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     name: 'alert-pipeline',
     async start() {
       // Intake answers 503 until its connections are up: have them up before serving.
-      await Promise.all([ingestQueue.waitUntilReady(), flushQueue.waitUntilReady(), notifyQueue.waitUntilReady()]);
+      await Promise.all([
+        ingestQueue.waitUntilReady(),
+        notifyQueue.waitUntilReady(),
+        producer.status === 'ready' ? undefined : once(producer, 'ready'),
+      ]);
       const run = o.workers ?? {};
       if (run.ingest !== false)
         workers.push(new Worker<IngestJob>('ingest', (job) => processIngest(job.data), workerOpts(config.ingest.concurrency)));
-      if (run.flush !== false)
-        workers.push(new Worker<FlushJob>('flush', (job) => processFlush(job.data), workerOpts(config.flush.concurrency)));
+      if (run.flush !== false) {
+        await flushScheduler.start();
+        flushing = true;
+      }
       if (run.notify !== false) {
         workers.push(
           new Worker<NotifyJob>('notify', (job: Job<NotifyJob>, token?: string) => processNotify(job, token), {
@@ -221,13 +254,14 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     },
     async stop() {
       if (sampler) clearInterval(sampler);
-      await Promise.all(
-        workers.splice(0).map(async (w) => {
+      await Promise.all([
+        ...workers.splice(0).map(async (w) => {
           await w.close();
           await w.disconnect();
         }),
-      );
-      await Promise.all([ingestQueue.close(), flushQueue.close(), notifyQueue.close()]);
+        flushing ? flushScheduler.stop() : undefined,
+      ]);
+      await Promise.all([ingestQueue.close(), notifyQueue.close()]);
     },
   };
 
@@ -237,7 +271,7 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     silences,
     incidents,
     routing,
-    queues: { ingest: ingestQueue, flush: flushQueue, notify: notifyQueue },
+    queues: { ingest: ingestQueue, notify: notifyQueue },
     keys,
     scripts,
     write,
@@ -262,7 +296,7 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     backlogs(): Promise<PipelineBacklogs> {
       const now = Date.now();
       if (now - backlogsCache.at > 100) {
-        const value = Promise.all([ingestQueue.getWaitingCount(), flushQueue.getWaitingCount(), notifyQueue.getWaitingCount()]).then(
+        const value = Promise.all([ingestQueue.getWaitingCount(), flushBacklog(), notifyQueue.getWaitingCount()]).then(
           ([ingest, flush, notify]) => ({ ingest, flush, notify }),
         );
         // A failed read is not cached: the next caller asks Redis again.

@@ -1,8 +1,8 @@
 /**
  * Packing deliveries for the ingest script, once, where they are written (intake's group commit,
  * the sink): every alert is routed (group keys cached by the routing), serialised once and packed
- * into one string, and the alerts are gathered per group. The ingest worker then hands the packed
- * strings to Redis as they are: no parse or stringify of alerts on its side.
+ * into one string, and the alerts are gathered per group. The ingest processor then hands the
+ * packed strings to Redis as they are: no parse or stringify of alerts on its side.
  *
  * One packed alert: `<status f|r><inhibit source 0|1><startsAt ms>|<endsAt ms>|<fp length>|<fp>`
  * `<source labels length>|<source labels JSON><payload JSON>` — lengths make any fingerprint safe;

@@ -1,21 +1,20 @@
 /**
- * Ingest worker. Input: an `IngestJob` (the deliveries of one intake commit, routed and packed
- * per group where they were written). Output: alert state upserted per (group, fingerprint) by
+ * Ingest, run by intake's group commit (and by the worker draining queued jobs of earlier
+ * versions). Input: an `IngestJob` (the deliveries of one intake commit, routed and packed per
+ * group where they were written). Output: alert state upserted per (group, fingerprint) by
  * `lua/ingest.lua`, many deliveries per call, the calls split to a bounded size and sent in one
- * round trip; then a delayed flush job (`f-<group>-<generation>`, group_wait for a new group; at
- * once when an alert that started more than group_wait ago joins a group that has not flushed yet;
- * the next group_interval tick when an emptied group fires again) for every touched group whose
- * current generation is not yet marked scheduled. Idempotent: re-running
- * a job rewrites the same state and re-adds the same job ids, which BullMQ ignores while they exist
- * and the flush ignores when their generation is stale.
+ * round trip. The same calls set each new generation's flush due time (group_wait for a new
+ * group; at once when an alert that started more than group_wait ago joins a group that has not
+ * flushed yet; the next group_interval tick when an emptied group fires again), so a group's
+ * state and its flush are written together. Idempotent: applying the same deliveries again
+ * rewrites the same state.
  */
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { AlertsConfig } from '../config-schema.ts';
 import type { IngestPacker } from './ingest-pack.ts';
-import { flushJobId, type PipelineKeys } from './keys.ts';
+import type { PipelineKeys } from './keys.ts';
 import type { PipelineScripts } from './scripts.ts';
-import type { FlushJob, IngestJob, PackedGroup } from './types.ts';
+import type { IngestJob, PackedGroup } from './types.ts';
 
 export interface IngestDeps {
   redis: Redis;
@@ -24,7 +23,6 @@ export interface IngestDeps {
   /** Packs jobs written by earlier versions (deliveries instead of packed groups). */
   pack: IngestPacker;
   flapping: AlertsConfig['flapping'];
-  flushQueue: Queue<FlushJob>;
   /** Most packed alerts per script call (Lua's unpack and the argument list stay bounded). */
   maxAlertsPerCall?: number;
   /** The clock (epoch ms); `Date.now` by default. */
@@ -63,7 +61,7 @@ export function createIngestProcessor(d: IngestDeps) {
     const pipeline = d.redis.pipeline();
     let alerts = 0;
     for (const call of splitCalls(groups, max)) {
-      const keys = [d.keys.groups, d.keys.inhibitSources];
+      const keys = [d.keys.groups, d.keys.inhibitSources, d.keys.due, d.keys.dueWake];
       const args: Array<string | number> = [now, d.flapping.window, flipKeep, call.length];
       for (const g of call) {
         keys.push(
@@ -80,28 +78,11 @@ export function createIngestProcessor(d: IngestDeps) {
       }
       d.scripts.ingest(pipeline, keys, args);
     }
-    const results = (await pipeline.exec()) ?? [];
-    const due = new Map<string, { gen: number; next: number }>();
-    for (const [err, out] of results) {
+    let groupsScheduled = 0;
+    for (const [err, scheduled] of (await pipeline.exec()) ?? []) {
       if (err) throw err;
-      const list = out as string[];
-      for (let i = 0; i + 2 < list.length; i += 3) due.set(list[i]!, { gen: Number(list[i + 1]), next: Number(list[i + 2]) });
+      groupsScheduled += Number(scheduled);
     }
-    const jobs = [...due].map(([gk, { gen, next }]) => ({
-      name: 'flush',
-      data: { gk, gen },
-      opts: { jobId: flushJobId(gk, gen), delay: Math.max(0, next - now) },
-    }));
-    if (jobs.length > 0) {
-      // One job (the usual case: a delivery touching one group) goes in by one script call;
-      // `addBulk` wraps even one job in a transaction, which costs a pipeline and MULTI/EXEC.
-      if (jobs.length === 1) await d.flushQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts);
-      else await d.flushQueue.addBulk(jobs);
-      await d.scripts.scheduled(
-        jobs.map((j) => d.keys.groupMeta(j.data.gk)),
-        jobs.map((j) => String(j.data.gen)),
-      );
-    }
-    return { alerts, groups: jobs.length };
+    return { alerts, groups: groupsScheduled };
   };
 }

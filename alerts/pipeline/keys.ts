@@ -6,6 +6,10 @@ export function pipelineKeys(prefix: string) {
   return {
     prefix,
     groups: `${prefix}:groups`,
+    /** Sorted set: open group → epoch ms its next flush is due (while a scheduler holds it, its lease's end). */
+    due: `${prefix}:due`,
+    /** List: an element wakes one flush scheduler waiting for the earliest due time (an earlier one came in). */
+    dueWake: `${prefix}:due:wake`,
     groupMeta: (gk: string) => `${prefix}:ag:${gk}`,
     groupAlerts: (gk: string) => `${prefix}:aa:${gk}`,
     groupState: (gk: string) => `${prefix}:as:${gk}`,
@@ -34,6 +38,5 @@ export function pipelineKeys(prefix: string) {
 
 export type PipelineKeys = ReturnType<typeof pipelineKeys>;
 
-/** BullMQ job ids (no `:` allowed): one flush per group generation, one notify per destination. */
-export const flushJobId = (gk: string, gen: number) => `f-${gk}-${gen}`;
+/** BullMQ job ids (no `:` allowed): one notify job per notification and destination. */
 export const notifyJobId = (notificationId: string, destKey: string) => `n-${notificationId}-${destKey}`.replace(/:/g, '_');

@@ -66,19 +66,16 @@ export function createNotifyProcessor(d: NotifyDeps) {
   const limits = d.config.notify.rateLimits as Record<string, { max: number; per: number } | undefined>;
   const limiter = createSlidingWindowLimiter(d.redis);
 
-  /** The delivery is over without a log entry: the group's next flush decides for the destination again. */
   /**
    * The delivery is over without a send: failed for good (no log entry: the group's next flush
    * decides for the destination again), or superseded by a newer notification on show there
    * (`told`: its log entry is written, as the destination is at least that far).
    */
   const settle = (data: NotifyJob, told: boolean) =>
-    d.scripts.settle(k.nflog(data.notification.groupKey), [
-      data.destination.key,
-      data.log?.seq ?? data.notification.seq,
-      told && data.log ? JSON.stringify(data.log) : '',
-      k.groupMeta(data.notification.groupKey),
-    ]);
+    d.scripts.settle(
+      [k.nflog(data.notification.groupKey), k.groupMeta(data.notification.groupKey)],
+      [data.destination.key, data.log?.seq ?? data.notification.seq, told && data.log ? JSON.stringify(data.log) : ''],
+    );
 
   const recordFailure = async (job: Job<NotifyJob>, err: Error) => {
     const { notification: n, destination } = job.data;
@@ -164,17 +161,10 @@ export function createNotifyProcessor(d: NotifyDeps) {
       const store = async (ref: MessageRef, seq: number, updated: boolean, withRecords: boolean) => {
         const log = job.data.log;
         const tx = d.redis.multi();
-        (tx as unknown as { fmDelivered(...a: Array<string | number>): unknown }).fmDelivered(
-          msgKey,
-          attemptKey,
-          JSON.stringify({ ref, seq }),
-          seq,
-          MESSAGE_TTL_S,
-          k.groupMeta(n.groupKey),
-          k.nflog(n.groupKey),
-          destination.key,
-          log ? JSON.stringify(log) : '',
-          log?.seq ?? n.seq,
+        d.scripts.queueDelivered(
+          tx,
+          [msgKey, attemptKey, k.groupMeta(n.groupKey), k.nflog(n.groupKey)],
+          [JSON.stringify({ ref, seq }), seq, MESSAGE_TTL_S, destination.key, log ? JSON.stringify(log) : '', log?.seq ?? n.seq],
         );
         if (withRecords) {
           const record: DeliveryRecord = {

@@ -10,7 +10,7 @@ export interface IngestDelivery {
   alerts: Alert[];
 }
 
-/** The alerts of one aggregation group in an ingest job, packed (see `ingest-pack.ts`). */
+/** The alerts of one aggregation group in an ingest write, packed (see `ingest-pack.ts`). */
 export interface PackedGroup {
   gk: string;
   receiver: string;
@@ -30,17 +30,11 @@ export interface PackedIngest {
 }
 
 /**
- * One ingest job: the deliveries intake committed together in one write (group commit), packed.
- * Jobs written by earlier versions carry deliveries (or a single delivery's fields) instead; the
- * worker packs those itself.
+ * What the ingest processor applies: the deliveries intake committed together (group commit),
+ * packed. Queued ingest jobs of earlier versions carry the same, or deliveries (or a single
+ * delivery's fields) instead, which the processor packs itself.
  */
 export type IngestJob = PackedIngest | { deliveries: IngestDelivery[] } | IngestDelivery;
-
-/** Flush one aggregation group at one generation (the deterministic job id makes it unique). */
-export interface FlushJob {
-  gk: string;
-  gen: number;
-}
 
 /** Where a receiver sends: one notifier kind and its settings. */
 export interface Destination {

@@ -3,13 +3,15 @@
 
   KEYS[1]  open groups (set)                        {p}:groups
   KEYS[2]  inhibition sources by fingerprint        {p}:isrc
+  KEYS[3]  flush due times (sorted set)             {p}:due
+  KEYS[4]  wake-up of the flush schedulers (list)   {p}:due:wake
   then six keys per group, in ARGV order (g = 0, 1, …):
-  KEYS[3+6g] group meta (hash)                      {p}:ag:<gk>
-  KEYS[4+6g] group generation counter               {p}:gen:<gk>
-  KEYS[5+6g] alert states by fingerprint (hash)     {p}:as:<gk>
-  KEYS[6+6g] alert payloads by fingerprint (hash)   {p}:aa:<gk>
-  KEYS[7+6g] flip history by fingerprint (hash)     {p}:fl:<gk>
-  KEYS[8+6g] notification log (hash)                {p}:nf:<gk>
+  KEYS[5+6g] group meta (hash)                      {p}:ag:<gk>
+  KEYS[6+6g] group generation counter               {p}:gen:<gk>
+  KEYS[7+6g] alert states by fingerprint (hash)     {p}:as:<gk>
+  KEYS[8+6g] alert payloads by fingerprint (hash)   {p}:aa:<gk>
+  KEYS[9+6g] flip history by fingerprint (hash)     {p}:fl:<gk>
+  KEYS[10+6g] notification log (hash)               {p}:nf:<gk>
 
   ARGV[1] now (epoch ms)   ARGV[2] flip window (ms)   ARGV[3] flips kept   ARGV[4] groups
   then per group: gk, receiver, route id, group labels (JSON), owner, group_wait (ms), n,
@@ -20,9 +22,10 @@
   a group that has not flushed yet is flushed at once when an alert joins it that started more
   than group_wait ago, and an emptied group that an alert fires in again runs on at its next
   group_interval tick instead of a fresh group_wait. Status changes are kept per alert in the
-  group's flip history, which outlives the alert's removal for flapping damping. Answers
-  [gk, gen, nextFlushAt, …] for every touched group whose current generation's flush job is not
-  known to be scheduled (`sched` ≠ `gen`).
+  group's flip history, which outlives the alert's removal for flapping damping. A group whose
+  generation changes gets its flush due time in KEYS[3] (score: epoch ms), and a flush scheduler
+  is woken when that is earlier than every due time before (see flush-claim.lua). Answers the
+  number of groups given a new due time.
 ]]
 local now, win, keep, ng = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 
@@ -43,13 +46,16 @@ local function chunked(cmd, key, list)
   for s = 1, #list, 2000 do redis.call(cmd, key, unpack(list, s, math.min(s + 1999, #list))) end
 end
 
-local out = {}
+local first = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')[2]
+local earliest = first and tonumber(first) or math.huge
+local scheduled, wake = 0, false
 local a = 5
 for g = 0, ng - 1 do
-  local k = 3 + 6 * g
+  local k = 5 + 6 * g
   local meta, genKey, sk, ak, fk, nk = KEYS[k], KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], KEYS[k + 5]
   local gk, gwait, n = ARGV[a], tonumber(ARGV[a + 5]), tonumber(ARGV[a + 6])
   local m = redis.call('HMGET', meta, 'gen', 'idle', 'flushed', 'next', 'ivl')
+  local due
   local live = m[1] and not m[2]
   local items = {}
   local wait = gwait
@@ -72,6 +78,7 @@ for g = 0, ng - 1 do
       redis.call('HSET', meta, 'receiver', ARGV[a + 1], 'route', ARGV[a + 2], 'labels', ARGV[a + 3], 'owner', ARGV[a + 4],
         'created', now, 'gen', newGen(), 'next', now + wait)
       redis.call('SADD', KEYS[1], gk)
+      due = now + wait
     elseif m[2] then
       local nxt, ivl = tonumber(m[4]) or now, tonumber(m[5]) or 0
       if nxt < now and ivl > 0 then nxt = nxt + math.ceil((now - nxt) / ivl) * ivl end
@@ -81,11 +88,16 @@ for g = 0, ng - 1 do
       redis.call('HDEL', meta, 'idle')
       redis.call('HSET', meta, 'gen', newGen(), 'next', nxt)
       redis.call('SADD', KEYS[1], gk)
+      due = nxt
     elseif not m[3] and wait == 0 and (tonumber(m[4]) or 0) > now then
       redis.call('HSET', meta, 'gen', newGen(), 'next', now)
+      due = now
     end
-    local v = redis.call('HMGET', meta, 'gen', 'next', 'sched')
-    if v[1] ~= v[3] then out[#out + 1] = gk; out[#out + 1] = v[1]; out[#out + 1] = v[2] end
+    if due then
+      redis.call('ZADD', KEYS[3], due, gk)
+      scheduled = scheduled + 1
+      if due < earliest then earliest = due; wake = true end
+    end
     local hasFlips = redis.call('EXISTS', fk) == 1
     local fps = {}
     for x, it in ipairs(items) do fps[x] = it[1] end
@@ -136,4 +148,8 @@ for g = 0, ng - 1 do
   end
   a = a + 7 + n
 end
-return out
+if wake then
+  redis.call('LPUSH', KEYS[4], 1)
+  redis.call('LTRIM', KEYS[4], 0, 0)
+end
+return scheduled

@@ -190,17 +190,10 @@ describe('Alertmanager semantics', () => {
     const { keys } = hub.deps.alerts.pipeline;
     const msgKey = keys.message('inc-1', 'console');
     const store = (seq: number, id: string) =>
-      hub!.deps.alerts.pipeline.scripts.delivered(msgKey, [
-        keys.messageAttempt('inc-1', 'console'),
-        JSON.stringify({ ref: { id, channel: 'c' }, seq }),
-        seq,
-        60,
-        keys.groupMeta('g'),
-        keys.nflog('g'),
-        'console',
-        '',
-        seq,
-      ]);
+      hub!.deps.alerts.pipeline.scripts.delivered(
+        [msgKey, keys.messageAttempt('inc-1', 'console'), keys.groupMeta('g'), keys.nflog('g')],
+        [JSON.stringify({ ref: { id, channel: 'c' }, seq }), seq, 60, 'console', '', seq],
+      );
     expect(await store(5, 'newer')).toBe(1);
     expect(await store(3, 'older')).toBe(0);
     expect(JSON.parse((await hub.deps.redis.get(msgKey))!)).toMatchObject({ ref: { id: 'newer' }, seq: 5 });

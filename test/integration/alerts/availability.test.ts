@@ -67,16 +67,17 @@ describe('backpressure over the whole pipeline', () => {
     hub = await startHub({
       alerts: { workers: { enabled: false }, limits: { backlog: 100, flushBacklog: 2, notifyBacklog: 3, retryAfterSeconds: 4 } },
     });
-    const { flush, notify } = hub.deps.alerts.pipeline.queues;
+    const { queues, keys } = hub.deps.alerts.pipeline;
+    const { notify } = queues;
     expect((await hub.post('/webhooks/generic', genericAlert('Fine'))).status).toBe(202);
-    await flush.add('flush', { gk: 'g1', gen: 1 });
-    await flush.add('flush', { gk: 'g2', gen: 1 });
+    // Two more groups due now (the one above is due in group_wait).
+    await hub.deps.redis.zadd(keys.due, Date.now(), 'g1', Date.now(), 'g2');
     await sleep(150);
     const overFlush = await hub.post('/webhooks/generic', genericAlert('TooMany'));
     expect(overFlush.status).toBe(429);
     expect(overFlush.headers.get('retry-after')).toBe('4');
     expect(overFlush.body.error).toMatch(/flush backlog/);
-    await flush.drain();
+    await hub.deps.redis.zrem(keys.due, 'g1', 'g2');
     for (let i = 0; i < 3; i++)
       await notify.add('notify', { notification: { id: `n${i}` }, destination: { kind: 'console', key: 'console', config: {} } } as never);
     await sleep(150);
@@ -84,7 +85,7 @@ describe('backpressure over the whole pipeline', () => {
     expect(overNotify.status).toBe(429);
     expect(overNotify.body.error).toMatch(/notify backlog/);
     const metrics = await (await fetch(`${hub.url}/metrics`)).text();
-    expect(metrics).toMatch(/firstmate_pipeline_backlog\{queue="ingest"\} 1/);
+    expect(metrics).toMatch(/firstmate_pipeline_backlog\{queue="ingest"\} 0/);
     expect(metrics).toMatch(/firstmate_pipeline_backlog\{queue="flush"\} 0/);
     expect(metrics).toMatch(/firstmate_pipeline_backlog\{queue="notify"\} 3/);
     expect(metrics).toMatch(/firstmate_pipeline_backlog_limit\{queue="flush"\} 2/);

@@ -1,0 +1,75 @@
+--[[
+  Flush commit (starts with nflog-cas.lua). KEYS[1] is the group meta (it routes the call); every
+  key is derived from the prefix ARGV[1] (its hash tag keeps them in one Redis Cluster slot):
+  {p}:ag:<gk> group meta, {p}:nf:<gk> notification log, {p}:as:<gk> / {p}:aa:<gk> alert states and payloads, {p}:gen:<gk>,
+  {p}:groups, {p}:inc:<incident>, {p}:incidents, {p}:ref:<ref>, {p}:due and {p}:due:wake.
+
+  ARGV: prefix, gk, gen, now, intervalMs, logs (JSON list of [destKey, seq, entry text] for
+  destinations that were told without a send, '' = none), incident op ('' | 'open' | 'update' |
+  'close'), incidentId, ref (reserved by reserve-ref.lua for 'open'), incidentFields (JSON),
+  keepEmptyMs, then pairs of (fp, version) of resolved alerts to drop when unmodified.
+
+  Answers -1 when `gen` is stale (whoever moved the generation on set the group's due time), 0
+  when the group emptied (it leaves the due set and is kept, idle, for keepEmptyMs so an alert
+  firing again joins its timer), else the next generation, whose flush is then due after
+  intervalMs (a scheduler is woken when that is the earliest due time).
+]]
+local p, gk, gen, now, interval = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+local logs, op, incId, ref, fields, keepEmpty = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11])
+local meta = p..':ag:'..gk
+local nf = p..':nf:'..gk
+local due = p..':due'
+if redis.call('HGET', meta, 'gen') ~= gen then return -1 end
+if logs ~= '' then
+  for _, l in ipairs(cjson.decode(logs)) do logEntry(nf, l[1], l[3], tonumber(l[2])) end
+end
+local inc = p..':inc:'..incId
+if op ~= '' then
+  local f = cjson.decode(fields)
+  for name, value in pairs(f) do redis.call('HSET', inc, name, value) end
+  if op == 'open' then
+    redis.call('HSET', inc, 'id', incId, 'ref', ref, 'gk', gk, 'openedAt', now)
+    redis.call('ZADD', p..':incidents', now, incId)
+    redis.call('SET', p..':ref:'..ref, incId)
+    redis.call('HSET', meta, 'incident', incId, 'ref', ref)
+    redis.call('HDEL', meta, 'ackedBy', 'ackedAt', 'lastInc', 'lastRef')
+  elseif op == 'close' then
+    redis.call('HSET', inc, 'closedAt', now)
+    redis.call('ZREM', p..':incidents', incId)
+    redis.call('EXPIRE', inc, 604800)
+    redis.call('EXPIRE', p..':ref:'..ref, 604800)
+    redis.call('HSET', meta, 'lastInc', incId, 'lastRef', ref)
+    redis.call('HDEL', meta, 'incident', 'ref', 'ackedBy', 'ackedAt')
+  end
+end
+redis.call('HSET', meta, 'flushed', 1)
+local sk = p..':as:'..gk
+local i = 12
+while i < #ARGV do
+  local fp, ver = ARGV[i], ARGV[i+1]
+  local cur = redis.call('HGET', sk, fp)
+  if cur and string.match(cur, '^(%d+)|') == ver then
+    redis.call('HDEL', sk, fp)
+    redis.call('HDEL', p..':aa:'..gk, fp)
+  end
+  i = i + 2
+end
+if redis.call('HLEN', p..':aa:'..gk) == 0 and not redis.call('HGET', meta, 'incident') then
+  redis.call('DEL', sk, p..':aa:'..gk)
+  redis.call('SREM', p..':groups', gk)
+  redis.call('ZREM', due, gk)
+  redis.call('HSET', meta, 'idle', 1, 'next', now + interval, 'ivl', interval)
+  redis.call('PEXPIRE', meta, keepEmpty)
+  redis.call('PEXPIRE', nf, keepEmpty)
+  return 0
+end
+local next = redis.call('INCR', p..':gen:'..gk)
+redis.call('EXPIRE', p..':gen:'..gk, 2592000)
+redis.call('HSET', meta, 'gen', next, 'next', now + interval)
+local first = redis.call('ZRANGE', due, 0, 0, 'WITHSCORES')
+redis.call('ZADD', due, now + interval, gk)
+if not first[2] or now + interval < tonumber(first[2]) then
+  redis.call('LPUSH', due..':wake', 1)
+  redis.call('LTRIM', due..':wake', 0, 0)
+end
+return next
