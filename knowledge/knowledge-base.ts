@@ -184,11 +184,10 @@ export async function createKnowledgeBase(options: KnowledgeBaseOptions): Promis
       }
     },
     async lastResolution(alert) {
-      const byFp = alert.fingerprint ? await notes.latestByFingerprint(alert.fingerprint) : undefined;
-      const alertname = alert.labels.alertname;
-      const note = byFp ?? (alertname ? await notes.latestByAlertname(alertname) : undefined);
-      if (!note) return undefined;
-      return { text: note.text, author: note.author, at: note.at, via: byFp ? 'fingerprint' : 'alertname' };
+      const found = await notes.latestFor(alert.fingerprint || undefined, alert.labels.alertname);
+      if (!found) return undefined;
+      const { note, via } = found;
+      return { text: note.text, author: note.author, at: note.at, via };
     },
     notesFor: (articleId, limit) => notes.forArticle(articleId, limit),
     async exportNotes(articleId) {

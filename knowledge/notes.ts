@@ -51,8 +51,11 @@ export type NoteInput = z.input<typeof noteInputSchema>;
 
 export interface NoteStore {
   add(input: NoteInput): Promise<Note>;
-  latestByFingerprint(fingerprint: string): Promise<Note | undefined>;
-  latestByAlertname(alertname: string): Promise<Note | undefined>;
+  /**
+   * The newest note on the fingerprint, else the newest on the alertname: one round trip when
+   * there is none (the usual case on a notification's path), two otherwise.
+   */
+  latestFor(fingerprint?: string, alertname?: string): Promise<{ note: Note; via: 'fingerprint' | 'alertname' } | undefined>;
   /** Newest first. */
   forArticle(articleId: string, limit?: number): Promise<Note[]>;
   /** Newest first. */
@@ -83,7 +86,6 @@ export function createNoteStore(deps: { redis: Redis; keyPrefix: string }): Note
     return out;
   };
   const newest = async (key: string, limit: number) => read(await redis.zrevrange(key, 0, Math.max(0, limit - 1)));
-  const latest = async (key: string) => (await newest(key, 1))[0];
 
   return {
     async add(input) {
@@ -113,8 +115,25 @@ export function createNoteStore(deps: { redis: Redis; keyPrefix: string }): Note
       if (!results || failed) throw new Error('storing the note failed', { cause: failed?.[0] ?? undefined });
       return note;
     },
-    latestByFingerprint: (fp) => latest(fpKey(fp)),
-    latestByAlertname: (name) => latest(nameKey(name)),
+    async latestFor(fingerprint, alertname) {
+      const tries = [
+        ...(fingerprint ? [{ key: fpKey(fingerprint), via: 'fingerprint' as const }] : []),
+        ...(alertname ? [{ key: nameKey(alertname), via: 'alertname' as const }] : []),
+      ];
+      if (tries.length === 0) return undefined;
+      const tx = redis.pipeline();
+      for (const t of tries) tx.zrevrange(t.key, 0, 0);
+      const newestIds = ((await tx.exec()) ?? []).map(([err, ids]) => {
+        if (err) throw err;
+        return (ids as string[])[0];
+      });
+      for (const [i, t] of tries.entries()) {
+        const id = newestIds[i];
+        const [note] = id ? await read([id]) : [];
+        if (note) return { note, via: t.via };
+      }
+      return undefined;
+    },
     forArticle: (id, limit = 50) => newest(articleKey(id), limit),
     all: (limit = 1000) => newest(allKey, limit),
   };
