@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ErrorBody, HttpPlugin } from '../core/http.ts';
-import { bearerToken, tokenAllowed } from './auth.ts';
+import { bearerToken, tokenCheck } from './auth.ts';
 
 /**
  * `GET /api/v2/status` in Alertmanager's shape, so tools that look for an Alertmanager (Prometheus'
@@ -11,9 +11,10 @@ import { bearerToken, tokenAllowed } from './auth.ts';
 export function createAlertmanagerStatusRoute(o: { tokens: readonly string[]; open?: boolean; startedAt?: Date }): HttpPlugin {
   const open = Boolean(o.open) && o.tokens.length === 0;
   const uptime = (o.startedAt ?? new Date()).toISOString();
+  const allowed = tokenCheck(o.tokens);
   return (app: FastifyInstance) => {
     app.get('/api/v2/status', async (req, res) => {
-      if (!open && !tokenAllowed(o.tokens, bearerToken(req.headers, (req.query ?? {}) as Record<string, unknown>))) {
+      if (!open && !allowed(bearerToken(req.headers, (req.query ?? {}) as Record<string, unknown>))) {
         return res
           .status(401)
           .header('www-authenticate', 'Bearer')

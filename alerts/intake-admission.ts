@@ -25,6 +25,9 @@ class TimedOut extends Error {
   override name = 'TimedOut';
 }
 
+/** How long a backlog reading decides admission (ms). */
+const FRESH_MS = 100;
+
 /** `work` or a `TimedOut` rejection after `ms`, whichever comes first. */
 async function within<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -46,7 +49,8 @@ async function within<T>(work: Promise<T>, ms: number): Promise<T> {
  * - `store(work)` around the durable write: 503 when it fails or does not finish in time. The
  *   write goes through the pipeline's fail-fast connection, so one answered 503 is never carried
  *   out later.
- * Each check also sets `firstmate_pipeline_backlog{queue}` for `/metrics`.
+ * A reading of the backlogs decides the checks of the next 100 ms; each new reading also sets
+ * `firstmate_pipeline_backlog{queue}` for `/metrics`.
  */
 export function createIntakeAdmission(o: { limits: AlertsConfig['limits']; target: AdmissionTarget; metrics: Metrics; logger: Logger }) {
   const { limits } = o;
@@ -61,22 +65,26 @@ export function createIntakeAdmission(o: { limits: AlertsConfig['limits']; targe
     notify: limits.notifyBacklog,
   };
   for (const [queue, limit] of Object.entries(limitOf)) o.metrics.pipelineBacklogLimit.set({ queue }, limit);
+  const queues = ['ingest', 'flush', 'notify'] as const;
+  // The last reading: checks within FRESH_MS of it decide on it without asking again.
+  let recent = { at: -Infinity, backlogs: { ingest: 0, flush: 0, notify: 0 } as PipelineBacklogs };
 
   return {
     async check(): Promise<Refusal | undefined> {
       if (!o.target.available()) return unavailable;
-      let backlogs: PipelineBacklogs;
-      try {
-        backlogs = await within(o.target.backlogs(), limits.redisTimeout);
-      } catch (err) {
-        o.logger.warn({ err: (err as Error).message }, 'intake refused: Redis unavailable');
-        return unavailable;
+      let backlogs = recent.backlogs;
+      if (Date.now() - recent.at > FRESH_MS) {
+        try {
+          backlogs = await within(o.target.backlogs(), limits.redisTimeout);
+        } catch (err) {
+          o.logger.warn({ err: (err as Error).message }, 'intake refused: Redis unavailable');
+          return unavailable;
+        }
+        recent = { at: Date.now(), backlogs };
+        for (const queue of queues) o.metrics.pipelineBacklog.set({ queue }, backlogs[queue]);
       }
       let over: keyof PipelineBacklogs | undefined;
-      for (const queue of ['ingest', 'flush', 'notify'] as const) {
-        o.metrics.pipelineBacklog.set({ queue }, backlogs[queue]);
-        if (!over && backlogs[queue] >= limitOf[queue]) over = queue;
-      }
+      for (const queue of queues) if (!over && backlogs[queue] >= limitOf[queue]) over = queue;
       if (!over) return undefined;
       return {
         status: 429,

@@ -1,8 +1,10 @@
 /**
  * Group commit at intake. Input: deliveries (one webhook's alerts each). Output: one Redis write
  * per batch, applied to group state. While a write is in flight, deliveries that arrive meanwhile wait
- * and go out together in the next write the moment it returns; there is no timer, so a lone
- * delivery is written at once and a busy intake writes ever larger batches. Each `submit`
+ * and go out together in the next write once it returns and the I/O already read in that event
+ * loop turn is handled (`setImmediate`), so requests read together with the acknowledgement join
+ * it; there is no timer, so a lone delivery is written at once and a busy intake writes ever
+ * larger batches. Each `submit`
  * resolves only once the write holding its delivery is acknowledged, and rejects when exactly
  * that write fails; other batches are unaffected.
  */
@@ -35,7 +37,8 @@ interface Waiting {
 /** Builds the group commit over `write`; a batch holds at most `maxAlerts` alerts (at least one delivery). */
 export function createGroupCommit(o: { write: CommitWrite; maxAlerts: number }): GroupCommit {
   let queue: Waiting[] = [];
-  let inFlight = false;
+  // True from the start of a write until the turn after it returned.
+  let busy = false;
   const totals = { writes: 0, deliveries: 0, alerts: 0, failedWrites: 0 };
 
   const take = (): Waiting[] => {
@@ -53,8 +56,8 @@ export function createGroupCommit(o: { write: CommitWrite; maxAlerts: number }):
   };
 
   const next = (): void => {
-    if (inFlight || queue.length === 0) return;
-    inFlight = true;
+    if (busy || queue.length === 0) return;
+    busy = true;
     const batch = take();
     let alerts = 0;
     for (const w of batch) alerts += w.delivery.alerts.length;
@@ -63,17 +66,20 @@ export function createGroupCommit(o: { write: CommitWrite; maxAlerts: number }):
         totals.writes++;
         totals.deliveries += batch.length;
         totals.alerts += alerts;
-        inFlight = false;
         for (const w of batch) w.resolve();
-        next();
+        setImmediate(resume);
       },
       (err: unknown) => {
         totals.failedWrites++;
-        inFlight = false;
         for (const w of batch) w.reject(err);
-        next();
+        setImmediate(resume);
       },
     );
+  };
+
+  const resume = (): void => {
+    busy = false;
+    next();
   };
 
   return {

@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ErrorBody, HttpPlugin } from '../core/http.ts';
+import type { Logger } from '../core/logger.ts';
 import type { Metrics } from '../core/metrics.ts';
-import { bearerToken, tokenAllowed } from './auth.ts';
+import { bearerToken, tokenCheck } from './auth.ts';
 import type { AlertsConfig } from './config-schema.ts';
 import { closedSourceMessage, intakeAccess } from './intake-access.ts';
 import { sendRefusal, type AdmissionTarget, type IntakeAdmission } from './intake-admission.ts';
@@ -65,20 +66,24 @@ export function createIntakeRoutes(o: {
   return (app: FastifyInstance) => {
     app.removeAllContentTypeParsers();
     app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    app.addHook('onResponse', async (req, res) => {
+    // Intake requests log no line of their own, so below debug level they share the server's
+    // logger instead of each building a child (with redaction) for its request id.
+    if (!(app.log as Logger).isLevelEnabled('debug')) app.setChildLoggerFactory((logger) => logger);
+    app.addHook('onResponse', (req, res, done) => {
       const source = (req.routeOptions.config as { source?: string } | undefined)?.source;
       if (source && res.statusCode >= 400) {
         o.metrics.alertsRejected.inc({ source, reason: reasons[res.statusCode] ?? String(res.statusCode) });
         o.stats?.refused(res.statusCode);
       }
+      done();
     });
     for (const source of o.sources) {
-      const tokens = o.config.sources.tokens[source.name] ?? [];
+      const tokenAllowed = tokenCheck(o.config.sources.tokens[source.name] ?? []);
       const access = intakeAccess(source, o.config, options);
       const handler = async (req: FastifyRequest, res: FastifyReply) => {
         const query = (req.query ?? {}) as Record<string, string | undefined>;
         if (access === 'closed') return res.status(401).send({ error: closedSourceMessage(source) } satisfies ErrorBody);
-        if (access === 'token' && !tokenAllowed(tokens, bearerToken(req.headers, query))) {
+        if (access === 'token' && !tokenAllowed(bearerToken(req.headers, query))) {
           return res
             .status(401)
             .header('www-authenticate', 'Bearer')

@@ -66,11 +66,13 @@ export function createHttpServer(
   // Responses finished while stopping close their connection, so keep-alive clients cannot hold
   // the server open after the last request in flight.
   let closing = false;
-  app.addHook('onSend', async (_req, res) => {
+  app.addHook('onSend', (_req, res, payload, done) => {
     if (closing) res.header('connection', 'close');
+    done(null, payload);
   });
-  app.addHook('onResponse', async (req, res) => {
+  app.addHook('onResponse', (req, res, done) => {
     metrics.httpRequests.inc({ route: req.routeOptions.url ?? 'unmatched', status: String(res.statusCode) });
+    done();
   });
 
   app.get('/healthz', async () => ({ status: 'ok' }));

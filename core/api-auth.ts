@@ -37,15 +37,19 @@ export function bearerToken(headers: Record<string, string | string[] | undefine
 }
 
 /**
- * The token `given` equals, compared in constant time (hashes of equal length, every token
- * checked, so the time does not tell which token or how much of one matched).
+ * The check of `given` against `tokens`, built once: answers the token `given` equals, compared
+ * in constant time (hashes of equal length, every token checked, so the time does not tell which
+ * token or how much of one matched). The tokens are hashed here, so a check hashes `given` alone.
  */
-export function matchToken(tokens: readonly ApiToken[], given: string | undefined): ApiToken | undefined {
-  if (!given) return undefined;
-  const g = digest(given);
-  let found: ApiToken | undefined;
-  for (const t of tokens) if (timingSafeEqual(digest(t.token), g) && !found) found = t;
-  return found;
+export function tokenMatcher<T extends { token: string }>(tokens: readonly T[]): (given: string | undefined) => T | undefined {
+  const hashed = tokens.map((t) => ({ t, digest: digest(t.token) }));
+  return (given) => {
+    if (!given) return undefined;
+    const g = digest(given);
+    let found: T | undefined;
+    for (const h of hashed) if (timingSafeEqual(h.digest, g) && !found) found = h.t;
+    return found;
+  };
 }
 
 /** The API token check as one object, built once and applied to every scope it guards. */
@@ -61,12 +65,12 @@ export interface ApiAuth {
  * `open`); with none, the API is closed unless `open` is set, and then everyone is `anonymous`.
  */
 export function createApiAuth(o: { tokens: readonly ApiToken[]; open: boolean }): ApiAuth {
-  const tokens = [...o.tokens];
-  const open = o.open && tokens.length === 0;
+  const match = tokenMatcher([...o.tokens]);
+  const open = o.open && o.tokens.length === 0;
   return {
     open,
     identify(req) {
-      const token = matchToken(tokens, bearerToken(req.headers, (req.query ?? {}) as Record<string, unknown>));
+      const token = match(bearerToken(req.headers, (req.query ?? {}) as Record<string, unknown>));
       if (token) return { name: token.name, authenticated: true, ...(token.role ? { role: token.role } : {}) };
       return open ? { name: 'anonymous', authenticated: false } : undefined;
     },

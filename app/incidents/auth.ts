@@ -1,4 +1,4 @@
-import { matchToken } from '../../core/api-auth.ts';
+import { tokenMatcher } from '../../core/api-auth.ts';
 import type { Config } from '../config-schema.ts';
 import type { PageViewer } from './routes.ts';
 
@@ -11,8 +11,9 @@ import type { PageViewer } from './routes.ts';
 export function incidentsViewer(config: Config): (token: string | undefined) => PageViewer | undefined {
   const tokens = config.alerts.apiTokens;
   const open = config.alerts.api.open && tokens.length === 0;
+  const matchToken = tokenMatcher(tokens);
   return (token) => {
-    const match = matchToken(tokens, token);
+    const match = matchToken(token);
     if (match) return { name: match.name, admin: true };
     return open ? { name: 'anonymous', admin: false } : undefined;
   };

@@ -3,7 +3,7 @@ import { isFlapping, needsUpdate, type NflogEntry } from '../../../alerts/pipeli
 import { notifyBackoff } from '../../../alerts/pipeline/notify.ts';
 import { RetryableError } from '../../../alerts/notifiers/types.ts';
 import { retryAfterMs } from '../../../alerts/notifiers/webhook.ts';
-import { tokenAllowed, bearerToken } from '../../../alerts/auth.ts';
+import { tokenCheck, bearerToken } from '../../../alerts/auth.ts';
 
 const now = 1_000_000;
 const set = (...xs: string[]) => new Set(xs);
@@ -70,9 +70,9 @@ describe('delivery helpers', () => {
   it('bearer tokens: header or query, constant-time compare, open when none configured', () => {
     expect(bearerToken({ authorization: 'Bearer abc' }, {})).toBe('abc');
     expect(bearerToken({}, { token: 'q' })).toBe('q');
-    expect(tokenAllowed([], undefined)).toBe(false);
-    expect(tokenAllowed(['secret-123'], 'secret-123')).toBe(true);
-    expect(tokenAllowed(['secret-123'], 'secret-124')).toBe(false);
-    expect(tokenAllowed(['secret-123'], undefined)).toBe(false);
+    expect(tokenCheck([])(undefined)).toBe(false);
+    expect(tokenCheck(['secret-123'])('secret-123')).toBe(true);
+    expect(tokenCheck(['secret-123'])('secret-124')).toBe(false);
+    expect(tokenCheck(['secret-123'])(undefined)).toBe(false);
   });
 });

@@ -17,7 +17,8 @@ function manualWrite() {
   return { calls, write };
 }
 
-const settle = () => new Promise((r) => setImmediate(r));
+/** Two event loop turns: the write's answer, then the next write (started on `setImmediate`). */
+const settle = () => new Promise((r) => setImmediate(() => setImmediate(r)));
 
 describe('group commit', () => {
   it('writes a lone delivery at once and gathers the ones arriving meanwhile into the next write', async () => {
