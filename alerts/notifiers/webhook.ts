@@ -1,3 +1,4 @@
+import { request } from 'undici';
 import { TerminalError } from '../../core/errors.ts';
 import { redactText } from '../../core/redact.ts';
 import { RetryableError, type Notifier } from './types.ts';
@@ -16,7 +17,8 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
  * destination's `url` (with its `headers`). `action` is `create` first and `update` afterwards,
  * with the id the receiver answered (`{"id": …}`) the first time; `Idempotency-Key` is the
  * notification id. 429 and 5xx are retryable
- * (honouring Retry-After), other 4xx are terminal.
+ * (honouring Retry-After), other 4xx are terminal. Sent with undici's `request` (kept-alive
+ * connections per origin) rather than `fetch`, which costs several times the CPU per call.
  */
 export function createWebhookNotifier(opts: { timeoutMs: number }): Notifier {
   return {
@@ -32,16 +34,20 @@ export function createWebhookNotifier(opts: { timeoutMs: number }): Notifier {
         ...(destination.headers as Record<string, string> | undefined),
       };
       const body = JSON.stringify({ version: '1', action: previous ? 'update' : 'create', previous: previous ?? null, notification });
-      let res: Response;
+      let status: number;
+      let text: string;
+      let retryAfter: string | null = null;
       try {
-        res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(opts.timeoutMs) });
+        const res = await request(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(opts.timeoutMs) });
+        status = res.statusCode;
+        const header = res.headers['retry-after'];
+        retryAfter = (Array.isArray(header) ? header[0] : header) ?? null;
+        text = await res.body.text().catch(() => '');
       } catch (err) {
         throw new RetryableError(`webhook ${shown} unreachable: ${(err as Error).message}`, undefined, { cause: err });
       }
-      const text = await res.text().catch(() => '');
-      if (res.status === 429 || res.status >= 500)
-        throw new RetryableError(`webhook ${shown} answered ${res.status}`, retryAfterMs(res.headers.get('retry-after')));
-      if (res.status >= 400) throw new TerminalError(`webhook ${shown} answered ${res.status}: ${text.slice(0, 200)}`);
+      if (status === 429 || status >= 500) throw new RetryableError(`webhook ${shown} answered ${status}`, retryAfterMs(retryAfter));
+      if (status >= 400) throw new TerminalError(`webhook ${shown} answered ${status}: ${text.slice(0, 200)}`);
       let id = previous?.id ?? notification.incidentId;
       try {
         const parsed = JSON.parse(text) as { id?: unknown };

@@ -47,6 +47,13 @@ export interface FlushDeps {
   now?: () => number;
 }
 
+/** A hash as HGETALL answers it inside a script (a flat field, value, … list). */
+function hash(flat: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i]!] = flat[i + 1]!;
+  return out;
+}
+
 /** How long a reserved but not yet opened ref stays reserved (s); the commit that opens it keeps it. */
 const REF_RESERVE_TTL_S = 7 * 86_400;
 
@@ -87,27 +94,14 @@ export function createFlushProcessor(d: FlushDeps) {
   return async function processFlush(gk: string): Promise<string> {
     const now = clock();
     const k = d.keys;
-    // One round trip reads the group, its notification log and flip history, the silences and
-    // (with inhibit rules) the inhibiting alerts.
-    const tx = d.redis
-      .multi()
-      .hgetall(k.groupMeta(gk))
-      .hgetall(k.groupAlerts(gk))
-      .hgetall(k.groupState(gk))
-      .hgetall(k.nflog(gk))
-      .hgetall(k.flips(gk))
-      .hvals(k.silences);
-    if (d.inhibitRules.length > 0) tx.hgetall(k.inhibitSources);
-    const res = await tx.exec();
-    if (!res) throw new Error('flush read was aborted');
-    for (const [err] of res) if (err) throw err;
-    const meta = res[0]![1] as Record<string, string>;
-    const rawAlerts = res[1]![1] as Record<string, string>;
-    const rawState = res[2]![1] as Record<string, string>;
-    const rawLog = res[3]![1] as Record<string, string>;
-    const rawFlips = res[4]![1] as Record<string, string>;
-    const rawSilences = res[5]![1] as string[];
-    const rawSources = (res[6]?.[1] ?? {}) as Record<string, string>;
+    // One script call reads the group, its notification log and flip history, the silences and
+    // (with inhibit rules) the inhibiting alerts, at one point in time.
+    const [meta, rawAlerts, rawState, rawLog, rawFlips, rawSilences, rawSources] = await d.scripts
+      .flushRead(
+        [k.groupMeta(gk), k.groupAlerts(gk), k.groupState(gk), k.nflog(gk), k.flips(gk), k.silences, k.inhibitSources],
+        [d.inhibitRules.length > 0 ? 1 : 0],
+      )
+      .then(([m, a, st, log, fl, sil, src]) => [hash(m), hash(a), hash(st), hash(log), hash(fl), sil, hash(src)] as const);
     if (!meta.gen) return 'gone';
     if (meta.idle) return 'idle';
     const gen = Number(meta.gen);

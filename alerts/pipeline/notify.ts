@@ -160,31 +160,31 @@ export function createNotifyProcessor(d: NotifyDeps) {
       };
       const store = async (ref: MessageRef, seq: number, updated: boolean, withRecords: boolean) => {
         const log = job.data.log;
-        const tx = d.redis.multi();
-        d.scripts.queueDelivered(
-          tx,
-          [msgKey, attemptKey, k.groupMeta(n.groupKey), k.nflog(n.groupKey)],
-          [JSON.stringify({ ref, seq }), seq, MESSAGE_TTL_S, destination.key, log ? JSON.stringify(log) : '', log?.seq ?? n.seq],
+        const record: DeliveryRecord = {
+          receiver: n.receiver,
+          kind: destination.kind,
+          channel: ref.channel,
+          messageId: ref.id,
+          incidentId: n.incidentId,
+          ref: n.ref,
+          status: n.status,
+          updated,
+          at: new Date(clock()).toISOString(),
+        };
+        const told = withRecords ? [...n.firing, ...n.resolved].map((a) => k.deliveries(a.fingerprint)) : [];
+        // One script call, so it joins the other jobs' commands in one write to Redis.
+        await d.scripts.delivered(
+          [msgKey, attemptKey, k.groupMeta(n.groupKey), k.nflog(n.groupKey), ...told],
+          [
+            JSON.stringify({ ref, seq }),
+            seq,
+            MESSAGE_TTL_S,
+            destination.key,
+            log ? JSON.stringify(log) : '',
+            log?.seq ?? n.seq,
+            JSON.stringify(record),
+          ],
         );
-        if (withRecords) {
-          const record: DeliveryRecord = {
-            receiver: n.receiver,
-            kind: destination.kind,
-            channel: ref.channel,
-            messageId: ref.id,
-            incidentId: n.incidentId,
-            ref: n.ref,
-            status: n.status,
-            updated,
-            at: new Date(clock()).toISOString(),
-          };
-          for (const a of [...n.firing, ...n.resolved]) {
-            const dk = k.deliveries(a.fingerprint);
-            tx.lpush(dk, JSON.stringify(record)).ltrim(dk, 0, 19).expire(dk, 86_400);
-          }
-        }
-        const res = await tx.exec();
-        for (const [err] of res ?? []) if (err) throw err;
         d.metrics.notifications.inc({
           receiver: n.receiver,
           kind: destination.kind,

@@ -11,6 +11,7 @@ import { luaScript } from './lua.ts';
 const files = {
   fmIngest: ['ingest'],
   fmFlushClaim: ['flush-claim'],
+  fmFlushRead: ['flush-read'],
   fmFlushRelease: ['flush-release'],
   fmCommit: ['nflog-cas', 'commit'],
   fmReserveRef: ['reserve-ref'],
@@ -36,10 +37,13 @@ export interface PipelineScripts {
   reserveRef(groups: string, args: Array<string | number>): Promise<string | null>;
   /** `ack.lua` (KEYS[1]: the ref): [status, gk]. */
   ack(ref: string, args: Array<string | number>): Promise<[string, string]>;
-  /** `delivered.lua`: 1 when the message ref was stored. */
-  delivered(keys: DeliveredKeys, args: Array<string | number>): Promise<number>;
-  /** The same, queued on a transaction. */
-  queueDelivered(tx: ChainableCommander, keys: DeliveredKeys, args: Array<string | number>): void;
+  /** `delivered.lua` (KEYS: message, attempt, meta, nflog, then each alert's delivery records): 1 when the message ref was stored. */
+  delivered(keys: string[], args: Array<string | number>): Promise<number>;
+  /** `flush-read.lua`: the group's meta, alerts, states, notification log, flips, the silences and inhibition sources. */
+  flushRead(
+    keys: FlushReadKeys,
+    args: [withInhibit: 0 | 1],
+  ): Promise<[string[], string[], string[], string[], string[], string[], string[]]>;
   /** `settle.lua`. */
   settle(keys: [nflog: string, meta: string], args: Array<string | number>): Promise<number>;
   unlock(key: string, token: string): Promise<number>;
@@ -48,7 +52,7 @@ export interface PipelineScripts {
   claim(msgKey: string, args: [attemptKey: string, now: number, ttlS: number]): Promise<[string | null, string | null]>;
 }
 
-type DeliveredKeys = [msg: string, attempt: string, meta: string, nflog: string];
+type FlushReadKeys = [meta: string, alerts: string, states: string, nflog: string, flips: string, silences: string, inhibitSources: string];
 type Commands = Record<string, (...a: Array<string | number>) => unknown>;
 
 /** Registers the scripts on a connection (EVALSHA with automatic reload). */
@@ -66,7 +70,7 @@ export function defineScripts(redis: Redis): PipelineScripts {
     reserveRef: (groups, args) => run('fmReserveRef', [groups], args),
     ack: (ref, args) => run('fmAck', [ref], args),
     delivered: (keys, args) => run('fmDelivered', keys, args),
-    queueDelivered: (tx, keys, args) => void on(tx, 'fmDelivered', keys, args),
+    flushRead: (keys, args) => run('fmFlushRead', keys, args),
     settle: (keys, args) => run('fmSettle', keys, args),
     unlock: (key, token) => run('fmUnlock', [key], [token]),
     renew: (key, token, ttlMs) => run('fmRenew', [key], [token, ttlMs]),
