@@ -17,7 +17,9 @@
  * - `batched_drained_alerts_per_s` (100 alerts per request) and `single_drained_alerts_per_s`
  *   (1 per request), once per Redis persistence mode (`aof`: no, everysec);
  * - `burst_accept_to_notified_ms`: a new group per request at `--rate`/s, group_wait 0, p50/p99
- *   from the 2xx to the notification at a webhook receiver (firstmate's decision comes before);
+ *   from sending the request to the notification at a webhook receiver; for firstmate also
+ *   `decision_p50`/`decision_p99`, from accepting the alert to its group's first flush decision
+ *   (read back from the incidents in Redis);
  * - `sustained_drained_alerts_per_s`: unique alerts until `--open` are open, the drained rate
  *   at 0, half and all of them, then `memory_at_open` (RSS of every firstmate process + Redis
  *   memory vs Alertmanager's RSS).
@@ -185,6 +187,8 @@ interface Target {
   cpuEachMs(): number[];
   /** Redis memory (firstmate only). */
   redisMemory?(): Promise<number>;
+  /** Accept→decision latencies (ms) of the incidents opened so far whose group's alertname starts with `prefix` (firstmate only). */
+  decisions?(prefix: string): Promise<number[]>;
   stop(): Promise<void>;
 }
 
@@ -276,6 +280,20 @@ async function startFirstmate(o: Opts, aof: boolean, hookPort: number): Promise<
     async redisMemory() {
       const info = await redis.info('memory');
       return Number(/used_memory:(\d+)/.exec(info)?.[1] ?? 0);
+    },
+    async decisions(prefix) {
+      // An incident opens at its group's first decision; its notification carries when the
+      // earliest of its alerts was accepted.
+      const ids = await redis.zrange(keys.incidents, '0', '-1');
+      const read = redis.pipeline();
+      for (const id of ids) read.hmget(keys.incident(id), 'openedAt', 'last');
+      const out: number[] = [];
+      for (const [, v] of (await read.exec()) ?? []) {
+        const [openedAt, last] = v as [string | null, string | null];
+        const n = last ? (JSON.parse(last) as { acceptedAt?: string; groupLabels: Record<string, string> }) : undefined;
+        if (openedAt && n?.acceptedAt && n.groupLabels.alertname?.startsWith(prefix)) out.push(Number(openedAt) - Date.parse(n.acceptedAt));
+      }
+      return out;
     },
     async stop() {
       await Promise.all(procs.map(stopChild));
@@ -430,8 +448,15 @@ async function throughput(t: Target, o: Opts, perRequest: number) {
   };
 }
 
+/** The p-th percentile of `values` (sorted here). */
+const percentile = (values: number[], p: number) => {
+  const v = [...values].sort((a, b) => a - b);
+  return v.length > 0 ? v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))]! : null;
+};
+
 async function burst(t: Target, o: Opts, hookPort: number) {
-  return load({
+  const offset = nextOffset(10_000_000);
+  const notified = await load({
     mode: 'paced',
     url: t.url,
     bearer: t.bearer,
@@ -440,8 +465,14 @@ async function burst(t: Target, o: Opts, hookPort: number) {
     seconds: Math.min(o.seconds, 5),
     rate: o.rate,
     receiverPort: hookPort,
-    offset: nextOffset(10_000_000),
+    offset,
   });
+  const decided = (await t.decisions?.('Burst')) ?? [];
+  const out: Record<string, number | null> = {
+    ...notified,
+    ...(t.decisions ? { decision_p50: percentile(decided, 50), decision_p99: percentile(decided, 99), decided: decided.length } : {}),
+  };
+  return out;
 }
 
 /** Unique alerts until `o.open` are open; drained rate over the first, middle and last tenth. */
