@@ -54,6 +54,18 @@ function hash(flat: string[]): Record<string, string> {
   return out;
 }
 
+/**
+ * The group's next group_interval tick after a flush at `now` of the generation that was due at
+ * `due`. Like Alertmanager's aggregation group, whose timer is reset to group_interval when it
+ * fires, ticks keep their cadence from when they were due (a flush that ran late does not push
+ * every later tick back) and a flush brought forward (an ack) leaves the tick that was due; ticks
+ * missed altogether are skipped, not caught up.
+ */
+export function nextTick(due: number, interval: number, now: number): number {
+  if (due > now) return due;
+  return due + Math.max(1, Math.ceil((now + 1 - due) / interval)) * interval;
+}
+
 /** How long a reserved but not yet opened ref stays reserved (s); the commit that opens it keeps it. */
 const REF_RESERVE_TTL_S = 7 * 86_400;
 
@@ -250,6 +262,7 @@ export function createFlushProcessor(d: FlushDeps) {
       ref,
       JSON.stringify(fields),
       d.config.flush.keepEmptyGroup,
+      nextTick(Number(meta.next) || now, interval, now),
       ...drop,
     ];
     const next = await d.scripts.commit(k.groupMeta(gk), args);

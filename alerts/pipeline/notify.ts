@@ -118,11 +118,14 @@ export function createNotifyProcessor(d: NotifyDeps) {
     }
     const lockKey = k.messageLock(n.incidentId, destination.key);
     const lockToken = randomBytes(8).toString('hex');
-    const locked = await d.redis.set(lockKey, lockToken, 'PX', lockMs, 'NX');
-    if (!locked) {
+    const msgKey = k.message(n.incidentId, destination.key);
+    const attemptKey = k.messageAttempt(n.incidentId, destination.key);
+    const claimed = await d.scripts.claim([msgKey, attemptKey, lockKey], [clock(), ATTEMPT_TTL_S, lockToken, lockMs]);
+    if (!claimed) {
       await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 100), token);
       throw new DelayedError();
     }
+    const [stored, marker] = claimed;
     // A send may take longer than the lock (several Slack history pages, an update and a post):
     // the lock is extended while we hold it, so no other job for this message starts meanwhile.
     const renewal = setInterval(
@@ -137,10 +140,9 @@ export function createNotifyProcessor(d: NotifyDeps) {
       Math.max(50, Math.floor(lockMs / 3)),
     );
     renewal.unref();
+    /** Set once the delivered script released the lock with the delivery's outcome. */
+    let released = false;
     try {
-      const msgKey = k.message(n.incidentId, destination.key);
-      const attemptKey = k.messageAttempt(n.incidentId, destination.key);
-      const [stored, marker] = await d.scripts.claim(msgKey, [attemptKey, clock(), ATTEMPT_TTL_S]);
       let previous = stored ? (JSON.parse(stored) as { ref: MessageRef; seq: number }) : undefined;
       if (previous && previous.seq >= n.seq) {
         await settle(job.data, true);
@@ -172,9 +174,10 @@ export function createNotifyProcessor(d: NotifyDeps) {
           at: new Date(clock()).toISOString(),
         };
         const told = withRecords ? [...n.firing, ...n.resolved].map((a) => k.deliveries(a.fingerprint)) : [];
-        // One script call, so it joins the other jobs' commands in one write to Redis.
+        clearInterval(renewal);
+        // One script call (it also releases the lock), so it joins the other jobs' commands in one write to Redis.
         await d.scripts.delivered(
-          [msgKey, attemptKey, k.groupMeta(n.groupKey), k.nflog(n.groupKey), ...told],
+          [msgKey, attemptKey, k.groupMeta(n.groupKey), k.nflog(n.groupKey), lockKey, ...told],
           [
             JSON.stringify({ ref, seq }),
             seq,
@@ -183,8 +186,10 @@ export function createNotifyProcessor(d: NotifyDeps) {
             log ? JSON.stringify(log) : '',
             log?.seq ?? n.seq,
             JSON.stringify(record),
+            lockToken,
           ],
         );
+        released = true;
         d.metrics.notifications.inc({
           receiver: n.receiver,
           kind: destination.kind,
@@ -212,7 +217,7 @@ export function createNotifyProcessor(d: NotifyDeps) {
       return previous ? 'updated' : 'sent';
     } finally {
       clearInterval(renewal);
-      await d.scripts.unlock(lockKey, lockToken).catch(() => 0);
+      if (!released) await d.scripts.unlock(lockKey, lockToken).catch(() => 0);
     }
   };
 }

@@ -37,7 +37,7 @@ export interface PipelineScripts {
   reserveRef(groups: string, args: Array<string | number>): Promise<string | null>;
   /** `ack.lua` (KEYS[1]: the ref): [status, gk]. */
   ack(ref: string, args: Array<string | number>): Promise<[string, string]>;
-  /** `delivered.lua` (KEYS: message, attempt, meta, nflog, then each alert's delivery records): 1 when the message ref was stored. */
+  /** `delivered.lua` (KEYS: message, attempt, meta, nflog, lock, then each alert's delivery records): 1 when the message ref was stored. */
   delivered(keys: string[], args: Array<string | number>): Promise<number>;
   /** `flush-read.lua`: the group's meta, alerts, states, notification log, flips, the silences and inhibition sources. */
   flushRead(
@@ -48,8 +48,11 @@ export interface PipelineScripts {
   settle(keys: [nflog: string, meta: string], args: Array<string | number>): Promise<number>;
   unlock(key: string, token: string): Promise<number>;
   renew(key: string, token: string, ttlMs: number): Promise<number>;
-  /** `claim.lua`: the stored ref JSON and the in-flight marker (epoch ms), each null when absent. */
-  claim(msgKey: string, args: [attemptKey: string, now: number, ttlS: number]): Promise<[string | null, string | null]>;
+  /** `claim.lua`: null while another delivery holds the lock, else the stored ref JSON and the in-flight marker (epoch ms), each null when absent. */
+  claim(
+    keys: [msg: string, attempt: string, lock: string],
+    args: [now: number, ttlS: number, token: string, lockMs: number],
+  ): Promise<[string | null, string | null] | null>;
 }
 
 type FlushReadKeys = [meta: string, alerts: string, states: string, nflog: string, flips: string, silences: string, inhibitSources: string];
@@ -74,6 +77,6 @@ export function defineScripts(redis: Redis): PipelineScripts {
     settle: (keys, args) => run('fmSettle', keys, args),
     unlock: (key, token) => run('fmUnlock', [key], [token]),
     renew: (key, token, ttlMs) => run('fmRenew', [key], [token, ttlMs]),
-    claim: (msgKey, [attemptKey, now, ttlS]) => run('fmClaim', [msgKey, attemptKey], [now, ttlS]),
+    claim: (keys, args) => run('fmClaim', keys, args),
   };
 }

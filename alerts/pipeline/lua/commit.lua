@@ -7,15 +7,17 @@
   ARGV: prefix, gk, gen, now, intervalMs, logs (JSON list of [destKey, seq, entry text] for
   destinations that were told without a send, '' = none), incident op ('' | 'open' | 'update' |
   'close'), incidentId, ref (reserved by reserve-ref.lua for 'open'), incidentFields (JSON),
-  keepEmptyMs, then pairs of (fp, version) of resolved alerts to drop when unmodified.
+  keepEmptyMs, nextAt (epoch ms of the group's next group_interval tick), then pairs of (fp,
+  version) of resolved alerts to drop when unmodified.
 
   Answers -1 when `gen` is stale (whoever moved the generation on set the group's due time), 0
   when the group emptied (it leaves the due set and is kept, idle, for keepEmptyMs so an alert
-  firing again joins its timer), else the next generation, whose flush is then due after
-  intervalMs (a scheduler is woken when that is the earliest due time).
+  firing again joins its timer), else the next generation, whose flush is then due at nextAt (a
+  scheduler is woken when that is the earliest due time).
 ]]
 local p, gk, gen, now, interval = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local logs, op, incId, ref, fields, keepEmpty = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11])
+local nextAt = tonumber(ARGV[12])
 local meta = p..':ag:'..gk
 local nf = p..':nf:'..gk
 local due = p..':due'
@@ -44,7 +46,7 @@ if op ~= '' then
 end
 redis.call('HSET', meta, 'flushed', 1)
 local sk = p..':as:'..gk
-local i = 12
+local i = 13
 while i < #ARGV do
   local fp, ver = ARGV[i], ARGV[i+1]
   local cur = redis.call('HGET', sk, fp)
@@ -58,17 +60,17 @@ if redis.call('HLEN', p..':aa:'..gk) == 0 and not redis.call('HGET', meta, 'inci
   redis.call('DEL', sk, p..':aa:'..gk)
   redis.call('SREM', p..':groups', gk)
   redis.call('ZREM', due, gk)
-  redis.call('HSET', meta, 'idle', 1, 'next', now + interval, 'ivl', interval)
+  redis.call('HSET', meta, 'idle', 1, 'next', nextAt, 'ivl', interval)
   redis.call('PEXPIRE', meta, keepEmpty)
   redis.call('PEXPIRE', nf, keepEmpty)
   return 0
 end
 local next = redis.call('INCR', p..':gen:'..gk)
 redis.call('EXPIRE', p..':gen:'..gk, 2592000)
-redis.call('HSET', meta, 'gen', next, 'next', now + interval)
+redis.call('HSET', meta, 'gen', next, 'next', nextAt)
 local first = redis.call('ZRANGE', due, 0, 0, 'WITHSCORES')
-redis.call('ZADD', due, now + interval, gk)
-if not first[2] or now + interval < tonumber(first[2]) then
+redis.call('ZADD', due, nextAt, gk)
+if not first[2] or nextAt < tonumber(first[2]) then
   redis.call('LPUSH', due..':wake', 1)
   redis.call('LTRIM', due..':wake', 0, 0)
 end

@@ -5,14 +5,17 @@
   KEYS[2]  the in-flight marker of a first post            {p}:msgtry:<incident>:<dest>
   KEYS[3]  group meta (hash)                               {p}:ag:<gk>
   KEYS[4]  notification log (hash)                         {p}:nf:<gk>
-  KEYS[5…] delivery records of each alert told (lists)     {p}:dlv:<fp>
+  KEYS[5]  the lock of this delivery                       {p}:msglock:<incident>:<dest>
+  KEYS[6…] delivery records of each alert told (lists)     {p}:dlv:<fp>
   ARGV[1]  message JSON (`{ref, seq}`)   ARGV[2]  seq   ARGV[3]  TTL (s)   ARGV[4]  destination key
   ARGV[5]  log entry text ('' = none)    ARGV[6]  log seq   ARGV[7]  delivery record JSON
+  ARGV[8]  our lock token
 
   Stores the ref unless a newer seq is stored (compare-and-set), clears the marker, and (while
   the group exists) writes the destination's notification-log entry unless a newer one is there
   (Alertmanager's SetNotifiesStage) and clears its in-flight mark; prepends the delivery record
-  to each alert's list (the last 20, for a day). Answers 1 when the ref was stored.
+  to each alert's list (the last 20, for a day); releases the lock while it is still ours.
+  Answers 1 when the ref was stored.
 ]]
 local stored = redis.call('GET', KEYS[1])
 local seq = tonumber(ARGV[2])
@@ -29,7 +32,8 @@ if ARGV[5] ~= '' and redis.call('EXISTS', KEYS[3]) == 1 then
   if ttl > 0 then redis.call('PEXPIRE', KEYS[4], ttl) end
 end
 settle(KEYS[4], ARGV[4], tonumber(ARGV[6]))
-for i = 5, #KEYS do
+if redis.call('GET', KEYS[5]) == ARGV[8] then redis.call('DEL', KEYS[5]) end
+for i = 6, #KEYS do
   redis.call('LPUSH', KEYS[i], ARGV[7])
   redis.call('LTRIM', KEYS[i], 0, 19)
   redis.call('EXPIRE', KEYS[i], 86400)

@@ -191,8 +191,8 @@ describe('Alertmanager semantics', () => {
     const msgKey = keys.message('inc-1', 'console');
     const store = (seq: number, id: string) =>
       hub!.deps.alerts.pipeline.scripts.delivered(
-        [msgKey, keys.messageAttempt('inc-1', 'console'), keys.groupMeta('g'), keys.nflog('g')],
-        [JSON.stringify({ ref: { id, channel: 'c' }, seq }), seq, 60, 'console', '', seq],
+        [msgKey, keys.messageAttempt('inc-1', 'console'), keys.groupMeta('g'), keys.nflog('g'), keys.messageLock('inc-1', 'console')],
+        [JSON.stringify({ ref: { id, channel: 'c' }, seq }), seq, 60, 'console', '', seq, '', 'no-lock-held'],
       );
     expect(await store(5, 'newer')).toBe(1);
     expect(await store(3, 'older')).toBe(0);
