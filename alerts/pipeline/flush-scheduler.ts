@@ -59,8 +59,22 @@ export function createFlushScheduler(d: FlushSchedulerDeps) {
     running.add(flush);
   };
 
-  /** Waits up to `ms` for a wake-up (BLPOP takes seconds, decimals allowed; 0 would wait for ever). */
-  const wait = (ms: number) => d.blocking.blpop(k.dueWake, Math.max(0.01, ms / 1000));
+  /**
+   * Waits up to `ms` for a wake-up. Redis checks blocking timeouts only about ten times a second,
+   * so a local timer ends the wait on time by leaving a wake-up itself (another scheduler may take
+   * it and the due group with it; then this one waits out BLPOP's own timeout, a second later).
+   */
+  const wait = async (ms: number) => {
+    const timer = setTimeout(() => {
+      d.redis.lpush(k.dueWake, 1).catch(() => undefined);
+      d.redis.ltrim(k.dueWake, 0, 0).catch(() => undefined);
+    }, ms);
+    try {
+      await d.blocking.blpop(k.dueWake, ms / 1000 + 1);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 
   const cycle = async () => {
     let errors = 0;
