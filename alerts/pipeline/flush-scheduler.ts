@@ -17,8 +17,8 @@ import type { PipelineScripts } from './scripts.ts';
 export interface FlushSchedulerDeps {
   /** Command connection (shared with the flushes). */
   redis: Redis;
-  /** A connection of its own for the blocking wait. */
-  blocking: Redis;
+  /** Opens the connection of its own the blocking wait needs (at start, so a process that never flushes opens none). */
+  connect(): Redis;
   keys: PipelineKeys;
   scripts: PipelineScripts;
   /** Flushes run at a time. */
@@ -42,6 +42,7 @@ export function createFlushScheduler(d: FlushSchedulerDeps) {
   const running = new Set<Promise<void>>();
   let stopping = false;
   let loop: Promise<void> | undefined;
+  let blocking: Redis | undefined;
 
   const run = (gk: string) => {
     const release = (retryAt: number | '') => d.scripts.flushRelease([k.due, k.groupMeta(gk)], [gk, retryAt]);
@@ -70,7 +71,7 @@ export function createFlushScheduler(d: FlushSchedulerDeps) {
       d.redis.ltrim(k.dueWake, 0, 0).catch(() => undefined);
     }, ms);
     try {
-      await d.blocking.blpop(k.dueWake, ms / 1000 + 1);
+      await blocking!.blpop(k.dueWake, ms / 1000 + 1);
     } finally {
       clearTimeout(timer);
     }
@@ -125,12 +126,13 @@ export function createFlushScheduler(d: FlushSchedulerDeps) {
   return {
     async start(): Promise<void> {
       await repair();
+      blocking = d.connect();
       stopping = false;
       loop = cycle();
     },
     async stop(): Promise<void> {
       stopping = true;
-      d.blocking.disconnect();
+      blocking?.disconnect();
       await loop;
       await Promise.all(running);
     },

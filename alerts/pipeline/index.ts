@@ -146,7 +146,7 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
 
   const flushScheduler = createFlushScheduler({
     redis,
-    blocking: o.newRedis(),
+    connect: () => o.newRedis(),
     keys,
     scripts,
     concurrency: config.flush.concurrency,

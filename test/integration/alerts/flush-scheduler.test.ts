@@ -52,7 +52,7 @@ describe('flush scheduling', () => {
     const flushed: string[] = [];
     const scheduler = createFlushScheduler({
       redis: hub.deps.redis,
-      blocking: hub.deps.newRedis(),
+      connect: () => hub!.deps.newRedis(),
       keys,
       scripts: hub.deps.alerts.pipeline.scripts,
       concurrency: 4,
