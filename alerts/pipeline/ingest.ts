@@ -58,9 +58,8 @@ export function createIngestProcessor(d: IngestDeps) {
     const groups = 'packed' in data ? data.packed : d.pack('deliveries' in data ? data.deliveries : [data]).packed;
     if (groups.length === 0) return { alerts: 0, groups: 0 };
     const now = clock();
-    const pipeline = d.redis.pipeline();
     let alerts = 0;
-    for (const call of splitCalls(groups, max)) {
+    const calls = splitCalls(groups, max).map((call) => {
       const keys = [d.keys.groups, d.keys.inhibitSources, d.keys.due, d.keys.dueWake];
       const args: Array<string | number> = [now, d.flapping.window, flipKeep, call.length];
       for (const g of call) {
@@ -76,12 +75,18 @@ export function createIngestProcessor(d: IngestDeps) {
         for (const a of g.alerts) args.push(a);
         alerts += g.alerts.length;
       }
-      d.scripts.ingest(pipeline, keys, args);
-    }
+      return { keys, args };
+    });
+    // One call (the usual size) goes out as it is; several share a pipeline, one round trip.
     let groupsScheduled = 0;
-    for (const [err, scheduled] of (await pipeline.exec()) ?? []) {
-      if (err) throw err;
-      groupsScheduled += Number(scheduled);
+    if (calls.length === 1) groupsScheduled = await d.scripts.ingest(calls[0]!.keys, calls[0]!.args);
+    else {
+      const pipeline = d.redis.pipeline();
+      for (const c of calls) d.scripts.queueIngest(pipeline, c.keys, c.args);
+      for (const [err, scheduled] of (await pipeline.exec()) ?? []) {
+        if (err) throw err;
+        groupsScheduled += Number(scheduled);
+      }
     }
     return { alerts, groups: groupsScheduled };
   };

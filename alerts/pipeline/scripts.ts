@@ -25,8 +25,10 @@ const files = {
 type Name = keyof typeof files;
 
 export interface PipelineScripts {
-  /** `ingest.lua` on a pipeline. */
-  ingest(pipeline: ChainableCommander, keys: string[], args: Array<string | number>): void;
+  /** `ingest.lua`: the number of groups given a new due time. */
+  ingest(keys: string[], args: Array<string | number>): Promise<number>;
+  /** The same, queued on a pipeline. */
+  queueIngest(pipeline: ChainableCommander, keys: string[], args: Array<string | number>): void;
   /** `flush-claim.lua`: the groups claimed and the earliest due time left (epoch ms, null when none). */
   flushClaim(keys: [due: string, wake: string], args: [now: number, leaseMs: number, max: number]): Promise<[string[], string | null]>;
   /** `flush-release.lua`: 1 when the group left the due set. */
@@ -66,7 +68,8 @@ export function defineScripts(redis: Redis): PipelineScripts {
     (target as unknown as Commands)[name]!(keys.length, ...keys, ...args);
   const run = <T>(name: Name, keys: readonly string[], args: ReadonlyArray<string | number>) => on(redis, name, keys, args) as Promise<T>;
   return {
-    ingest: (pipeline, keys, args) => void on(pipeline, 'fmIngest', keys, args),
+    ingest: (keys, args) => run('fmIngest', keys, args),
+    queueIngest: (pipeline, keys, args) => void on(pipeline, 'fmIngest', keys, args),
     flushClaim: (keys, args) => run('fmFlushClaim', keys, args),
     flushRelease: (keys, args) => run('fmFlushRelease', keys, args),
     commit: (meta, args) => run('fmCommit', [meta], args),
