@@ -4,7 +4,7 @@ import type { Config } from './config-schema.ts';
 import { createDeps, type Deps, type DepsOptions } from './deps.ts';
 import { logDestination } from './log-destination.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
-import { KubeConfigError } from '../kube/client.ts';
+import { KubeConfigError } from '../kube/config-error.ts';
 import { runProcesses } from './processes.ts';
 import { RedisUnavailableError } from './redis.ts';
 import { openAccessWarnings } from './security.ts';
