@@ -2,8 +2,11 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { createAlertHub, type AlertHub } from '../alerts/hub.ts';
 import type { KnowledgeLinks } from '../alerts/knowledge.ts';
 import type { DecisionEvent } from '../alerts/pipeline/types.ts';
+import { createConsoleNotifier } from '../alerts/notifiers/console.ts';
 import { createDingTalkNotifier } from '../alerts/notifiers/dingtalk.ts';
 import { createSlackNotifier, createSlackNotifierClient } from '../alerts/notifiers/slack.ts';
+import type { Notifier } from '../alerts/notifiers/types.ts';
+import { createWebhookNotifier } from '../alerts/notifiers/webhook.ts';
 import { renderNotification } from '../alerts/render/notification.ts';
 import type { Config } from './config-schema.ts';
 import { createKnowledgeBase, type KnowledgeBase } from '../knowledge/index.ts';
@@ -135,35 +138,12 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     newRedis,
     logger,
     metrics,
-    display: () => display(config, publicUrl),
-    ...opts,
+    // An intake-only process runs no notify worker: it sends nothing.
+    notifiers: config.server.role === 'intake' ? [] : createNotifiers(base, opts),
+    ...(opts.onDecision ? { onDecision: opts.onDecision } : {}),
     knowledge: opts.knowledge ?? knowledge,
     audit: (e) => audit.recordApi(e),
   });
-  if (config.chat.slack.botToken) {
-    const client = createSlackNotifierClient({
-      botToken: config.chat.slack.botToken,
-      apiUrl: config.chat.slack.apiUrl,
-      logger,
-      timeoutMs: config.alerts.notify.timeout,
-    });
-    alerts.notifiers.register(
-      createSlackNotifier(client, {
-        publicUrl: () => publicUrl.get(),
-        ...(config.display.timeZone && { timeZone: config.display.timeZone }),
-        maxFiring: config.alerts.storm.topN,
-        maxResolved: config.alerts.storm.topN,
-        logger,
-      }),
-    );
-  }
-  alerts.notifiers.register(
-    createDingTalkNotifier({
-      robotUrl: config.chat.dingtalk.robotUrl,
-      render: (n) => renderNotification(n, display(config, publicUrl)),
-      timeoutMs: config.alerts.notify.timeout,
-    }),
-  );
   // After Redis (stops before it): workers drain while their connections are still up.
   lifecycle.add(alerts.pipeline.component);
   if (config.server.role !== 'worker') lifecycle.add(alerts.intakeSummary);
@@ -173,6 +153,43 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
       ? createOpsComponent({ ...base, kube, kubeConfig: cluster.kubeConfig })
       : { ops: undefined, posts: { register: () => undefined } };
   return { knowledge, alerts, kube, ...(wired.ops ? { ops: wired.ops } : {}), opsPosts: wired.posts };
+}
+
+/**
+ * The notifiers this process sends with: console (to the console chat output, else the log),
+ * webhook, Slack (with a bot token) and DingTalk.
+ */
+function createNotifiers({ config, logger, publicUrl }: BaseDeps, opts: DepsOptions): Notifier[] {
+  const write = opts.consoleWrite ?? ((text: string) => logger.info({ notification: text }, 'alert notification'));
+  const notifiers: Notifier[] = [
+    createConsoleNotifier(write, () => display(config, publicUrl)),
+    createWebhookNotifier({ timeoutMs: config.alerts.notify.timeout }),
+  ];
+  if (config.chat.slack.botToken) {
+    const client = createSlackNotifierClient({
+      botToken: config.chat.slack.botToken,
+      apiUrl: config.chat.slack.apiUrl,
+      logger,
+      timeoutMs: config.alerts.notify.timeout,
+    });
+    notifiers.push(
+      createSlackNotifier(client, {
+        publicUrl: () => publicUrl.get(),
+        ...(config.display.timeZone && { timeZone: config.display.timeZone }),
+        maxFiring: config.alerts.storm.topN,
+        maxResolved: config.alerts.storm.topN,
+        logger,
+      }),
+    );
+  }
+  notifiers.push(
+    createDingTalkNotifier({
+      robotUrl: config.chat.dingtalk.robotUrl,
+      render: (n) => renderNotification(n, display(config, publicUrl)),
+      timeoutMs: config.alerts.notify.timeout,
+    }),
+  );
+  return notifiers;
 }
 
 /** How notifications show times and links in this process. */
