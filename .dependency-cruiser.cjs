@@ -5,6 +5,10 @@
  * the demo entry, tests and benches.
  */
 const product = '^(app|core|chat|handlers|ops|alerts|kube|knowledge|platforms)/';
+/** What only `worker` and `all` processes (and the demo) load. */
+const roleOnly = '^(app/(app|deps|demo|services|ops)\\.ts$|chat/|handlers/|ops/|kube/|knowledge/|sim/)';
+/** The configuration schemas and the cluster configuration error, which every process loads. */
+const intakeAllowed = '^((chat|kube|ops)/config-schema|knowledge/config|kube/config-error)\\.ts$';
 module.exports = {
   forbidden: [
     { name: 'no-circular', severity: 'error', from: { path: product }, to: { circular: true } },
@@ -37,6 +41,21 @@ module.exports = {
       to: { path: '^sim/' },
     },
     { name: 'sim-not-product-internals', severity: 'error', from: { path: '^sim/' }, to: { path: '^(app|chat|handlers|ops|alerts)/' } },
+    {
+      name: 'intake-stays-lean',
+      severity: 'error',
+      comment:
+        'an intake process loads app/intake.ts and what main.ts and run.ts import statically; chat, handlers, ops, kube, the knowledge base and the other roles are loaded by dynamic import',
+      from: { path: '^app/(intake|config|log-destination|processes|redis|security)\\.ts$' },
+      to: { reachable: true, path: roleOnly, pathNot: intakeAllowed },
+    },
+    {
+      name: 'entry-loads-roles-dynamically',
+      severity: 'error',
+      comment: 'main.ts and run.ts load role-specific modules by dynamic import only',
+      from: { path: '^app/(main|run)\\.ts$' },
+      to: { path: roleOnly, pathNot: intakeAllowed, dependencyTypesNot: ['dynamic-import', 'type-only'] },
+    },
     { name: 'not-to-tests', severity: 'error', from: { path: product }, to: { path: '^(test|bench)/' } },
   ],
   options: {

@@ -13,43 +13,41 @@ import { createIntakeRoutes } from './intake-routes.ts';
 import { createIntakeStats, createIntakeSummary } from './intake-summary.ts';
 import type { KnowledgeLinks } from './knowledge.ts';
 import type { Alert } from './model.ts';
-import { createConsoleNotifier } from './notifiers/console.ts';
-import type { NotificationDisplay } from './render/notification.ts';
 import { createNotifierRegistry } from './notifiers/registry.ts';
-import { createWebhookNotifier } from './notifiers/webhook.ts';
+import type { Notifier } from './notifiers/types.ts';
 import { createAlertPipeline, failFastRedisOptions } from './pipeline/index.ts';
 import type { DecisionEvent } from './pipeline/types.ts';
 import { createSentryFrequencyCounter, sources } from './sources/index.ts';
 
-/**
- * The alert hub as `Deps` holds it: notifier registry (console and webhook built in; Slack and
- * DingTalk register theirs), the pipeline (sink, silences, incidents, queues, its lifecycle
- * component), Sentry frequency counting, the API token check (`apiAuth`, shared by every route
- * that needs a token), the HTTP plugins (intake through admission and the group commit,
- * Alertmanager's status route, API) and the intake summary component.
- */
-export function createAlertHub(o: {
+/** What the alert hub is built from. */
+export interface AlertHubOptions {
   config: { alerts: AlertsConfig; redis: { prefix: string } };
   redis: Redis;
   newRedis(options?: RedisOptions): Redis;
   logger: Logger;
   metrics: Metrics;
-  /** Where the console notifier prints (the console chat output); default: the log. */
-  consoleWrite?: (text: string) => void;
+  /**
+   * The notifiers this process sends with, one per destination kind; more may register later. An
+   * intake-only process, which runs no notify worker, passes none.
+   */
+  notifiers?: readonly Notifier[];
   knowledge?: KnowledgeLinks;
-  /** How notifications show times and relative links (asked at each rendering). */
-  display?: () => NotificationDisplay;
   onDecision?: (e: DecisionEvent) => void;
   /** Records what API tokens do to silences and incidents (the audit log). */
   audit?: (entry: ApiAuditEntry) => Promise<void>;
-}) {
+}
+
+/**
+ * The alert hub as `Deps` holds it: notifier registry (the process passes its notifiers; Slack
+ * and DingTalk may register theirs later), the pipeline (sink, silences, incidents, queues, its
+ * lifecycle component), Sentry frequency counting, the API token check (`apiAuth`, shared by every route
+ * that needs a token), the HTTP plugins (intake through admission and the group commit,
+ * Alertmanager's status route, API) and the intake summary component.
+ */
+export function createAlertHub(o: AlertHubOptions) {
   const { config, logger } = o;
   const cfg = config.alerts;
-  const write = o.consoleWrite ?? ((text: string) => logger.info({ notification: text }, 'alert notification'));
-  const notifiers = createNotifierRegistry([
-    createConsoleNotifier(write, o.display),
-    createWebhookNotifier({ timeoutMs: cfg.notify.timeout }),
-  ]);
+  const notifiers = createNotifierRegistry(o.notifiers);
   const pipeline = createAlertPipeline({
     config: cfg,
     prefix: config.redis.prefix,

@@ -8,6 +8,7 @@ import type { Deps } from './deps.ts';
 import { requireApiToken } from '../core/api-auth.ts';
 import type { HttpPlugin } from '../core/http.ts';
 import { createHttpServer } from './http-server.ts';
+import { createIntakeApp } from './intake.ts';
 import { incidentsViewer } from './incidents/auth.ts';
 import { createIncidentsRoutes } from './incidents/routes.ts';
 import { consoleChatEnabled } from './log-destination.ts';
@@ -27,16 +28,12 @@ export interface AppIo {
 /**
  * Wires the process together from one `Deps`: router, HTTP server and chat adapters, each
  * registered with the lifecycle in start order (stopped in reverse). `server.role` decides the
- * parts: an `intake` process serves only the intake routes (and health, metrics); a `worker`
- * process everything else.
+ * parts: an `intake` process serves only the intake routes (and health, metrics; `firstmate start`
+ * builds those through app/intake.ts without loading this file); a `worker` process everything else.
  */
 export function createApp(deps: Deps, io?: AppIo) {
   const role = deps.config.server.role;
-  if (role === 'intake') {
-    const http = createHttpServer(deps, deps.alerts.intakePlugins);
-    deps.lifecycle.add(http);
-    return { router: undefined, http, slack: undefined };
-  }
+  if (role === 'intake') return { router: undefined, http: createIntakeApp(deps).http, slack: undefined };
   const authz = createAuthz(deps.config);
   const audit = createAuditLog(deps);
   const { limit, windowSeconds } = deps.config.auth.rateLimit;

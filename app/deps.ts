@@ -1,46 +1,35 @@
-import type { Redis, RedisOptions } from 'ioredis';
-import { createAlertHub, type AlertHub } from '../alerts/hub.ts';
+import type { AlertHub } from '../alerts/hub.ts';
 import type { KnowledgeLinks } from '../alerts/knowledge.ts';
 import type { DecisionEvent } from '../alerts/pipeline/types.ts';
+import { createConsoleNotifier } from '../alerts/notifiers/console.ts';
+import type { Notifier } from '../alerts/notifiers/types.ts';
+import { createWebhookNotifier } from '../alerts/notifiers/webhook.ts';
 import { createDingTalkNotifier } from '../alerts/notifiers/dingtalk.ts';
 import { createSlackNotifier, createSlackNotifierClient } from '../alerts/notifiers/slack.ts';
 import { renderNotification } from '../alerts/render/notification.ts';
 import type { Config } from './config-schema.ts';
+import { createBaseDeps, createHub, type BaseDeps, type Clients } from './base-deps.ts';
 import { createKnowledgeBase, type KnowledgeBase } from '../knowledge/index.ts';
 import { connectCluster, runtimeOptions, type ClusterConnection } from '../kube/connect.ts';
 import { createKube, type KubeRuntime } from '../kube/runtime.ts';
-import { createLifecycle, createReadiness, type Lifecycle, type Readiness } from '../core/lifecycle.ts';
 import type { Logger } from '../core/logger.ts';
 import { redisKeys } from '../core/redis-keys.ts';
-import { createMetrics, kubeMetricsOf, type Metrics } from '../core/metrics.ts';
-import { createPublicUrl, type PublicUrl } from './public-url.ts';
-import { createRedisClient, ensureRedis, type RedisEndpoint } from './redis.ts';
+import { kubeMetricsOf } from '../core/metrics.ts';
+import type { PublicUrl } from './public-url.ts';
 import { createAuditLog } from '../chat/audit.ts';
 import { createOpsComponent, type OpsPosts } from './ops.ts';
 import type { Ops } from '../ops/index.ts';
 import type { DemoScenarios } from '../handlers/types.ts';
 
 /**
- * Everything the process builds once and passes down: clients, registries, lifecycle. Handlers,
- * workers and reconcilers get what they need from here; nothing builds its own clients.
+ * Everything a `worker` or `all` process builds once and passes down: the clients, registries,
+ * lifecycle and alert hub every process has (`BaseDeps`, all an `intake` process builds, see
+ * app/intake.ts), plus the knowledge base, the cluster and safe operations. Handlers, workers and
+ * reconcilers get what they need from here; nothing builds its own clients.
  */
-export interface Deps {
-  config: Config;
-  logger: Logger;
-  metrics: Metrics;
-  /** Shared command connection. */
-  redis: Redis;
-  redisEndpoint: RedisEndpoint;
-  /** A new connection (BullMQ workers and blocking commands need their own), with extra options. */
-  newRedis(options?: RedisOptions): Redis;
-  readiness: Readiness;
-  lifecycle: Lifecycle;
-  /** Where links in messages and pages point (`server.publicUrl`, else the listening address). */
-  publicUrl: PublicUrl;
+export interface Deps extends BaseDeps {
   /** Runbooks, their matching and search, and resolution notes. */
   knowledge: KnowledgeBase;
-  /** The alert hub: pipeline, sink, silences, incidents, notifier registry, intake routes. */
-  alerts: AlertHub;
   /** The cluster cache, history and reconcilers; absent when `kube.mode` is `off`. */
   kube?: KubeRuntime;
   /** Safe operations; absent without a cluster or with `ops.enabled: false`. */
@@ -66,57 +55,21 @@ export interface DepsOptions {
 }
 
 /**
- * Builds every client once. Redis is resolved first (a private server may be started);
+ * Builds every client once for a `worker` or `all` process (`firstmate start` builds an `intake`
+ * process through app/intake.ts). Redis is resolved first (a private server may be started);
  * components register with `lifecycle` in start order.
  */
 export async function createDeps(config: Config, logger: Logger, opts: DepsOptions = {}): Promise<Deps> {
   // Resolved before Redis: a missing cluster fails the start before anything is started. An
   // intake-only process never watches the cluster.
   const cluster = config.server.role === 'intake' ? undefined : (opts.cluster ?? connectCluster(config.kube));
-  const lifecycle = createLifecycle(logger);
-  const metrics = createMetrics();
-  const readiness = createReadiness();
-  const redisEndpoint = await ensureRedis(config.redis);
-  if (redisEndpoint.privateServer)
-    logger.info({ url: redisEndpoint.url, ...redisEndpoint.privateServer }, 'started a private redis-server');
-  const connections: Redis[] = [];
-  const newRedis = (options?: RedisOptions) => {
-    const client = createRedisClient(redisEndpoint.url, options);
-    client.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
-    connections.push(client);
-    return client;
-  };
-  const redis = newRedis();
-  readiness.add('redis', async () => {
-    // A connection known to be down answers at once; a stuck one within a second.
-    const up =
-      redis.status === 'ready' && (await Promise.race([redis.ping(), new Promise((r) => setTimeout(r, 1000, 'timeout'))])) === 'PONG';
-    metrics.redisUp.set(up ? 1 : 0);
-    return up;
-  });
-  // Registered first so it stops last: everything else may still need Redis while draining.
-  const releaseRedis = async () => {
-    await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
-    await redisEndpoint.stop();
-  };
-  lifecycle.add({ name: 'redis', stop: releaseRedis });
-  try {
-    const publicUrl = createPublicUrl(config.server);
-    const base: BaseDeps = { config, logger, metrics, redis, redisEndpoint, newRedis, readiness, lifecycle, publicUrl };
-    return { ...base, ...(await createServices(base, opts, cluster)), ...(opts.demo ? { demo: opts.demo } : {}) };
-  } catch (err) {
-    // Nothing has started yet; a private redis-server must not outlive the failed start.
-    await releaseRedis();
-    throw err;
-  }
+  const deps = await createBaseDeps(config, logger, (clients) => createServices(clients, opts, cluster));
+  return { ...deps, ...(opts.demo ? { demo: opts.demo } : {}) };
 }
 
-/** What the services below are built from: the clients and registries. */
-type BaseDeps = Omit<Deps, 'knowledge' | 'alerts' | 'kube' | 'ops' | 'opsPosts'>;
-
 /** The knowledge base, the alert hub with its notifiers, and the Kubernetes core, in start order. */
-async function createServices(base: BaseDeps, opts: DepsOptions, cluster: ClusterConnection | undefined) {
-  const { config, logger, metrics, redis, newRedis, lifecycle, publicUrl } = base;
+async function createServices(clients: Clients, opts: DepsOptions, cluster: ClusterConnection | undefined) {
+  const { config, logger, redis, publicUrl } = clients;
   const knowledge = await createKnowledgeBase({
     redis,
     dirs: config.knowledge.dirs,
@@ -125,21 +78,31 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
     maxLinks: config.knowledge.maxLinks,
   });
   for (const problem of knowledge.problems) logger.warn({ problem }, 'knowledge article skipped');
-  const audit = createAuditLog(base);
-  // An intake-only process runs no pipeline workers: they run in `worker` processes.
-  const alertsConfig =
-    config.server.role === 'intake' ? { ...config.alerts, workers: { ...config.alerts.workers, enabled: false } } : config.alerts;
-  const alerts = createAlertHub({
-    config: { alerts: alertsConfig, redis: config.redis },
-    redis,
-    newRedis,
-    logger,
-    metrics,
-    display: () => display(config, publicUrl),
-    ...opts,
+  const audit = createAuditLog(clients);
+  const alerts = createHub(clients, {
+    notifiers: createNotifiers(clients, opts),
+    ...(opts.onDecision ? { onDecision: opts.onDecision } : {}),
     knowledge: opts.knowledge ?? knowledge,
     audit: (e) => audit.recordApi(e),
   });
+  const kube = createKubeComponent(clients, alerts, cluster);
+  const wired =
+    kube && cluster && config.ops.enabled
+      ? createOpsComponent({ ...clients, kube, kubeConfig: cluster.kubeConfig })
+      : { ops: undefined, posts: { register: () => undefined } };
+  return { knowledge, alerts, kube, ...(wired.ops ? { ops: wired.ops } : {}), opsPosts: wired.posts };
+}
+
+/**
+ * The notifiers this process sends with: console (to the console chat output, else the log),
+ * webhook, Slack (with a bot token) and DingTalk.
+ */
+function createNotifiers({ config, logger, publicUrl }: Clients, opts: DepsOptions): Notifier[] {
+  const write = opts.consoleWrite ?? ((text: string) => logger.info({ notification: text }, 'alert notification'));
+  const notifiers: Notifier[] = [
+    createConsoleNotifier(write, () => display(config, publicUrl)),
+    createWebhookNotifier({ timeoutMs: config.alerts.notify.timeout }),
+  ];
   if (config.chat.slack.botToken) {
     const client = createSlackNotifierClient({
       botToken: config.chat.slack.botToken,
@@ -147,7 +110,7 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
       logger,
       timeoutMs: config.alerts.notify.timeout,
     });
-    alerts.notifiers.register(
+    notifiers.push(
       createSlackNotifier(client, {
         publicUrl: () => publicUrl.get(),
         ...(config.display.timeZone && { timeZone: config.display.timeZone }),
@@ -157,22 +120,14 @@ async function createServices(base: BaseDeps, opts: DepsOptions, cluster: Cluste
       }),
     );
   }
-  alerts.notifiers.register(
+  notifiers.push(
     createDingTalkNotifier({
       robotUrl: config.chat.dingtalk.robotUrl,
       render: (n) => renderNotification(n, display(config, publicUrl)),
       timeoutMs: config.alerts.notify.timeout,
     }),
   );
-  // After Redis (stops before it): workers drain while their connections are still up.
-  lifecycle.add(alerts.pipeline.component);
-  if (config.server.role !== 'worker') lifecycle.add(alerts.intakeSummary);
-  const kube = createKubeComponent(base, alerts, cluster);
-  const wired =
-    kube && cluster && config.ops.enabled
-      ? createOpsComponent({ ...base, kube, kubeConfig: cluster.kubeConfig })
-      : { ops: undefined, posts: { register: () => undefined } };
-  return { knowledge, alerts, kube, ...(wired.ops ? { ops: wired.ops } : {}), opsPosts: wired.posts };
+  return notifiers;
 }
 
 /** How notifications show times and links in this process. */
@@ -185,7 +140,7 @@ function display(config: Config, publicUrl: PublicUrl) {
  * and its last alerts still reach the queues.
  */
 function createKubeComponent(
-  { config, logger, metrics, redis, lifecycle, readiness }: BaseDeps,
+  { config, logger, metrics, redis, lifecycle, readiness }: Clients,
   alerts: AlertHub,
   connection: ClusterConnection | undefined,
 ): KubeRuntime | undefined {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import Fastify, { LogController, type FastifyError, type FastifyRequest } from 'fastify';
 import { requireApiToken } from '../core/api-auth.ts';
 import type { ErrorBody, HttpPlugin } from '../core/http.ts';
-import type { Deps } from './deps.ts';
+import type { BaseDeps } from './base-deps.ts';
 
 const statusByCode: Record<string, { status: number; error: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, error: 'body too large' },
@@ -21,7 +21,7 @@ const statusByCode: Record<string, { status: number; error: string }> = {
  * cap). `stop()` stops accepting and waits for requests in flight.
  */
 export function createHttpServer(
-  deps: Pick<Deps, 'config' | 'logger' | 'metrics' | 'readiness' | 'alerts' | 'publicUrl'>,
+  deps: Pick<BaseDeps, 'config' | 'logger' | 'metrics' | 'readiness' | 'alerts' | 'publicUrl'>,
   plugins: readonly HttpPlugin[] = [],
 ) {
   const { config, logger, metrics, readiness } = deps;

@@ -4,8 +4,6 @@ import { loadConfig } from './config.ts';
 import { z } from 'zod';
 import { roleSchema, type Config } from './config-schema.ts';
 import { runFirstmate } from './run.ts';
-import { BUILTIN_ARTICLES_DIR, formatProblems, lintKnowledge } from '../knowledge/index.ts';
-import { handlers } from '../handlers/index.ts';
 
 /** The validated configuration, or every problem on stderr and exit 1. */
 function configOrExit(file: string | undefined): Config {
@@ -93,6 +91,10 @@ kb.command('lint')
   .option('-c, --config <file>', 'YAML configuration file (for extra article folders)')
   .action(async (opts: { config?: string }) => {
     const config = configOrExit(opts.config);
+    const [{ BUILTIN_ARTICLES_DIR, formatProblems, lintKnowledge }, { handlers }] = await Promise.all([
+      import('../knowledge/index.ts'),
+      import('../handlers/index.ts'),
+    ]);
     const found = await lintKnowledge([BUILTIN_ARTICLES_DIR, ...config.knowledge.dirs], { commands: handlers.map((h) => h.name) });
     process.stdout.write(found.length > 0 ? `${formatProblems(found)}\n` : 'knowledge base: ok\n');
     process.exit(found.length > 0 ? 1 : 0);

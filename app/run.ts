@@ -1,10 +1,12 @@
-import { createApp } from './app.ts';
+import type { AppIo } from './app.ts';
+import type { BaseDeps } from './base-deps.ts';
 import { redact, secretValues } from './config.ts';
 import type { Config } from './config-schema.ts';
-import { createDeps, type Deps, type DepsOptions } from './deps.ts';
+import type { DepsOptions } from './deps.ts';
+import type { HttpServer } from './http-server.ts';
 import { logDestination } from './log-destination.ts';
 import { createLogger, type Logger } from '../core/logger.ts';
-import { KubeConfigError } from '../kube/client.ts';
+import { KubeConfigError } from '../kube/config-error.ts';
 import { runProcesses } from './processes.ts';
 import { RedisUnavailableError } from './redis.ts';
 import { openAccessWarnings } from './security.ts';
@@ -43,16 +45,38 @@ export async function runFirstmate(config: Config, opts: { mode: 'start' | 'demo
   await runProcesses(config.server.processes, logger, () => runOne(config, opts, logger));
 }
 
+/**
+ * The deps of the process's role and how to build its app on them. Each role's modules are loaded
+ * by dynamic import, so an `intake` process loads only app/intake.ts and what it needs.
+ */
+async function createRole(
+  config: Config,
+  logger: Logger,
+  opts: DepsOptions,
+  io: AppIo,
+): Promise<{ deps: BaseDeps; createApp(): { http: HttpServer } }> {
+  if (config.server.role === 'intake') {
+    const { createIntakeApp, createIntakeDeps } = await import('./intake.ts');
+    const deps = await createIntakeDeps(config, logger);
+    return { deps, createApp: () => createIntakeApp(deps) };
+  }
+  const [{ createDeps }, { createApp }] = await Promise.all([import('./deps.ts'), import('./app.ts')]);
+  const deps = await createDeps(config, logger, opts);
+  return { deps, createApp: () => createApp(deps, io) };
+}
+
 /** One process of `runFirstmate`. */
 async function runOne(config: Config, opts: { mode: 'start' | 'demo'; deps?: DepsOptions }, logger: Logger): Promise<void> {
-  let deps: Deps;
+  const io = { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) };
+  let role: Awaited<ReturnType<typeof createRole>>;
   try {
-    deps = await createDeps(config, logger, { consoleWrite: (text) => process.stdout.write(text), ...opts.deps });
+    role = await createRole(config, logger, { consoleWrite: (text) => process.stdout.write(text), ...opts.deps }, io);
   } catch (err) {
     await opts.deps?.cluster?.close().catch(() => {});
     failStart(err);
   }
-  const app = createApp(deps, { input: process.stdin, output: process.stdout, interactive: Boolean(process.stdin.isTTY) });
+  const { deps } = role;
+  const app = role.createApp();
   let stoppingSince = 0;
   const stop = async (signal: string) => {
     if (stoppingSince) {

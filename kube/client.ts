@@ -5,6 +5,9 @@
  * server URL (the simulated cluster, a `kubectl proxy`).
  */
 import { KubeConfig } from '@kubernetes/client-node';
+import { KubeConfigError } from './config-error.ts';
+
+export { KubeConfigError };
 
 /** Where the cluster is. The first field that is set wins, in this order. */
 export interface KubeClientOptions {
@@ -20,11 +23,6 @@ export interface KubeClientOptions {
   context?: string;
   /** Skip TLS verification (only for a `url` with https). */
   insecureSkipTlsVerify?: boolean;
-}
-
-/** Thrown when no source of cluster configuration was given or the one given is unusable. */
-export class KubeConfigError extends Error {
-  override name = 'KubeConfigError';
 }
 
 export function buildKubeConfig(opts: KubeClientOptions): KubeConfig {

@@ -3,7 +3,8 @@ import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { redisKeys } from '../core/redis-keys.ts';
-import { buildKubeConfig, KubeConfigError } from './client.ts';
+import { buildKubeConfig } from './client.ts';
+import { KubeConfigError } from './config-error.ts';
 import type { KubeSettings } from './config-schema.ts';
 import type { KubeRuntimeOptions } from './runtime.ts';
 
