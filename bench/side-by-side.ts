@@ -25,7 +25,7 @@
  *   memory vs Alertmanager's RSS).
  *
  * Options: --seconds N per phase (10), --clients N (32) over --loaders N processes (2), --rate N (500), --open N (1000000),
- * --intake N intake processes (2), --workers N worker processes (1), --aof no,everysec,
+ * --intake N intake processes (1), --workers N worker processes (1), --aof no,everysec,
  * --phases batched,single,burst,sustained, --peer none (firstmate only), --dist (run the compiled
  * build from `npm run build`, as production does, instead of the sources through tsx), --profile
  * DIR (CPU profiles of firstmate's processes, written to DIR when they stop).
@@ -67,7 +67,7 @@ interface Opts {
 
 function parseOptions(args: string[]): Opts {
   const { numbers, strings, flags } = benchArgs(
-    { seconds: 10, clients: 32, rate: 500, open: 1_000_000, intake: 2, workers: 1, loaders: 2 },
+    { seconds: 10, clients: 32, rate: 500, open: 1_000_000, intake: 1, workers: 1, loaders: 2 },
     { args, strings: { aof: 'no,everysec', phases: 'batched,single,burst,sustained', peer: 'alertmanager', profile: '' }, flags: ['dist'] },
   );
   return {
