@@ -10,6 +10,7 @@
  * same time, the flush's own reads and writes, and no queue job.
  */
 import type { Redis } from 'ioredis';
+import { backoffDelay } from '../../core/backoff.ts';
 import type { Logger } from '../../core/logger.ts';
 import type { PipelineKeys } from './keys.ts';
 import type { PipelineScripts } from './scripts.ts';
@@ -96,7 +97,7 @@ export function createFlushScheduler(d: FlushSchedulerDeps) {
         if (stopping) break;
         errors++;
         d.logger.warn({ err: (err as Error).message }, 'flush scheduler could not read due groups; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(5000, 100 * 2 ** Math.min(errors, 6))));
+        await new Promise((r) => setTimeout(r, backoffDelay(errors - 1, { baseMs: 100, maxMs: MAX_WAIT_MS })));
       }
     }
   };
