@@ -144,28 +144,15 @@ function treeCpuMs(pid: number): number {
 
 /** Resident memory of a process and all its descendants (bytes). */
 function treeRss(pid: number): number {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(d)]);
-    } catch {
-      // Gone meanwhile.
-    }
-  }
   let total = 0;
-  const walk = (p: number) => {
+  for (const p of tree(pid)) {
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${p}/status`, 'utf8'));
       total += Number(m?.[1] ?? 0) * 1024;
     } catch {
       // Gone meanwhile.
     }
-    for (const c of children.get(p) ?? []) walk(c);
-  };
-  walk(pid);
+  }
   return total;
 }
 

@@ -11,7 +11,7 @@ import type { Alert } from '../model.ts';
 import { readJsonBody } from './body.ts';
 import { annotationsJsonSchema, compileValidator, labelsJsonSchema, timestampJsonSchema } from './compiled.ts';
 import { fail, invalid } from './issues.ts';
-import { DEFAULT_MAX_ALERTS, annotationsSchema, isoOrUndefined, labelsSchema, linkOrUndefined, timestampSchema } from './schemas.ts';
+import { DEFAULT_MAX_ALERTS, annotationsSchema, isoOrUndefined, labelsSchema, prometheusLinks, timestampSchema } from './schemas.ts';
 import { DEFAULT_RESOLVE_TIMEOUT_SECONDS } from './options.ts';
 import { subjectFromLabels } from './subject.ts';
 import type { IntakeRequest, IntakeResult, Source, SourceOptions } from './types.ts';
@@ -81,12 +81,8 @@ export function alertFromPostable(a: PostableAlert, receivedAt: Date, resolveTim
     startsAt,
     endsAt,
     subject: subjectFromLabels(a.labels),
-    links: {},
+    links: prometheusLinks(a.generatorURL, annotations),
   };
-  const generator = linkOrUndefined(a.generatorURL);
-  if (generator) alert.links.generator = generator;
-  const runbook = linkOrUndefined(annotations.runbook_url ?? annotations.runbook);
-  if (runbook) alert.links.runbook = runbook;
   return alert;
 }
 

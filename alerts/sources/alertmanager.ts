@@ -8,7 +8,7 @@ import type { Alert } from '../model.ts';
 import { readJsonBody } from './body.ts';
 import { annotationsJsonSchema, compileValidator, labelsJsonSchema, timestampJsonSchema } from './compiled.ts';
 import { invalid } from './issues.ts';
-import { DEFAULT_MAX_ALERTS, annotationsSchema, isoOrUndefined, labelsSchema, linkOrUndefined, timestampSchema } from './schemas.ts';
+import { DEFAULT_MAX_ALERTS, annotationsSchema, isoOrUndefined, labelsSchema, prometheusLinks, timestampSchema } from './schemas.ts';
 import { subjectFromLabels } from './subject.ts';
 import type { IntakeRequest, IntakeResult, Source, SourceOptions } from './types.ts';
 
@@ -108,14 +108,10 @@ export function alertFromAlertmanager(a: AlertmanagerPayload['alerts'][number]):
     annotations,
     startsAt: isoOrUndefined(a.startsAt) ?? new Date(0).toISOString(),
     subject: subjectFromLabels(a.labels),
-    links: {},
+    links: prometheusLinks(a.generatorURL, annotations),
   };
   const endsAt = isoOrUndefined(a.endsAt);
   if (endsAt) alert.endsAt = endsAt;
-  const generator = linkOrUndefined(a.generatorURL);
-  if (generator) alert.links.generator = generator;
-  const runbook = linkOrUndefined(annotations.runbook_url ?? annotations.runbook);
-  if (runbook) alert.links.runbook = runbook;
   return alert;
 }
 

@@ -3,6 +3,7 @@
  * the size limits every format enforces.
  */
 import { z } from 'zod';
+import type { AlertLinks } from '../model.ts';
 
 export const DEFAULT_MAX_ALERTS = 10_000;
 export const MAX_LABELS = 128;
@@ -109,4 +110,14 @@ export function isoOrUndefined(s: string | undefined | null): string | undefined
 export function linkOrUndefined(s: string | undefined | null): string | undefined {
   if (!s || s.length > 4096) return undefined;
   return /^https?:\/\//i.test(s) ? s : undefined;
+}
+
+/** The links of a Prometheus alert: its generator URL and the runbook its annotations name. */
+export function prometheusLinks(generatorURL: string | undefined, annotations: Record<string, string>): AlertLinks {
+  const links: AlertLinks = {};
+  const generator = linkOrUndefined(generatorURL);
+  if (generator) links.generator = generator;
+  const runbook = linkOrUndefined(annotations.runbook_url ?? annotations.runbook);
+  if (runbook) links.runbook = runbook;
+  return links;
 }
