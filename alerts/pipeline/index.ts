@@ -18,7 +18,7 @@ import { createIngestProcessor } from './ingest.ts';
 import { createIngestPacker } from './ingest-pack.ts';
 import { pipelineKeys } from './keys.ts';
 import { createNotifyProcessor, notifyBackoff } from './notify.ts';
-import { defineScripts } from './scripts.ts';
+import { defineScripts, type PipelineScripts } from './scripts.ts';
 import type { DecisionEvent, IngestDelivery, IngestJob, NotifyJob } from './types.ts';
 
 /**
@@ -115,18 +115,18 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
 
   const clock = o.now ? { now: o.now } : {};
   const pack = createIngestPacker({ routing, inhibitRules });
-  const ingestVia = (connection: Redis) =>
+  const ingestVia = (connection: Redis, on: PipelineScripts) =>
     createIngestProcessor({
       redis: connection,
       keys,
-      scripts: defineScripts(connection),
+      scripts: on,
       pack,
       flapping: config.flapping,
       maxAlertsPerCall: config.ingest.maxAlertsPerCall,
       ...clock,
     });
-  const processIngest = ingestVia(redis);
-  const applyAtIntake = ingestVia(producer);
+  const processIngest = ingestVia(redis, scripts);
+  const applyAtIntake = ingestVia(producer, defineScripts(producer));
   const processFlush = createFlushProcessor({
     config,
     redis,

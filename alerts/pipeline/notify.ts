@@ -185,7 +185,7 @@ export function createNotifyProcessor(d: NotifyDeps) {
             destination.key,
             log ? JSON.stringify(log) : '',
             log?.seq ?? n.seq,
-            JSON.stringify(record),
+            told.length > 0 ? JSON.stringify(record) : '',
             lockToken,
           ],
         );
