@@ -66,6 +66,7 @@ export function createApp(deps: Deps, io?: AppIo) {
         incidents: deps.alerts.incidents,
         silences: deps.alerts.silences,
         notifyQueue: deps.alerts.pipeline.queues.notify,
+        sending: deps.alerts.pipeline.sending,
         audit,
       },
       authorize: incidentsViewer(deps.config),

@@ -19,7 +19,8 @@
  * - `burst_accept_to_notified_ms`: a new group per request at `--rate`/s, group_wait 0, p50/p99
  *   from sending the request to the notification at a webhook receiver; for firstmate also
  *   `decision_p50`/`decision_p99`, from accepting the alert to its group's first flush decision
- *   (read back from the incidents in Redis);
+ *   (read back from the incidents in Redis), and `cpu_ms_per_group_each`, the CPU per new group of
+ *   each process;
  * - `sustained_drained_alerts_per_s`: unique alerts until `--open` are open, the drained rate
  *   at 0, half and all of them, then `memory_at_open` (RSS of every firstmate process + Redis
  *   memory vs Alertmanager's RSS).
@@ -443,6 +444,7 @@ const percentile = (values: number[], p: number) => {
 
 async function burst(t: Target, o: Opts, hookPort: number) {
   const offset = nextOffset(10_000_000);
+  const cpu0 = t.cpuEachMs();
   const notified = await load({
     mode: 'paced',
     url: t.url,
@@ -455,8 +457,11 @@ async function burst(t: Target, o: Opts, hookPort: number) {
     offset,
   });
   const decided = (await t.decisions?.('Burst')) ?? [];
-  const out: Record<string, number | null> = {
+  const cpu = t.cpuEachMs().map((v, i) => v - cpu0[i]!);
+  const out: Record<string, number | null | number[]> = {
     ...notified,
+    // CPU per new group of each process (firstmate: intake…, workers…, Redis), in ms.
+    cpu_ms_per_group_each: cpu.map((v) => +(v / Math.max(1, notified.groups ?? 0)).toFixed(3)),
     ...(t.decisions ? { decision_p50: percentile(decided, 50), decision_p99: percentile(decided, 99), decided: decided.length } : {}),
   };
   return out;
@@ -552,8 +557,8 @@ export async function main(args: string[]): Promise<void> {
           new_groups_per_s: o.rate,
           firstmate: f,
           alertmanager: a ?? null,
-          ratio_p50: a ? ratio(a.p50!, f.p50!) : null,
-          ratio_p99: a ? ratio(a.p99!, f.p99!) : null,
+          ratio_p50: a ? ratio(a.p50 as number, f.p50 as number) : null,
+          ratio_p99: a ? ratio(a.p99 as number, f.p99 as number) : null,
         });
       }
       if (last && o.phases.includes('sustained')) {

@@ -131,7 +131,7 @@ export function createMetrics() {
     }),
     queueJobs: new Gauge({
       name: 'firstmate_queue_jobs',
-      help: 'Pipeline queue depth by state',
+      help: 'Pipeline queue depth by state (notify "sending": deliveries sent straight from a flush, in the outbox)',
       labelNames: ['queue', 'state'],
       registers: r,
     }),

@@ -1,18 +1,17 @@
 /**
  * Flush of one aggregation group, run by the flush scheduler when the group's flush is due. Reads
- * the group's alerts at its current generation, drops the
- * silenced and inhibited ones, holds back resolutions of flapping alerts, diffs against each
- * destination's notification log (Alertmanager's dedup stage) and enqueues one notify job per
- * destination that must hear about it; the notify worker writes that destination's log entry
- * only once the delivery succeeded, so a delivery that failed is tried again at the next
- * group_interval. Then commits atomically (log entries of destinations told without a send,
- * incident, removal of resolved alerts every destination has been told about, next generation
- * and its due time after group_interval). Idempotent: a re-run of the same generation builds the
- * same notification id and job ids, and the commit accepts only one of them (a generation moved
- * on meanwhile is stale).
+ * the group's alerts at its current generation, drops the silenced and inhibited ones, holds back
+ * resolutions of flapping alerts, diffs against each destination's notification log
+ * (Alertmanager's dedup stage) and records one delivery per destination that must hear about it
+ * (`direct-delivery.ts`: sent by this process after the commit, or queued); the delivery writes
+ * that destination's log entry only once it succeeded, so a delivery that failed is tried again
+ * at the next group_interval. Then commits atomically (log entries of destinations told without a
+ * send, incident, removal of resolved alerts every destination has been told about, next
+ * generation and its due time after group_interval). Idempotent: a re-run of the same generation
+ * builds the same notification id and delivery ids, and the commit accepts only one of them (a
+ * generation moved on meanwhile is stale).
  */
 import { createHash } from 'node:crypto';
-import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.ts';
 import type { Metrics } from '../../core/metrics.ts';
@@ -25,9 +24,10 @@ import { silencedBy, silenceState, type Silence } from '../silences.ts';
 import { createNotificationBuilder, type Held } from './build-notification.ts';
 import { isFlapping, needsUpdate, type NflogEntry } from './dedup.ts';
 import { destinationsFor } from './destinations.ts';
-import { notifyJobId, type PipelineKeys } from './keys.ts';
+import type { DirectDelivery, RecordedDeliveries } from './direct-delivery.ts';
+import type { PipelineKeys } from './keys.ts';
 import type { PipelineScripts } from './scripts.ts';
-import type { DecisionEvent, NotifyJob } from './types.ts';
+import type { DecisionEvent } from './types.ts';
 
 export interface FlushDeps {
   config: AlertsConfig;
@@ -37,9 +37,8 @@ export interface FlushDeps {
   routing: Routing;
   inhibitRules: readonly InhibitRule[];
   knowledge: KnowledgeLinks;
-  notifyQueue: Queue<NotifyJob>;
-  /** The notify queue's connection. */
-  notifyConnection: Redis;
+  /** Records and starts the deliveries a flush decides. */
+  delivery: Pick<DirectDelivery, 'record'>;
   metrics: Metrics;
   logger: Logger;
   onDecision?: (e: DecisionEvent) => void;
@@ -196,6 +195,7 @@ export function createFlushProcessor(d: FlushDeps) {
     let incidentId = '';
     let ref = '';
     let fields: Record<string, string | number> = {};
+    let recorded: RecordedDeliveries | undefined;
     if (decision.notify) {
       incidentId = meta.incident || (firing.length > 0 ? `${gk}.${gen}` : meta.lastInc || '');
       if (incidentId) {
@@ -213,22 +213,8 @@ export function createFlushProcessor(d: FlushDeps) {
           const notification = await buildNotification({ gk, gen, incidentId, ref, meta, firing, resolved, sendResolved, now, acceptedAt });
           fields.last = JSON.stringify(notification);
           if (!receiver) d.logger.warn({ receiver: meta.receiver, gk }, 'receiver no longer configured; notification dropped');
-          const jobs = notified.map(({ destination }) => ({
-            name: destination.kind,
-            data: { notification, destination, log },
-            opts: { jobId: notifyJobId(notification.id, destination.key) },
-          }));
-          if (jobs.length > 0) {
-            // The in-flight marks go out first on the queue's own connection, in the same round
-            // trip as the jobs: Redis has them before any of the jobs can run (and settle them).
-            const marks = d.notifyConnection.hset(
-              k.nflog(gk),
-              Object.fromEntries(notified.map(({ destination }) => [`>${destination.key}`, `${gen}|${now}`])),
-            );
-            // A single destination (the usual case) skips the transaction `addBulk` wraps jobs in.
-            const added = jobs.length === 1 ? d.notifyQueue.add(jobs[0]!.name, jobs[0]!.data, jobs[0]!.opts) : d.notifyQueue.addBulk(jobs);
-            await Promise.all([marks, added]);
-          }
+          const jobs = notified.map(({ destination }) => ({ notification, destination, log }));
+          if (jobs.length > 0) recorded = await d.delivery.record(gk, gen, now, jobs);
           direct = [];
           sent = jobs.length > 0;
         }
@@ -263,9 +249,15 @@ export function createFlushProcessor(d: FlushDeps) {
       JSON.stringify(fields),
       d.config.flush.keepEmptyGroup,
       nextTick(Number(meta.next) || now, interval, now),
+      ...(recorded?.commitArgs ?? ['', 0]),
       ...drop,
     ];
-    const next = await d.scripts.commit(k.groupMeta(gk), args);
+    let next = -1;
+    try {
+      next = await d.scripts.commit(k.groupMeta(gk), args);
+    } finally {
+      recorded?.committed(next !== -1);
+    }
     return next === -1 ? 'stale' : decision.reason;
   };
 }

@@ -17,7 +17,8 @@ import { createIncidents } from './incidents.ts';
 import { createIngestProcessor } from './ingest.ts';
 import { createIngestPacker } from './ingest-pack.ts';
 import { pipelineKeys } from './keys.ts';
-import { createNotifyProcessor, notifyBackoff } from './notify.ts';
+import { createDirectDelivery } from './direct-delivery.ts';
+import { createNotifyDelivery, createNotifyProcessor, notifyBackoff } from './notify.ts';
 import { defineScripts, type PipelineScripts } from './scripts.ts';
 import type { DecisionEvent, IngestDelivery, IngestJob, NotifyJob } from './types.ts';
 
@@ -127,6 +128,24 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     });
   const processIngest = ingestVia(redis, scripts);
   const applyAtIntake = ingestVia(producer, defineScripts(producer));
+  const deliver = createNotifyDelivery({ config, redis, keys, scripts, notifiers: o.notifiers, metrics, logger, ...clock });
+  const processNotify = createNotifyProcessor(deliver);
+  const run = o.workers ?? {};
+  const direct = createDirectDelivery({
+    config,
+    redis,
+    keys,
+    scripts,
+    queue: notifyQueue,
+    queueConnection: queueRedis,
+    // Sent here only where this process also runs the notify worker; elsewhere queued.
+    ...(run.notify !== false ? { deliver } : {}),
+    leaseMs: o.lockDurationMs ?? 30_000,
+    sweepEveryMs: o.stalledIntervalMs ?? 30_000,
+    logger,
+    ...clock,
+  });
+
   const processFlush = createFlushProcessor({
     config,
     redis,
@@ -135,15 +154,12 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     routing,
     inhibitRules,
     knowledge,
-    notifyQueue,
-    notifyConnection: queueRedis,
+    delivery: direct,
     metrics,
     logger,
     onDecision: o.onDecision,
     ...clock,
   });
-  const processNotify = createNotifyProcessor({ config, redis, keys, scripts, notifiers: o.notifiers, metrics, logger, ...clock });
-
   const flushScheduler = createFlushScheduler({
     redis,
     connect: () => o.newRedis(),
@@ -183,6 +199,8 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
       for (const [state, n] of Object.entries(counts)) metrics.queueJobs.set({ queue: q.name, state }, n);
       metrics.pipelineBacklog.set({ queue: q.name }, counts.waiting ?? 0);
     }
+    // Deliveries sent straight from a flush are no queue jobs: the outbox counts them.
+    metrics.queueJobs.set({ queue: 'notify', state: 'sending' }, await redis.zcard(keys.outbox));
     const [due, scheduled] = await Promise.all([flushBacklog(), redis.zcard(keys.due)]);
     metrics.queueJobs.set({ queue: 'flush', state: 'waiting' }, due);
     metrics.queueJobs.set({ queue: 'flush', state: 'delayed' }, scheduled - due);
@@ -219,7 +237,6 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
         notifyQueue.waitUntilReady(),
         producer.status === 'ready' ? undefined : once(producer, 'ready'),
       ]);
-      const run = o.workers ?? {};
       if (run.ingest !== false)
         workers.push(new Worker<IngestJob>('ingest', (job) => processIngest(job.data), workerOpts(config.ingest.concurrency)));
       if (run.flush !== false) {
@@ -227,6 +244,7 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
         flushing = true;
       }
       if (run.notify !== false) {
+        direct.start();
         workers.push(
           new Worker<NotifyJob>('notify', (job: Job<NotifyJob>, token?: string) => processNotify(job, token), {
             ...workerOpts(config.notify.concurrency),
@@ -259,7 +277,10 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
           await w.close();
           await w.disconnect();
         }),
-        flushing ? flushScheduler.stop() : undefined,
+        (async () => {
+          if (flushing) await flushScheduler.stop();
+          await direct.stop();
+        })(),
       ]);
       await Promise.all([ingestQueue.close(), notifyQueue.close()]);
     },
@@ -307,6 +328,8 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
       }
       return backlogsCache.value;
     },
+    /** Deliveries being sent straight from a flush (the outbox; a few at a time). */
+    sending: () => direct.pending(),
     /** Drops what the producer connection still holds (after a write timed out) and reconnects. */
     resetProducer(): void {
       producer.disconnect(true);

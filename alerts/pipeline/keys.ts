@@ -31,6 +31,10 @@ export function pipelineKeys(prefix: string) {
     /** Silences (a hash by id, written by `createSilences`). */
     silences: `${prefix}:silences`,
     failed: `${prefix}:failed`,
+    /** Sorted set: deliveries this process sends itself (notify job id) → epoch ms after which they count as abandoned. */
+    outbox: `${prefix}:outbox`,
+    /** Hash: the outbox's deliveries (notify job id → `NotifyJob` JSON). */
+    outboxJobs: `${prefix}:outbox:jobs`,
     deliveries: (fp: string) => `${prefix}:dlv:${fp}`,
     rateLimit: (destKey: string) => `${prefix}:rl:${destKey}`,
   };

@@ -1,20 +1,21 @@
 /**
- * Notify worker. Input: a `NotifyJob` (one notification for one destination). Waits for the
- * destination's rate limit (the job is delayed, not held), takes a per-(incident, destination)
- * lock (renewed while a send is in flight, so a slow send never outlives it), posts or updates the
- * incident's message through the notifier of the destination's kind, and stores the `MessageRef`
- * (with the notification's `seq`, compare-and-set: a newer one is never overwritten) and the
- * destination's notification-log entry (only now, after the delivery succeeded, as Alertmanager's
- * SetNotifiesStage) before the job completes; it also appends a delivery record per alert and
- * counts the outcome.
+ * Notify: one notification for one destination (a `NotifyJob`), run by the notify queue's worker
+ * or sent at once by the process whose flush decided it (`direct-delivery.ts`). Waits for the
+ * destination's rate limit (answers when to try again instead of holding a slot), takes a
+ * per-(incident, destination) lock (renewed while a send is in flight, so a slow send never
+ * outlives it), posts or updates the incident's message through the notifier of the
+ * destination's kind, and stores the `MessageRef` (with the notification's `seq`,
+ * compare-and-set: a newer one is never overwritten) and the destination's notification-log
+ * entry (only now, after the delivery succeeded, as Alertmanager's SetNotifiesStage); it also
+ * appends a delivery record per alert and counts the outcome.
  * Idempotent: a retried or older notification never posts twice or overwrites a newer one. A
  * crash between the platform accepting a first post and the ref being stored is covered by an
  * in-flight marker, set atomically with reading the ref before every first post and cleared
- * when the ref is stored: a job that finds the marker without a ref asks the notifier's `find`
- * (where the platform can read messages back) and adopts the message it finds, as an update or
- * as done when it already shows this notification, instead of posting again. Notifiers without
- * `find` post again (the webhook one with the same Idempotency-Key).
- * `RetryableError` retries with exponential backoff honouring Retry-After; `TerminalError`
+ * when the ref is stored: a delivery that finds the marker without a ref asks the notifier's
+ * `find` (where the platform can read messages back) and adopts the message it finds, as an
+ * update or as done when it already shows this notification, instead of posting again. Notifiers
+ * without `find` post again (the webhook one with the same Idempotency-Key).
+ * `RetryableError` is retried with exponential backoff honouring Retry-After; `TerminalError`
  * (and exhausting the attempts) records the failure in the failed-deliveries list and leaves the
  * log entry unwritten, so the group's next flush tries again.
  */
@@ -30,7 +31,7 @@ import { createRedactor, secretValues } from '../../core/redact.ts';
 import type { AlertsConfig } from '../config-schema.ts';
 import { RetryableError, type MessageRef } from '../notifiers/types.ts';
 import type { NotifierRegistry } from '../notifiers/registry.ts';
-import type { PipelineKeys } from './keys.ts';
+import { notifyJobId, type PipelineKeys } from './keys.ts';
 import type { PipelineScripts } from './scripts.ts';
 import type { DeliveryRecord, FailedDelivery, NotifyJob } from './types.ts';
 
@@ -59,7 +60,21 @@ export function notifyBackoff(cfg: AlertsConfig['notify'], attemptsMade: number,
   return after !== undefined ? Math.max(after, Math.min(jittered, cfg.backoff)) : jittered;
 }
 
-export function createNotifyProcessor(d: NotifyDeps) {
+/** One try of a delivery: the job, the tries made before it and how many it may take in all. */
+export interface NotifyAttempt {
+  data: NotifyJob;
+  attemptsMade: number;
+  attempts: number;
+  /** The delivery is in the outbox (`direct-delivery.ts`): whatever ends it for good also takes it out. */
+  outboxed?: boolean;
+}
+
+/** Not now: the destination's rate limit or another delivery of the same message holds it until `retryAt` (epoch ms). */
+export interface NotifyLater {
+  retryAt: number;
+}
+
+export function createNotifyDelivery(d: NotifyDeps) {
   const k = d.keys;
   const clock = d.now ?? Date.now;
   const lockMs = d.config.notify.timeout + 1000;
@@ -71,15 +86,25 @@ export function createNotifyProcessor(d: NotifyDeps) {
    * decides for the destination again), or superseded by a newer notification on show there
    * (`told`: its log entry is written, as the destination is at least that far).
    */
-  const settle = (data: NotifyJob, told: boolean) =>
-    d.scripts.settle(
-      [k.nflog(data.notification.groupKey), k.groupMeta(data.notification.groupKey)],
-      [data.destination.key, data.log?.seq ?? data.notification.seq, told && data.log ? JSON.stringify(data.log) : ''],
-    );
+  const settle = (a: NotifyAttempt, told: boolean) =>
+    Promise.all([
+      d.scripts.settle(
+        [k.nflog(a.data.notification.groupKey), k.groupMeta(a.data.notification.groupKey)],
+        [a.data.destination.key, a.data.log?.seq ?? a.data.notification.seq, told && a.data.log ? JSON.stringify(a.data.log) : ''],
+      ),
+      outboxDone(a),
+    ]);
 
-  const recordFailure = async (job: Job<NotifyJob>, err: Error) => {
-    const { notification: n, destination } = job.data;
-    await settle(job.data, false);
+  /** Takes an ended delivery out of the outbox, in the same write to Redis as the script that ended it. */
+  const outboxDone = (a: NotifyAttempt) => {
+    if (!a.outboxed) return undefined;
+    const id = notifyJobId(a.data.notification.id, a.data.destination.key);
+    return Promise.all([d.redis.zrem(k.outbox, id), d.redis.hdel(k.outboxJobs, id)]);
+  };
+
+  const recordFailure = async (a: NotifyAttempt, err: Error) => {
+    const { notification: n, destination } = a.data;
+    await settle(a, false);
     const failure: FailedDelivery = {
       notificationId: n.id,
       receiver: n.receiver,
@@ -88,7 +113,7 @@ export function createNotifyProcessor(d: NotifyDeps) {
       ref: n.ref,
       // The destination's own credentials (headers, tokens, URL parameters) never reach the record.
       error: createRedactor(secretValues(destination.config))(err.message),
-      attempts: job.attemptsMade + 1,
+      attempts: a.attemptsMade + 1,
       at: new Date(clock()).toISOString(),
     };
     await d.redis
@@ -100,34 +125,33 @@ export function createNotifyProcessor(d: NotifyDeps) {
     d.logger.error({ err, notification: n.id, receiver: n.receiver, destination: destination.key }, 'delivery failed for good');
   };
 
-  return async function processNotify(job: Job<NotifyJob>, token?: string): Promise<string> {
-    const { notification: n, destination } = job.data;
+  /**
+   * Tries the delivery once: answers its outcome (`sent`, `updated`, `recovered`, `superseded`)
+   * or when to try again without counting a try; throws a `RetryableError` to be retried after a
+   * backoff, or an `UnrecoverableError` once the failure is recorded.
+   */
+  return async function deliver(a: NotifyAttempt): Promise<string | NotifyLater> {
+    const { notification: n, destination } = a.data;
     const notifier = d.notifiers.get(destination.kind);
     if (!notifier) {
       const err = new TerminalError(`no notifier for destination kind "${destination.kind}"`);
-      await recordFailure(job, err);
+      await recordFailure(a, err);
       throw new UnrecoverableError(err.message);
     }
     const limit = limits[destination.kind];
     if (limit) {
       const verdict = await limiter.take(k.rateLimit(destination.key), { max: limit.max, windowMs: limit.per });
-      if (!verdict.allowed) {
-        await job.moveToDelayed(Date.now() + verdict.retryAfterMs, token);
-        throw new DelayedError();
-      }
+      if (!verdict.allowed) return { retryAt: Date.now() + verdict.retryAfterMs };
     }
     const lockKey = k.messageLock(n.incidentId, destination.key);
     const lockToken = randomBytes(8).toString('hex');
     const msgKey = k.message(n.incidentId, destination.key);
     const attemptKey = k.messageAttempt(n.incidentId, destination.key);
     const claimed = await d.scripts.claim([msgKey, attemptKey, lockKey], [clock(), ATTEMPT_TTL_S, lockToken, lockMs]);
-    if (!claimed) {
-      await job.moveToDelayed(Date.now() + 100 + Math.floor(Math.random() * 100), token);
-      throw new DelayedError();
-    }
+    if (!claimed) return { retryAt: Date.now() + 100 + Math.floor(Math.random() * 100) };
     const [stored, marker] = claimed;
     // A send may take longer than the lock (several Slack history pages, an update and a post):
-    // the lock is extended while we hold it, so no other job for this message starts meanwhile.
+    // the lock is extended while we hold it, so no other delivery of this message starts meanwhile.
     const renewal = setInterval(
       () => {
         d.scripts
@@ -145,23 +169,23 @@ export function createNotifyProcessor(d: NotifyDeps) {
     try {
       let previous = stored ? (JSON.parse(stored) as { ref: MessageRef; seq: number }) : undefined;
       if (previous && previous.seq >= n.seq) {
-        await settle(job.data, true);
+        await settle(a, true);
         d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: 'skipped' });
         return 'superseded';
       }
       const fail = async (err: unknown): Promise<never> => {
         const e = err as Error;
         const terminal = e instanceof TerminalError || e instanceof UnrecoverableError;
-        const last = job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+        const last = a.attemptsMade + 1 >= a.attempts;
         if (terminal || last) {
-          await recordFailure(job, e);
+          await recordFailure(a, e);
           throw new UnrecoverableError(e.message);
         }
         d.metrics.notifications.inc({ receiver: n.receiver, kind: destination.kind, outcome: 'retried' });
         throw e instanceof RetryableError ? e : new RetryableError(e.message, undefined, { cause: e });
       };
       const store = async (ref: MessageRef, seq: number, updated: boolean, withRecords: boolean) => {
-        const log = job.data.log;
+        const log = a.data.log;
         const record: DeliveryRecord = {
           receiver: n.receiver,
           kind: destination.kind,
@@ -175,20 +199,23 @@ export function createNotifyProcessor(d: NotifyDeps) {
         };
         const told = withRecords ? [...n.firing, ...n.resolved].map((a) => k.deliveries(a.fingerprint)) : [];
         clearInterval(renewal);
-        // One script call (it also releases the lock), so it joins the other jobs' commands in one write to Redis.
-        await d.scripts.delivered(
-          [msgKey, attemptKey, k.groupMeta(n.groupKey), k.nflog(n.groupKey), lockKey, ...told],
-          [
-            JSON.stringify({ ref, seq }),
-            seq,
-            MESSAGE_TTL_S,
-            destination.key,
-            log ? JSON.stringify(log) : '',
-            log?.seq ?? n.seq,
-            told.length > 0 ? JSON.stringify(record) : '',
-            lockToken,
-          ],
-        );
+        // One script call (it also releases the lock), so it joins the other deliveries' commands in one write to Redis.
+        await Promise.all([
+          d.scripts.delivered(
+            [msgKey, attemptKey, k.groupMeta(n.groupKey), k.nflog(n.groupKey), lockKey, ...told],
+            [
+              JSON.stringify({ ref, seq }),
+              seq,
+              MESSAGE_TTL_S,
+              destination.key,
+              log ? JSON.stringify(log) : '',
+              log?.seq ?? n.seq,
+              told.length > 0 ? JSON.stringify(record) : '',
+              lockToken,
+            ],
+          ),
+          outboxDone(a),
+        ]);
         released = true;
         d.metrics.notifications.inc({
           receiver: n.receiver,
@@ -219,5 +246,17 @@ export function createNotifyProcessor(d: NotifyDeps) {
       clearInterval(renewal);
       if (!released) await d.scripts.unlock(lockKey, lockToken).catch(() => 0);
     }
+  };
+}
+
+export type NotifyDelivery = ReturnType<typeof createNotifyDelivery>;
+
+/** The notify queue's processor: one try per job; a delivery that must wait is moved to the delayed jobs. */
+export function createNotifyProcessor(deliver: NotifyDelivery) {
+  return async function processNotify(job: Job<NotifyJob>, token?: string): Promise<string> {
+    const outcome = await deliver({ data: job.data, attemptsMade: job.attemptsMade, attempts: job.opts.attempts ?? 1 });
+    if (typeof outcome === 'string') return outcome;
+    await job.moveToDelayed(outcome.retryAt, token);
+    throw new DelayedError();
   };
 }

@@ -35,12 +35,14 @@ export interface IncidentsSources {
   incidents: Incidents;
   silences: Silences;
   notifyQueue: AlertPipeline['queues']['notify'];
+  /** Deliveries being sent straight from a flush (not queued). */
+  sending: AlertPipeline['sending'];
   audit: Pick<AuditLog, 'latest'>;
 }
 
 const RECENT = 25;
 
-/** Delivered (per alert of the open incidents), pending or retrying (notify queue) and failed notifications, newest first. */
+/** Delivered (per alert of the open incidents), pending (being sent, or queued), retrying (queued) and failed notifications, newest first. */
 async function recentNotifications(s: IncidentsSources, open: IncidentSummary[]): Promise<NotificationRow[]> {
   const rows: NotificationRow[] = [];
   const seen = new Set<string>();
@@ -75,6 +77,18 @@ async function recentNotifications(s: IncidentsSources, open: IncidentSummary[])
       channel: data.destination.key,
       state: job.attemptsMade > 0 ? 'retrying' : 'pending',
       detail: job.failedReason ?? data.notification.status,
+    });
+  }
+  for (const data of await s.sending()) {
+    const n = data.notification;
+    rows.push({
+      at: n.decidedAt,
+      ref: n.ref,
+      receiver: n.receiver,
+      kind: data.destination.kind,
+      channel: data.destination.key,
+      state: 'pending',
+      detail: n.status,
     });
   }
   for (const f of await s.incidents.failed(RECENT)) {

@@ -2,26 +2,35 @@
   Flush commit (starts with nflog-cas.lua). KEYS[1] is the group meta (it routes the call); every
   key is derived from the prefix ARGV[1] (its hash tag keeps them in one Redis Cluster slot):
   {p}:ag:<gk> group meta, {p}:nf:<gk> notification log, {p}:as:<gk> / {p}:aa:<gk> alert states and payloads, {p}:gen:<gk>,
-  {p}:groups, {p}:inc:<incident>, {p}:incidents, {p}:ref:<ref>, {p}:due and {p}:due:wake.
+  {p}:groups, {p}:inc:<incident>, {p}:incidents, {p}:ref:<ref>, {p}:due and {p}:due:wake,
+  {p}:outbox and {p}:outbox:jobs.
 
   ARGV: prefix, gk, gen, now, intervalMs, logs (JSON list of [destKey, seq, entry text] for
   destinations that were told without a send, '' = none), incident op ('' | 'open' | 'update' |
   'close'), incidentId, ref (reserved by reserve-ref.lua for 'open'), incidentFields (JSON),
-  keepEmptyMs, nextAt (epoch ms of the group's next group_interval tick), then pairs of (fp,
-  version) of resolved alerts to drop when unmodified.
+  keepEmptyMs, nextAt (epoch ms of the group's next group_interval tick), outbox lease end (epoch
+  ms, '' = none), the number of deliveries for the outbox, four values per delivery (in-flight
+  mark field, mark, delivery id, delivery JSON: the destination's in-flight mark is set and the
+  delivery recorded in the outbox until the lease ends, see direct-delivery.ts), then pairs of
+  (fp, version) of resolved alerts to drop when unmodified.
 
-  Answers -1 when `gen` is stale (whoever moved the generation on set the group's due time), 0
+  Answers -1 when `gen` is stale (nothing written; whoever moved the generation on set the group's due time), 0
   when the group emptied (it leaves the due set and is kept, idle, for keepEmptyMs so an alert
   firing again joins its timer), else the next generation, whose flush is then due at nextAt (a
   scheduler is woken when that is the earliest due time).
 ]]
 local p, gk, gen, now, interval = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local logs, op, incId, ref, fields, keepEmpty = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11])
-local nextAt = tonumber(ARGV[12])
+local nextAt, leaseEnd, outboxed = tonumber(ARGV[12]), ARGV[13], tonumber(ARGV[14])
 local meta = p..':ag:'..gk
 local nf = p..':nf:'..gk
 local due = p..':due'
 if redis.call('HGET', meta, 'gen') ~= gen then return -1 end
+for j = 15, 14 + 4 * outboxed, 4 do
+  redis.call('HSET', nf, ARGV[j], ARGV[j+1])
+  redis.call('HSET', p..':outbox:jobs', ARGV[j+2], ARGV[j+3])
+  redis.call('ZADD', p..':outbox', leaseEnd, ARGV[j+2])
+end
 if logs ~= '' then
   for _, l in ipairs(cjson.decode(logs)) do logEntry(nf, l[1], l[3], tonumber(l[2])) end
 end
@@ -46,7 +55,7 @@ if op ~= '' then
 end
 redis.call('HSET', meta, 'flushed', 1)
 local sk = p..':as:'..gk
-local i = 13
+local i = 15 + 4 * outboxed
 while i < #ARGV do
   local fp, ver = ARGV[i], ARGV[i+1]
   local cur = redis.call('HGET', sk, fp)

@@ -19,8 +19,8 @@ afterEach(async () => {
   await hook?.close();
 });
 
-describe('stalled-job recovery with the default worker timings', () => {
-  it('a job held by a SIGKILLed worker is taken over by another within seconds', async () => {
+describe('recovery of a delivery whose worker died, with the default worker timings', () => {
+  it('a delivery held by a SIGKILLed worker is taken over by another within seconds and sent once more, with the same key', async () => {
     const defaults = configSchema.parse({}).alerts;
     // The first delivery hangs (the worker is killed while it waits); the retry is answered at once.
     hook = await startFakeWebhook((n) => ({ status: 200, delayMs: n === 0 ? 60_000 : 0 }));
@@ -36,14 +36,17 @@ describe('stalled-job recovery with the default worker timings', () => {
     };
     const events = new QueueEvents('notify', { connection: hub.deps.newRedis(), prefix: hub.deps.config.redis.prefix });
     await events.waitUntilReady();
-    let stalledAt = 0;
-    events.on('stalled', () => {
-      stalledAt ||= Date.now();
+    // The dead worker was sending the delivery itself (from its outbox); the survivor's sweep
+    // queues it once its lease lapsed, like a stalled job.
+    let queuedAt = 0;
+    events.on('waiting', () => {
+      queuedAt ||= Date.now();
     });
     const first = await startWorkerProcess(worker);
     children.push(first);
     expect((await hub.post('/webhooks/generic', genericAlert('Stalled'))).status).toBe(202);
     await waitFor(() => hook!.hits.length === 1 || undefined, 'the first worker is delivering');
+    expect(await hub.deps.redis.zcard(hub.deps.alerts.pipeline.keys.outbox)).toBe(1);
     // The survivor runs in this process, so it is up long before the hung send would time out.
     const survivor = await createTestDeps({ ...worker, alerts: { ...alerts, workers: { sampleEvery: '0' } } });
     stops.push(() => survivor.lifecycle.stop(5000));
@@ -54,17 +57,17 @@ describe('stalled-job recovery with the default worker timings', () => {
     await events.close();
     const { lockDuration, stalledInterval } = defaults.workers;
     const figures = {
-      takenOverMs: stalledAt - killedAt,
+      takenOverMs: queuedAt - killedAt,
       deliveredMs: retry.at - killedAt,
       lockDuration,
       stalledInterval,
       notifyTimeout: defaults.notify.timeout,
     };
-    process.stdout.write(`${JSON.stringify({ figure: 'stalled_job_recovery', ...figures })}\n`);
+    process.stdout.write(`${JSON.stringify({ figure: 'dead_worker_delivery_takeover', ...figures })}\n`);
     expect(retry.key).toBe(hook.hits[0]!.key);
-    // BullMQ finds the dead worker's job once its lock lapses; the send itself waits for the
-    // message lock the dead worker held (notify.timeout + 1 s), which keeps a slow send from doubling.
-    expect(stalledAt).toBeGreaterThan(0);
+    // The sweep finds the dead worker's delivery once its lease lapses; the send itself waits for
+    // the message lock the dead worker held (notify.timeout + 1 s), which keeps a slow send from doubling.
+    expect(queuedAt).toBeGreaterThan(0);
     expect(figures.takenOverMs).toBeLessThan(lockDuration + 2 * stalledInterval + 1000);
     expect(figures.deliveredMs).toBeLessThan(Math.max(lockDuration + 2 * stalledInterval, defaults.notify.timeout + 1000) + 2000);
   }, 40_000);

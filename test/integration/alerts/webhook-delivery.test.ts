@@ -3,7 +3,7 @@ import { createAuthz } from '../../../chat/authz.ts';
 import { renderText } from '../../../platforms/console/render-text.ts';
 import { createRouter } from '../../../chat/router.ts';
 import { handlers } from '../../../handlers/index.ts';
-import { genericAlert, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
+import { genericAlert, sleep, startHub, waitFor, type Hub } from '../../helpers/alert-hub.ts';
 import { startFakeWebhook } from '../../helpers/fake-webhook.ts';
 import { createCommandServices } from '../../../app/services.ts';
 
@@ -57,12 +57,13 @@ describe('outgoing webhook delivery', () => {
     const failed = await waitFor(async () => (await hub!.deps.alerts.incidents.failed())[0], 'a failed delivery');
     expect(failed).toMatchObject({ receiver: 'hook', kind: 'webhook', attempts: 1 });
     expect(failed.error).toContain('404');
-    // The job failed for good: nothing waits to be tried again.
-    const { notify: queue } = hub.deps.alerts.pipeline.queues;
+    // The delivery failed for good: nothing waits to be tried again, neither queued nor in the outbox.
+    const { queues, keys } = hub.deps.alerts.pipeline;
     await waitFor(async () => {
-      const c = await queue.getJobCounts('failed', 'waiting', 'active', 'delayed');
-      return c.failed === 1 && !c.waiting && !c.active && !c.delayed;
-    }, 'the notify job failed for good');
+      const c = await queues.notify.getJobCounts('waiting', 'active', 'delayed');
+      return !c.waiting && !c.active && !c.delayed && (await hub!.deps.redis.zcard(keys.outbox)) === 0;
+    }, 'the delivery over for good');
+    await sleep(300);
     expect(hook.hits.length).toBe(1);
     const router = createRouter({
       deps: hub.deps,
