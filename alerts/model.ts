@@ -44,32 +44,57 @@ export interface AlertSink {
 
 const encoder = new TextEncoder();
 
-/** Reused across calls: labels are encoded into it without allocating. */
+/** Reused across calls: the non-ASCII part of a label is encoded into it without allocating. */
 let scratch = new Uint8Array(4096);
+
+/** `00` … `ff`: a fingerprint is printed from these, without number-to-string conversions. */
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+const hex32 = (x: number): string =>
+  (HEX[x >>> 24] as string) + (HEX[(x >>> 16) & 0xff] as string) + (HEX[(x >>> 8) & 0xff] as string) + (HEX[x & 0xff] as string);
 
 /**
  * Alertmanager's `model.LabelSet.Fingerprint()`: FNV-1a 64 over the labels sorted by name,
- * each as `name 0xff value 0xff`, printed as 16 lowercase hex digits. The 64-bit state is kept
- * as two 32-bit halves so the hot path stays in plain numbers
- * (prime = 2^40 + 0x1b3: both halves times 0x1b3, plus lo << 40 into the high half).
+ * each as `name 0xff value 0xff` in UTF-8, printed as 16 lowercase hex digits.
+ *
+ * The 64-bit state is kept as two 32-bit integer halves, so every step is integer arithmetic:
+ * times the prime 2^40 + 0x1b3 is both halves times 0x1b3, plus lo << 40 (lo << 8 into the high
+ * half), plus the carry out of lo × 0x1b3, which is computed from lo's 16-bit halves.
+ * ASCII, what label names and nearly all values are, is hashed straight from the string's code
+ * units; from a string's first other character on, its UTF-8 encoding is hashed instead (lone
+ * surrogates encode as U+FFFD, as Go decodes them from JSON).
  */
 export function fingerprintOf(labels: Record<string, string>): string {
-  let hi = 0xcbf29ce4;
-  let lo = 0x84222325;
-  for (const name of Object.keys(labels).sort()) {
-    for (const s of [name, labels[name] ?? '']) {
-      if (s.length * 3 + 1 > scratch.length) scratch = new Uint8Array(s.length * 3 + 1);
-      const n = encoder.encodeInto(s, scratch).written;
-      scratch[n] = 0xff;
-      for (let i = 0; i <= n; i++) {
-        lo = (lo ^ (scratch[i] as number)) >>> 0;
-        const loMul = lo * 0x1b3;
-        hi = (Math.imul(hi, 0x1b3) + (lo << 8) + ((loMul / 0x100000000) | 0)) >>> 0;
-        lo = loMul >>> 0;
-      }
+  let hi = 0xcbf29ce4 | 0;
+  let lo = 0x84222325 | 0;
+  const names = Object.keys(labels).sort();
+  for (let part = 0; part < names.length * 2; part++) {
+    const name = names[part >> 1] as string;
+    const s = (part & 1) === 0 ? name : (labels[name] ?? '');
+    const len = s.length;
+    let i = 0;
+    for (; i <= len; i++) {
+      // The separator after the string is the byte 0xff.
+      const byte = i < len ? s.charCodeAt(i) : 0xff;
+      if (byte >= 0x80 && i < len) break;
+      lo ^= byte;
+      const carry = ((lo >>> 16) * 0x1b3 + (((lo & 0xffff) * 0x1b3) >>> 16)) >>> 16;
+      hi = (Math.imul(hi, 0x1b3) + (lo << 8) + carry) | 0;
+      lo = Math.imul(lo, 0x1b3);
+    }
+    if (i > len) continue;
+    const rest = s.slice(i);
+    if (rest.length * 3 + 1 > scratch.length) scratch = new Uint8Array(rest.length * 3 + 1);
+    const n = encoder.encodeInto(rest, scratch).written;
+    scratch[n] = 0xff;
+    for (let j = 0; j <= n; j++) {
+      lo ^= scratch[j] as number;
+      const carry = ((lo >>> 16) * 0x1b3 + (((lo & 0xffff) * 0x1b3) >>> 16)) >>> 16;
+      hi = (Math.imul(hi, 0x1b3) + (lo << 8) + carry) | 0;
+      lo = Math.imul(lo, 0x1b3);
     }
   }
-  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+  return hex32(hi) + hex32(lo);
 }
 
 /** Normalises free-form severities ("P1", "error", "page", "Critical") to the three we use. */
