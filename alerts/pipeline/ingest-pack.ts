@@ -10,18 +10,20 @@
  * What depends on the time of ingest (resolved by `endsAt`, group_wait 0 for an alert that
  * started long ago, inhibition sources) is decided by the script with its own clock.
  */
+import { memoize } from '../../core/memo.ts';
 import { isInhibitSource, type InhibitRule } from '../inhibit.ts';
 import type { Routing } from '../routing.ts';
 import type { IngestDelivery, PackedGroup, PackedIngest } from './types.ts';
 
-/** A timestamp as epoch ms; `absent` when missing or unparsable. */
-function ms<T>(iso: string | undefined, absent: T): number | T {
-  if (!iso) return absent;
-  const t = Date.parse(iso);
-  return Number.isFinite(t) ? t : absent;
-}
-
 export function createIngestPacker(o: { routing: Routing; inhibitRules: readonly InhibitRule[] }) {
+  // The alerts of a delivery mostly share their timestamps: each distinct one is parsed once.
+  const parse = memoize(Date.parse, 4096);
+  /** A timestamp as epoch ms; `absent` when missing or unparsable. */
+  const ms = <T>(iso: string | undefined, absent: T): number | T => {
+    if (!iso) return absent;
+    const t = parse(iso);
+    return Number.isFinite(t) ? t : absent;
+  };
   return function pack(deliveries: readonly IngestDelivery[]): PackedIngest {
     const groups = new Map<string, PackedGroup>();
     for (const delivery of deliveries) {

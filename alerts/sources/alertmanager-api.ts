@@ -11,9 +11,10 @@ import type { Alert } from '../model.ts';
 import { readJsonBody } from './body.ts';
 import { annotationsJsonSchema, compileValidator, labelsJsonSchema, timestampJsonSchema } from './compiled.ts';
 import { fail, invalid } from './issues.ts';
-import { DEFAULT_MAX_ALERTS, annotationsSchema, isoOrUndefined, labelsSchema, prometheusLinks, timestampSchema } from './schemas.ts';
+import { DEFAULT_MAX_ALERTS, annotationsSchema, labelsSchema, prometheusLinks, timestampSchema } from './schemas.ts';
 import { DEFAULT_RESOLVE_TIMEOUT_SECONDS } from './options.ts';
 import { subjectFromLabels } from './subject.ts';
+import { timestampOf, type Timestamp } from './timestamps.ts';
 import type { IntakeRequest, IntakeResult, Source, SourceOptions } from './types.ts';
 
 const postableAlertSchema = z.object({
@@ -64,17 +65,21 @@ function validatorsFor(maxAlerts: number): Validators {
   return v;
 }
 
+const timestampAt = (date: Date): Timestamp => ({ iso: date.toISOString(), ms: date.getTime() });
+
 /** Normalises one postable alert as Alertmanager would on receipt at `receivedAt`. */
 export function alertFromPostable(a: PostableAlert, receivedAt: Date, resolveTimeoutMs: number): Alert | string {
   const annotations = a.annotations ?? {};
   const now = receivedAt.getTime();
-  const endsAt = isoOrUndefined(a.endsAt) ?? new Date(now + resolveTimeoutMs).toISOString();
-  const startsAt = isoOrUndefined(a.startsAt) ?? (a.endsAt && isoOrUndefined(a.endsAt) ? endsAt : receivedAt.toISOString());
+  const givenEnd = timestampOf(a.endsAt);
+  const ends = givenEnd ?? timestampAt(new Date(now + resolveTimeoutMs));
+  const endsAt = ends.iso;
+  const startsAt = timestampOf(a.startsAt)?.iso ?? (givenEnd ? endsAt : receivedAt.toISOString());
   if (endsAt < startsAt) return 'endsAt must not be before startsAt';
   const alert: Alert = {
     source: 'prometheus',
     fingerprint: fingerprintOf(a.labels),
-    status: Date.parse(endsAt) <= now ? 'resolved' : 'firing',
+    status: ends.ms <= now ? 'resolved' : 'firing',
     severity: severityOf(a.labels.severity),
     labels: a.labels,
     annotations,

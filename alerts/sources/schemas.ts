@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import type { AlertLinks } from '../model.ts';
+import { validTimestamp } from './timestamps.ts';
+
+export { isoOrUndefined, timestampOf, validTimestamp } from './timestamps.ts';
 
 export const DEFAULT_MAX_ALERTS = 10_000;
 export const MAX_LABELS = 128;
@@ -71,40 +74,8 @@ export const labelsSchema = boundedMap(MAX_LABELS, MAX_LABEL_VALUE, 'label');
 /** Annotations: at most 64, values ≤ 64 KiB. */
 export const annotationsSchema = boundedMap(MAX_ANNOTATIONS, MAX_ANNOTATION_VALUE, 'annotation');
 
-/** RFC 3339 in UTC as Go and Prometheus print it; groups: date-time, fraction. Checked without `Date`. */
-const RFC3339_UTC = /^(\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:(?:[0-5]\d|60))(?:\.(\d{1,9}))?Z$/;
-
-/** Whether the day exists in its month (only days after the 28th need a look). */
-function dayExists(dateTime: string): boolean {
-  const day = Number(dateTime.slice(8, 10));
-  if (day <= 28) return true;
-  return day <= new Date(Date.UTC(Number(dateTime.slice(0, 4)), Number(dateTime.slice(5, 7)), 0)).getUTCDate();
-}
-
-/** Whether `s` is a timestamp {@link timestampSchema} takes (the compiled validators use it as a format). */
-export function validTimestamp(s: string): boolean {
-  const m = RFC3339_UTC.exec(s);
-  return m?.[1] ? dayExists(m[1]) : !Number.isNaN(Date.parse(s));
-}
-
 /** An RFC 3339 timestamp (any precision, any offset, Go's zero time included). */
 export const timestampSchema = z.string().max(64).refine(validTimestamp, 'not an RFC 3339 timestamp');
-
-/**
- * Normalises a timestamp to ISO 8601 UTC with milliseconds; Go's zero time (any year before 1970)
- * and unparsable input give `undefined`. The common UTC form is rewritten without `Date`.
- */
-export function isoOrUndefined(s: string | undefined | null): string | undefined {
-  if (!s) return undefined;
-  const m = RFC3339_UTC.exec(s);
-  if (m?.[1]) {
-    if (m[1] < '1970' || !dayExists(m[1])) return undefined;
-    return `${m[1]}.${`${m[2] ?? ''}000`.slice(0, 3)}Z`;
-  }
-  const ms = Date.parse(s);
-  if (Number.isNaN(ms) || ms <= 0) return undefined;
-  return new Date(ms).toISOString();
-}
 
 /** A URL-ish link (http/https only, bounded), dropped when it is anything else. */
 export function linkOrUndefined(s: string | undefined | null): string | undefined {

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { sourceOptionsSchema } from '../../../../alerts/sources/options.ts';
-import { annotationsSchema, isoOrUndefined, labelsSchema, timestampSchema } from '../../../../alerts/sources/schemas.ts';
+import {
+  annotationsSchema,
+  isoOrUndefined,
+  labelsSchema,
+  timestampOf,
+  timestampSchema,
+  validTimestamp,
+} from '../../../../alerts/sources/schemas.ts';
 
 describe('timestamps', () => {
   it('normalises RFC 3339 forms to ISO 8601 UTC with milliseconds', () => {
@@ -20,6 +27,32 @@ describe('timestamps', () => {
     expect(timestampSchema.safeParse('0001-01-01T00:00:00Z').success).toBe(true);
     expect(timestampSchema.safeParse('2026-11-26T21:04:35.5+08:00').success).toBe(true);
     expect(timestampSchema.safeParse('yesterday').success).toBe(false);
+  });
+});
+
+describe('timestamps read once', () => {
+  it('gives the same reading however often a text is read, with epoch ms as Date.parse gives them', () => {
+    const texts = [
+      '2026-11-26T21:04:35.123456789Z',
+      '2026-11-27T05:04:35.5+08:00',
+      '0001-01-01T00:00:00Z',
+      '1970-01-01T00:00:00Z',
+      '1970-01-01T00:00:00+00:00',
+      '2026-02-29T00:00:00Z',
+      '2026-11-26T23:59:60Z',
+      'soon',
+      `2026-11-26T21:04:35${'0'.repeat(80)}Z`,
+    ];
+    const first = texts.map((t) => [validTimestamp(t), timestampOf(t)]);
+    for (let i = 0; i < 3; i++) expect(texts.map((t) => [validTimestamp(t), timestampOf(t)])).toEqual(first);
+    for (const t of texts) {
+      const at = timestampOf(t);
+      expect(at?.iso).toBe(isoOrUndefined(t));
+      if (at) expect(at.ms).toBe(Date.parse(at.iso));
+    }
+    expect(first.map(([valid]) => valid)).toEqual([true, true, true, true, true, false, true, false, false]);
+    expect(timestampOf('1970-01-01T00:00:00Z')).toEqual({ iso: '1970-01-01T00:00:00.000Z', ms: 0 });
+    expect(timestampOf('1970-01-01T00:00:00+00:00')).toBeUndefined();
   });
 });
 
