@@ -28,13 +28,13 @@ export interface ResolvedRoute {
   routes: ResolvedRoute[];
 }
 
-/** Where one alert goes: one aggregation group of one route. */
+/** Where one alert goes: one aggregation group of one route (shared by the group's alerts). */
 export interface GroupAssignment {
-  groupKey: string;
-  route: ResolvedRoute;
-  groupLabels: Record<string, string>;
+  readonly groupKey: string;
+  readonly route: ResolvedRoute;
+  readonly groupLabels: Readonly<Record<string, string>>;
   /** Owner channel when the receiver routes by owner. */
-  owner?: string;
+  readonly owner?: string;
 }
 
 /** Resolves inheritance down the tree (receiver, group_by and timings come from the parent). */
@@ -91,44 +91,48 @@ export function ownerOf(alert: Pick<Alert, 'labels' | 'annotations'>): string | 
   return v && v.trim() ? v.trim() : undefined;
 }
 
-/** Group keys remembered per route and grouping label values before the cache starts over. */
+/** Assignments remembered per route, owner and grouping label values before the memory starts over. */
 const GROUP_KEY_CACHE_SIZE = 50_000;
 
 /**
- * Builds the router for one configuration: alert → aggregation groups. Group keys are cached per
- * route, owner and grouping label values (the hash over sorted labels is most of the cost), except
- * for `group_by: ['...']` routes, whose keys are as many as the alerts.
+ * Builds the router for one configuration: alert → aggregation groups. An alert's assignment on a
+ * route is remembered per route, owner and grouping label values (the hash over sorted labels is
+ * most of the cost), and given to every alert of that group as the same object (read only),
+ * except on `group_by: ['...']` routes, whose groups are as many as the alerts.
  */
 export function createRouting(cfg: Pick<AlertsConfig, 'route' | 'receivers'>) {
   const root = resolveRoutes(cfg.route);
   const ownerRouted = new Set(cfg.receivers.filter((r) => r.owner_routing).map((r) => r.name));
-  const keys = new Map<string, string>();
-  const groupKeyOf = (route: ResolvedRoute, groupLabels: Record<string, string>, owner: string | undefined): string => {
+  const known = new Map<string, GroupAssignment>();
+  const build = (route: ResolvedRoute, labels: Record<string, string>, owner: string | undefined): GroupAssignment => {
+    const groupLabels = groupLabelsFor(route, labels);
     const keyLabels: Record<string, string> = { ...groupLabels, '\u0000route': route.id };
     if (owner) keyLabels['\u0000owner'] = owner;
-    if (route.groupByAll) return fingerprintOf(keyLabels);
-    // Length-prefixed values, so no two label sets share a cache key whatever characters they hold.
+    return { groupKey: fingerprintOf(keyLabels), route, groupLabels, ...(owner ? { owner } : {}) };
+  };
+  const assignment = (route: ResolvedRoute, alert: Alert): GroupAssignment => {
+    const owner = ownerRouted.has(route.receiver) ? ownerOf(alert) : undefined;
+    if (route.groupByAll) return build(route, alert.labels, owner);
+    // Length-prefixed values, so no two label sets share a cache key whatever characters they hold;
+    // a missing and an empty value group alike.
     let cacheKey = `${route.id}|${owner?.length ?? -1}:${owner ?? ''}`;
     for (const name of route.groupBy) {
-      const v = groupLabels[name] ?? '';
+      const v = alert.labels[name] ?? '';
       cacheKey += `|${v.length}:${v}`;
     }
-    let key = keys.get(cacheKey);
-    if (key === undefined) {
-      if (keys.size >= GROUP_KEY_CACHE_SIZE) keys.clear();
-      key = fingerprintOf(keyLabels);
-      keys.set(cacheKey, key);
+    let got = known.get(cacheKey);
+    if (got === undefined) {
+      if (known.size >= GROUP_KEY_CACHE_SIZE) known.clear();
+      got = build(route, alert.labels, owner);
+      known.set(cacheKey, got);
     }
-    return key;
+    return got;
   };
   return {
     root,
+    /** The alert's groups; an assignment may be shared with other alerts of its group: never modify it. */
     assign(alert: Alert): GroupAssignment[] {
-      return matchRoutes(root, alert.labels).map((route) => {
-        const groupLabels = groupLabelsFor(route, alert.labels);
-        const owner = ownerRouted.has(route.receiver) ? ownerOf(alert) : undefined;
-        return { groupKey: groupKeyOf(route, groupLabels, owner), route, groupLabels, ...(owner ? { owner } : {}) };
-      });
+      return matchRoutes(root, alert.labels).map((route) => assignment(route, alert));
     },
   };
 }
