@@ -2,6 +2,7 @@
  * Guessing what an alert is about from its labels or tags, using the label names that
  * kube-state-metrics, node-exporter, Prometheus service discovery and OpenTelemetry use.
  */
+import { memoize } from '../../core/memo.ts';
 import type { AlertSubject } from '../model.ts';
 
 // A target label that clashes with one Prometheus adds for the scrape target is kept as
@@ -58,20 +59,45 @@ export function ipOf(value: string | undefined): string | undefined {
   return value.indexOf(':') !== value.lastIndexOf(':') && IPV6.test(value) ? value : undefined;
 }
 
-function first(labels: Record<string, string>, names: string[]): string | undefined {
-  for (const n of names) {
-    const v = labels[n];
-    if (v) return v;
+/** The kinds of label that name part of a subject, each with its names by precedence. */
+const KINDS = [CLUSTER, NAMESPACE, POD, CONTAINER, NODE, WORKLOAD, IP] as const;
+const [CLUSTER_KIND, NAMESPACE_KIND, POD_KIND, CONTAINER_KIND, NODE_KIND, WORKLOAD_KIND, IP_KIND] = [0, 1, 2, 3, 4, 5, 6];
+
+/** Label name → its kind and precedence (kind × 64 + rank). */
+const NAME_KIND = new Map<string, number>(KINDS.flatMap((names, kind) => names.map((n, rank): [string, number] => [n, kind * 64 + rank])));
+
+/**
+ * The first non-empty value per kind, by precedence, in one pass over the labels: an alert has a
+ * handful of labels, the kinds several dozen names.
+ */
+function subjectLabels(labels: Record<string, string>): Array<string | undefined> {
+  const found: Array<string | undefined> = [undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+  const ranks = [64, 64, 64, 64, 64, 64, 64];
+  for (const name of Object.keys(labels)) {
+    const code = NAME_KIND.get(name);
+    if (code === undefined) continue;
+    const value = labels[name];
+    const kind = code >> 6;
+    if (value && (code & 63) < (ranks[kind] as number)) {
+      ranks[kind] = code & 63;
+      found[kind] = value;
+    }
   }
-  return undefined;
+  return found;
 }
 
-/** Hostname part of `instance` when it is `host:port` and not an IP. */
-function instanceHost(instance: string | undefined): string | undefined {
-  if (!instance || ipOf(instance)) return undefined;
+/** Hostname part of `instance` when it is `host:port` and not an IP (`ip` is what {@link ipOf} made of it). */
+function instanceHost(instance: string | undefined, ip: string | undefined): string | undefined {
+  if (!instance || ip) return undefined;
   const m = /^([A-Za-z0-9][A-Za-z0-9.-]*)(?::\d{1,5})?$/.exec(instance);
   return m?.[1];
 }
+
+/** What a scrape job's name says: whether it is an exporter's, and whether its `instance` is the target. */
+const readJob = (job: string) => ({ exporter: EXPORTER_JOB.test(job), instanceIsTarget: TARGET_INSTANCE_JOB.test(job) });
+const readJobRemembered = memoize(readJob, 1024);
+/** Jobs are few and short: the reading of each is remembered, except for odd long ones. */
+const jobKind = (job: string) => (job.length <= 128 ? readJobRemembered(job) : readJob(job));
 
 /**
  * Subject from a label (or tag) set: pod, namespace, node and container labels first.
@@ -84,24 +110,26 @@ function instanceHost(instance: string | undefined): string | undefined {
  */
 export function subjectFromLabels(labels: Record<string, string>, fallbackCluster?: string): AlertSubject {
   const subject: AlertSubject = {};
-  const cluster = first(labels, CLUSTER) ?? fallbackCluster;
+  const found = subjectLabels(labels);
+  const cluster = found[CLUSTER_KIND] ?? fallbackCluster;
   if (cluster) subject.cluster = cluster;
-  const namespace = first(labels, NAMESPACE);
+  const namespace = found[NAMESPACE_KIND];
   if (namespace) subject.namespace = namespace;
-  const pod = first(labels, POD);
+  const pod = found[POD_KIND];
   if (pod) subject.pod = pod;
-  const container = first(labels, CONTAINER);
+  const container = found[CONTAINER_KIND];
   if (container && container !== 'POD') subject.container = container;
-  const nodeLabel = first(labels, NODE);
+  const nodeLabel = found[NODE_KIND];
   const job = labels.exported_job ?? labels.job;
-  const scrapeJob = labels.job ?? '';
-  const instanceIsTarget = TARGET_INSTANCE_JOB.test(scrapeJob) || (!(pod || container || nodeLabel) && !EXPORTER_JOB.test(scrapeJob));
+  const scrape = jobKind(labels.job ?? '');
+  const instanceIsTarget = scrape.instanceIsTarget || (!(pod || container || nodeLabel) && !scrape.exporter);
   const instance = labels.exported_instance ?? (instanceIsTarget ? labels.instance : undefined);
-  const workload = first(labels, WORKLOAD) ?? (!pod && job && (labels.exported_job || !EXPORTER_JOB.test(job)) ? job : undefined);
+  const workload = found[WORKLOAD_KIND] ?? (!pod && job && (labels.exported_job || !jobKind(job).exporter) ? job : undefined);
   if (workload) subject.workload = workload;
-  const node = nodeLabel ?? instanceHost(instance);
+  const instanceIp = ipOf(instance);
+  const node = nodeLabel ?? instanceHost(instance, instanceIp);
   if (node) subject.node = node;
-  const ip = ipOf(instance) ?? ipOf(first(labels, IP));
+  const ip = instanceIp ?? ipOf(found[IP_KIND]);
   if (ip) subject.ip = ip;
   return subject;
 }
