@@ -27,10 +27,12 @@ export function createIngestPacker(o: { routing: Routing; inhibitRules: readonly
   return function pack(deliveries: readonly IngestDelivery[]): PackedIngest {
     const groups = new Map<string, PackedGroup>();
     for (const delivery of deliveries) {
+      // `{"t":<accepted>,"a":<alert>}`, the delivery's part written once for all its alerts.
+      const head = `{"t":${JSON.stringify(delivery.acceptedAt)},"a":`;
       for (const alert of delivery.alerts) {
         const assignments = o.routing.assign(alert);
         if (assignments.length === 0) continue;
-        const payload = JSON.stringify({ t: delivery.acceptedAt, a: alert });
+        const payload = `${head}${JSON.stringify(alert)}}`;
         const endsAt = ms(alert.endsAt, 0);
         const source = o.inhibitRules.length > 0 && isInhibitSource(o.inhibitRules, alert.labels);
         const labels = source ? JSON.stringify({ l: alert.labels, e: endsAt }) : '';
