@@ -53,6 +53,12 @@ const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'
 const hex32 = (x: number): string =>
   (HEX[x >>> 24] as string) + (HEX[(x >>> 16) & 0xff] as string) + (HEX[(x >>> 8) & 0xff] as string) + (HEX[x & 0xff] as string);
 
+/** Whether `names` are in the order `sort()` gives (UTF-16 code units). */
+function inOrder(names: readonly string[]): boolean {
+  for (let i = 1; i < names.length; i++) if ((names[i - 1] as string) > (names[i] as string)) return false;
+  return true;
+}
+
 /**
  * Alertmanager's `model.LabelSet.Fingerprint()`: FNV-1a 64 over the labels sorted by name,
  * each as `name 0xff value 0xff` in UTF-8, printed as 16 lowercase hex digits.
@@ -67,7 +73,9 @@ const hex32 = (x: number): string =>
 export function fingerprintOf(labels: Record<string, string>): string {
   let hi = 0xcbf29ce4 | 0;
   let lo = 0x84222325 | 0;
-  const names = Object.keys(labels).sort();
+  const names = Object.keys(labels);
+  // Prometheus sends label sets sorted (Go's JSON maps are): sorting is needed only when they are not.
+  if (!inOrder(names)) names.sort();
   for (let part = 0; part < names.length * 2; part++) {
     const name = names[part >> 1] as string;
     const s = (part & 1) === 0 ? name : (labels[name] ?? '');

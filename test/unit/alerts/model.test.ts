@@ -80,6 +80,9 @@ describe('fingerprintOf', () => {
       const n = Math.floor(random() * 6);
       for (let i = 0; i < n; i++) labels[`${text()}${i}`] = text();
       expect(fingerprintOf(labels), JSON.stringify(labels)).toBe(reference(labels));
+      // The same labels inserted in sorted order, as Prometheus sends them.
+      const sorted = Object.fromEntries(Object.entries(labels).sort(([a], [b]) => (a < b ? -1 : 1)));
+      expect(fingerprintOf(sorted), JSON.stringify(sorted)).toBe(reference(labels));
     }
   });
 
