@@ -2,8 +2,9 @@
  * Alertmanager's own API (`POST /api/v2/alerts`): the list of postable alerts Prometheus sends to
  * the Alertmanagers in its `alerting.alertmanagers`, so firstmate can stand in for one. Semantics
  * follow Alertmanager: a missing `startsAt` is the end (or now), a missing `endsAt` is now plus
- * `resolve_timeout`, an alert whose `endsAt` has passed is resolved; the fingerprint is
- * Alertmanager's over the labels, so the same alert has the same id in both systems.
+ * `resolve_timeout`, an alert whose `endsAt` has passed is resolved, labels with an empty value
+ * are dropped (an alert left with none is refused); the fingerprint is Alertmanager's over the
+ * labels, so the same alert has the same id in both systems.
  */
 import { z } from 'zod';
 import { fingerprintOf, severityOf } from '../model.ts';
@@ -67,25 +68,36 @@ function validatorsFor(maxAlerts: number): Validators {
 
 const timestampAt = (date: Date): Timestamp => ({ iso: date.toISOString(), ms: date.getTime() });
 
+/** The labels without empty values (Alertmanager drops them on receipt); the same object when none is empty. */
+function withoutEmpty(labels: Record<string, string>): Record<string, string> {
+  for (const name in labels) if (labels[name] === '') return Object.fromEntries(Object.entries(labels).filter(([, v]) => v !== ''));
+  return labels;
+}
+
+/** Why a postable alert is refused: the field and the message. */
+type Refused = [field: string, message: string];
+
 /** Normalises one postable alert as Alertmanager would on receipt at `receivedAt`. */
-export function alertFromPostable(a: PostableAlert, receivedAt: Date, resolveTimeoutMs: number): Alert | string {
+export function alertFromPostable(a: PostableAlert, receivedAt: Date, resolveTimeoutMs: number): Alert | Refused {
+  const labels = withoutEmpty(a.labels);
+  if (labels !== a.labels && Object.keys(labels).length === 0) return ['labels', 'at least one label pair required'];
   const annotations = a.annotations ?? {};
   const now = receivedAt.getTime();
   const givenEnd = timestampOf(a.endsAt);
   const ends = givenEnd ?? timestampAt(new Date(now + resolveTimeoutMs));
   const endsAt = ends.iso;
   const startsAt = timestampOf(a.startsAt)?.iso ?? (givenEnd ? endsAt : receivedAt.toISOString());
-  if (endsAt < startsAt) return 'endsAt must not be before startsAt';
+  if (endsAt < startsAt) return ['endsAt', 'endsAt must not be before startsAt'];
   const alert: Alert = {
     source: 'prometheus',
-    fingerprint: fingerprintOf(a.labels),
+    fingerprint: fingerprintOf(labels),
     status: ends.ms <= now ? 'resolved' : 'firing',
-    severity: severityOf(a.labels.severity),
-    labels: a.labels,
+    severity: severityOf(labels.severity),
+    labels,
     annotations,
     startsAt,
     endsAt,
-    subject: subjectFromLabels(a.labels),
+    subject: subjectFromLabels(labels),
     links: prometheusLinks(a.generatorURL, annotations),
   };
   return alert;
@@ -107,7 +119,7 @@ export async function parseAlertmanagerApi(req: IntakeRequest, options: SourceOp
   const problems: Array<{ path: string; message: string }> = [];
   list.forEach((a, i) => {
     const alert = alertFromPostable(a, req.receivedAt, resolveTimeoutMs);
-    if (typeof alert === 'string') problems.push({ path: `[${i}].endsAt`, message: alert });
+    if (Array.isArray(alert)) problems.push({ path: `[${i}].${alert[0]}`, message: alert[1] });
     else alerts.push(alert);
   });
   if (problems.length > 0) return fail(400, 'invalid alerts', problems);
