@@ -178,8 +178,14 @@ export const alertsConfigSchema = z
       .prefault({}),
     flush: z
       .strictObject({
-        /** Flushes one worker process runs at a time (they mostly wait on Redis and the notify queue). */
+        /** Flushes one worker process runs at a time (they mostly wait on Redis and the deliveries). */
         concurrency: z.number().int().positive().default(64),
+        /**
+         * Least time between two claims of due groups by one worker while groups keep coming due
+         * (0 = none): what came due meanwhile is flushed together, sharing Redis round trips. A
+         * claim after a quiet spell is never held back; under load a decision waits at most this.
+         */
+        spacing: duration.default(5),
         /**
          * How long an emptied group is kept with its timer (Alertmanager removes empty groups in
          * its 30 s maintenance): an alert firing again meanwhile is told at the group's next

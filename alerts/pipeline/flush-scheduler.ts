@@ -5,8 +5,9 @@
  * batches (`lua/flush-claim.lua`: a lease per group, so replicas never flush one group at once
  * and the groups of a scheduler that died come due again when their leases end), runs up to
  * `concurrency` flushes at a time, and otherwise waits on a connection of its own until the
- * earliest due time, or until a wake-up says an earlier one came in. A flush that failed is due
- * again after a second. Per new group this costs a claim shared with the other groups due at the
+ * earliest due time, or until a wake-up says an earlier one came in. While groups keep coming due,
+ * claims are at least `spacingMs` apart, so the groups that came due meanwhile are flushed
+ * together. A flush that failed is due again after a second. Per new group this costs a claim shared with the other groups due at the
  * same time, the flush's own reads and writes, and no queue job.
  */
 import type { Redis } from 'ioredis';
@@ -24,6 +25,8 @@ export interface FlushSchedulerDeps {
   scripts: PipelineScripts;
   /** Flushes run at a time. */
   concurrency: number;
+  /** Least time between two claims (ms): under load, groups that come due meanwhile are claimed, and flushed, together. */
+  spacingMs: number;
   /** How long a claimed group stays the scheduler's (ms): a flush running longer may run twice (harmless, not useful). */
   leaseMs: number;
   /** Flushes a group; answers the outcome (`gone` and `idle` release it). */
@@ -44,6 +47,7 @@ export function createFlushScheduler(d: FlushSchedulerDeps) {
   let stopping = false;
   let loop: Promise<void> | undefined;
   let blocking: Redis | undefined;
+  let claimedAt = -Infinity;
 
   const run = (gk: string) => {
     const release = (retryAt: number | '') => d.scripts.flushRelease([k.due, k.groupMeta(gk)], [gk, retryAt]);
@@ -91,8 +95,13 @@ export function createFlushScheduler(d: FlushSchedulerDeps) {
         errors = 0;
         for (const gk of claimed) run(gk);
         if (claimed.length === free) continue;
+        if (claimed.length > 0) claimedAt = clock();
         const until = first === null ? MAX_WAIT_MS : Number(first) - clock();
         if (until > 0) await wait(Math.min(until, MAX_WAIT_MS));
+        // Groups keep coming due: let the next ones gather for the rest of the spacing, so they
+        // are claimed and flushed together (their reads, commits and sends share writes to Redis).
+        const gather = claimedAt + d.spacingMs - clock();
+        if (gather > 0) await new Promise((r) => setTimeout(r, gather));
       } catch (err) {
         if (stopping) break;
         errors++;

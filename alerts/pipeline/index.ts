@@ -166,6 +166,7 @@ export function createAlertPipeline(o: AlertPipelineOptions) {
     keys,
     scripts,
     concurrency: config.flush.concurrency,
+    spacingMs: config.flush.spacing,
     leaseMs: o.lockDurationMs ?? 30_000,
     flush: processFlush,
     logger,

@@ -22,6 +22,49 @@ describe('flush scheduling', () => {
     expect(decision.decidedAt - t0).toBeLessThan(1000);
   });
 
+  it('while groups keep coming due, claims are spaced and what came due meanwhile is flushed together; after a quiet spell at once', async () => {
+    hub = await startHub({ alerts: { route, workers: { enabled: false } } });
+    const { keys, scripts } = hub.deps.alerts.pipeline;
+    const flushedAt: number[] = [];
+    const scheduler = createFlushScheduler({
+      redis: hub.deps.redis,
+      connect: () => hub!.deps.newRedis(),
+      keys,
+      scripts,
+      concurrency: 64,
+      spacingMs: 150,
+      leaseMs: 5000,
+      flush: async () => {
+        flushedAt.push(Date.now());
+        return 'gone';
+      },
+      logger: hub.deps.logger,
+    });
+    await scheduler.start();
+    const due = async (gk: string) => {
+      await hub!.deps.redis.zadd(keys.due, Date.now(), gk);
+      await hub!.deps.redis.lpush(keys.dueWake, 1);
+    };
+    try {
+      const quietFrom = Date.now();
+      await due('spaced-first');
+      await waitFor(() => flushedAt.length === 1 || undefined, 'the first group flushed');
+      expect(flushedAt[0]! - quietFrom).toBeLessThan(100);
+      // Twelve more, one every 25 ms: claimed in a few batches, each at least the spacing after the last.
+      for (let i = 0; i < 12; i++) {
+        await due(`spaced-${i}`);
+        await sleep(25);
+      }
+      await waitFor(() => flushedAt.length === 13 || undefined, 'every group flushed');
+      const batches = [...new Set(flushedAt.map((t) => Math.round(t / 10)))].length;
+      expect(batches).toBeLessThan(8);
+      const starts = flushedAt.filter((t, i) => i === 0 || t - flushedAt[i - 1]! > 50);
+      for (let i = 1; i < starts.length; i++) expect(starts[i]! - starts[i - 1]!).toBeGreaterThanOrEqual(140);
+    } finally {
+      await scheduler.stop();
+    }
+  });
+
   it('a group claimed by a scheduler that died is flushed once its lease ends, once', async () => {
     hub = await startHub({ alerts: { route, workers: { enabled: false } } });
     const { keys, scripts } = hub.deps.alerts.pipeline;
@@ -56,6 +99,7 @@ describe('flush scheduling', () => {
       keys,
       scripts: hub.deps.alerts.pipeline.scripts,
       concurrency: 4,
+      spacingMs: 0,
       leaseMs: 5000,
       flush: async (g) => {
         flushed.push(g);
