@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fingerprintOf } from '../../../alerts/model.ts';
+import { rng } from '../../helpers/rng.ts';
 
 /** FNV-1a 64 over the UTF-8 bytes of `name 0xff value 0xff` per label sorted by name, in BigInt: the definition, slowly. */
 function reference(labels: Record<string, string>): string {
@@ -15,18 +16,6 @@ function reference(labels: Record<string, string>): string {
     }
   }
   return h.toString(16).padStart(16, '0');
-}
-
-/** Deterministic PRNG (mulberry32) so a failure can be reproduced. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('fingerprintOf', () => {

@@ -7,18 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { sources } from '../../../../alerts/sources/index.ts';
 import type { IntakeRequest, IntakeResult, Source, SourceOptions } from '../../../../alerts/sources/types.ts';
 import { fixture, intakeRequest } from './intake-request.ts';
-
-/** Deterministic PRNG (mulberry32) so a failure can be reproduced. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../../../helpers/rng.ts';
 
 const random = rng(20261126);
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)] as T;
