@@ -58,7 +58,10 @@ export interface RecordedDeliveries {
   committed(recorded: boolean): void;
 }
 
-const QUEUED: RecordedDeliveries = { commitArgs: ['', 0], committed() {} };
+/** The commit's outbox arguments when it records nothing. */
+export const NOTHING_RECORDED: ReadonlyArray<string | number> = ['', 0];
+
+const QUEUED: RecordedDeliveries = { commitArgs: [...NOTHING_RECORDED], committed() {} };
 
 /** Most abandoned deliveries queued per sweep. */
 const SWEEP_BATCH = 100;
@@ -103,7 +106,7 @@ export function createDirectDelivery(d: DirectDeliveryDeps) {
     const deliver = d.deliver!;
     const sending = (async () => {
       try {
-        const outcome = await deliver({ data, attemptsMade: 0, attempts, outboxed: true });
+        const outcome = await deliver({ data, attemptsMade: 0, attempts, ended: () => leave([id]) });
         if (typeof outcome !== 'string') await handOver(data, outcome.retryAt, attempts);
       } catch (err) {
         if (err instanceof UnrecoverableError) return;

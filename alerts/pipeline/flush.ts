@@ -24,7 +24,7 @@ import { silencedBy, silenceState, type Silence } from '../silences.ts';
 import { createNotificationBuilder, type Held } from './build-notification.ts';
 import { isFlapping, needsUpdate, type NflogEntry } from './dedup.ts';
 import { destinationsFor } from './destinations.ts';
-import type { DirectDelivery, RecordedDeliveries } from './direct-delivery.ts';
+import { NOTHING_RECORDED, type DirectDelivery, type RecordedDeliveries } from './direct-delivery.ts';
 import type { PipelineKeys } from './keys.ts';
 import type { PipelineScripts } from './scripts.ts';
 import type { DecisionEvent } from './types.ts';
@@ -249,7 +249,7 @@ export function createFlushProcessor(d: FlushDeps) {
       JSON.stringify(fields),
       d.config.flush.keepEmptyGroup,
       nextTick(Number(meta.next) || now, interval, now),
-      ...(recorded?.commitArgs ?? ['', 0]),
+      ...(recorded?.commitArgs ?? NOTHING_RECORDED),
       ...drop,
     ];
     let next = -1;

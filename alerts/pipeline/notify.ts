@@ -31,7 +31,7 @@ import { createRedactor, secretValues } from '../../core/redact.ts';
 import type { AlertsConfig } from '../config-schema.ts';
 import { RetryableError, type MessageRef } from '../notifiers/types.ts';
 import type { NotifierRegistry } from '../notifiers/registry.ts';
-import { notifyJobId, type PipelineKeys } from './keys.ts';
+import type { PipelineKeys } from './keys.ts';
 import type { PipelineScripts } from './scripts.ts';
 import type { DeliveryRecord, FailedDelivery, NotifyJob } from './types.ts';
 
@@ -65,8 +65,12 @@ export interface NotifyAttempt {
   data: NotifyJob;
   attemptsMade: number;
   attempts: number;
-  /** The delivery is in the outbox (`direct-delivery.ts`): whatever ends it for good also takes it out. */
-  outboxed?: boolean;
+  /**
+   * Called when the delivery ends for good (sent, superseded, failed), in the same tick as the
+   * script that ends it, so its commands share that write to Redis (`direct-delivery.ts` takes
+   * the delivery out of its outbox).
+   */
+  ended?: () => Promise<unknown>;
 }
 
 /** Not now: the destination's rate limit or another delivery of the same message holds it until `retryAt` (epoch ms). */
@@ -92,15 +96,8 @@ export function createNotifyDelivery(d: NotifyDeps) {
         [k.nflog(a.data.notification.groupKey), k.groupMeta(a.data.notification.groupKey)],
         [a.data.destination.key, a.data.log?.seq ?? a.data.notification.seq, told && a.data.log ? JSON.stringify(a.data.log) : ''],
       ),
-      outboxDone(a),
+      a.ended?.(),
     ]);
-
-  /** Takes an ended delivery out of the outbox, in the same write to Redis as the script that ended it. */
-  const outboxDone = (a: NotifyAttempt) => {
-    if (!a.outboxed) return undefined;
-    const id = notifyJobId(a.data.notification.id, a.data.destination.key);
-    return Promise.all([d.redis.zrem(k.outbox, id), d.redis.hdel(k.outboxJobs, id)]);
-  };
 
   const recordFailure = async (a: NotifyAttempt, err: Error) => {
     const { notification: n, destination } = a.data;
@@ -214,7 +211,7 @@ export function createNotifyDelivery(d: NotifyDeps) {
               lockToken,
             ],
           ),
-          outboxDone(a),
+          a.ended?.(),
         ]);
         released = true;
         d.metrics.notifications.inc({
