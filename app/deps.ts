@@ -69,9 +69,11 @@ export async function createDeps(config: Config, logger: Logger, opts: DepsOptio
 
 /** The knowledge base, the alert hub with its notifiers, and the Kubernetes core, in start order. */
 async function createServices(clients: Clients, opts: DepsOptions, cluster: ClusterConnection | undefined) {
-  const { config, logger, redis, publicUrl } = clients;
+  const { config, logger, publicUrl } = clients;
   const knowledge = await createKnowledgeBase({
-    redis,
+    // A connection of its own with auto-pipelining: the note lookups of the flushes running at
+    // once (one per notification) go out to Redis as one write.
+    redis: clients.newRedis({ enableAutoPipelining: true }),
     dirs: config.knowledge.dirs,
     publicBaseUrl: config.knowledge.publicBaseUrl ?? (() => publicUrl.get()),
     keyPrefix: config.knowledge.keyPrefix ?? redisKeys(config.redis.prefix).knowledgePrefix,

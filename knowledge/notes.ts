@@ -5,6 +5,7 @@
  * All keys share one prefix (use a hash tag such as `{firstmate}:kb:` on Redis Cluster, since a
  * note is written in one MULTI).
  */
+import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { knowledgeKeys } from '../core/redis-keys.ts';
@@ -51,10 +52,7 @@ export type NoteInput = z.input<typeof noteInputSchema>;
 
 export interface NoteStore {
   add(input: NoteInput): Promise<Note>;
-  /**
-   * The newest note on the fingerprint, else the newest on the alertname: one round trip when
-   * there is none (the usual case on a notification's path), two otherwise.
-   */
+  /** The newest note on the fingerprint, else the newest on the alertname: one script call (`latest-note.lua`). */
   latestFor(fingerprint?: string, alertname?: string): Promise<{ note: Note; via: 'fingerprint' | 'alertname' } | undefined>;
   /** Newest first. */
   forArticle(articleId: string, limit?: number): Promise<Note[]>;
@@ -62,8 +60,14 @@ export interface NoteStore {
   all(limit?: number): Promise<Note[]>;
 }
 
+const LATEST = 'fmLatestNote';
+const latestLua = readFileSync(new URL('./latest-note.lua', import.meta.url), 'utf8');
+type LatestCommand = (n: number, ...keys: string[]) => Promise<[number, string] | null>;
+
 export function createNoteStore(deps: { redis: Redis; keyPrefix: string }): NoteStore {
   const { redis } = deps;
+  if (!(LATEST in redis)) redis.defineCommand(LATEST, { lua: latestLua });
+  const latest = (redis as unknown as Record<typeof LATEST, LatestCommand>)[LATEST].bind(redis);
   const keys = knowledgeKeys(deps.keyPrefix);
   const notesKey = keys.notes;
   const seqKey = keys.noteSeq;
@@ -121,18 +125,10 @@ export function createNoteStore(deps: { redis: Redis; keyPrefix: string }): Note
         ...(alertname ? [{ key: nameKey(alertname), via: 'alertname' as const }] : []),
       ];
       if (tries.length === 0) return undefined;
-      const tx = redis.pipeline();
-      for (const t of tries) tx.zrevrange(t.key, 0, 0);
-      const newestIds = ((await tx.exec()) ?? []).map(([err, ids]) => {
-        if (err) throw err;
-        return (ids as string[])[0];
-      });
-      for (const [i, t] of tries.entries()) {
-        const id = newestIds[i];
-        const [note] = id ? await read([id]) : [];
-        if (note) return { note, via: t.via };
-      }
-      return undefined;
+      const found = await latest(tries.length + 1, notesKey, ...tries.map((t) => t.key));
+      if (!found) return undefined;
+      const parsed = noteSchema.safeParse(JSON.parse(found[1]));
+      return parsed.success ? { note: parsed.data, via: tries[found[0] - 1]!.via } : undefined;
     },
     forArticle: (id, limit = 50) => newest(articleKey(id), limit),
     all: (limit = 1000) => newest(allKey, limit),
