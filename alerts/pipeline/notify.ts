@@ -19,7 +19,7 @@
  * (and exhausting the attempts) records the failure in the failed-deliveries list and leaves the
  * log entry unwritten, so the group's next flush tries again.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.ts';
@@ -141,7 +141,7 @@ export function createNotifyDelivery(d: NotifyDeps) {
       if (!verdict.allowed) return { retryAt: Date.now() + verdict.retryAfterMs };
     }
     const lockKey = k.messageLock(n.incidentId, destination.key);
-    const lockToken = randomBytes(8).toString('hex');
+    const lockToken = randomUUID();
     const msgKey = k.message(n.incidentId, destination.key);
     const attemptKey = k.messageAttempt(n.incidentId, destination.key);
     const claimed = await d.scripts.claim([msgKey, attemptKey, lockKey], [clock(), ATTEMPT_TTL_S, lockToken, lockMs]);
