@@ -52,7 +52,11 @@ export interface DirectDeliveryDeps {
 
 /** A flush's deliveries, recorded or to be recorded by its commit. */
 export interface RecordedDeliveries {
-  /** The commit's outbox arguments (`lua/commit.lua`): lease end, count, four values per delivery. */
+  /**
+   * The commit's outbox arguments (`lua/commit.lua`): lease end, count, four values per delivery.
+   * A delivery's JSON goes without its notification, which the commit already has (all of one
+   * flush's deliveries carry the same one) and puts in front: it crosses to Redis once.
+   */
   commitArgs: Array<string | number>;
   /** After the commit: starts the deliveries it recorded, or gives up their slots when it did not (stale or failed). */
   committed(recorded: boolean): void;
@@ -150,7 +154,14 @@ export function createDirectDelivery(d: DirectDeliveryDeps) {
       }
       const ids = jobs.map((job) => jobOf(job).opts.jobId);
       const commitArgs: Array<string | number> = [clock() + d.leaseMs, jobs.length];
-      jobs.forEach((job, i) => commitArgs.push(`>${job.destination.key}`, `${gen}|${now}`, ids[i]!, JSON.stringify(job)));
+      jobs.forEach((job, i) =>
+        commitArgs.push(
+          `>${job.destination.key}`,
+          `${gen}|${now}`,
+          ids[i]!,
+          JSON.stringify({ destination: job.destination, log: job.log }).slice(1),
+        ),
+      );
       reserved += jobs.length;
       for (const id of ids) held.add(id);
       let settled = false;

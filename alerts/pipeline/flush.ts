@@ -195,6 +195,8 @@ export function createFlushProcessor(d: FlushDeps) {
     let incidentId = '';
     let ref = '';
     let fields: Record<string, string | number> = {};
+    /** The notification's JSON: the incident's `last`, and the front of each delivery the commit records. */
+    let notificationText = '';
     let recorded: RecordedDeliveries | undefined;
     if (decision.notify) {
       incidentId = meta.incident || (firing.length > 0 ? `${gk}.${gen}` : meta.lastInc || '');
@@ -211,7 +213,7 @@ export function createFlushProcessor(d: FlushDeps) {
         };
         if (firing.length > 0 || sendResolved) {
           const notification = await buildNotification({ gk, gen, incidentId, ref, meta, firing, resolved, sendResolved, now, acceptedAt });
-          fields.last = JSON.stringify(notification);
+          notificationText = JSON.stringify(notification);
           if (!receiver) d.logger.warn({ receiver: meta.receiver, gk }, 'receiver no longer configured; notification dropped');
           const jobs = notified.map(({ destination }) => ({ notification, destination, log }));
           if (jobs.length > 0) recorded = await d.delivery.record(gk, gen, now, jobs);
@@ -249,6 +251,7 @@ export function createFlushProcessor(d: FlushDeps) {
       JSON.stringify(fields),
       d.config.flush.keepEmptyGroup,
       nextTick(Number(meta.next) || now, interval, now),
+      notificationText,
       ...(recorded?.commitArgs ?? NOTHING_RECORDED),
       ...drop,
     ];

@@ -8,11 +8,13 @@
   ARGV: prefix, gk, gen, now, intervalMs, logs (JSON list of [destKey, seq, entry text] for
   destinations that were told without a send, '' = none), incident op ('' | 'open' | 'update' |
   'close'), incidentId, ref (reserved by reserve-ref.lua for 'open'), incidentFields (JSON),
-  keepEmptyMs, nextAt (epoch ms of the group's next group_interval tick), outbox lease end (epoch
-  ms, '' = none), the number of deliveries for the outbox, four values per delivery (in-flight
-  mark field, mark, delivery id, delivery JSON: the destination's in-flight mark is set and the
-  delivery recorded in the outbox until the lease ends, see direct-delivery.ts), then pairs of
-  (fp, version) of resolved alerts to drop when unmodified.
+  keepEmptyMs, nextAt (epoch ms of the group's next group_interval tick), the notification JSON
+  (the incident's `last`, '' = none), outbox lease end (epoch ms, '' = none), the number of
+  deliveries for the outbox, four values per delivery (in-flight mark field, mark, delivery id,
+  the delivery's JSON without its notification and opening brace: the destination's in-flight
+  mark is set and the delivery, with the notification put in front, recorded in the outbox until
+  the lease ends, see direct-delivery.ts), then pairs of (fp, version) of resolved alerts to drop
+  when unmodified.
 
   Answers -1 when `gen` is stale (nothing written; whoever moved the generation on set the group's due time), 0
   when the group emptied (it leaves the due set and is kept, idle, for keepEmptyMs so an alert
@@ -21,14 +23,14 @@
 ]]
 local p, gk, gen, now, interval = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local logs, op, incId, ref, fields, keepEmpty = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11])
-local nextAt, leaseEnd, outboxed = tonumber(ARGV[12]), ARGV[13], tonumber(ARGV[14])
+local nextAt, last, leaseEnd, outboxed = tonumber(ARGV[12]), ARGV[13], ARGV[14], tonumber(ARGV[15])
 local meta = p..':ag:'..gk
 local nf = p..':nf:'..gk
 local due = p..':due'
 if redis.call('HGET', meta, 'gen') ~= gen then return -1 end
-for j = 15, 14 + 4 * outboxed, 4 do
+for j = 16, 15 + 4 * outboxed, 4 do
   redis.call('HSET', nf, ARGV[j], ARGV[j+1])
-  redis.call('HSET', p..':outbox:jobs', ARGV[j+2], ARGV[j+3])
+  redis.call('HSET', p..':outbox:jobs', ARGV[j+2], '{"notification":'..last..','..ARGV[j+3])
   redis.call('ZADD', p..':outbox', leaseEnd, ARGV[j+2])
 end
 if logs ~= '' then
@@ -38,6 +40,7 @@ local inc = p..':inc:'..incId
 if op ~= '' then
   local f = cjson.decode(fields)
   for name, value in pairs(f) do redis.call('HSET', inc, name, value) end
+  if last ~= '' then redis.call('HSET', inc, 'last', last) end
   if op == 'open' then
     redis.call('HSET', inc, 'id', incId, 'ref', ref, 'gk', gk, 'openedAt', now)
     redis.call('ZADD', p..':incidents', now, incId)
@@ -55,7 +58,7 @@ if op ~= '' then
 end
 redis.call('HSET', meta, 'flushed', 1)
 local sk = p..':as:'..gk
-local i = 15 + 4 * outboxed
+local i = 16 + 4 * outboxed
 while i < #ARGV do
   local fp, ver = ARGV[i], ARGV[i+1]
   local cur = redis.call('HGET', sk, fp)
