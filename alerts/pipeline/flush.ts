@@ -67,6 +67,8 @@ export function nextTick(due: number, interval: number, now: number): number {
 
 /** How long a reserved but not yet opened ref stays reserved (s); the commit that opens it keeps it. */
 const REF_RESERVE_TTL_S = 7 * 86_400;
+/** The commit's answer when the ref it was given belongs to another incident. */
+const REF_TAKEN = -2;
 
 /**
  * The short refs users type (`ack 3fa9c2d1`), in the order they are tried: 8-hex-digit slices of
@@ -188,40 +190,6 @@ export function createFlushProcessor(d: FlushDeps) {
       seq: gen,
     };
     const logText = JSON.stringify(log);
-    /** Destinations told without a send (nothing to say to them): their entries go in with the commit. */
-    let direct = notified;
-    let sent = false;
-    let op = '';
-    let incidentId = '';
-    let ref = '';
-    let fields: Record<string, string | number> = {};
-    /** The notification's JSON: the incident's `last`, and the front of each delivery the commit records. */
-    let notificationText = '';
-    let recorded: RecordedDeliveries | undefined;
-    if (decision.notify) {
-      incidentId = meta.incident || (firing.length > 0 ? `${gk}.${gen}` : meta.lastInc || '');
-      if (incidentId) {
-        op = meta.incident ? (firing.length === 0 ? 'close' : 'update') : firing.length > 0 ? 'open' : '';
-        ref = meta.incident ? meta.ref || '' : op === 'open' ? await reserveRef(incidentId) : meta.lastRef || '';
-        fields = {
-          receiver: meta.receiver ?? '',
-          labels: meta.labels ?? '{}',
-          firing: firing.length,
-          resolved: resolved.length,
-          updatedAt: now,
-          seq: gen,
-        };
-        if (firing.length > 0 || sendResolved) {
-          const notification = await buildNotification({ gk, gen, incidentId, ref, meta, firing, resolved, sendResolved, now, acceptedAt });
-          notificationText = JSON.stringify(notification);
-          if (!receiver) d.logger.warn({ receiver: meta.receiver, gk }, 'receiver no longer configured; notification dropped');
-          const jobs = notified.map(({ destination }) => ({ notification, destination, log }));
-          if (jobs.length > 0) recorded = await d.delivery.record(gk, gen, now, jobs);
-          direct = [];
-          sent = jobs.length > 0;
-        }
-      }
-    }
     d.onDecision?.({
       gk,
       receiver: meta.receiver ?? '',
@@ -232,35 +200,74 @@ export function createFlushProcessor(d: FlushDeps) {
       acceptedAt,
       decidedAt: now,
     });
-    // Like Alertmanager, a resolved alert leaves the group once its resolution is out: unless a
-    // destination that is sent to now, or still in flight, was last told it is firing. While such
-    // a send is pending it stays, so a delivery that fails is repeated at the next group_interval.
-    const toldFiring = new Set<string>();
-    for (const x of perDest) if (x.inFlight || (sent && x.decision.notify)) for (const fp of x.entry?.firing ?? []) toldFiring.add(fp);
-    const drop = settled.filter(([fp]) => !toldFiring.has(fp)).flat();
-    const args: Array<string | number> = [
-      k.prefix,
-      gk,
-      String(gen),
-      now,
-      interval,
-      direct.length > 0 ? JSON.stringify(direct.map((x) => [x.destination.key, gen, logText])) : '',
-      op,
-      incidentId || '-',
-      ref,
-      JSON.stringify(fields),
-      d.config.flush.keepEmptyGroup,
-      nextTick(Number(meta.next) || now, interval, now),
-      notificationText,
-      ...(recorded?.commitArgs ?? NOTHING_RECORDED),
-      ...drop,
-    ];
-    let next = -1;
-    try {
-      next = await d.scripts.commit(k.groupMeta(gk), args);
-    } finally {
-      recorded?.committed(next !== -1);
-    }
-    return next === -1 ? 'stale' : decision.reason;
+    const incidentId = decision.notify ? meta.incident || (firing.length > 0 ? `${gk}.${gen}` : meta.lastInc || '') : '';
+    const op = !incidentId ? '' : meta.incident ? (firing.length === 0 ? 'close' : 'update') : firing.length > 0 ? 'open' : '';
+    const fields = incidentId
+      ? {
+          receiver: meta.receiver ?? '',
+          labels: meta.labels ?? '{}',
+          firing: firing.length,
+          resolved: resolved.length,
+          updatedAt: now,
+          seq: gen,
+        }
+      : {};
+
+    /** Builds the notification with the incident's `ref`, records its deliveries and commits: the next generation, -1 stale, -2 ref taken. */
+    const commit = async (ref: string): Promise<number> => {
+      /** Destinations told without a send (nothing to say to them): their entries go in with the commit. */
+      let direct = notified;
+      let sent = false;
+      /** The notification's JSON: the incident's `last`, and the front of each delivery the commit records. */
+      let notificationText = '';
+      let recorded: RecordedDeliveries | undefined;
+      if (incidentId && (firing.length > 0 || sendResolved)) {
+        const notification = await buildNotification({ gk, gen, incidentId, ref, meta, firing, resolved, sendResolved, now, acceptedAt });
+        notificationText = JSON.stringify(notification);
+        if (!receiver) d.logger.warn({ receiver: meta.receiver, gk }, 'receiver no longer configured; notification dropped');
+        const jobs = notified.map(({ destination }) => ({ notification, destination, log }));
+        if (jobs.length > 0) recorded = await d.delivery.record(gk, gen, now, jobs);
+        direct = [];
+        sent = jobs.length > 0;
+      }
+      // Like Alertmanager, a resolved alert leaves the group once its resolution is out: unless a
+      // destination that is sent to now, or still in flight, was last told it is firing. While such
+      // a send is pending it stays, so a delivery that fails is repeated at the next group_interval.
+      const toldFiring = new Set<string>();
+      for (const x of perDest) if (x.inFlight || (sent && x.decision.notify)) for (const fp of x.entry?.firing ?? []) toldFiring.add(fp);
+      const drop = settled.filter(([fp]) => !toldFiring.has(fp)).flat();
+      const args: Array<string | number> = [
+        k.prefix,
+        gk,
+        String(gen),
+        now,
+        interval,
+        direct.length > 0 ? JSON.stringify(direct.map((x) => [x.destination.key, gen, logText])) : '',
+        op,
+        incidentId || '-',
+        ref,
+        JSON.stringify(fields),
+        d.config.flush.keepEmptyGroup,
+        nextTick(Number(meta.next) || now, interval, now),
+        notificationText,
+        ...(recorded?.commitArgs ?? NOTHING_RECORDED),
+        ...drop,
+      ];
+      let next = -1;
+      try {
+        next = await d.scripts.commit(k.groupMeta(gk), args);
+      } finally {
+        recorded?.committed(next >= 0);
+      }
+      return next;
+    };
+
+    // An incident that opens takes its first ref candidate, which the commit checks is free (or
+    // already this incident's); only when it is taken is a free one reserved (`reserve-ref.lua`).
+    let next = await commit(
+      !incidentId ? '' : op === 'open' ? refCandidates(incidentId)[0]! : meta.incident ? meta.ref || '' : meta.lastRef || '',
+    );
+    if (next === REF_TAKEN) next = await commit(await reserveRef(incidentId));
+    return next < 0 ? 'stale' : decision.reason;
   };
 }

@@ -21,6 +21,7 @@ const files = {
   fmUnlock: ['unlock'],
   fmRenew: ['renew'],
   fmClaim: ['claim'],
+  fmOutboxLeave: ['outbox-leave'],
 } as const;
 type Name = keyof typeof files;
 
@@ -33,7 +34,7 @@ export interface PipelineScripts {
   flushClaim(keys: [due: string, wake: string], args: [now: number, leaseMs: number, max: number]): Promise<[string[], string | null]>;
   /** `flush-release.lua`: 1 when the group left the due set. */
   flushRelease(keys: [due: string, meta: string], args: [gk: string, retryAt: number | '']): Promise<number>;
-  /** `commit.lua` (KEYS[1]: the group meta): -1 stale, 0 emptied, else the next generation. */
+  /** `commit.lua` (KEYS[1]: the group meta): -1 stale, -2 the ref to open with is another incident's, 0 emptied, else the next generation. */
   commit(meta: string, args: Array<string | number>): Promise<number>;
   /** `reserve-ref.lua` (KEYS[1]: the open groups): the ref reserved, or null when every candidate is taken. */
   reserveRef(groups: string, args: Array<string | number>): Promise<string | null>;
@@ -50,6 +51,8 @@ export interface PipelineScripts {
   settle(keys: [nflog: string, meta: string], args: Array<string | number>): Promise<number>;
   unlock(key: string, token: string): Promise<number>;
   renew(key: string, token: string, ttlMs: number): Promise<number>;
+  /** `outbox-leave.lua`: how many of the deliveries were in the outbox. */
+  outboxLeave(keys: [outbox: string, jobs: string], ids: string[]): Promise<number>;
   /** `claim.lua`: null while another delivery holds the lock, else the stored ref JSON and the in-flight marker (epoch ms), each null when absent. */
   claim(
     keys: [msg: string, attempt: string, lock: string],
@@ -81,5 +84,6 @@ export function defineScripts(redis: Redis): PipelineScripts {
     unlock: (key, token) => run('fmUnlock', [key], [token]),
     renew: (key, token, ttlMs) => run('fmRenew', [key], [token, ttlMs]),
     claim: (keys, args) => run('fmClaim', keys, args),
+    outboxLeave: (keys, ids) => run('fmOutboxLeave', keys, ids),
   };
 }

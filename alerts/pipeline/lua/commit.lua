@@ -7,7 +7,8 @@
 
   ARGV: prefix, gk, gen, now, intervalMs, logs (JSON list of [destKey, seq, entry text] for
   destinations that were told without a send, '' = none), incident op ('' | 'open' | 'update' |
-  'close'), incidentId, ref (reserved by reserve-ref.lua for 'open'), incidentFields (JSON),
+  'close'), incidentId, ref (for 'open': taken here unless another incident holds it; reserved
+  by reserve-ref.lua when the first candidate was taken), incidentFields (JSON),
   keepEmptyMs, nextAt (epoch ms of the group's next group_interval tick), the notification JSON
   (the incident's `last`, '' = none), outbox lease end (epoch ms, '' = none), the number of
   deliveries for the outbox, four values per delivery (in-flight mark field, mark, delivery id,
@@ -16,7 +17,8 @@
   the lease ends, see direct-delivery.ts), then pairs of (fp, version) of resolved alerts to drop
   when unmodified.
 
-  Answers -1 when `gen` is stale (nothing written; whoever moved the generation on set the group's due time), 0
+  Answers -1 when `gen` is stale (nothing written; whoever moved the generation on set the group's
+  due time), -2 when the ref of an incident to open belongs to another incident (nothing written), 0
   when the group emptied (it leaves the due set and is kept, idle, for keepEmptyMs so an alert
   firing again joins its timer), else the next generation, whose flush is then due at nextAt (a
   scheduler is woken when that is the earliest due time).
@@ -28,6 +30,10 @@ local meta = p..':ag:'..gk
 local nf = p..':nf:'..gk
 local due = p..':due'
 if redis.call('HGET', meta, 'gen') ~= gen then return -1 end
+if op == 'open' then
+  local holder = redis.call('GET', p..':ref:'..ref)
+  if holder and holder ~= incId then return -2 end
+end
 for j = 16, 15 + 4 * outboxed, 4 do
   redis.call('HSET', nf, ARGV[j], ARGV[j+1])
   redis.call('HSET', p..':outbox:jobs', ARGV[j+2], '{"notification":'..last..','..ARGV[j+3])
