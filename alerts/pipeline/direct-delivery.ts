@@ -88,7 +88,7 @@ export function createDirectDelivery(d: DirectDeliveryDeps) {
     data,
     opts: { jobId: notifyJobId(data.notification.id, data.destination.key) },
   });
-  const leave = (ids: string[]) => Promise.all([d.redis.zrem(k.outbox, ...ids), d.redis.hdel(k.outboxJobs, ...ids)]);
+  const leave = (ids: string[]) => d.scripts.outboxLeave([k.outbox, k.outboxJobs], ids);
 
   /** Queues the jobs (marks first, on the queue's connection, in the same round trip). */
   const enqueue = async (gk: string, marks: Record<string, string>, jobs: NotifyJob[]) => {
