@@ -23,7 +23,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.ts';
 import type { AlertsConfig } from '../config-schema.ts';
 import { notifyJobId, type PipelineKeys } from './keys.ts';
-import { notifyBackoff, type NotifyDelivery } from './notify.ts';
+import { notifyBackoff, type ClaimAnswer, type MessageClaim, type NotifyDelivery } from './notify.ts';
 import type { PipelineScripts } from './scripts.ts';
 import type { NotifyJob } from './types.ts';
 
@@ -53,17 +53,23 @@ export interface DirectDeliveryDeps {
 /** A flush's deliveries, recorded or to be recorded by its commit. */
 export interface RecordedDeliveries {
   /**
-   * The commit's outbox arguments (`lua/commit.lua`): lease end, count, four values per delivery.
-   * A delivery's JSON goes without its notification, which the commit already has (all of one
-   * flush's deliveries carry the same one) and puts in front: it crosses to Redis once.
+   * The commit's outbox arguments (`lua/commit.lua`): lease end, the claims' TTLs, count, eight
+   * values per delivery. A delivery's JSON goes without its notification, which the commit
+   * already has (all of one flush's deliveries carry the same one) and puts in front: it crosses
+   * to Redis once. Where the destination allows (`claimFor`), the commit also claims the
+   * delivery's message, so the send starts without a claim of its own.
    */
   commitArgs: Array<string | number>;
-  /** After the commit: starts the deliveries it recorded, or gives up their slots when it did not (stale or failed). */
-  committed(recorded: boolean): void;
+  /**
+   * After the commit: starts the deliveries it recorded, with the claims it made for them
+   * (`claims`, one per delivery, 0 where none was asked for), or gives up their slots when it
+   * recorded nothing (`undefined`: stale or failed).
+   */
+  committed(claims: ReadonlyArray<0 | ClaimAnswer> | undefined): void;
 }
 
 /** The commit's outbox arguments when it records nothing. */
-export const NOTHING_RECORDED: ReadonlyArray<string | number> = ['', 0];
+export const NOTHING_RECORDED: ReadonlyArray<string | number> = ['', '', '', 0];
 
 const QUEUED: RecordedDeliveries = { commitArgs: [...NOTHING_RECORDED], committed() {} };
 
@@ -106,11 +112,11 @@ export function createDirectDelivery(d: DirectDeliveryDeps) {
     await leave([opts.jobId]);
   };
 
-  const run = (data: NotifyJob, id: string) => {
+  const run = (data: NotifyJob, id: string, claimed: MessageClaim | undefined) => {
     const deliver = d.deliver!;
     const sending = (async () => {
       try {
-        const outcome = await deliver({ data, attemptsMade: 0, attempts, ended: () => leave([id]) });
+        const outcome = await deliver({ data, attemptsMade: 0, attempts, ended: () => leave([id]), ...(claimed ? { claimed } : {}) });
         if (typeof outcome !== 'string') await handOver(data, outcome.retryAt, attempts);
       } catch (err) {
         if (err instanceof UnrecoverableError) return;
@@ -152,26 +158,35 @@ export function createDirectDelivery(d: DirectDeliveryDeps) {
         await enqueue(gk, Object.fromEntries(jobs.map((job) => [`>${job.destination.key}`, `${gen}|${now}`])), jobs);
         return QUEUED;
       }
+      const deliver = d.deliver;
       const ids = jobs.map((job) => jobOf(job).opts.jobId);
-      const commitArgs: Array<string | number> = [clock() + d.leaseMs, jobs.length];
-      jobs.forEach((job, i) =>
+      const claims = jobs.map((job) => deliver.claimFor(job));
+      const commitArgs: Array<string | number> = [clock() + d.leaseMs, ...deliver.claimTtls, jobs.length];
+      jobs.forEach((job, i) => {
+        const claim = claims[i];
         commitArgs.push(
           `>${job.destination.key}`,
           `${gen}|${now}`,
           ids[i]!,
           JSON.stringify({ destination: job.destination, log: job.log }).slice(1),
-        ),
-      );
+          ...(claim ? [claim.token, ...claim.keys] : ['', '', '', '']),
+        );
+      });
       reserved += jobs.length;
       for (const id of ids) held.add(id);
       let settled = false;
       return {
         commitArgs,
-        committed(recorded) {
+        committed(answers) {
           if (settled) return;
           settled = true;
           reserved -= jobs.length;
-          if (recorded) jobs.forEach((job, i) => run(job, ids[i]!));
+          if (answers)
+            jobs.forEach((job, i) => {
+              const claim = claims[i];
+              const answer = answers[i];
+              run(job, ids[i]!, claim && answer !== 0 && answer !== undefined ? { ...claim, answer } : undefined);
+            });
           // Not recorded (stale) or unknown (the commit failed): an entry the commit did write
           // lapses without renewal and the sweep queues it.
           else for (const id of ids) held.delete(id);

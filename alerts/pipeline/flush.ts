@@ -26,6 +26,7 @@ import { isFlapping, needsUpdate, type NflogEntry } from './dedup.ts';
 import { destinationsFor } from './destinations.ts';
 import { NOTHING_RECORDED, type DirectDelivery, type RecordedDeliveries } from './direct-delivery.ts';
 import type { PipelineKeys } from './keys.ts';
+import type { ClaimAnswer } from './notify.ts';
 import type { PipelineScripts } from './scripts.ts';
 import type { DecisionEvent } from './types.ts';
 
@@ -253,13 +254,13 @@ export function createFlushProcessor(d: FlushDeps) {
         ...(recorded?.commitArgs ?? NOTHING_RECORDED),
         ...drop,
       ];
-      let next = -1;
+      let answer: Awaited<ReturnType<PipelineScripts['commit']>> | undefined;
       try {
-        next = await d.scripts.commit(k.groupMeta(gk), args);
+        answer = await d.scripts.commit(k.groupMeta(gk), args);
       } finally {
-        recorded?.committed(next >= 0);
+        recorded?.committed(answer && answer[0] >= 0 ? (answer.slice(1) as Array<0 | ClaimAnswer>) : undefined);
       }
-      return next;
+      return answer[0];
     };
 
     // An incident that opens takes its first ref candidate, which the commit checks is free (or

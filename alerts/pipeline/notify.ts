@@ -71,6 +71,19 @@ export interface NotifyAttempt {
    * the delivery out of its outbox).
    */
   ended?: () => Promise<unknown>;
+  /** The claim of the delivery's message made for it beforehand (by the commit that recorded it, see `claimFor`). */
+  claimed?: MessageClaim;
+}
+
+/** `message-claim.lua`'s answer: null while another delivery holds the lock, else the stored ref JSON and the in-flight marker, each null when absent. */
+export type ClaimAnswer = [stored: string | null, marker: string | null] | null;
+
+/** A claim of a delivery's message: our lock token and, once made, the answer. */
+export interface MessageClaim {
+  token: string;
+  /** The message ref, in-flight marker and lock keys. */
+  keys: [msg: string, attempt: string, lock: string];
+  answer?: ClaimAnswer;
 }
 
 /** Not now: the destination's rate limit or another delivery of the same message holds it until `retryAt` (epoch ms). */
@@ -84,6 +97,14 @@ export function createNotifyDelivery(d: NotifyDeps) {
   const lockMs = d.config.notify.timeout + 1000;
   const limits = d.config.notify.rateLimits as Record<string, { max: number; per: number } | undefined>;
   const limiter = createSlidingWindowLimiter(d.redis);
+  const claimOf = ({ notification: n, destination }: NotifyJob): MessageClaim => ({
+    token: randomUUID(),
+    keys: [
+      k.message(n.incidentId, destination.key),
+      k.messageAttempt(n.incidentId, destination.key),
+      k.messageLock(n.incidentId, destination.key),
+    ],
+  });
 
   /**
    * The delivery is over without a send: failed for good (no log entry: the group's next flush
@@ -127,7 +148,7 @@ export function createNotifyDelivery(d: NotifyDeps) {
    * or when to try again without counting a try; throws a `RetryableError` to be retried after a
    * backoff, or an `UnrecoverableError` once the failure is recorded.
    */
-  return async function deliver(a: NotifyAttempt): Promise<string | NotifyLater> {
+  const deliver = async function deliver(a: NotifyAttempt): Promise<string | NotifyLater> {
     const { notification: n, destination } = a.data;
     const notifier = d.notifiers.get(destination.kind);
     if (!notifier) {
@@ -135,16 +156,21 @@ export function createNotifyDelivery(d: NotifyDeps) {
       await recordFailure(a, err);
       throw new UnrecoverableError(err.message);
     }
-    const limit = limits[destination.kind];
-    if (limit) {
-      const verdict = await limiter.take(k.rateLimit(destination.key), { max: limit.max, windowMs: limit.per });
-      if (!verdict.allowed) return { retryAt: Date.now() + verdict.retryAfterMs };
+    let claim = a.claimed;
+    if (!claim) {
+      const limit = limits[destination.kind];
+      if (limit) {
+        const verdict = await limiter.take(k.rateLimit(destination.key), { max: limit.max, windowMs: limit.per });
+        if (!verdict.allowed) return { retryAt: Date.now() + verdict.retryAfterMs };
+      }
+      claim = claimOf(a.data);
+      claim.answer = await d.scripts.claim(claim.keys, [clock(), ATTEMPT_TTL_S, claim.token, lockMs]);
     }
-    const lockKey = k.messageLock(n.incidentId, destination.key);
-    const lockToken = randomUUID();
-    const msgKey = k.message(n.incidentId, destination.key);
-    const attemptKey = k.messageAttempt(n.incidentId, destination.key);
-    const claimed = await d.scripts.claim([msgKey, attemptKey, lockKey], [clock(), ATTEMPT_TTL_S, lockToken, lockMs]);
+    const {
+      token: lockToken,
+      keys: [msgKey, attemptKey, lockKey],
+      answer: claimed,
+    } = claim;
     if (!claimed) return { retryAt: Date.now() + 100 + Math.floor(Math.random() * 100) };
     const [stored, marker] = claimed;
     // A send may take longer than the lock (several Slack history pages, an update and a post):
@@ -244,6 +270,17 @@ export function createNotifyDelivery(d: NotifyDeps) {
       if (!released) await d.scripts.unlock(lockKey, lockToken).catch(() => 0);
     }
   };
+  return Object.assign(deliver, {
+    /**
+     * The claim a commit can make for the delivery when it records it (`lua/commit.lua`), saving
+     * the delivery its own claim: only for a destination with a notifier and no rate limit, whose
+     * claim needs no rate-limit slot taken first. Undefined otherwise.
+     */
+    claimFor: (data: NotifyJob): MessageClaim | undefined =>
+      !limits[data.destination.kind] && d.notifiers.get(data.destination.kind) ? claimOf(data) : undefined,
+    /** The claim's TTLs (marker s, lock ms), as the commit takes them. */
+    claimTtls: [ATTEMPT_TTL_S, lockMs] as const,
+  });
 }
 
 export type NotifyDelivery = ReturnType<typeof createNotifyDelivery>;

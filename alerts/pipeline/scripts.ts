@@ -1,5 +1,6 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { luaScript } from './lua.ts';
+import type { ClaimAnswer } from './notify.ts';
 
 /**
  * The pipeline's atomic steps as Lua scripts (`lua/*.lua`, each with a header naming its KEYS and
@@ -13,14 +14,14 @@ const files = {
   fmFlushClaim: ['flush-claim'],
   fmFlushRead: ['flush-read'],
   fmFlushRelease: ['flush-release'],
-  fmCommit: ['nflog-cas', 'commit'],
+  fmCommit: ['nflog-cas', 'message-claim', 'commit'],
   fmReserveRef: ['reserve-ref'],
   fmAck: ['ack'],
   fmDelivered: ['nflog-cas', 'delivered'],
   fmSettle: ['nflog-cas', 'settle'],
   fmUnlock: ['unlock'],
   fmRenew: ['renew'],
-  fmClaim: ['claim'],
+  fmClaim: ['message-claim', 'claim'],
   fmOutboxLeave: ['outbox-leave'],
 } as const;
 type Name = keyof typeof files;
@@ -34,8 +35,11 @@ export interface PipelineScripts {
   flushClaim(keys: [due: string, wake: string], args: [now: number, leaseMs: number, max: number]): Promise<[string[], string | null]>;
   /** `flush-release.lua`: 1 when the group left the due set. */
   flushRelease(keys: [due: string, meta: string], args: [gk: string, retryAt: number | '']): Promise<number>;
-  /** `commit.lua` (KEYS[1]: the group meta): -1 stale, -2 the ref to open with is another incident's, 0 emptied, else the next generation. */
-  commit(meta: string, args: Array<string | number>): Promise<number>;
+  /**
+   * `commit.lua` (KEYS[1]: the group meta): -1 stale, -2 the ref to open with is another
+   * incident's, 0 emptied, else the next generation; then the claim of each delivery recorded (0: none asked for).
+   */
+  commit(meta: string, args: Array<string | number>): Promise<[number, ...Array<0 | ClaimAnswer>]>;
   /** `reserve-ref.lua` (KEYS[1]: the open groups): the ref reserved, or null when every candidate is taken. */
   reserveRef(groups: string, args: Array<string | number>): Promise<string | null>;
   /** `ack.lua` (KEYS[1]: the ref): [status, gk]. */
@@ -57,7 +61,7 @@ export interface PipelineScripts {
   claim(
     keys: [msg: string, attempt: string, lock: string],
     args: [now: number, ttlS: number, token: string, lockMs: number],
-  ): Promise<[string | null, string | null] | null>;
+  ): Promise<ClaimAnswer>;
 }
 
 type FlushReadKeys = [meta: string, alerts: string, states: string, nflog: string, flips: string, silences: string, inhibitSources: string];

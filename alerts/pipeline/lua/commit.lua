@@ -1,5 +1,5 @@
 --[[
-  Flush commit (starts with nflog-cas.lua). KEYS[1] is the group meta (it routes the call); every
+  Flush commit (starts with nflog-cas.lua and message-claim.lua). KEYS[1] is the group meta (it routes the call); every
   key is derived from the prefix ARGV[1] (its hash tag keeps them in one Redis Cluster slot):
   {p}:ag:<gk> group meta, {p}:nf:<gk> notification log, {p}:as:<gk> / {p}:aa:<gk> alert states and payloads, {p}:gen:<gk>,
   {p}:groups, {p}:inc:<incident>, {p}:incidents, {p}:ref:<ref>, {p}:due and {p}:due:wake,
@@ -10,34 +10,42 @@
   'close'), incidentId, ref (for 'open': taken here unless another incident holds it; reserved
   by reserve-ref.lua when the first candidate was taken), incidentFields (JSON),
   keepEmptyMs, nextAt (epoch ms of the group's next group_interval tick), the notification JSON
-  (the incident's `last`, '' = none), outbox lease end (epoch ms, '' = none), the number of
-  deliveries for the outbox, four values per delivery (in-flight mark field, mark, delivery id,
-  the delivery's JSON without its notification and opening brace: the destination's in-flight
-  mark is set and the delivery, with the notification put in front, recorded in the outbox until
-  the lease ends, see direct-delivery.ts), then pairs of (fp, version) of resolved alerts to drop
-  when unmodified.
+  (the incident's `last`, '' = none), outbox lease end (epoch ms, '' = none), the message
+  marker's and lock's TTLs (s, ms) for claims, the number of deliveries for the outbox, eight
+  values per delivery (in-flight mark field, mark, delivery id, the delivery's JSON without its
+  notification and opening brace, then a lock token ('' = no claim) and the message, marker and
+  lock keys: the destination's in-flight mark is set, the delivery, with the notification put in
+  front, recorded in the outbox until the lease ends, see direct-delivery.ts, and its message
+  claimed with claimMessage when a token is given), then pairs of (fp, version) of resolved
+  alerts to drop when unmodified.
 
-  Answers -1 when `gen` is stale (nothing written; whoever moved the generation on set the group's
-  due time), -2 when the ref of an incident to open belongs to another incident (nothing written), 0
-  when the group emptied (it leaves the due set and is kept, idle, for keepEmptyMs so an alert
-  firing again joins its timer), else the next generation, whose flush is then due at nextAt (a
-  scheduler is woken when that is the earliest due time).
+  Answers [outcome, then per delivery its claim]: the outcome is -1 when `gen` is stale (nothing
+  written; whoever moved the generation on set the group's due time), -2 when the ref of an
+  incident to open belongs to another incident (nothing written), 0 when the group emptied (it
+  leaves the due set and is kept, idle, for keepEmptyMs so an alert firing again joins its
+  timer), else the next generation, whose flush is then due at nextAt (a scheduler is woken when
+  that is the earliest due time). A claim is 0 when none was asked for, else claimMessage's answer.
 ]]
 local p, gk, gen, now, interval = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
 local logs, op, incId, ref, fields, keepEmpty = ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10], tonumber(ARGV[11])
-local nextAt, last, leaseEnd, outboxed = tonumber(ARGV[12]), ARGV[13], ARGV[14], tonumber(ARGV[15])
+local nextAt, last, leaseEnd = tonumber(ARGV[12]), ARGV[13], ARGV[14]
+local markerTtl, lockTtl, outboxed = ARGV[15], ARGV[16], tonumber(ARGV[17])
 local meta = p..':ag:'..gk
 local nf = p..':nf:'..gk
 local due = p..':due'
-if redis.call('HGET', meta, 'gen') ~= gen then return -1 end
+if redis.call('HGET', meta, 'gen') ~= gen then return { -1 } end
 if op == 'open' then
   local holder = redis.call('GET', p..':ref:'..ref)
-  if holder and holder ~= incId then return -2 end
+  if holder and holder ~= incId then return { -2 } end
 end
-for j = 16, 15 + 4 * outboxed, 4 do
+local answer = { 0 }
+for j = 18, 17 + 8 * outboxed, 8 do
   redis.call('HSET', nf, ARGV[j], ARGV[j+1])
   redis.call('HSET', p..':outbox:jobs', ARGV[j+2], '{"notification":'..last..','..ARGV[j+3])
   redis.call('ZADD', p..':outbox', leaseEnd, ARGV[j+2])
+  local claim = 0
+  if ARGV[j+4] ~= '' then claim = claimMessage(ARGV[j+5], ARGV[j+6], ARGV[j+7], now, markerTtl, ARGV[j+4], lockTtl) end
+  answer[#answer + 1] = claim
 end
 if logs ~= '' then
   for _, l in ipairs(cjson.decode(logs)) do logEntry(nf, l[1], l[3], tonumber(l[2])) end
@@ -64,7 +72,7 @@ if op ~= '' then
 end
 redis.call('HSET', meta, 'flushed', 1)
 local sk = p..':as:'..gk
-local i = 16 + 4 * outboxed
+local i = 18 + 8 * outboxed
 while i < #ARGV do
   local fp, ver = ARGV[i], ARGV[i+1]
   local cur = redis.call('HGET', sk, fp)
@@ -81,7 +89,7 @@ if redis.call('HLEN', p..':aa:'..gk) == 0 and not redis.call('HGET', meta, 'inci
   redis.call('HSET', meta, 'idle', 1, 'next', nextAt, 'ivl', interval)
   redis.call('PEXPIRE', meta, keepEmpty)
   redis.call('PEXPIRE', nf, keepEmpty)
-  return 0
+  return answer
 end
 local next = redis.call('INCR', p..':gen:'..gk)
 redis.call('EXPIRE', p..':gen:'..gk, 2592000)
@@ -92,4 +100,5 @@ if not first[2] or nextAt < tonumber(first[2]) then
   redis.call('LPUSH', due..':wake', 1)
   redis.call('LTRIM', due..':wake', 0, 0)
 end
-return next
+answer[1] = next
+return answer
