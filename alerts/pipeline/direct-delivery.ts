@@ -7,10 +7,11 @@
  * Nothing is lost on the way: the flush's commit (`lua/commit.lua`, one script call) records each
  * delivery with its destination's in-flight mark in the outbox, with the time after which it counts
  * as abandoned, atomically with the decision: a stale flush records nothing and sends nothing.
- * Whatever ends a delivery for good (sent, superseded, failed) takes it out in the same write to
- * Redis. A delivery that must wait (rate limit, the
- * message's lock, a retryable error) is handed to the notify queue, with its delay, and then taken
- * out. While a delivery runs, its process renews its time in the outbox; a process that stopped
+ * For destinations without a rate limit the same call claims the delivery's message (its lock,
+ * stored ref and first-post marker), so the send needs no claim of its own. Whatever ends a
+ * delivery for good (sent, superseded, failed) takes it out in the same write to Redis. A
+ * delivery that must wait (rate limit, the message's lock, a retryable error) is handed to the
+ * notify queue, with its delay, and then taken out. While a delivery runs, its process renews its time in the outbox; a process that stopped
  * mid-way leaves its deliveries there to lapse, and the next sweep of any process queues them as
  * jobs with the same id (taken over within about `leaseMs + sweepEveryMs`, like a queue job
  * whose worker died). Sending one again is harmless:

@@ -3,8 +3,9 @@
  * or sent at once by the process whose flush decided it (`direct-delivery.ts`). Waits for the
  * destination's rate limit (answers when to try again instead of holding a slot), takes a
  * per-(incident, destination) lock (renewed while a send is in flight, so a slow send never
- * outlives it), posts or updates the incident's message through the notifier of the
- * destination's kind, and stores the `MessageRef` (with the notification's `seq`,
+ * outlives it; for a destination without a rate limit the commit that recorded a direct delivery
+ * took it already, see `claimFor`), posts or updates the incident's message through the
+ * notifier of the destination's kind, and stores the `MessageRef` (with the notification's `seq`,
  * compare-and-set: a newer one is never overwritten) and the destination's notification-log
  * entry (only now, after the delivery succeeded, as Alertmanager's SetNotifiesStage); it also
  * appends a delivery record per alert and counts the outcome.
