@@ -15,7 +15,8 @@
  * Figures (one JSON line each; `ratio` = firstmate / Alertmanager, or Alertmanager / firstmate
  * for latencies and memory, so above 1 is always firstmate ahead):
  * - `batched_drained_alerts_per_s` (100 alerts per request) and `single_drained_alerts_per_s`
- *   (1 per request), once per Redis persistence mode (`aof`: no, everysec);
+ *   (1 per request), once per Redis persistence mode (`aof`: no, everysec), the median of
+ *   `--repeat` runs per system (`runs` lists them);
  * - `burst_accept_to_notified_ms`: a new group per request at `--rate`/s, group_wait 0, p50/p99
  *   from sending the request to the notification at a webhook receiver; for firstmate also
  *   `decision_p50`/`decision_p99`, from accepting the alert to its group's first flush decision
@@ -29,7 +30,8 @@
  *
  * Options: --seconds N per phase (10), --clients N (32) over --loaders N processes (2), --rate N (500), --open N (1000000),
  * --intake N intake processes (1), --workers N worker processes (1), --warmup S seconds of burst
- * load before the measured burst (15), --aof no,everysec,
+ * load before the measured burst (15), --repeat N runs of each throughput phase per system, taking
+ * turns, the median run being the figure (3), --aof no,everysec,
  * --phases batched,single,burst,sustained, --peer none (firstmate only), --dist (run the compiled
  * build from `npm run build`, as production does, instead of the sources through tsx), --profile
  * DIR (CPU profiles of firstmate's processes, written to DIR when they stop).
@@ -60,6 +62,8 @@ interface Opts {
   workers: number;
   /** Seconds of burst load before the measured burst. */
   warmup: number;
+  /** Runs of each throughput phase per system, taking turns (the median is the figure). */
+  repeat: number;
   /** Load generator processes for the throughput phases. */
   loaders: number;
   aof: string[];
@@ -73,7 +77,7 @@ interface Opts {
 
 function parseOptions(args: string[]): Opts {
   const { numbers, strings, flags } = benchArgs(
-    { seconds: 10, clients: 32, rate: 500, open: 1_000_000, intake: 1, workers: 1, loaders: 2, warmup: 15 },
+    { seconds: 10, clients: 32, rate: 500, open: 1_000_000, intake: 1, workers: 1, loaders: 2, warmup: 15, repeat: 3 },
     { args, strings: { aof: 'no,everysec', phases: 'batched,single,burst,sustained', peer: 'alertmanager', profile: '' }, flags: ['dist'] },
   );
   return {
@@ -443,6 +447,10 @@ async function throughput(t: Target, o: Opts, perRequest: number) {
   };
 }
 
+/** The run with the median drained rate (the upper one of an even count). */
+const median = <T extends { drained_per_s: number }>(runs: T[]): T =>
+  [...runs].sort((x, y) => x.drained_per_s - y.drained_per_s)[Math.floor(runs.length / 2)]!;
+
 /** The p-th percentile of `values` (sorted here). */
 const percentile = (values: number[], p: number) => {
   const v = [...values].sort((a, b) => a - b);
@@ -564,13 +572,21 @@ export async function main(args: string[]): Promise<void> {
         ['single', 1],
       ] as const) {
         if (!o.phases.includes(phase)) continue;
-        const f = await throughput(fm, o, perRequest);
-        const a = am ? await throughput(am, o, perRequest) : undefined;
+        // The two systems take turns, `--repeat` times: a slow spell of the machine then shows in
+        // both, and each figure is the median run (every run's rate is listed).
+        const fs: Array<Awaited<ReturnType<typeof throughput>>> = [];
+        const as: typeof fs = [];
+        for (let i = 0; i < o.repeat; i++) {
+          fs.push(await throughput(fm, o, perRequest));
+          if (am) as.push(await throughput(am, o, perRequest));
+        }
+        const f = median(fs);
+        const a = am ? median(as) : undefined;
         emit(`${phase}_drained_alerts_per_s`, {
           aof: mode,
           alerts_per_request: perRequest,
-          firstmate: f,
-          alertmanager: a ?? null,
+          firstmate: { ...f, runs: fs.map((r) => r.drained_per_s) },
+          alertmanager: a ? { ...a, runs: as.map((r) => r.drained_per_s) } : null,
           ratio: a ? ratio(f.drained_per_s, a.drained_per_s) : null,
           ratio_per_cpu_s: a ? ratio(f.drained_per_cpu_s, a.drained_per_cpu_s) : null,
         });
