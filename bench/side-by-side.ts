@@ -31,7 +31,7 @@
  * Options: --seconds N per phase (10), --clients N (32) over --loaders N processes (2), --rate N (500), --open N (1000000),
  * --intake N intake processes (1), --workers N worker processes (1), --warmup S seconds of burst
  * load before the measured burst (15), --repeat N runs of each throughput phase per system, taking
- * turns, the median run being the figure (3), --aof no,everysec,
+ * turns, each on both systems started afresh, the median run being the figure (3), --aof no,everysec,
  * --phases batched,single,burst,sustained, --peer none (firstmate only), --dist (run the compiled
  * build from `npm run build`, as production does, instead of the sources through tsx), --profile
  * DIR (CPU profiles of firstmate's processes, written to DIR when they stop).
@@ -447,6 +447,8 @@ async function throughput(t: Target, o: Opts, perRequest: number) {
   };
 }
 
+type Throughput = Awaited<ReturnType<typeof throughput>>;
+
 /** The run with the median drained rate (the upper one of an even count). */
 const median = <T extends { drained_per_s: number }>(runs: T[]): T =>
   [...runs].sort((x, y) => x.drained_per_s - y.drained_per_s)[Math.floor(runs.length / 2)]!;
@@ -561,72 +563,78 @@ export async function main(args: string[]): Promise<void> {
     firstmate: o.dist ? 'dist/app/main.js' : 'bin/firstmate.js (tsx)',
     options: o,
   });
+  const phases = (
+    [
+      ['batched', 100],
+      ['single', 1],
+    ] as const
+  ).filter(([phase]) => o.phases.includes(phase));
   for (const [pass, mode] of o.aof.entries()) {
     const last = pass === o.aof.length - 1;
-    const hookPort = await freePort();
-    const fm = await startFirstmate(o, mode !== 'no', hookPort);
-    const am = amBin ? await startAlertmanager(amBin, hookPort) : undefined;
-    try {
-      for (const [phase, perRequest] of [
-        ['batched', 100],
-        ['single', 1],
-      ] as const) {
-        if (!o.phases.includes(phase)) continue;
-        // The two systems take turns, `--repeat` times: a slow spell of the machine then shows in
-        // both, and each figure is the median run (every run's rate is listed).
-        const fs: Array<Awaited<ReturnType<typeof throughput>>> = [];
-        const as: typeof fs = [];
-        for (let i = 0; i < o.repeat; i++) {
-          fs.push(await throughput(fm, o, perRequest));
-          if (am) as.push(await throughput(am, o, perRequest));
+    // The two systems take turns, `--repeat` times, each turn on both started afresh (no turn runs
+    // on the open alerts an earlier one left): a slow spell of the machine then shows in both,
+    // and each figure is the median turn (every turn's rate is listed).
+    const turns = new Map(phases.map(([phase]) => [phase, { fs: [] as Throughput[], as: [] as Throughput[] }]));
+    const count = phases.length > 0 ? o.repeat : 1;
+    for (let turn = 0; turn < count; turn++) {
+      const final = turn === count - 1;
+      const hookPort = await freePort();
+      const fm = await startFirstmate(o, mode !== 'no', hookPort);
+      const am = amBin ? await startAlertmanager(amBin, hookPort) : undefined;
+      try {
+        for (const [phase, perRequest] of phases) {
+          const runs = turns.get(phase)!;
+          runs.fs.push(await throughput(fm, o, perRequest));
+          if (am) runs.as.push(await throughput(am, o, perRequest));
+          if (!final) continue;
+          const f = median(runs.fs);
+          const a = am ? median(runs.as) : undefined;
+          emit(`${phase}_drained_alerts_per_s`, {
+            aof: mode,
+            alerts_per_request: perRequest,
+            firstmate: { ...f, runs: runs.fs.map((r) => r.drained_per_s) },
+            alertmanager: a ? { ...a, runs: runs.as.map((r) => r.drained_per_s) } : null,
+            ratio: a ? ratio(f.drained_per_s, a.drained_per_s) : null,
+            ratio_per_cpu_s: a ? ratio(f.drained_per_cpu_s, a.drained_per_cpu_s) : null,
+          });
         }
-        const f = median(fs);
-        const a = am ? median(as) : undefined;
-        emit(`${phase}_drained_alerts_per_s`, {
-          aof: mode,
-          alerts_per_request: perRequest,
-          firstmate: { ...f, runs: fs.map((r) => r.drained_per_s) },
-          alertmanager: a ? { ...a, runs: as.map((r) => r.drained_per_s) } : null,
-          ratio: a ? ratio(f.drained_per_s, a.drained_per_s) : null,
-          ratio_per_cpu_s: a ? ratio(f.drained_per_cpu_s, a.drained_per_cpu_s) : null,
-        });
+        if (final && last && o.phases.includes('burst')) {
+          const f = await bursts(fm, o, hookPort);
+          const a = am ? await bursts(am, o, hookPort) : undefined;
+          emit('burst_accept_to_notified_ms', {
+            aof: mode,
+            new_groups_per_s: o.rate,
+            firstmate: f,
+            alertmanager: a ?? null,
+            ratio_p50: a ? ratio(a.p50 ?? NaN, f.p50 ?? NaN) : null,
+            ratio_p99: a ? ratio(a.p99 ?? NaN, f.p99 ?? NaN) : null,
+          });
+        }
+        if (final && last && o.phases.includes('sustained')) {
+          const f = await sustained(fm, o);
+          const a = am ? await sustained(am, o) : undefined;
+          emit('sustained_drained_alerts_per_s', {
+            aof: mode,
+            open_target: o.open,
+            firstmate: { at_0: f.at_0, at_half: f.at_half, at_full: f.at_full, open: f.open },
+            alertmanager: a ? { at_0: a.at_0, at_half: a.at_half, at_full: a.at_full, open: a.open } : null,
+            ratio_at_full: a ? ratio(f.at_full ?? NaN, a.at_full ?? NaN) : null,
+            firstmate_drop: f.at_0 && f.at_full ? +(1 - f.at_full / f.at_0).toFixed(2) : null,
+          });
+          emit('memory_at_open', {
+            open: f.open,
+            firstmate_rss_mb: round(f.rss / 1048576),
+            firstmate_rss_each_mb: f.rssEach.map((b) => round(b / 1048576)),
+            redis_used_mb: round(f.redis / 1048576),
+            firstmate_total_mb: round((f.rss + f.redis) / 1048576),
+            alertmanager_rss_mb: a ? round(a.rss / 1048576) : null,
+            ratio: a ? ratio(a.rss, f.rss + f.redis) : null,
+          });
+        }
+      } finally {
+        await fm.stop();
+        await am?.stop();
       }
-      if (last && o.phases.includes('burst')) {
-        const f = await bursts(fm, o, hookPort);
-        const a = am ? await bursts(am, o, hookPort) : undefined;
-        emit('burst_accept_to_notified_ms', {
-          aof: mode,
-          new_groups_per_s: o.rate,
-          firstmate: f,
-          alertmanager: a ?? null,
-          ratio_p50: a ? ratio(a.p50 ?? NaN, f.p50 ?? NaN) : null,
-          ratio_p99: a ? ratio(a.p99 ?? NaN, f.p99 ?? NaN) : null,
-        });
-      }
-      if (last && o.phases.includes('sustained')) {
-        const f = await sustained(fm, o);
-        const a = am ? await sustained(am, o) : undefined;
-        emit('sustained_drained_alerts_per_s', {
-          aof: mode,
-          open_target: o.open,
-          firstmate: { at_0: f.at_0, at_half: f.at_half, at_full: f.at_full, open: f.open },
-          alertmanager: a ? { at_0: a.at_0, at_half: a.at_half, at_full: a.at_full, open: a.open } : null,
-          ratio_at_full: a ? ratio(f.at_full ?? NaN, a.at_full ?? NaN) : null,
-          firstmate_drop: f.at_0 && f.at_full ? +(1 - f.at_full / f.at_0).toFixed(2) : null,
-        });
-        emit('memory_at_open', {
-          open: f.open,
-          firstmate_rss_mb: round(f.rss / 1048576),
-          firstmate_rss_each_mb: f.rssEach.map((b) => round(b / 1048576)),
-          redis_used_mb: round(f.redis / 1048576),
-          firstmate_total_mb: round((f.rss + f.redis) / 1048576),
-          alertmanager_rss_mb: a ? round(a.rss / 1048576) : null,
-          ratio: a ? ratio(a.rss, f.rss + f.redis) : null,
-        });
-      }
-    } finally {
-      await fm.stop();
-      await am?.stop();
     }
   }
   process.exit(0);
