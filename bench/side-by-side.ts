@@ -15,8 +15,9 @@
  * Figures (one JSON line each; `ratio` = firstmate / Alertmanager, or Alertmanager / firstmate
  * for latencies and memory, so above 1 is always firstmate ahead):
  * - `batched_drained_alerts_per_s` (100 alerts per request) and `single_drained_alerts_per_s`
- *   (1 per request), once per Redis persistence mode (`aof`: no, everysec), the median of
- *   `--repeat` runs per system (`runs` lists them);
+ *   (1 per request), once per Redis persistence mode (`aof`: no, everysec): each system's median
+ *   of `--repeat` runs (`runs` lists them), and as `ratio` the median of the turns' ratios
+ *   (`turn_ratios`: each turn runs both systems back to back);
  * - `burst_accept_to_notified_ms`: a new group per request at `--rate`/s, group_wait 0, p50/p99
  *   from sending the request to the notification at a webhook receiver; for firstmate also
  *   `decision_p50`/`decision_p99`, from accepting the alert to its group's first flush decision
@@ -449,9 +450,8 @@ async function throughput(t: Target, o: Opts, perRequest: number) {
 
 type Throughput = Awaited<ReturnType<typeof throughput>>;
 
-/** The run with the median drained rate (the upper one of an even count). */
-const median = <T extends { drained_per_s: number }>(runs: T[]): T =>
-  [...runs].sort((x, y) => x.drained_per_s - y.drained_per_s)[Math.floor(runs.length / 2)]!;
+/** The median of `values` by `of` (the upper one of an even count). */
+const median = <T>(values: T[], of: (v: T) => number): T => [...values].sort((x, y) => of(x) - of(y))[Math.floor(values.length / 2)]!;
 
 /** The p-th percentile of `values` (sorted here). */
 const percentile = (values: number[], p: number) => {
@@ -572,8 +572,8 @@ export async function main(args: string[]): Promise<void> {
   for (const [pass, mode] of o.aof.entries()) {
     const last = pass === o.aof.length - 1;
     // The two systems take turns, `--repeat` times, each turn on both started afresh (no turn runs
-    // on the open alerts an earlier one left): a slow spell of the machine then shows in both,
-    // and each figure is the median turn (every turn's rate is listed).
+    // on the open alerts an earlier one left): a slow spell of the machine then shows in both
+    // runs of a turn, and the ratio is the median of the turns' ratios.
     const turns = new Map(phases.map(([phase]) => [phase, { fs: [] as Throughput[], as: [] as Throughput[] }]));
     const count = phases.length > 0 ? o.repeat : 1;
     for (let turn = 0; turn < count; turn++) {
@@ -587,15 +587,28 @@ export async function main(args: string[]): Promise<void> {
           runs.fs.push(await throughput(fm, o, perRequest));
           if (am) runs.as.push(await throughput(am, o, perRequest));
           if (!final) continue;
-          const f = median(runs.fs);
-          const a = am ? median(runs.as) : undefined;
+          const f = median(runs.fs, (r) => r.drained_per_s);
+          const a = am ? median(runs.as, (r) => r.drained_per_s) : undefined;
+          // The ratio compares each turn's two runs, made back to back, and takes the median turn.
+          const turnRatios = (of: (r: Throughput) => number) => runs.fs.map((r, i) => ratio(of(r), of(runs.as[i]!)) ?? NaN);
           emit(`${phase}_drained_alerts_per_s`, {
             aof: mode,
             alerts_per_request: perRequest,
             firstmate: { ...f, runs: runs.fs.map((r) => r.drained_per_s) },
             alertmanager: a ? { ...a, runs: runs.as.map((r) => r.drained_per_s) } : null,
-            ratio: a ? ratio(f.drained_per_s, a.drained_per_s) : null,
-            ratio_per_cpu_s: a ? ratio(f.drained_per_cpu_s, a.drained_per_cpu_s) : null,
+            ratio: a
+              ? median(
+                  turnRatios((r) => r.drained_per_s),
+                  (v) => v,
+                )
+              : null,
+            ratio_per_cpu_s: a
+              ? median(
+                  turnRatios((r) => r.drained_per_cpu_s),
+                  (v) => v,
+                )
+              : null,
+            ...(a && o.repeat > 1 ? { turn_ratios: turnRatios((r) => r.drained_per_s) } : {}),
           });
         }
         if (final && last && o.phases.includes('burst')) {
