@@ -24,8 +24,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../../core/logger.ts';
 import type { AlertsConfig } from '../config-schema.ts';
 import { notifyJobId, type PipelineKeys } from './keys.ts';
-import { notifyBackoff, type ClaimAnswer, type MessageClaim, type NotifyDelivery } from './notify.ts';
-import type { PipelineScripts } from './scripts.ts';
+import { notifyBackoff, type MessageClaim, type NotifyDelivery } from './notify.ts';
+import type { ClaimAnswer, PipelineScripts } from './scripts.ts';
 import type { NotifyJob } from './types.ts';
 
 export interface DirectDeliveryDeps {

@@ -26,8 +26,7 @@ import { isFlapping, needsUpdate, type NflogEntry } from './dedup.ts';
 import { destinationsFor } from './destinations.ts';
 import { NOTHING_RECORDED, type DirectDelivery, type RecordedDeliveries } from './direct-delivery.ts';
 import type { PipelineKeys } from './keys.ts';
-import type { ClaimAnswer } from './notify.ts';
-import type { PipelineScripts } from './scripts.ts';
+import type { ClaimAnswer, PipelineScripts } from './scripts.ts';
 import type { DecisionEvent } from './types.ts';
 
 export interface FlushDeps {

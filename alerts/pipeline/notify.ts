@@ -33,7 +33,7 @@ import type { AlertsConfig } from '../config-schema.ts';
 import { RetryableError, type MessageRef } from '../notifiers/types.ts';
 import type { NotifierRegistry } from '../notifiers/registry.ts';
 import type { PipelineKeys } from './keys.ts';
-import type { PipelineScripts } from './scripts.ts';
+import type { ClaimAnswer, PipelineScripts } from './scripts.ts';
 import type { DeliveryRecord, FailedDelivery, NotifyJob } from './types.ts';
 
 export interface NotifyDeps {
@@ -75,9 +75,6 @@ export interface NotifyAttempt {
   /** The claim of the delivery's message made for it beforehand (by the commit that recorded it, see `claimFor`). */
   claimed?: MessageClaim;
 }
-
-/** `message-claim.lua`'s answer: null while another delivery holds the lock, else the stored ref JSON and the in-flight marker, each null when absent. */
-export type ClaimAnswer = [stored: string | null, marker: string | null] | null;
 
 /** A claim of a delivery's message: our lock token and, once made, the answer. */
 export interface MessageClaim {

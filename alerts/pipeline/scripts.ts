@@ -1,6 +1,8 @@
 import type { ChainableCommander, Redis } from 'ioredis';
 import { luaScript } from './lua.ts';
-import type { ClaimAnswer } from './notify.ts';
+
+/** `message-claim.lua`'s answer: null while another delivery holds the lock, else the stored ref JSON and the in-flight marker, each null when absent. */
+export type ClaimAnswer = [stored: string | null, marker: string | null] | null;
 
 /**
  * The pipeline's atomic steps as Lua scripts (`lua/*.lua`, each with a header naming its KEYS and
