@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
+import { luaCommand } from './lua-command.ts';
 
 const lua = readFileSync(new URL('./rate-limit.lua', import.meta.url), 'utf8');
 const COMMAND = 'fmSlidingWindowTake';
@@ -30,8 +31,7 @@ type TakeCommand = (key: string, now: number, windowMs: number, max: number, id:
 
 /** A limiter on this connection (the script is registered once per connection, EVALSHA with reload). */
 export function createSlidingWindowLimiter(redis: Redis): SlidingWindowLimiter {
-  if (!(COMMAND in redis)) redis.defineCommand(COMMAND, { numberOfKeys: 1, lua });
-  const run = (redis as unknown as Record<typeof COMMAND, TakeCommand>)[COMMAND].bind(redis);
+  const run = luaCommand<TakeCommand>(redis, COMMAND, lua, 1);
   return {
     async take(key, limit, now = Date.now()) {
       const id = `${now}-${randomBytes(6).toString('hex')}`;

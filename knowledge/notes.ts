@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { luaCommand } from '../core/lua-command.ts';
 import { knowledgeKeys } from '../core/redis-keys.ts';
 
 /** What a note is about. At least one field is set. */
@@ -60,14 +61,12 @@ export interface NoteStore {
   all(limit?: number): Promise<Note[]>;
 }
 
-const LATEST = 'fmLatestNote';
 const latestLua = readFileSync(new URL('./latest-note.lua', import.meta.url), 'utf8');
 type LatestCommand = (n: number, ...keys: string[]) => Promise<[number, string] | null>;
 
 export function createNoteStore(deps: { redis: Redis; keyPrefix: string }): NoteStore {
   const { redis } = deps;
-  if (!(LATEST in redis)) redis.defineCommand(LATEST, { lua: latestLua });
-  const latest = (redis as unknown as Record<typeof LATEST, LatestCommand>)[LATEST].bind(redis);
+  const latest = luaCommand<LatestCommand>(redis, 'fmLatestNote', latestLua);
   const keys = knowledgeKeys(deps.keyPrefix);
   const notesKey = keys.notes;
   const seqKey = keys.noteSeq;

@@ -253,13 +253,14 @@ export function createFlushProcessor(d: FlushDeps) {
         ...(recorded?.commitArgs ?? NOTHING_RECORDED),
         ...drop,
       ];
-      let answer: Awaited<ReturnType<PipelineScripts['commit']>> | undefined;
+      let outcome = -1;
+      let claims: Array<0 | ClaimAnswer> | undefined;
       try {
-        answer = await d.scripts.commit(k.groupMeta(gk), args);
+        [outcome, ...claims] = await d.scripts.commit(k.groupMeta(gk), args);
       } finally {
-        recorded?.committed(answer && answer[0] >= 0 ? (answer.slice(1) as Array<0 | ClaimAnswer>) : undefined);
+        recorded?.committed(outcome >= 0 ? claims : undefined);
       }
-      return answer[0];
+      return outcome;
     };
 
     // An incident that opens takes its first ref candidate, which the commit checks is free (or
